@@ -1,0 +1,9 @@
+//! pyconc: an interactive terminal tutorial on Python concurrency, with live demos that
+//! run Rust equivalents of Python's mechanisms on the machine's real cores.
+//!
+//! Layers, one direction of dependency: `main -> app -> {ui, lessons, sims, progress}`.
+//! `sims` never touches the terminal; `ui` only draws.
+
+pub mod sims;
+pub mod theme;
+pub mod ui;

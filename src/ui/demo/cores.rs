@@ -1,0 +1,96 @@
+//! The `cores` view: one meter and one history sparkline per core, the spinning threads
+//! with the core each is on, and a caption saying what the picture shows.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::sims::cores::CoresSnapshot;
+use crate::theme::Theme;
+use crate::ui::widgets;
+
+/// Draws the `cores` demo into `area`.
+pub fn render(snap: &CoresSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(widgets::caption(caption(snap), theme));
+    lines.push(Line::default());
+    if snap.cores.is_empty() {
+        lines.push(Line::styled(
+            "(this system gives no per-core load readings; the threads below still run)",
+            theme.muted,
+        ));
+    }
+    let width = area.width as usize;
+    // "core 12 " + bar + " 100% " + sparkline
+    let bar_width = (width.saturating_sub(16) / 2).clamp(6, 40);
+    let spark_width = width.saturating_sub(bar_width + 16).min(120);
+    for (i, core) in snap.cores.iter().enumerate() {
+        let style = if core.load_pct >= 50.0 {
+            theme.good
+        } else {
+            theme.muted
+        };
+        let history: Vec<f64> = core.history.iter().map(|v| f64::from(*v)).collect();
+        lines.push(Line::from(vec![
+            Span::styled(format!("core {i:<2} "), theme.text),
+            Span::styled(
+                widgets::bar(f64::from(core.load_pct) / 100.0, bar_width),
+                style,
+            ),
+            Span::styled(format!(" {:>3.0}% ", core.load_pct), theme.accent),
+            Span::styled(
+                widgets::sparkline(&history, 100.0, spark_width),
+                theme.series(i),
+            ),
+        ]));
+    }
+    lines.push(Line::default());
+    if snap.spinners.is_empty() {
+        lines.push(Line::styled(
+            "No spinning threads: press + on `busy` to start one.",
+            theme.muted,
+        ));
+    }
+    for s in &snap.spinners {
+        let core = s
+            .core
+            .map_or_else(|| "core ?".to_string(), |c| format!("core {c}"));
+        lines.push(Line::from(vec![
+            Span::styled(format!("thread {:<2} ", s.id), theme.series(s.id - 1)),
+            Span::styled(format!("on {core:<8}"), theme.text),
+            Span::styled(format!("{:>8.0} batches/s", s.batches_per_s), theme.muted),
+        ]));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(area, buf);
+}
+
+/// The picture in words.
+pub fn caption(snap: &CoresSnapshot) -> String {
+    let cores = snap.cores.len();
+    let busy = snap.spinners.len();
+    if snap.paused {
+        return "paused: the spinning threads are parked".to_string();
+    }
+    if cores == 0 {
+        return format!("{busy} spinning thread(s); this system reports no per-core load");
+    }
+    match busy {
+        0 => format!("{cores} cores, no spinning threads: the load you see is everything else"),
+        n if n < cores => format!(
+            "{n} spinning thread{} on {cores} cores: about {n} core{} busy, the rest free",
+            plural(n),
+            plural(n)
+        ),
+        n if n == cores => format!("{n} spinning threads on {cores} cores: every core is busy"),
+        n => format!(
+            "{n} spinning threads on {cores} cores: more threads than cores, so they take turns"
+        ),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
