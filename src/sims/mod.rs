@@ -60,6 +60,16 @@ pub trait Demo: Send {
     fn step(&mut self) -> bool {
         false
     }
+    /// In a step mode where the learner is the scheduler: run choice `n` (1-based, e.g.
+    /// thread `n`) for one step. Returns false if there is no such choice now.
+    fn choose(&mut self, _n: usize) -> bool {
+        false
+    }
+    /// What the number keys do right now (e.g. "run thread N's next instruction"), shown
+    /// in the demo host's key bar; `None` when they do nothing.
+    fn choice_hint(&self) -> Option<String> {
+        None
+    }
     /// Sets the playback speed: 1.0 is real time, 0.25 is four times slower. Returns false
     /// if this demo always runs at real speed.
     fn set_speed(&mut self, _speed: f64) -> bool {
