@@ -2,8 +2,12 @@
 //! run Rust equivalents of Python's mechanisms on the machine's real cores.
 //!
 //! Layers, one direction of dependency: `main -> app -> {ui, lessons, sims, progress}`.
-//! `sims` never touches the terminal; `ui` only draws.
+//! `sims` never touches the terminal; `ui` only draws; `app` is the only writer of state.
 
+pub mod app;
+pub mod lessons;
+pub mod progress;
 pub mod sims;
+pub mod terminal;
 pub mod theme;
 pub mod ui;

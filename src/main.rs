@@ -1,1 +1,349 @@
-fn main() {}
+//! The `pyconc` command line: parses arguments and hands over to the TUI, the headless demo
+//! runner, or the text commands (`list`, `show`, `check`). User mistakes end with a clear
+//! message on stderr and exit code 2; `check` exits 1 when a lesson pack has problems.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+
+use pyconc::app::{self, App};
+use pyconc::lessons::render::{self, RenderOptions};
+use pyconc::lessons::{Catalog, Problem, highlight::Highlighter};
+use pyconc::progress::ProgressStore;
+use pyconc::sims::{self, Engine, Params};
+use pyconc::theme::{Theme, ThemeName};
+
+/// Learn Python concurrency in your terminal: short lessons beside live demos that run on
+/// your machine's real cores.
+#[derive(Parser, Debug)]
+#[command(name = "pyconc", version, about, long_about = None)]
+struct Cli {
+    /// Read lessons from this folder (a lesson pack) instead of the built-in ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    lessons: Option<PathBuf>,
+    /// Colour theme (NO_COLOR turns colours off in any theme).
+    #[arg(long, global = true, value_enum, default_value_t = ThemeName::Dark)]
+    theme: ThemeName,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Open the tutorial at a lesson.
+    Lesson {
+        /// The lesson's id (see `pyconc list`).
+        id: String,
+    },
+    /// Run one live demo full screen, or headless with --headless.
+    Demo {
+        /// The demo's name (see `pyconc list`).
+        name: String,
+        /// Set a parameter, e.g. --set threads=4 (repeat for more).
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// Run without the TUI and print the final metrics.
+        #[arg(long)]
+        headless: bool,
+        /// How long to run headless, in seconds.
+        #[arg(long, default_value_t = 5.0, requires = "headless")]
+        seconds: f64,
+        /// Print the metrics as one JSON object.
+        #[arg(long, requires = "headless")]
+        json: bool,
+    },
+    /// List the lessons and the demos with their parameters.
+    List {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a lesson as text.
+    Show {
+        /// The lesson's id.
+        id: String,
+    },
+    /// Check a lesson pack (default: the built-in lessons) and print every problem.
+    Check {
+        /// The folder of the pack.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// A user-facing failure: the message and the exit code.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            code: 2,
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Failure {
+        Failure {
+            message: format!("{e:#}"),
+            code: 1,
+        }
+    }
+}
+
+/// The longest headless run allowed, in seconds.
+const MAX_HEADLESS_SECONDS: f64 = 3600.0;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(f) => {
+            let _ = writeln!(std::io::stderr(), "pyconc: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let theme = Theme::from_env(cli.theme);
+    match cli.command {
+        None => tui(load_catalog(&cli.lessons)?, theme, None),
+        Some(Command::Lesson { id }) => {
+            let catalog = load_catalog(&cli.lessons)?;
+            if catalog.get(&id).is_none() {
+                return Err(unknown_lesson(&catalog, &id));
+            }
+            tui(catalog, theme, Some(&id))
+        }
+        Some(Command::Demo {
+            name,
+            set,
+            headless,
+            seconds,
+            json,
+        }) => {
+            let engine = find_engine(&name)?;
+            let overrides = Params::split_assignments(&set).map_err(|e| {
+                Failure::usage(format!(
+                    "{e}\nvalid parameters of `{name}`: {}",
+                    sims::params::describe_all(engine.params())
+                ))
+            })?;
+            let params = engine
+                .resolve(&overrides)
+                .map_err(|e| Failure::usage(e.to_string()))?;
+            if headless {
+                headless_demo(engine, &params, seconds, json)
+            } else {
+                require_terminal()?;
+                let catalog = load_catalog(&cli.lessons)?;
+                let app = App::demo_only(catalog, theme, engine, params)
+                    .map_err(|e| Failure::from(anyhow::anyhow!(e)))?;
+                app::run::run(app)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+        Some(Command::List { json }) => {
+            list(&load_catalog(&cli.lessons)?, json);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Show { id }) => show(&load_catalog(&cli.lessons)?, &id, cli.theme),
+        Some(Command::Check { dir }) => Ok(check(dir.or(cli.lessons))),
+    }
+}
+
+fn tui(catalog: Catalog, theme: Theme, open: Option<&str>) -> Result<ExitCode, Failure> {
+    require_terminal()?;
+    let app = App::new(catalog, theme, ProgressStore::locate(), open);
+    app::run::run(app)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn require_terminal() -> Result<(), Failure> {
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        Ok(())
+    } else {
+        Err(Failure::usage(
+            "the tutorial needs a terminal; without one, try `pyconc show ID`, `pyconc list` \
+             or `pyconc demo NAME --headless`",
+        ))
+    }
+}
+
+fn load_catalog(dir: &Option<PathBuf>) -> Result<Catalog, Failure> {
+    let loaded = match dir {
+        Some(dir) => Catalog::from_dir(dir),
+        None => Catalog::embedded(),
+    };
+    loaded.map_err(|problems| Failure {
+        message: format!(
+            "the lessons have problems:\n{}",
+            problems
+                .iter()
+                .map(Problem::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        code: 1,
+    })
+}
+
+fn find_engine(name: &str) -> Result<&'static dyn Engine, Failure> {
+    sims::find(name).ok_or_else(|| {
+        Failure::usage(format!(
+            "unknown demo `{name}`; demos: {}",
+            sims::names().join(", ")
+        ))
+    })
+}
+
+fn unknown_lesson(catalog: &Catalog, id: &str) -> Failure {
+    let ids: Vec<&str> = catalog.lessons.iter().map(|l| l.meta.id.as_str()).collect();
+    Failure::usage(format!("unknown lesson `{id}`; lessons: {}", ids.join(", ")))
+}
+
+fn headless_demo(
+    engine: &dyn Engine,
+    params: &Params,
+    seconds: f64,
+    as_json: bool,
+) -> Result<ExitCode, Failure> {
+    if !(seconds > 0.0 && seconds <= MAX_HEADLESS_SECONDS) {
+        return Err(Failure::usage(format!(
+            "bad value `{seconds}` for `--seconds`: expected a number above 0 and at most {MAX_HEADLESS_SECONDS}"
+        )));
+    }
+    let metrics = sims::headless::run(engine, params, seconds)
+        .map_err(|e| Failure::from(anyhow::anyhow!("could not start `{}`: {e}", engine.name())))?;
+    let mut out = std::io::stdout().lock();
+    let text = if as_json {
+        metrics.to_string()
+    } else {
+        human_metrics(&metrics)
+    };
+    let _ = writeln!(out, "{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `key: value` lines, nested values as compact JSON.
+fn human_metrics(metrics: &Value) -> String {
+    match metrics {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => format!("{k}: {s}"),
+                other => format!("{k}: {other}"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
+}
+
+fn list(catalog: &Catalog, as_json: bool) {
+    let demos: Vec<Value> = sims::registry()
+        .iter()
+        .map(|e| {
+            json!({
+                "name": e.name(),
+                "title": e.title(),
+                "about": e.about(),
+                "params": e.params().iter().map(|p| json!({
+                    "name": p.name,
+                    "default": p.default,
+                    "range": p.kind.describe(),
+                    "help": p.help,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        let lessons: Vec<Value> = catalog
+            .lessons
+            .iter()
+            .map(|l| json!({"id": l.meta.id, "title": l.meta.title, "order": l.meta.order}))
+            .collect();
+        let _ = writeln!(out, "{}", json!({"lessons": lessons, "demos": demos}));
+        return;
+    }
+    let _ = writeln!(out, "Lessons (pyconc lesson ID):");
+    for l in &catalog.lessons {
+        let _ = writeln!(out, "  {:>2}  {:<28} {}", l.meta.order, l.meta.id, l.meta.title);
+    }
+    let _ = writeln!(out, "\nDemos (pyconc demo NAME --set name=value):");
+    for e in sims::registry() {
+        let _ = writeln!(out, "  {:<11} {}", e.name(), e.about());
+        for p in e.params() {
+            let _ = writeln!(
+                out,
+                "      {:<20} default {:<10} {}; {}",
+                p.name,
+                p.default,
+                p.help,
+                p.kind.describe()
+            );
+        }
+    }
+}
+
+fn show(catalog: &Catalog, id: &str, theme_name: ThemeName) -> Result<ExitCode, Failure> {
+    let lesson = catalog.get(id).ok_or_else(|| unknown_lesson(catalog, id))?;
+    let tty = std::io::stdout().is_terminal();
+    let width = if tty {
+        crossterm::terminal::size().map_or(80, |(w, _)| w.clamp(40, 120))
+    } else {
+        80
+    };
+    let theme = if tty {
+        Theme::from_env(theme_name)
+    } else {
+        Theme::new(theme_name, false)
+    };
+    let highlighter = (tty && theme.color).then(Highlighter::load);
+    let no_answers = |_: usize| None;
+    let laid_out = render::render(
+        lesson,
+        &RenderOptions {
+            width,
+            theme: &theme,
+            highlighter: highlighter.as_ref(),
+            answers: &no_answers,
+            focused: None,
+        },
+    );
+    let text = if tty {
+        render::to_ansi(&laid_out.lines)
+    } else {
+        render::to_plain_text(&laid_out.lines)
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(dir: Option<PathBuf>) -> ExitCode {
+    let problems = pyconc::lessons::check(dir.as_deref());
+    let what = dir.as_ref().map_or_else(
+        || "the built-in lessons".to_string(),
+        |d| d.display().to_string(),
+    );
+    if problems.is_empty() {
+        println!("{what}: no problems");
+        ExitCode::SUCCESS
+    } else {
+        let mut err = std::io::stderr().lock();
+        for p in &problems {
+            let _ = writeln!(err, "{p}");
+        }
+        let _ = writeln!(err, "{what}: {} problem(s)", problems.len());
+        ExitCode::from(1)
+    }
+}

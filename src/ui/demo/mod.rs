@@ -3,6 +3,7 @@
 //! [`render_view`] for the engine's own picture.
 
 pub mod cores;
+pub mod host;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

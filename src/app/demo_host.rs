@@ -1,0 +1,237 @@
+//! The demo host's state: one running engine, its parameters (changed live from the panel),
+//! pause / step / speed, and the newest snapshot taken once per frame. Stopping hands the
+//! engine to a reaper thread so the UI never waits on an engine's joins.
+
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use crate::sims::{Applied, Demo, Engine, ParamError, Params, Snapshot, StartError};
+
+/// Slowest playback speed `<` reaches (64 times slower than real time).
+pub const MIN_SPEED: f64 = 1.0 / 64.0;
+/// Fastest playback speed `>` reaches.
+pub const MAX_SPEED: f64 = 4.0;
+
+/// A live demo and what the host knows about it.
+pub struct DemoHost {
+    /// The engine running.
+    pub engine: &'static dyn Engine,
+    /// The current parameter values.
+    pub params: Params,
+    /// The selected row of the parameter panel.
+    pub selected: usize,
+    /// The newest snapshot (taken on each frame, not while frozen).
+    pub snapshot: Option<Snapshot>,
+    /// Paused by the learner.
+    pub paused: bool,
+    /// The engine cannot pause, so the picture is frozen while it runs on.
+    pub frozen: bool,
+    /// Playback speed (1.0 real time).
+    pub speed: f64,
+    /// True once a finite demo ended.
+    pub finished: bool,
+    /// When this run started.
+    pub started: Instant,
+    /// A short message about the last action ("this demo has no step mode").
+    pub notice: Option<String>,
+    running: Option<Box<dyn Demo>>,
+}
+
+impl DemoHost {
+    /// Starts `engine` with `params`.
+    pub fn start(engine: &'static dyn Engine, params: Params) -> Result<DemoHost, StartError> {
+        let running = engine.start(&params)?;
+        let snapshot = Some(running.snapshot());
+        Ok(DemoHost {
+            engine,
+            params,
+            selected: 0,
+            snapshot,
+            paused: false,
+            frozen: false,
+            speed: 1.0,
+            finished: false,
+            started: Instant::now(),
+            notice: None,
+            running: Some(running),
+        })
+    }
+
+    /// Takes the newest snapshot: called once per frame.
+    pub fn refresh(&mut self) {
+        if let Some(demo) = &self.running {
+            if !self.frozen {
+                self.snapshot = Some(demo.snapshot());
+            }
+            self.finished = demo.is_finished();
+        }
+    }
+
+    /// Pauses or resumes; freezes the picture where the engine cannot pause.
+    pub fn toggle_pause(&mut self) {
+        let Some(demo) = self.running.as_mut() else {
+            return;
+        };
+        let want = !(self.paused || self.frozen);
+        if demo.set_paused(want) {
+            self.paused = want;
+            self.frozen = false;
+            self.notice = None;
+        } else {
+            self.frozen = want;
+            self.notice = want.then(|| {
+                "this demo cannot pause: the picture is frozen, the demo runs on".to_string()
+            });
+        }
+    }
+
+    /// Advances one step (pausing first).
+    pub fn step(&mut self) {
+        let has_engine_param = self.engine.params().iter().any(|p| p.name == "engine");
+        let Some(demo) = self.running.as_mut() else {
+            return;
+        };
+        if !self.paused && demo.set_paused(true) {
+            self.paused = true;
+        }
+        if demo.step() {
+            self.snapshot = Some(demo.snapshot());
+            self.notice = None;
+        } else {
+            self.notice = Some(if has_engine_param {
+                "no step here: set `engine` to `model` for the step-by-step version".into()
+            } else {
+                "this demo has no step mode".into()
+            });
+        }
+    }
+
+    /// Multiplies the speed by `factor` within the limits.
+    pub fn change_speed(&mut self, factor: f64) {
+        let Some(demo) = self.running.as_mut() else {
+            return;
+        };
+        let speed = (self.speed * factor).clamp(MIN_SPEED, MAX_SPEED);
+        if demo.set_speed(speed) {
+            self.speed = speed;
+            self.notice = None;
+        } else {
+            self.notice = Some("this demo always runs in real time".into());
+        }
+    }
+
+    /// Moves the panel selection.
+    pub fn select(&mut self, delta: isize) {
+        let n = self.engine.params().len();
+        if n > 0 {
+            self.selected = (self.selected as isize + delta).rem_euclid(n as isize) as usize;
+        }
+    }
+
+    /// Steps the selected parameter up or down and applies it; returns a stopped engine
+    /// to reap when the change needed a restart.
+    pub fn change_param(&mut self, direction: i32) -> Result<Option<Box<dyn Demo>>, StartError> {
+        let Some(spec) = self.engine.params().get(self.selected) else {
+            return Ok(None);
+        };
+        let next = spec.kind.step(self.params.get(spec.name), direction);
+        if &next == self.params.get(spec.name) {
+            self.notice = Some(format!("{}: {}", spec.name, spec.kind.describe()));
+            return Ok(None);
+        }
+        self.params.set(spec.name, next.clone());
+        self.notice = None;
+        let applied = match self.running.as_mut() {
+            Some(demo) => demo.set(spec.name, &next),
+            None => Applied::Restart,
+        };
+        match applied {
+            Applied::Live => Ok(None),
+            Applied::Restart => self.restart(),
+        }
+    }
+
+    /// Applies a `name=value` change from outside the panel (tests, future keys).
+    pub fn set_param(
+        &mut self,
+        name: &str,
+        text: &str,
+    ) -> Result<Option<Box<dyn Demo>>, ParamError> {
+        let spec = self
+            .engine
+            .params()
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| ParamError::Unknown {
+                demo: self.engine.name().into(),
+                name: name.into(),
+                valid: crate::sims::params::describe_all(self.engine.params()),
+            })?;
+        let value = spec.kind.parse(name, text)?;
+        self.params.set(spec.name, value.clone());
+        let applied = match self.running.as_mut() {
+            Some(demo) => demo.set(spec.name, &value),
+            None => Applied::Restart,
+        };
+        match applied {
+            Applied::Live => Ok(None),
+            Applied::Restart => self
+                .restart()
+                .map_err(|e| ParamError::Malformed(e.to_string())),
+        }
+    }
+
+    /// Starts a fresh run with the current parameters; returns the old engine to reap.
+    pub fn restart(&mut self) -> Result<Option<Box<dyn Demo>>, StartError> {
+        let old = self.running.take();
+        let mut fresh = self.engine.start(&self.params)?;
+        if (self.speed - 1.0).abs() > f64::EPSILON && !fresh.set_speed(self.speed) {
+            self.speed = 1.0;
+        }
+        self.snapshot = Some(fresh.snapshot());
+        self.running = Some(fresh);
+        self.paused = false;
+        self.frozen = false;
+        self.finished = false;
+        self.started = Instant::now();
+        Ok(old)
+    }
+
+    /// Runs choice `n` in a be-the-scheduler step mode.
+    pub fn choose(&mut self, n: usize) {
+        let Some(demo) = self.running.as_mut() else {
+            return;
+        };
+        if demo.choose(n) {
+            self.snapshot = Some(demo.snapshot());
+            self.notice = None;
+        } else {
+            self.notice = Some(format!("nothing to choose as {n} here"));
+        }
+    }
+
+    /// What the number keys do now, if anything.
+    pub fn choice_hint(&self) -> Option<String> {
+        self.running.as_ref().and_then(|d| d.choice_hint())
+    }
+
+    /// Takes the engine out so it can be stopped off the UI thread.
+    pub fn take_running(&mut self) -> Option<Box<dyn Demo>> {
+        self.running.take()
+    }
+}
+
+/// Stops `demo` on its own thread (joining all it started there), so the UI goes on.
+pub fn reap(demo: Box<dyn Demo>) -> std::io::Result<JoinHandle<serde_json::Value>> {
+    std::thread::Builder::new()
+        .name("demo-reaper".into())
+        .spawn(move || demo.stop())
+}
+
+impl Drop for DemoHost {
+    fn drop(&mut self) {
+        if let Some(demo) = self.running.take() {
+            let _ = demo.stop();
+        }
+    }
+}

@@ -1,0 +1,592 @@
+//! Application state and its single writer, [`App::update`]. Keys become [`Action`]s
+//! (see `keys.rs`); every change of state happens here, and drawing (`ui`) only reads.
+
+pub mod demo_host;
+pub mod keys;
+pub mod run;
+mod search;
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use crate::lessons::Catalog;
+use crate::lessons::highlight::Highlighter;
+use crate::lessons::render::{self, Item, RenderOptions, RenderedLesson};
+use crate::progress::{Progress, ProgressStore};
+use crate::sims::{Engine, Params};
+use crate::theme::Theme;
+use crate::ui::layout;
+
+pub use demo_host::DemoHost;
+pub use keys::Action;
+pub use search::Search;
+
+/// Lines the mouse wheel scrolls per notch.
+pub const WHEEL_LINES: usize = 3;
+
+/// Everything that can happen to the app.
+pub enum Msg {
+    /// A key, mouse or resize event from the terminal.
+    Terminal(Event),
+    /// Time for a new demo frame.
+    Frame,
+    /// The syntax highlighter finished loading.
+    HighlighterReady(Arc<Highlighter>),
+    /// Quit now (a signal arrived).
+    Quit,
+}
+
+impl std::fmt::Debug for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Msg::Terminal(e) => write!(f, "Terminal({e:?})"),
+            Msg::Frame => f.write_str("Frame"),
+            Msg::HighlighterReady(_) => f.write_str("HighlighterReady"),
+            Msg::Quit => f.write_str("Quit"),
+        }
+    }
+}
+
+/// Which pane of the lessons screen has the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// The table of contents.
+    Contents,
+    /// The lesson text.
+    Lesson,
+}
+
+/// A status bar message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// What to say.
+    pub text: String,
+    /// True for problems (drawn as such).
+    pub is_error: bool,
+}
+
+/// The whole application state.
+pub struct App {
+    /// The lessons.
+    pub catalog: Catalog,
+    /// The styles.
+    pub theme: Theme,
+    /// The learner's progress.
+    pub progress: Progress,
+    store: Option<ProgressStore>,
+    /// The index of the open lesson.
+    pub current: usize,
+    /// Which pane has the keys.
+    pub pane: Pane,
+    /// The highlighted row of the contents.
+    pub contents_selected: usize,
+    /// The first lesson line shown.
+    pub scroll: usize,
+    /// The focused demo card or quiz (index into `rendered.items`).
+    pub focused_item: Option<usize>,
+    /// The terminal size.
+    pub size: (u16, u16),
+    /// The open lesson laid out for the lesson pane's width.
+    pub rendered: RenderedLesson,
+    /// The highlighter, once loaded.
+    pub highlighter: Option<Arc<Highlighter>>,
+    /// True while the key overlay is shown.
+    pub help: bool,
+    /// Lesson text search.
+    pub search: Search,
+    /// The status bar message.
+    pub notice: Option<Notice>,
+    /// The running demo, when the demo screen is up.
+    pub demo: Option<DemoHost>,
+    /// `pyconc demo NAME`: leaving the demo quits.
+    pub demo_only: bool,
+    /// True when the app should exit.
+    pub quit: bool,
+    /// True when the screen must be redrawn.
+    pub dirty: bool,
+    reapers: Vec<JoinHandle<serde_json::Value>>,
+}
+
+impl App {
+    /// A new app over `catalog`, resuming from `store`'s progress (or at `open`, a lesson id).
+    pub fn new(
+        catalog: Catalog,
+        theme: Theme,
+        store: Option<ProgressStore>,
+        open: Option<&str>,
+    ) -> App {
+        let (progress, notice) = match &store {
+            Some(store) => {
+                let loaded = store.load();
+                (loaded.progress, loaded.notice)
+            }
+            None => (
+                Progress::default(),
+                Some("no data folder: progress is kept for this run only".to_string()),
+            ),
+        };
+        let current = open
+            .or(progress.last_lesson.as_deref())
+            .and_then(|id| catalog.index_of(id))
+            .unwrap_or(0);
+        let mut app = App {
+            catalog,
+            theme,
+            progress,
+            store,
+            current,
+            pane: Pane::Lesson,
+            contents_selected: current,
+            scroll: 0,
+            focused_item: None,
+            size: (80, 24),
+            rendered: RenderedLesson::default(),
+            highlighter: None,
+            help: false,
+            search: Search::default(),
+            notice: notice.map(|text| Notice {
+                text,
+                is_error: true,
+            }),
+            demo: None,
+            demo_only: false,
+            quit: false,
+            dirty: true,
+            reapers: Vec::new(),
+        };
+        app.open_lesson(current, true);
+        app
+    }
+
+    /// An app that shows only the demo `engine` (for `pyconc demo NAME`).
+    pub fn demo_only(
+        catalog: Catalog,
+        theme: Theme,
+        engine: &'static dyn Engine,
+        params: Params,
+    ) -> Result<App, crate::sims::StartError> {
+        let mut app = App::new(catalog, theme, None, None);
+        app.notice = None;
+        app.demo_only = true;
+        app.demo = Some(DemoHost::start(engine, params)?);
+        Ok(app)
+    }
+
+    /// The open lesson's id.
+    pub fn lesson_id(&self) -> &str {
+        &self.catalog.lessons[self.current].meta.id
+    }
+
+    /// The lessons screen's geometry for the current size.
+    pub fn lesson_screen(&self) -> layout::LessonScreen {
+        layout::lesson_screen(
+            Rect::new(0, 0, self.size.0, self.size.1),
+            self.pane == Pane::Contents,
+        )
+    }
+
+    /// How many lesson lines fit on screen.
+    pub fn page_height(&self) -> usize {
+        usize::from(self.lesson_screen().text.height.max(1))
+    }
+
+    /// The largest useful scroll offset.
+    pub fn max_scroll(&self) -> usize {
+        self.rendered.lines.len().saturating_sub(self.page_height())
+    }
+
+    /// The single place state changes.
+    pub fn update(&mut self, msg: Msg) {
+        self.dirty = true;
+        match msg {
+            Msg::Terminal(Event::Key(key)) => self.on_key(key),
+            Msg::Terminal(Event::Mouse(mouse)) => self.on_mouse(mouse),
+            Msg::Terminal(Event::Resize(w, h)) => {
+                self.size = (w, h);
+                self.relayout();
+            }
+            Msg::Terminal(_) => self.dirty = false,
+            Msg::Frame => {
+                self.reap_finished();
+                match self.demo.as_mut() {
+                    Some(demo) => demo.refresh(),
+                    None => self.dirty = false,
+                }
+            }
+            Msg::HighlighterReady(h) => {
+                self.highlighter = Some(h);
+                self.relayout();
+            }
+            Msg::Quit => self.quit = true,
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            self.dirty = false;
+            return;
+        }
+        let action = keys::action_for(self, key);
+        self.apply(action);
+    }
+
+    /// Carries out one action (keys and tests come through here).
+    pub fn apply(&mut self, action: Action) {
+        use Action as A;
+        if !matches!(action, A::None) && self.demo.is_none() && !self.search.editing {
+            // Any deliberate action clears an old message.
+            if !matches!(action, A::ToggleHelp) {
+                self.notice = None;
+            }
+        }
+        match action {
+            A::None => self.dirty = false,
+            A::Quit => self.quit = true,
+            A::ToggleHelp => self.help = !self.help,
+            A::CloseHelp => self.help = false,
+            A::SwitchPane => {
+                self.pane = match self.pane {
+                    Pane::Contents => Pane::Lesson,
+                    Pane::Lesson => Pane::Contents,
+                };
+                self.contents_selected = self.current;
+                // The lesson pane's width can change with the contents shown or hidden.
+                self.relayout();
+            }
+            A::ScrollBy(delta) => self.scroll_to(self.scroll as isize + delta),
+            A::PageDown => self.scroll_to((self.scroll + self.page_height().saturating_sub(2)) as isize),
+            A::PageUp => self.scroll_to(self.scroll as isize - self.page_height().saturating_sub(2) as isize),
+            A::Top => self.scroll_to(0),
+            A::Bottom => self.scroll_to(self.max_scroll() as isize),
+            A::NextLesson => {
+                if self.current + 1 < self.catalog.lessons.len() {
+                    self.open_lesson(self.current + 1, false);
+                } else {
+                    self.say("this is the last lesson");
+                }
+            }
+            A::PrevLesson => {
+                if self.current > 0 {
+                    self.open_lesson(self.current - 1, false);
+                } else {
+                    self.say("this is the first lesson");
+                }
+            }
+            A::ContentsMove(delta) => {
+                let n = self.catalog.lessons.len() as isize;
+                self.contents_selected =
+                    (self.contents_selected as isize + delta).clamp(0, n - 1) as usize;
+            }
+            A::ContentsOpen => {
+                self.open_lesson(self.contents_selected, false);
+                self.pane = Pane::Lesson;
+                self.relayout();
+            }
+            A::NextItem => self.focus_item(1),
+            A::PrevItem => self.focus_item(-1),
+            A::Activate => self.activate(),
+            A::Answer(option) => self.answer(option),
+            A::SearchStart => self.search.start(),
+            A::SearchInput(c) => self.search.query.push(c),
+            A::SearchBackspace => {
+                self.search.query.pop();
+            }
+            A::SearchNext => self.search_next(),
+            A::SearchClose => self.search.close(),
+            A::DemoBack => self.close_demo(),
+            A::DemoPause => self.with_demo(DemoHost::toggle_pause),
+            A::DemoStep => self.with_demo(DemoHost::step),
+            A::DemoSpeed(factor) => self.with_demo(|d| d.change_speed(factor)),
+            A::DemoSelect(delta) => self.with_demo(|d| d.select(delta)),
+            A::DemoChange(direction) => {
+                let result = self.demo.as_mut().map(|d| d.change_param(direction));
+                self.after_restart(result);
+            }
+            A::DemoRestart => {
+                let result = self.demo.as_mut().map(DemoHost::restart);
+                self.after_restart(result);
+            }
+            A::DemoChoose(n) => self.with_demo(|d| d.choose(n)),
+        }
+    }
+
+    fn with_demo(&mut self, f: impl FnOnce(&mut DemoHost)) {
+        if let Some(demo) = self.demo.as_mut() {
+            f(demo);
+        }
+    }
+
+    fn after_restart(
+        &mut self,
+        result: Option<Result<Option<Box<dyn crate::sims::Demo>>, crate::sims::StartError>>,
+    ) {
+        match result {
+            Some(Ok(Some(old))) => self.reap(old),
+            Some(Err(e)) => {
+                if let Some(d) = self.demo.as_mut() {
+                    d.notice = Some(format!("could not restart: {e}"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_mouse(&mut self, mouse: MouseEvent) {
+        let at = Position::new(mouse.column, mouse.row);
+        match mouse.kind {
+            MouseEventKind::ScrollDown if self.demo.is_none() => {
+                self.scroll_to((self.scroll + WHEEL_LINES) as isize)
+            }
+            MouseEventKind::ScrollUp if self.demo.is_none() => {
+                self.scroll_to(self.scroll as isize - WHEEL_LINES as isize)
+            }
+            MouseEventKind::Down(MouseButton::Left) if self.demo.is_none() => {
+                let screen = self.lesson_screen();
+                if let Some(contents) = screen.contents.filter(|c| c.contains(at)) {
+                    let row = usize::from(at.y.saturating_sub(contents.y + 1));
+                    let first = crate::ui::contents::first_visible(self, contents);
+                    if row + first < self.catalog.lessons.len() && at.y > contents.y {
+                        self.contents_selected = row + first;
+                        self.apply(Action::ContentsOpen);
+                    }
+                } else if screen.lesson.contains(at) {
+                    self.pane = Pane::Lesson;
+                }
+            }
+            _ => self.dirty = false,
+        }
+    }
+
+    /// Opens lesson `index`; `resume` restores its saved scroll position.
+    fn open_lesson(&mut self, index: usize, resume: bool) {
+        self.save_scroll();
+        self.current = index.min(self.catalog.lessons.len().saturating_sub(1));
+        self.contents_selected = self.current;
+        let id = self.lesson_id().to_string();
+        let entry = self.progress.lesson_mut(&id);
+        entry.visited = true;
+        let saved = entry.scroll;
+        self.progress.last_lesson = Some(id);
+        self.focused_item = None;
+        self.relayout();
+        self.scroll_to(if resume { saved as isize } else { 0 });
+        if !resume {
+            self.save();
+        }
+    }
+
+    /// Lays the open lesson out again (width, answers, focus or highlighter changed).
+    pub fn relayout(&mut self) {
+        let width = self.lesson_screen().text.width.max(1);
+        let lesson = &self.catalog.lessons[self.current];
+        let id = lesson.meta.id.clone();
+        let progress = &self.progress;
+        let answers = |quiz: usize| progress.answer(&id, quiz);
+        self.rendered = render::render(
+            lesson,
+            &RenderOptions {
+                width,
+                theme: &self.theme,
+                highlighter: self.highlighter.as_deref(),
+                answers: &answers,
+                focused: self.focused_item,
+            },
+        );
+        self.scroll = self.scroll.min(self.max_scroll());
+    }
+
+    fn scroll_to(&mut self, line: isize) {
+        self.scroll = line.clamp(0, self.max_scroll() as isize) as usize;
+        let visible = self.scroll..self.scroll + self.page_height();
+        let focus_visible = self
+            .focused_item
+            .and_then(|i| self.rendered.items.get(i))
+            .is_some_and(|s| s.first_line < visible.end && s.last_line >= visible.start);
+        if !focus_visible {
+            let first_visible = self
+                .rendered
+                .items
+                .iter()
+                .position(|s| s.first_line < visible.end && s.last_line >= visible.start);
+            if first_visible != self.focused_item {
+                self.focused_item = first_visible;
+                self.relayout();
+            }
+        }
+        if self.scroll >= self.max_scroll() {
+            let id = self.lesson_id().to_string();
+            let entry = self.progress.lesson_mut(&id);
+            if !entry.finished {
+                entry.finished = true;
+                self.save();
+            }
+        }
+    }
+
+    fn focus_item(&mut self, direction: isize) {
+        let items = self.rendered.items.len();
+        if items == 0 {
+            self.say("no demo or quiz in this lesson");
+            return;
+        }
+        let next = match self.focused_item {
+            Some(i) => (i as isize + direction).clamp(0, items as isize - 1) as usize,
+            None if direction > 0 => self
+                .rendered
+                .items
+                .iter()
+                .position(|s| s.first_line >= self.scroll)
+                .unwrap_or(items - 1),
+            None => self
+                .rendered
+                .items
+                .iter()
+                .rposition(|s| s.first_line < self.scroll)
+                .unwrap_or(0),
+        };
+        self.focused_item = Some(next);
+        self.relayout();
+        let span = self.rendered.items[next];
+        let page = self.page_height();
+        let visible = self.scroll..self.scroll + page;
+        if !(visible.contains(&span.first_line) && visible.contains(&span.last_line)) {
+            // Put the item a third of the way down, with context above it.
+            self.scroll_to(span.first_line as isize - (page / 3) as isize);
+        }
+    }
+
+    fn activate(&mut self) {
+        let Some(span) = self.focused_item.and_then(|i| self.rendered.items.get(i)) else {
+            self.say("no demo here: ] jumps to the next demo or quiz");
+            return;
+        };
+        match span.item {
+            Item::Demo(d) => {
+                let demo = &self.catalog.lessons[self.current].demos[d];
+                let Some(engine) = crate::sims::find(&demo.engine) else {
+                    self.error(format!("unknown demo `{}`", demo.engine));
+                    return;
+                };
+                match engine
+                    .resolve(&demo.args)
+                    .map_err(|e| e.to_string())
+                    .and_then(|p| DemoHost::start(engine, p).map_err(|e| e.to_string()))
+                {
+                    Ok(host) => self.demo = Some(host),
+                    Err(e) => self.error(format!("could not start `{}`: {e}", engine.name())),
+                }
+            }
+            Item::Quiz(_) => self.say("answer with the letter of an option (a, b, c…)"),
+        }
+    }
+
+    fn answer(&mut self, option: usize) {
+        let Some(Item::Quiz(q)) = self
+            .focused_item
+            .and_then(|i| self.rendered.items.get(i))
+            .map(|s| s.item)
+        else {
+            return;
+        };
+        let quiz = &self.catalog.lessons[self.current].quizzes[q];
+        if option >= quiz.options.len() {
+            self.say(format!(
+                "this question has options a to {}",
+                (b'a' + quiz.options.len() as u8 - 1) as char
+            ));
+            return;
+        }
+        let id = self.lesson_id().to_string();
+        self.progress.set_answer(&id, q, option);
+        self.save();
+        self.relayout();
+        // Keep the explanation in view.
+        if let Some(span) = self.focused_item.and_then(|i| self.rendered.items.get(i)) {
+            let bottom = self.scroll + self.page_height();
+            if span.last_line >= bottom {
+                let want = span.last_line + 1 - self.page_height();
+                self.scroll_to(want.min(span.first_line) as isize);
+            }
+        }
+    }
+
+    fn close_demo(&mut self) {
+        if let Some(mut host) = self.demo.take()
+            && let Some(demo) = host.take_running()
+        {
+            self.reap(demo);
+        }
+        if self.demo_only {
+            self.quit = true;
+        }
+    }
+
+    fn reap(&mut self, demo: Box<dyn crate::sims::Demo>) {
+        match demo_host::reap(demo) {
+            Ok(handle) => self.reapers.push(handle),
+            Err(e) => self.error(format!("could not stop the demo in the background: {e}")),
+        }
+    }
+
+    fn reap_finished(&mut self) {
+        let (done, running): (Vec<_>, Vec<_>) =
+            self.reapers.drain(..).partition(|h| h.is_finished());
+        self.reapers = running;
+        for handle in done {
+            let _ = handle.join();
+        }
+    }
+
+    /// Stops any demo and joins every thread it started, then saves progress. Called on
+    /// the way out; may wait for engines.
+    pub fn shutdown(&mut self) {
+        if let Some(mut host) = self.demo.take()
+            && let Some(demo) = host.take_running()
+        {
+            let _ = demo.stop();
+        }
+        for handle in self.reapers.drain(..) {
+            let _ = handle.join();
+        }
+        self.save_scroll();
+        self.save();
+    }
+
+    fn save_scroll(&mut self) {
+        if let Some(lesson) = self.catalog.lessons.get(self.current) {
+            let id = lesson.meta.id.clone();
+            self.progress.lesson_mut(&id).scroll = self.scroll;
+        }
+    }
+
+    fn save(&mut self) {
+        if self.demo_only {
+            return;
+        }
+        if let Some(store) = &self.store
+            && let Err(e) = store.save(&self.progress)
+        {
+            self.notice = Some(Notice {
+                text: e.to_string(),
+                is_error: true,
+            });
+        }
+    }
+
+    fn say(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            is_error: false,
+        });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            is_error: true,
+        });
+    }
+}

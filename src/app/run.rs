@@ -1,0 +1,104 @@
+//! The event loop: terminal events, signals and background results arrive as [`Msg`]s on
+//! one channel; [`App::update`] applies them; the screen is redrawn only when something
+//! changed. With no demo on screen the loop sleeps until an event comes (no CPU while the
+//! learner reads); with a demo it wakes at [`FRAME_INTERVAL`] to draw the next frame.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use crate::lessons::highlight::Highlighter;
+use crate::terminal;
+
+use super::{App, Msg};
+
+/// Time between two demo frames: a 30 fps cap.
+pub const FRAME_INTERVAL: Duration = Duration::from_millis(33);
+
+/// Runs the TUI until the learner quits or a signal arrives, then restores the terminal.
+pub fn run(mut app: App) -> anyhow::Result<()> {
+    let mut guard = terminal::enter()?;
+    let (tx, rx) = mpsc::channel::<Msg>();
+
+    // Terminal input: the only thread that reads events. It ends with the process; it
+    // belongs to the app, not to a demo.
+    let input_tx = tx.clone();
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            while let Ok(event) = crossterm::event::read() {
+                if input_tx.send(Msg::Terminal(event)).is_err() {
+                    break;
+                }
+            }
+        })?;
+
+    let signal_tx = tx.clone();
+    terminal::spawn_signal_listener(move |_| {
+        let _ = signal_tx.send(Msg::Quit);
+    })?;
+
+    // Loading syntaxes takes a few milliseconds: keep it off the first frame's path.
+    let highlight_tx = tx.clone();
+    std::thread::Builder::new()
+        .name("highlighter".into())
+        .spawn(move || {
+            let _ = highlight_tx.send(Msg::HighlighterReady(Arc::new(Highlighter::load())));
+        })?;
+    drop(tx);
+
+    let size = guard.terminal.size()?;
+    app.update(Msg::Terminal(crossterm::event::Event::Resize(
+        size.width,
+        size.height,
+    )));
+    let mut last_frame = Instant::now();
+    let result = loop {
+        if app.dirty {
+            if let Err(e) = guard.terminal.draw(|frame| crate::ui::draw(&app, frame)) {
+                break Err(e.into());
+            }
+            app.dirty = false;
+        }
+        let msg = if app.demo.is_some() {
+            let wait = FRAME_INTERVAL.saturating_sub(last_frame.elapsed());
+            match rx.recv_timeout(wait) {
+                Ok(msg) => msg,
+                Err(RecvTimeoutError::Timeout) => Msg::Frame,
+                Err(RecvTimeoutError::Disconnected) => break Ok(()),
+            }
+        } else {
+            match rx.recv() {
+                Ok(msg) => msg,
+                Err(_) => break Ok(()),
+            }
+        };
+        let is_frame = matches!(msg, Msg::Frame);
+        app.update(msg);
+        // Keys arriving faster than frames must not starve the demo's picture.
+        if app.demo.is_some() && (is_frame || last_frame.elapsed() >= FRAME_INTERVAL) {
+            if !is_frame {
+                app.update(Msg::Frame);
+            }
+            last_frame = Instant::now();
+        }
+        if app.quit {
+            break Ok(());
+        }
+    };
+    app.shutdown();
+    drop(guard);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_interval_is_a_sane_frame_rate() {
+        // Between 10 and 60 frames a second: smooth, yet cheap on a laptop.
+        assert!(FRAME_INTERVAL >= Duration::from_millis(16));
+        assert!(FRAME_INTERVAL <= Duration::from_millis(100));
+    }
+}

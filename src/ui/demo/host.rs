@@ -1,0 +1,127 @@
+//! The demo host: the frame around every engine's picture: a header with the demo's name
+//! and run state, the parameter panel (select with ↑↓, change with +/-), and a key bar.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use crate::app::{App, DemoHost};
+use crate::sims::params::format_float;
+use crate::ui::layout;
+use crate::ui::status::{key_spans, render_bar};
+
+/// Draws the demo screen.
+pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let screen = layout::demo_screen(area, host.engine.params().len());
+
+    let state = if host.finished {
+        Span::styled(" ✓ finished · r runs it again ", theme.good)
+    } else if host.paused {
+        Span::styled(" ⏸ paused ", theme.warn)
+    } else if host.frozen {
+        Span::styled(" ❄ picture frozen ", theme.warn)
+    } else {
+        Span::styled(" ▶ running ", theme.good)
+    };
+    let speed = if (host.speed - 1.0).abs() > f64::EPSILON {
+        format!(" speed ×{} ", speed_label(host.speed))
+    } else {
+        String::new()
+    };
+    let header = Line::from(vec![
+        Span::styled(" live demo ", theme.key),
+        Span::styled(format!(" {} ", host.engine.title()), theme.title),
+        Span::styled(format!("({}) ", host.engine.name()), theme.muted),
+        state,
+        Span::styled(speed, theme.accent),
+    ]);
+    Paragraph::new(header).render(screen.header, buf);
+
+    if let Some(snapshot) = &host.snapshot {
+        crate::ui::demo::render_view(snapshot, theme, screen.view, buf);
+    }
+    render_panel(app, host, screen.panel, buf);
+
+    let mut hints = vec![
+        ("space", if host.paused { "resume" } else { "pause" }),
+        (".", "step"),
+        ("< >", "speed"),
+        ("↑↓ +-", "params"),
+        ("r", "restart"),
+        ("Esc", if app.demo_only { "quit" } else { "back" }),
+        ("?", "keys"),
+    ];
+    let hint = host.choice_hint();
+    if let Some(h) = &hint {
+        hints.insert(0, ("1-9", h.as_str()));
+    }
+    let right = match &host.notice {
+        Some(n) => Span::styled(format!(" {n} "), theme.warn),
+        None => Span::styled(
+            format!(" {:.0}s ", host.started.elapsed().as_secs_f64()),
+            theme.status,
+        ),
+    };
+    render_bar(key_spans(&hints, theme), right, screen.status, buf, theme);
+}
+
+/// `0.25`, `2`, `1/64` style speed labels.
+fn speed_label(speed: f64) -> String {
+    if speed < 1.0 {
+        format!("1/{}", format_float(1.0 / speed))
+    } else {
+        format_float(speed)
+    }
+}
+
+fn render_panel(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(" parameters ", theme.title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let width = usize::from(inner.width);
+    let specs = host.engine.params();
+    let mut lines: Vec<Line> = specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let value = host.params.get(spec.name).to_string();
+            let selected = i == host.selected;
+            let name_width = width.saturating_sub(value.chars().count() + 3).max(1);
+            let line = Line::from(vec![
+                Span::styled(if selected { "▸ " } else { "  " }, theme.accent),
+                Span::styled(
+                    format!("{:<name_width$}", crate::ui::contents::truncate(spec.name, name_width)),
+                    theme.text,
+                ),
+                Span::styled(format!(" {value}"), theme.accent),
+            ]);
+            if selected { line.style(theme.selected) } else { line }
+        })
+        .collect();
+    if let Some(spec) = specs.get(host.selected) {
+        lines.push(Line::default());
+        lines.push(Line::styled(spec.help.to_string(), theme.muted));
+        lines.push(Line::styled(spec.kind.describe(), theme.muted));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speed_labels_read_naturally() {
+        assert_eq!(speed_label(0.25), "1/4");
+        assert_eq!(speed_label(2.0), "2");
+        assert_eq!(speed_label(1.0 / 64.0), "1/64");
+    }
+}

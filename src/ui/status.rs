@@ -1,0 +1,85 @@
+//! The status bar: the keys that matter now on the left, a message or the reading position
+//! on the right; the search prompt while searching.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+use unicode_width::UnicodeWidthStr;
+
+use crate::app::{App, Pane};
+use crate::lessons::render::Item;
+use crate::theme::Theme;
+
+/// Draws the lessons screen's status bar.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let left: Vec<Span> = if app.search.editing {
+        vec![
+            Span::styled(" / ", theme.key),
+            Span::styled(format!("{}▏", app.search.query), theme.status),
+            Span::styled("  Enter next · Esc close", theme.status),
+        ]
+    } else {
+        key_spans(&lesson_hints(app), theme)
+    };
+    let right = match &app.notice {
+        Some(n) => Span::styled(
+            format!(" {} ", n.text),
+            if n.is_error { theme.bad } else { theme.accent },
+        ),
+        None => {
+            let max = app.max_scroll();
+            let pct = if max == 0 { 100 } else { app.scroll * 100 / max };
+            Span::styled(format!(" {pct:>3}% "), theme.status)
+        }
+    };
+    render_bar(left, right, area, buf, theme);
+}
+
+/// The key hints for the lessons screen right now.
+fn lesson_hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    if app.pane == Pane::Contents {
+        return vec![("↑↓", "choose"), ("Enter", "open"), ("Tab", "lesson"), ("?", "keys"), ("q", "quit")];
+    }
+    let focused = app
+        .focused_item
+        .and_then(|i| app.rendered.items.get(i))
+        .map(|s| s.item);
+    let mut hints = vec![("↑↓", "scroll")];
+    match focused {
+        Some(Item::Demo(_)) => hints.push(("Enter", "run demo")),
+        Some(Item::Quiz(_)) => hints.push(("a-d", "answer")),
+        None => {}
+    }
+    hints.extend([("]", "next demo/quiz"), ("n/p", "lesson"), ("/", "search"), ("?", "keys"), ("q", "quit")]);
+    hints
+}
+
+/// `key what` pairs as spans.
+pub fn key_spans<'a>(hints: &[(&'a str, &'a str)], theme: &Theme) -> Vec<Span<'a>> {
+    let mut spans = vec![Span::styled(" ", theme.status)];
+    for (key, what) in hints {
+        spans.push(Span::styled(*key, theme.key.patch(theme.status).patch(theme.key)));
+        spans.push(Span::styled(format!(" {what}  "), theme.status));
+    }
+    spans
+}
+
+/// A one-line bar: `left` from the left edge, `right` against the right edge; `left` is
+/// cut where they would overlap.
+pub fn render_bar(left: Vec<Span>, right: Span, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    buf.set_style(area, theme.status);
+    let right_width = right.content.width() as u16;
+    let left_area = Rect {
+        width: area.width.saturating_sub(right_width),
+        ..area
+    };
+    Paragraph::new(Line::from(left)).render(left_area, buf);
+    let right_area = Rect {
+        x: area.x + area.width.saturating_sub(right_width),
+        width: right_width.min(area.width),
+        ..area
+    };
+    Paragraph::new(Line::from(right)).render(right_area, buf);
+}
