@@ -206,7 +206,10 @@ fn find_engine(name: &str) -> Result<&'static dyn Engine, Failure> {
 
 fn unknown_lesson(catalog: &Catalog, id: &str) -> Failure {
     let ids: Vec<&str> = catalog.lessons.iter().map(|l| l.meta.id.as_str()).collect();
-    Failure::usage(format!("unknown lesson `{id}`; lessons: {}", ids.join(", ")))
+    Failure::usage(format!(
+        "unknown lesson `{id}`; lessons: {}",
+        ids.join(", ")
+    ))
 }
 
 fn headless_demo(
@@ -276,7 +279,11 @@ fn list(catalog: &Catalog, as_json: bool) {
     }
     let _ = writeln!(out, "Lessons (pyconc lesson ID):");
     for l in &catalog.lessons {
-        let _ = writeln!(out, "  {:>2}  {:<28} {}", l.meta.order, l.meta.id, l.meta.title);
+        let _ = writeln!(
+            out,
+            "  {:>2}  {:<28} {}",
+            l.meta.order, l.meta.id, l.meta.title
+        );
     }
     let _ = writeln!(out, "\nDemos (pyconc demo NAME --set name=value):");
     for e in sims::registry() {

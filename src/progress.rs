@@ -55,7 +55,10 @@ impl Progress {
 
     /// The option chosen for quiz `quiz` of lesson `id`.
     pub fn answer(&self, id: &str, quiz: usize) -> Option<usize> {
-        self.lesson(id)?.quiz_answers.get(&quiz.to_string()).copied()
+        self.lesson(id)?
+            .quiz_answers
+            .get(&quiz.to_string())
+            .copied()
     }
 
     /// Records an answer.

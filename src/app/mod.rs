@@ -257,8 +257,12 @@ impl App {
                 self.relayout();
             }
             A::ScrollBy(delta) => self.scroll_to(self.scroll as isize + delta),
-            A::PageDown => self.scroll_to((self.scroll + self.page_height().saturating_sub(2)) as isize),
-            A::PageUp => self.scroll_to(self.scroll as isize - self.page_height().saturating_sub(2) as isize),
+            A::PageDown => {
+                self.scroll_to((self.scroll + self.page_height().saturating_sub(2)) as isize)
+            }
+            A::PageUp => {
+                self.scroll_to(self.scroll as isize - self.page_height().saturating_sub(2) as isize)
+            }
             A::Top => self.scroll_to(0),
             A::Bottom => self.scroll_to(self.max_scroll() as isize),
             A::NextLesson => {

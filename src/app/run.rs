@@ -12,6 +12,10 @@ use crate::terminal;
 
 use super::{App, Msg};
 
+/// Set this environment variable to quit right after the first frame is drawn: how
+/// `benches/tty_figures.sh` times start-up to the first drawn lesson.
+pub const EXIT_AFTER_FIRST_FRAME_ENV: &str = "PYCONC_EXIT_AFTER_FIRST_FRAME";
+
 /// Time between two demo frames: a 30 fps cap.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(33);
 
@@ -52,6 +56,7 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         size.width,
         size.height,
     )));
+    let exit_after_first_frame = std::env::var_os(EXIT_AFTER_FIRST_FRAME_ENV).is_some();
     let mut last_frame = Instant::now();
     let result = loop {
         if app.dirty {
@@ -59,6 +64,9 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
                 break Err(e.into());
             }
             app.dirty = false;
+            if exit_after_first_frame {
+                break Ok(());
+            }
         }
         let msg = if app.demo.is_some() {
             let wait = FRAME_INTERVAL.saturating_sub(last_frame.elapsed());

@@ -27,7 +27,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let focused = app.pane == Pane::Contents;
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(if focused { theme.border_focused } else { theme.border })
+        .border_style(if focused {
+            theme.border_focused
+        } else {
+            theme.border
+        })
         .title(Span::styled(" Contents ", theme.title));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -57,11 +61,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             } else {
                 let right = answered
                     .iter()
-                    .filter(|(q, a)| lesson.quizzes[*q].options.get(*a).is_some_and(|o| o.correct))
+                    .filter(|(q, a)| {
+                        lesson.quizzes[*q]
+                            .options
+                            .get(*a)
+                            .is_some_and(|o| o.correct)
+                    })
                     .count();
                 format!(" {right}/{quizzes}")
             };
-            let cursor = if focused && i == app.contents_selected { "▸" } else { " " };
+            let cursor = if focused && i == app.contents_selected {
+                "▸"
+            } else {
+                " "
+            };
             let number = format!("{:>2} ", lesson.meta.order);
             let used = 1 + 2 + number.width() + score.width();
             let title = truncate(&lesson.meta.title, width.saturating_sub(used));

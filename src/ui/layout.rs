@@ -87,8 +87,7 @@ pub fn demo_screen(area: Rect, params: usize) -> DemoScreen {
         (v, p)
     } else {
         let rows = (params as u16 + 2).min(body.height / 3);
-        let [v, p] =
-            Layout::vertical([Constraint::Min(1), Constraint::Length(rows)]).areas(body);
+        let [v, p] = Layout::vertical([Constraint::Min(1), Constraint::Length(rows)]).areas(body);
         (v, p)
     };
     DemoScreen {
@@ -115,8 +114,16 @@ mod tests {
 
     #[test]
     fn narrow_screens_hide_contents_unless_focused() {
-        assert!(lesson_screen(Rect::new(0, 0, 64, 20), false).contents.is_none());
-        assert!(lesson_screen(Rect::new(0, 0, 64, 20), true).contents.is_some());
+        assert!(
+            lesson_screen(Rect::new(0, 0, 64, 20), false)
+                .contents
+                .is_none()
+        );
+        assert!(
+            lesson_screen(Rect::new(0, 0, 64, 20), true)
+                .contents
+                .is_some()
+        );
     }
 
     #[test]

@@ -21,7 +21,11 @@ pub fn render(app: &App, screen: &LessonScreen, buf: &mut Buffer) {
     let total = app.catalog.lessons.len();
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(if focused { theme.border_focused } else { theme.border })
+        .border_style(if focused {
+            theme.border_focused
+        } else {
+            theme.border
+        })
         .title(Span::styled(
             format!(" {}. {} ", lesson.meta.order, lesson.meta.title),
             theme.title,
@@ -98,7 +102,10 @@ pub fn highlight_matches(line: &Line<'static>, needle: &str, style: Style) -> Li
     for ((c, s), h) in cells.into_iter().zip(hit) {
         let s = if h { s.patch(style) } else { s };
         if current_style != Some(s) && !current.is_empty() {
-            spans.push(Span::styled(std::mem::take(&mut current), current_style.unwrap_or_default()));
+            spans.push(Span::styled(
+                std::mem::take(&mut current),
+                current_style.unwrap_or_default(),
+            ));
         }
         current_style = Some(s);
         current.push(c);

@@ -7,6 +7,7 @@ pub mod help;
 pub mod layout;
 pub mod lesson;
 pub mod status;
+pub mod styled_dump;
 pub mod widgets;
 
 use ratatui::Frame;
@@ -57,7 +58,10 @@ pub fn render_too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
             ),
             theme.bad,
         ),
-        Line::styled(format!("now {}x{}: make the window bigger", area.width, area.height), theme.muted),
+        Line::styled(
+            format!("now {}x{}: make the window bigger", area.width, area.height),
+            theme.muted,
+        ),
         Line::styled("q quits", theme.muted),
     ];
     let top = area.height.saturating_sub(3) / 2;

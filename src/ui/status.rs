@@ -30,7 +30,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         None => {
             let max = app.max_scroll();
-            let pct = if max == 0 { 100 } else { app.scroll * 100 / max };
+            let pct = (app.scroll * 100).checked_div(max).unwrap_or(100);
             Span::styled(format!(" {pct:>3}% "), theme.status)
         }
     };
@@ -40,7 +40,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 /// The key hints for the lessons screen right now.
 fn lesson_hints(app: &App) -> Vec<(&'static str, &'static str)> {
     if app.pane == Pane::Contents {
-        return vec![("↑↓", "choose"), ("Enter", "open"), ("Tab", "lesson"), ("?", "keys"), ("q", "quit")];
+        return vec![
+            ("↑↓", "choose"),
+            ("Enter", "open"),
+            ("Tab", "lesson"),
+            ("?", "keys"),
+            ("q", "quit"),
+        ];
     }
     let focused = app
         .focused_item
@@ -52,7 +58,13 @@ fn lesson_hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Some(Item::Quiz(_)) => hints.push(("a-d", "answer")),
         None => {}
     }
-    hints.extend([("]", "next demo/quiz"), ("n/p", "lesson"), ("/", "search"), ("?", "keys"), ("q", "quit")]);
+    hints.extend([
+        ("]", "next demo/quiz"),
+        ("n/p", "lesson"),
+        ("/", "search"),
+        ("?", "keys"),
+        ("q", "quit"),
+    ]);
     hints
 }
 
@@ -60,7 +72,10 @@ fn lesson_hints(app: &App) -> Vec<(&'static str, &'static str)> {
 pub fn key_spans<'a>(hints: &[(&'a str, &'a str)], theme: &Theme) -> Vec<Span<'a>> {
     let mut spans = vec![Span::styled(" ", theme.status)];
     for (key, what) in hints {
-        spans.push(Span::styled(*key, theme.key.patch(theme.status).patch(theme.key)));
+        spans.push(Span::styled(
+            *key,
+            theme.key.patch(theme.status).patch(theme.key),
+        ));
         spans.push(Span::styled(format!(" {what}  "), theme.status));
     }
     spans

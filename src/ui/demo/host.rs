@@ -59,10 +59,7 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     }
     let right = match &host.notice {
         Some(n) => Span::styled(format!(" {n} "), theme.warn),
-        None => Span::styled(
-            format!(" {:.0}s ", host.started.elapsed().as_secs_f64()),
-            theme.status,
-        ),
+        None => Span::raw(""),
     };
     render_bar(key_spans(&hints, theme), right, screen.status, buf, theme);
 }
@@ -96,12 +93,19 @@ fn render_panel(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
             let line = Line::from(vec![
                 Span::styled(if selected { "▸ " } else { "  " }, theme.accent),
                 Span::styled(
-                    format!("{:<name_width$}", crate::ui::contents::truncate(spec.name, name_width)),
+                    format!(
+                        "{:<name_width$}",
+                        crate::ui::contents::truncate(spec.name, name_width)
+                    ),
                     theme.text,
                 ),
                 Span::styled(format!(" {value}"), theme.accent),
             ]);
-            if selected { line.style(theme.selected) } else { line }
+            if selected {
+                line.style(theme.selected)
+            } else {
+                line
+            }
         })
         .collect();
     if let Some(spec) = specs.get(host.selected) {

@@ -1,0 +1,38 @@
+//! Every registered demo, started with its defaults and stopped, leaves no thread behind.
+//! One test in its own binary, so no other test's threads move the count.
+
+use std::time::Duration;
+
+use pyconc::sims::{self, thread_count};
+
+#[test]
+fn stopping_any_demo_joins_every_thread_it_started() {
+    // Worker processes (the `processes` demo) are copies of pyconc itself.
+    // SAFETY: set before any thread of this test binary reads the environment.
+    unsafe { std::env::set_var("PYCONC_WORKER_EXE", env!("CARGO_BIN_EXE_pyconc")) };
+    let Some(_) = thread_count() else {
+        eprintln!("this OS does not report thread counts: skipped");
+        return;
+    };
+    for engine in sims::registry() {
+        let params = engine.resolve(&[]).unwrap();
+        // A first run warms up anything process-wide; the second must leave nothing behind.
+        for round in 0..2 {
+            let before = thread_count().unwrap();
+            let demo = engine.start(&params).unwrap();
+            std::thread::sleep(Duration::from_millis(200));
+            let during = thread_count().unwrap();
+            let _ = demo.stop();
+            let after = thread_count().unwrap();
+            if round == 1 {
+                assert_eq!(
+                    after,
+                    before,
+                    "`{}` left {} thread(s) running after stop (had {during} while running)",
+                    engine.name(),
+                    after as isize - before as isize
+                );
+            }
+        }
+    }
+}

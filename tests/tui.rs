@@ -1,0 +1,268 @@
+//! The TUI driven as a learner would, through synthetic key events fed to `App::update`,
+//! drawn into ratatui's TestBackend and compared with insta snapshots. Uses the small
+//! fixture pack in tests/fixtures/pack so lesson edits do not churn these snapshots.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use pyconc::app::{App, Msg, Pane};
+use pyconc::lessons::Catalog;
+use pyconc::progress::ProgressStore;
+use pyconc::sims::Snapshot;
+use pyconc::sims::cores::{CoreReading, CoresSnapshot, SpinnerReading};
+use pyconc::theme::{Theme, ThemeName};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+fn pack() -> Catalog {
+    Catalog::from_dir(Path::new("tests/fixtures/pack")).expect("fixture pack is valid")
+}
+
+/// An app over the fixture pack with its progress in `home`, sized `w`x`h`.
+fn app_in(home: &Path, w: u16, h: u16, theme: Theme) -> App {
+    let mut app = App::new(pack(), theme, Some(ProgressStore::in_dir(home)), None);
+    app.update(Msg::Terminal(Event::Resize(w, h)));
+    app
+}
+
+fn dark() -> Theme {
+    Theme::new(ThemeName::Dark, true)
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.update(Msg::Terminal(Event::Key(KeyEvent::new(
+        code,
+        KeyModifiers::NONE,
+    ))));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn buffer(app: &App) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    terminal.draw(|frame| pyconc::ui::draw(app, frame)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    terminal.draw(|frame| pyconc::ui::draw(app, frame)).unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn lesson_at_80x24() {
+    let home = tempfile::tempdir().unwrap();
+    let app = app_in(home.path(), 80, 24, dark());
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn lesson_at_120x40() {
+    let home = tempfile::tempdir().unwrap();
+    let app = app_in(home.path(), 120, 40, dark());
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn contents_pane_with_focus_and_marks() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = app_in(home.path(), 80, 24, dark());
+    press(&mut app, KeyCode::Char('G')); // read to the end: finished
+    press(&mut app, KeyCode::Char('n')); // visit the next lesson
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Up);
+    assert_eq!(app.pane, Pane::Contents);
+    assert_eq!(app.contents_selected, 0);
+    insta::assert_snapshot!(screen(&app));
+    // Colour carries meaning here (finished mark, selection): keep the styles.
+    let styled = pyconc::ui::styled_dump::dump(&buffer(&app));
+    let contents_rows: String = styled.lines().take(12).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!("contents_styled", contents_rows);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.current, 0);
+    assert_eq!(app.pane, Pane::Lesson);
+}
+
+#[test]
+fn help_overlay_lists_every_key() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = app_in(home.path(), 80, 30, dark());
+    press(&mut app, KeyCode::Char('?'));
+    assert!(app.help);
+    insta::assert_snapshot!(screen(&app));
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.help);
+}
+
+#[test]
+fn quiz_before_and_after_answering() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = app_in(home.path(), 80, 24, dark());
+    // Focus the quiz: the demo card is first, the quiz second.
+    press(&mut app, KeyCode::Char(']'));
+    press(&mut app, KeyCode::Char(']'));
+    insta::assert_snapshot!("quiz_before", screen(&app));
+    press(&mut app, KeyCode::Char('a')); // wrong
+    assert_eq!(app.progress.answer("threads-fixture", 0), Some(0));
+    press(&mut app, KeyCode::Char('b')); // right: b answers, it does not page up
+    assert_eq!(app.progress.answer("threads-fixture", 0), Some(1));
+    insta::assert_snapshot!("quiz_after", screen(&app));
+    // The answer is kept on disk.
+    let saved = ProgressStore::in_dir(home.path()).load().progress;
+    assert_eq!(saved.answer("threads-fixture", 0), Some(1));
+}
+
+#[test]
+fn navigation_scrolls_within_bounds_and_moves_between_lessons() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = app_in(home.path(), 80, 24, dark());
+    press(&mut app, KeyCode::Up);
+    assert_eq!(app.scroll, 0);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.scroll, 2);
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.scroll, 1);
+    press(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.scroll, app.max_scroll());
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.scroll, app.max_scroll());
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.scroll, 0);
+    press(&mut app, KeyCode::Char(' '));
+    assert!(app.scroll > 0 || app.max_scroll() == 0);
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.lesson_id(), "next-fixture");
+    assert_eq!(app.scroll, 0);
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.lesson_id(), "next-fixture", "no lesson after the last");
+    press(&mut app, KeyCode::Char('p'));
+    assert_eq!(app.lesson_id(), "threads-fixture");
+    // The mouse wheel scrolls too.
+    app.update(Msg::Terminal(Event::Mouse(crossterm::event::MouseEvent {
+        kind: crossterm::event::MouseEventKind::ScrollDown,
+        column: 40,
+        row: 10,
+        modifiers: KeyModifiers::NONE,
+    })));
+    assert_eq!(app.scroll, 3.min(app.max_scroll()));
+}
+
+#[test]
+fn progress_resumes_where_the_learner_left_off() {
+    let home = tempfile::tempdir().unwrap();
+    {
+        let mut app = app_in(home.path(), 80, 24, dark());
+        press(&mut app, KeyCode::Char('n'));
+        press(&mut app, KeyCode::Char('j'));
+        let scroll = app.scroll;
+        press(&mut app, KeyCode::Char('q'));
+        assert!(app.quit);
+        app.shutdown();
+        assert_eq!(scroll, app.progress.lesson("next-fixture").unwrap().scroll);
+    }
+    let app = app_in(home.path(), 80, 24, dark());
+    assert_eq!(app.lesson_id(), "next-fixture");
+    let saved = &app.progress;
+    assert!(saved.lesson("threads-fixture").unwrap().visited);
+    assert!(saved.lesson("next-fixture").unwrap().visited);
+}
+
+#[test]
+fn corrupt_progress_is_kept_and_reported_in_the_status_bar() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("progress.toml"), "this = [is not valid").unwrap();
+    let app = app_in(home.path(), 80, 24, dark());
+    let text = screen(&app);
+    assert!(text.contains("progress file was unreadable"), "{text}");
+    assert!(home.path().join("progress.toml.corrupt-1").exists());
+}
+
+#[test]
+fn search_jumps_to_the_next_lesson_with_a_match() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = app_in(home.path(), 80, 24, dark());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "NEEDLE");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.lesson_id(), "next-fixture");
+    let text = screen(&app);
+    assert!(text.contains("found in"), "{text}");
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.search.editing);
+    // Keys work normally again.
+    press(&mut app, KeyCode::Char('p'));
+    assert_eq!(app.lesson_id(), "threads-fixture");
+}
+
+#[test]
+fn too_small_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let app = app_in(home.path(), 50, 12, dark());
+    let text = screen(&app);
+    assert!(text.contains("terminal too small (need 60x16)"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn no_color_draws_without_any_colour() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = app_in(home.path(), 80, 24, Theme::new(ThemeName::Dark, false));
+    press(&mut app, KeyCode::Tab);
+    let buf = buffer(&app);
+    for cell in buf.content() {
+        assert!(
+            matches!(cell.fg, ratatui::style::Color::Reset)
+                && matches!(cell.bg, ratatui::style::Color::Reset),
+            "coloured cell {cell:?}"
+        );
+    }
+}
+
+#[test]
+fn demo_host_with_cores() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = app_in(home.path(), 80, 24, dark());
+    press(&mut app, KeyCode::Char(']'));
+    press(&mut app, KeyCode::Enter);
+    let host = app
+        .demo
+        .as_mut()
+        .expect("Enter on a demo card opens the demo");
+    assert_eq!(host.engine.name(), "cores");
+    // Draw a fixed picture (live readings differ every run).
+    host.frozen = true;
+    host.snapshot = Some(Snapshot::Cores(Arc::new(CoresSnapshot {
+        cores: vec![
+            CoreReading {
+                load_pct: 97.0,
+                history: vec![10.0, 40.0, 97.0],
+            },
+            CoreReading {
+                load_pct: 8.0,
+                history: vec![5.0, 9.0, 8.0],
+            },
+        ],
+        spinners: vec![SpinnerReading {
+            id: 1,
+            core: Some(0),
+            batches_per_s: 5000.0,
+        }],
+        elapsed_s: 1.0,
+        paused: false,
+    })));
+    insta::assert_snapshot!(screen(&app));
+    // The panel changes the parameter live.
+    press(&mut app, KeyCode::Char('+'));
+    assert_eq!(app.demo.as_ref().unwrap().params.int("busy"), 2);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.demo.is_none());
+    app.shutdown();
+}
