@@ -8,8 +8,10 @@
 
 pub mod control;
 pub mod cores;
+pub mod deadlock;
 pub mod headless;
 pub mod params;
+pub mod race;
 
 use std::sync::Arc;
 
@@ -99,11 +101,17 @@ pub enum StartError {
 #[derive(Debug, Clone)]
 pub enum Snapshot {
     Cores(Arc<cores::CoresSnapshot>),
+    Race(Arc<race::RaceSnapshot>),
+    Deadlock(Arc<deadlock::DeadlockSnapshot>),
 }
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
 pub fn registry() -> &'static [&'static dyn Engine] {
-    static ENGINES: &[&dyn Engine] = &[&cores::CoresEngine];
+    static ENGINES: &[&dyn Engine] = &[
+        &cores::CoresEngine,
+        &race::RaceEngine,
+        &deadlock::DeadlockEngine,
+    ];
     ENGINES
 }
 

@@ -3,6 +3,8 @@
 //! [`render_view`] for the engine's own picture.
 
 pub mod cores;
+pub mod deadlock;
+pub mod race;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,5 +16,7 @@ use crate::theme::Theme;
 pub fn render_view(snapshot: &Snapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match snapshot {
         Snapshot::Cores(s) => cores::render(s, theme, area, buf),
+        Snapshot::Race(s) => race::render(s, theme, area, buf),
+        Snapshot::Deadlock(s) => deadlock::render(s, theme, area, buf),
     }
 }
