@@ -11,6 +11,7 @@ pub mod cores;
 pub mod deadlock;
 pub mod headless;
 pub mod params;
+pub mod queue;
 pub mod race;
 
 use std::sync::Arc;
@@ -103,6 +104,7 @@ pub enum Snapshot {
     Cores(Arc<cores::CoresSnapshot>),
     Race(Arc<race::RaceSnapshot>),
     Deadlock(Arc<deadlock::DeadlockSnapshot>),
+    Queue(Arc<queue::QueueSnapshot>),
 }
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
@@ -111,6 +113,7 @@ pub fn registry() -> &'static [&'static dyn Engine] {
         &cores::CoresEngine,
         &race::RaceEngine,
         &deadlock::DeadlockEngine,
+        &queue::QueueEngine,
     ];
     ENGINES
 }

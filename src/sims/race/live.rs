@@ -3,10 +3,14 @@
 //! with one atomic read-modify-write: so two threads can both load the same value and one
 //! store overwrites the other, a real lost update, without undefined behaviour.
 //!
-//! Honest caveat: Rust threads run truly in parallel, like free-threaded CPython (3.13t),
-//! so updates are lost far more often than under the GIL, where only a switch exactly
-//! between the load and the store can do it. No artificial delay is added between the load
-//! and the store: the losses are the machine's own.
+//! Honest caveats. Rust threads run truly in parallel, like free-threaded CPython (3.13t),
+//! while under the GIL only a thread switch exactly between the load and the store loses an
+//! update. And a bare Rust load and store take a nanosecond: 100,000 of them end in a tenth
+//! of a millisecond, before the next thread has even started on a busy machine. So each
+//! step does a little work between the load and the store ([`INTERPRETER_WORK_SPINS`]),
+//! standing in for the interpreter dispatching the next bytecode. It widens the window in
+//! which a switch or a parallel thread can come between load and store; the losses counted
+//! are still real overwrites on a real shared cell.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,12 +27,19 @@ use crate::theme::RunState;
 /// Increments between two looks at the pause gate and two progress reports. Looking more
 /// often would take the gate's mutex so often that it would serialise the threads.
 const CHECK_EVERY_INCREMENTS: u64 = 1024;
+/// Spin-loop hints between a load and its store (and the same work in every mode, so the
+/// modes stay comparable): a few tens of nanoseconds, about what CPython spends between
+/// two bytecodes.
+pub const INTERPRETER_WORK_SPINS: u32 = 3;
 /// How often the snapshot is refreshed while a round runs.
 const PUBLISH_INTERVAL: Duration = Duration::from_millis(20);
 /// The pause between two rounds, so each result can be read.
 const ROUND_GAP: Duration = Duration::from_millis(700);
 
 struct Shared {
+    /// Opened once every thread of the round is started, so that they all run together
+    /// (a thread could otherwise finish its whole loop before the next one is spawned).
+    start_gate: AtomicBool,
     counter: AtomicI64,
     lock: Mutex<()>,
     done: Vec<AtomicU64>,
@@ -116,6 +127,7 @@ fn run_rounds(
     let mut results = Vec::with_capacity(rounds);
     for round in 1..=rounds {
         let shared = Shared {
+            start_gate: AtomicBool::new(false),
             counter: AtomicI64::new(0),
             lock: Mutex::new(()),
             done: (0..setup.threads).map(|_| AtomicU64::new(0)).collect(),
@@ -142,6 +154,7 @@ fn run_rounds(
                     return false;
                 }
             }
+            shared.start_gate.store(true, Ordering::SeqCst);
             while !shared.finished.iter().all(|f| f.load(Ordering::SeqCst)) {
                 publish(false, &results);
                 std::thread::sleep(PUBLISH_INTERVAL);
@@ -182,6 +195,12 @@ fn run_rounds(
 fn work(setup: RaceSetup, i: usize, shared: &Shared, control: &RunControl) {
     let mut local: i64 = 0;
     let mut done: u64 = 0;
+    while !shared.start_gate.load(Ordering::SeqCst) {
+        if control.is_stopping() {
+            return;
+        }
+        std::thread::yield_now();
+    }
     while done < setup.increments {
         if !control.checkpoint() {
             break;
@@ -191,17 +210,17 @@ fn work(setup: RaceSetup, i: usize, shared: &Shared, control: &RunControl) {
             match setup.mode {
                 RaceMode::Unsafe => {
                     let v = shared.counter.load(Ordering::Relaxed); // LOAD_GLOBAL counter
-                    let v = std::hint::black_box(v) + 1; // BINARY_OP +=
+                    let v = interpret(v) + 1; // BINARY_OP +=
                     shared.counter.store(v, Ordering::Relaxed); // STORE_GLOBAL counter
                 }
                 RaceMode::Lock => {
                     let _held = shared.lock.lock().unwrap_or_else(|p| p.into_inner());
                     let v = shared.counter.load(Ordering::Relaxed);
-                    let v = std::hint::black_box(v) + 1;
+                    let v = interpret(v) + 1;
                     shared.counter.store(v, Ordering::Relaxed);
                 }
                 RaceMode::Local => {
-                    local = std::hint::black_box(local) + 1;
+                    local = interpret(local) + 1;
                 }
             }
         }
@@ -209,6 +228,14 @@ fn work(setup: RaceSetup, i: usize, shared: &Shared, control: &RunControl) {
         shared.done[i].store(done, Ordering::SeqCst);
         shared.local_counts[i].store(local, Ordering::SeqCst);
     }
+}
+
+/// The interpreter's work between two bytecodes (see the module doc).
+fn interpret(v: i64) -> i64 {
+    for _ in 0..INTERPRETER_WORK_SPINS {
+        std::hint::spin_loop();
+    }
+    std::hint::black_box(v)
 }
 
 fn view(

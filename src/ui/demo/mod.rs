@@ -4,6 +4,7 @@
 
 pub mod cores;
 pub mod deadlock;
+pub mod queue;
 pub mod race;
 
 use ratatui::buffer::Buffer;
@@ -18,5 +19,6 @@ pub fn render_view(snapshot: &Snapshot, theme: &Theme, area: Rect, buf: &mut Buf
         Snapshot::Cores(s) => cores::render(s, theme, area, buf),
         Snapshot::Race(s) => race::render(s, theme, area, buf),
         Snapshot::Deadlock(s) => deadlock::render(s, theme, area, buf),
+        Snapshot::Queue(s) => queue::render(s, theme, area, buf),
     }
 }
