@@ -13,6 +13,7 @@ pub mod headless;
 pub mod params;
 pub mod queue;
 pub mod race;
+pub mod threadpool;
 
 use std::sync::Arc;
 
@@ -105,6 +106,7 @@ pub enum Snapshot {
     Race(Arc<race::RaceSnapshot>),
     Deadlock(Arc<deadlock::DeadlockSnapshot>),
     Queue(Arc<queue::QueueSnapshot>),
+    ThreadPool(Arc<threadpool::PoolSnapshot>),
 }
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
@@ -114,6 +116,7 @@ pub fn registry() -> &'static [&'static dyn Engine] {
         &race::RaceEngine,
         &deadlock::DeadlockEngine,
         &queue::QueueEngine,
+        &threadpool::ThreadPoolEngine,
     ];
     ENGINES
 }

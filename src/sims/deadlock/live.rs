@@ -198,6 +198,20 @@ impl LiveDemo {
         if let Some(d) = self.detector.take() {
             let _ = d.join();
         }
+        // The final counts, with what the detector found.
+        let last = self.latest.load_full();
+        let detection = Detection {
+            deadlock: last
+                .deadlock_cycle
+                .as_ref()
+                .map(|c| c.iter().map(|t| t - 1).collect()),
+            detected_after_ms: last.detected_after_ms,
+            cycles_broken: last.cycles_broken,
+            last_cycle: None,
+        };
+        let mut fin = view(&self.shared, &detection, Instant::now());
+        fin.elapsed_s = last.elapsed_s;
+        self.latest.store(Arc::new(fin));
     }
 }
 
@@ -259,7 +273,7 @@ fn philosopher(shared: &Shared, i: usize) {
     shared.table.release_all(i);
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 struct Detection {
     deadlock: Option<Vec<usize>>,
     detected_after_ms: Option<u64>,

@@ -6,6 +6,7 @@ pub mod cores;
 pub mod deadlock;
 pub mod queue;
 pub mod race;
+pub mod threadpool;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -20,5 +21,6 @@ pub fn render_view(snapshot: &Snapshot, theme: &Theme, area: Rect, buf: &mut Buf
         Snapshot::Race(s) => race::render(s, theme, area, buf),
         Snapshot::Deadlock(s) => deadlock::render(s, theme, area, buf),
         Snapshot::Queue(s) => queue::render(s, theme, area, buf),
+        Snapshot::ThreadPool(s) => threadpool::render(s, theme, area, buf),
     }
 }
