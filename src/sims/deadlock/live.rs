@@ -69,14 +69,15 @@ impl LockTable {
         let deadline = timeout.map(|d| Instant::now() + d);
         let mut state = self.lock();
         loop {
+            // Stop first: a lock freed by a thread that is leaving must not be taken.
+            if control.is_stopping() {
+                state.waiting[t] = None;
+                return Acquired::Stopped;
+            }
             if state.owners[lock].is_none() {
                 state.owners[lock] = Some(t);
                 state.waiting[t] = None;
                 return Acquired::Got;
-            }
-            if control.is_stopping() {
-                state.waiting[t] = None;
-                return Acquired::Stopped;
             }
             let now = Instant::now();
             let wait = match deadline {

@@ -219,6 +219,7 @@ mod tests {
             completion_order: vec![3, 1],
             elapsed_ms: 600,
             sequential_ms: 3600,
+            busy_ms: 400,
             finished: false,
         }
     }
@@ -242,6 +243,7 @@ mod tests {
         }
         snap.completion_order = vec![3, 1, 2, 5, 4, 7, 6, 8];
         snap.elapsed_ms = 1200;
+        snap.busy_ms = 3612;
         snap.finished = true;
         insta::assert_snapshot!("threadpool_finished_54x18", draw(&snap, 54, 18));
     }
