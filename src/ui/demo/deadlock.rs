@@ -280,6 +280,17 @@ mod tests {
     }
 
     #[test]
+    fn eight_philosophers_on_a_projector() {
+        let snap = model(
+            LockOrder::Opposite,
+            8,
+            0,
+            &[1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8],
+        );
+        insta::assert_snapshot!("deadlock_eight_150x50", draw(&snap, 150, 50));
+    }
+
+    #[test]
     fn consistent_with_a_waiter() {
         let snap = model(LockOrder::Consistent, 2, 0, &[1, 2]);
         insta::assert_snapshot!("deadlock_consistent_54x18", draw(&snap, 54, 18));

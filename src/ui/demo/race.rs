@@ -414,6 +414,22 @@ mod tests {
     }
 
     #[test]
+    fn debugger_on_a_projector() {
+        let mut m = RaceModel::new(
+            RaceSetup {
+                mode: RaceMode::Unsafe,
+                threads: 6,
+                increments: 3,
+            },
+            3,
+        );
+        for _ in 0..40 {
+            assert!(m.step_random());
+        }
+        insta::assert_snapshot!("race_debugger_150x50", draw(&m.snapshot(), 150, 50));
+    }
+
+    #[test]
     fn numbers_are_grouped() {
         assert_eq!(group(0), "0");
         assert_eq!(group(1_000), "1,000");
