@@ -8,8 +8,12 @@
 
 pub mod control;
 pub mod cores;
+pub mod deadlock;
 pub mod headless;
 pub mod params;
+pub mod queue;
+pub mod race;
+pub mod threadpool;
 
 use std::sync::Arc;
 
@@ -99,11 +103,21 @@ pub enum StartError {
 #[derive(Debug, Clone)]
 pub enum Snapshot {
     Cores(Arc<cores::CoresSnapshot>),
+    Race(Arc<race::RaceSnapshot>),
+    Deadlock(Arc<deadlock::DeadlockSnapshot>),
+    Queue(Arc<queue::QueueSnapshot>),
+    ThreadPool(Arc<threadpool::PoolSnapshot>),
 }
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
 pub fn registry() -> &'static [&'static dyn Engine] {
-    static ENGINES: &[&dyn Engine] = &[&cores::CoresEngine];
+    static ENGINES: &[&dyn Engine] = &[
+        &cores::CoresEngine,
+        &race::RaceEngine,
+        &deadlock::DeadlockEngine,
+        &queue::QueueEngine,
+        &threadpool::ThreadPoolEngine,
+    ];
     ENGINES
 }
 

@@ -3,7 +3,11 @@
 //! [`render_view`] for the engine's own picture.
 
 pub mod cores;
+pub mod deadlock;
 pub mod host;
+pub mod queue;
+pub mod race;
+pub mod threadpool;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -15,5 +19,9 @@ use crate::theme::Theme;
 pub fn render_view(snapshot: &Snapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match snapshot {
         Snapshot::Cores(s) => cores::render(s, theme, area, buf),
+        Snapshot::Race(s) => race::render(s, theme, area, buf),
+        Snapshot::Deadlock(s) => deadlock::render(s, theme, area, buf),
+        Snapshot::Queue(s) => queue::render(s, theme, area, buf),
+        Snapshot::ThreadPool(s) => threadpool::render(s, theme, area, buf),
     }
 }

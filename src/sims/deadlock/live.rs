@@ -1,0 +1,470 @@
+//! The `deadlock` demo on real OS threads. The locks are a small lock table (one mutex and
+//! condvar over every lock's owner) rather than bare mutexes, so that the detector can read
+//! who holds what and who waits for what in one consistent look, exactly the wait-for graph.
+//!
+//! "Wait forever" (`timeout_ms=0`) is a loop of short condvar waits that re-checks the lock
+//! and the stop flag: to the threads it is a wait without end, as in Python, yet stop always
+//! wakes and joins them. A real deadlock is then a state the detector sees while the threads
+//! keep re-checking.
+
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+
+use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, find_cycle};
+use crate::sims::control::RunControl;
+use crate::sims::{Demo, Snapshot, StartError};
+use crate::theme::RunState;
+
+/// The longest a waiting thread sleeps before it looks again at its lock and the stop flag.
+const RECHECK_INTERVAL: Duration = Duration::from_millis(50);
+/// How often the detector draws the wait-for graph.
+const DETECT_INTERVAL: Duration = Duration::from_millis(20);
+
+#[derive(Debug)]
+struct TableState {
+    owners: Vec<Option<usize>>,
+    waiting: Vec<Option<usize>>,
+}
+
+/// Every lock's owner and every thread's wait, behind one mutex.
+#[derive(Debug)]
+struct LockTable {
+    state: Mutex<TableState>,
+    released: Condvar,
+}
+
+enum Acquired {
+    Got,
+    TimedOut,
+    Stopped,
+}
+
+impl LockTable {
+    fn new(locks: usize, threads: usize) -> LockTable {
+        LockTable {
+            state: Mutex::new(TableState {
+                owners: vec![None; locks],
+                waiting: vec![None; threads],
+            }),
+            released: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, TableState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `lock.acquire(timeout=...)` for thread `t`; `None` waits until stop.
+    fn acquire(
+        &self,
+        t: usize,
+        lock: usize,
+        timeout: Option<Duration>,
+        control: &RunControl,
+    ) -> Acquired {
+        let deadline = timeout.map(|d| Instant::now() + d);
+        let mut state = self.lock();
+        loop {
+            // Stop first: a lock freed by a thread that is leaving must not be taken.
+            if control.is_stopping() {
+                state.waiting[t] = None;
+                return Acquired::Stopped;
+            }
+            if state.owners[lock].is_none() {
+                state.owners[lock] = Some(t);
+                state.waiting[t] = None;
+                return Acquired::Got;
+            }
+            let now = Instant::now();
+            let wait = match deadline {
+                Some(d) if now >= d => {
+                    state.waiting[t] = None;
+                    return Acquired::TimedOut;
+                }
+                Some(d) => (d - now).min(RECHECK_INTERVAL),
+                None => RECHECK_INTERVAL,
+            };
+            state.waiting[t] = Some(lock);
+            state = self
+                .released
+                .wait_timeout(state, wait)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    fn release_all(&self, t: usize) {
+        let mut state = self.lock();
+        for owner in state.owners.iter_mut().filter(|o| **o == Some(t)) {
+            *owner = None;
+        }
+        drop(state);
+        self.released.notify_all();
+    }
+}
+
+const THINKING: u8 = 0;
+const WORKING: u8 = 1;
+const BACKING_OFF: u8 = 2;
+
+#[derive(Debug, Default)]
+struct ThreadStats {
+    acquisitions: AtomicU64,
+    timeouts: AtomicU64,
+    meals: AtomicU64,
+    phase: AtomicU8,
+}
+
+struct Shared {
+    setup: DeadlockSetup,
+    table: LockTable,
+    stats: Vec<ThreadStats>,
+    control: RunControl,
+    speed_bits: AtomicU64,
+    deadlocked: AtomicBool,
+}
+
+impl Shared {
+    /// Sleeps `ms` scaled by the playback speed; false when stopping.
+    fn sleep_ms(&self, ms: u64) -> bool {
+        let speed = f64::from_bits(self.speed_bits.load(Ordering::Relaxed)).max(0.01);
+        self.control
+            .sleep(Duration::from_secs_f64(ms as f64 / 1000.0 / speed))
+    }
+
+    fn timeout(&self) -> Option<Duration> {
+        let speed = f64::from_bits(self.speed_bits.load(Ordering::Relaxed)).max(0.01);
+        (self.setup.timeout_ms > 0)
+            .then(|| Duration::from_secs_f64(self.setup.timeout_ms as f64 / 1000.0 / speed))
+    }
+}
+
+/// The running threads engine.
+pub struct LiveDemo {
+    shared: Arc<Shared>,
+    latest: Arc<ArcSwap<DeadlockSnapshot>>,
+    workers: Vec<JoinHandle<()>>,
+    detector: Option<JoinHandle<()>>,
+}
+
+impl LiveDemo {
+    /// Starts one thread per philosopher and the detector.
+    pub fn start(setup: DeadlockSetup) -> Result<LiveDemo, StartError> {
+        let shared = Arc::new(Shared {
+            setup,
+            table: LockTable::new(setup.threads, setup.threads),
+            stats: (0..setup.threads).map(|_| ThreadStats::default()).collect(),
+            control: RunControl::new(),
+            speed_bits: AtomicU64::new(1.0f64.to_bits()),
+            deadlocked: AtomicBool::new(false),
+        });
+        let started = Instant::now();
+        let latest = Arc::new(ArcSwap::from_pointee(view(
+            &shared,
+            &Detection::default(),
+            started,
+        )));
+        let mut demo = LiveDemo {
+            shared: Arc::clone(&shared),
+            latest: Arc::clone(&latest),
+            workers: Vec::new(),
+            detector: None,
+        };
+        for i in 0..setup.threads {
+            let shared = Arc::clone(&shared);
+            demo.workers.push(
+                std::thread::Builder::new()
+                    .name(format!("deadlock-{}", i + 1))
+                    .spawn(move || philosopher(&shared, i))?,
+            );
+        }
+        demo.detector = Some(
+            std::thread::Builder::new()
+                .name("deadlock-detector".into())
+                .spawn(move || detect(&shared, &latest, started))?,
+        );
+        Ok(demo)
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.control.stop();
+        self.shared.table.released.notify_all();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+        if let Some(d) = self.detector.take() {
+            let _ = d.join();
+        }
+        // The final counts, with what the detector found.
+        let last = self.latest.load_full();
+        let detection = Detection {
+            deadlock: last
+                .deadlock_cycle
+                .as_ref()
+                .map(|c| c.iter().map(|t| t - 1).collect()),
+            detected_after_ms: last.detected_after_ms,
+            cycles_broken: last.cycles_broken,
+            last_cycle: None,
+        };
+        let mut fin = view(&self.shared, &detection, Instant::now());
+        fin.elapsed_s = last.elapsed_s;
+        self.latest.store(Arc::new(fin));
+    }
+}
+
+/// One thread: think, take the first lock, work, take the second, work, release both.
+fn philosopher(shared: &Shared, i: usize) {
+    let setup = shared.setup;
+    let [first, second] = setup.plan(i);
+    let stats = &shared.stats[i];
+    let mut rng = fastrand::Rng::with_seed(setup.seed.wrapping_mul(31).wrapping_add(i as u64));
+    let hold = setup.hold_ms;
+    while shared.control.checkpoint() {
+        stats.phase.store(THINKING, Ordering::Relaxed);
+        if !shared.sleep_ms(rng.u64(0..=hold)) {
+            break;
+        }
+        match shared
+            .table
+            .acquire(i, first, shared.timeout(), &shared.control)
+        {
+            Acquired::Got => stats.acquisitions.fetch_add(1, Ordering::Relaxed),
+            Acquired::TimedOut => {
+                stats.timeouts.fetch_add(1, Ordering::Relaxed);
+                stats.phase.store(BACKING_OFF, Ordering::Relaxed);
+                if !shared.sleep_ms(rng.u64(0..=hold.max(1) * 2)) {
+                    break;
+                }
+                continue;
+            }
+            Acquired::Stopped => break,
+        };
+        stats.phase.store(WORKING, Ordering::Relaxed);
+        if !shared.sleep_ms(hold) {
+            break;
+        }
+        match shared
+            .table
+            .acquire(i, second, shared.timeout(), &shared.control)
+        {
+            Acquired::Got => stats.acquisitions.fetch_add(1, Ordering::Relaxed),
+            Acquired::TimedOut => {
+                // Give up: release what is held so the others can go on, wait a random
+                // while (so two threads do not retry in lock step), and start again.
+                shared.table.release_all(i);
+                stats.timeouts.fetch_add(1, Ordering::Relaxed);
+                stats.phase.store(BACKING_OFF, Ordering::Relaxed);
+                if !shared.sleep_ms(rng.u64(0..=hold.max(1) * 2)) {
+                    break;
+                }
+                continue;
+            }
+            Acquired::Stopped => break,
+        };
+        if !shared.sleep_ms(hold) {
+            break;
+        }
+        shared.table.release_all(i);
+        stats.meals.fetch_add(1, Ordering::Relaxed);
+    }
+    shared.table.release_all(i);
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Detection {
+    deadlock: Option<Vec<usize>>,
+    detected_after_ms: Option<u64>,
+    cycles_broken: u64,
+    last_cycle: Option<Vec<usize>>,
+}
+
+fn detect(shared: &Shared, latest: &ArcSwap<DeadlockSnapshot>, started: Instant) {
+    let mut detection = Detection::default();
+    while shared.control.sleep(DETECT_INTERVAL) {
+        let cycle = {
+            let state = shared.table.lock();
+            find_cycle(&state.waiting, &state.owners)
+        };
+        match &cycle {
+            Some(c) if shared.setup.timeout_ms == 0 && detection.deadlock.is_none() => {
+                detection.deadlock = Some(c.clone());
+                detection.detected_after_ms = Some(started.elapsed().as_millis() as u64);
+                shared.deadlocked.store(true, Ordering::SeqCst);
+            }
+            Some(_) if shared.setup.timeout_ms == 0 => {}
+            Some(c) if detection.last_cycle.as_ref() != Some(c) => {
+                // Threads that wait with a timeout: this cycle will break when one gives up.
+                detection.cycles_broken += 1;
+            }
+            _ => {}
+        }
+        detection.last_cycle = cycle;
+        latest.store(Arc::new(view(shared, &detection, started)));
+    }
+}
+
+fn view(shared: &Shared, detection: &Detection, started: Instant) -> DeadlockSnapshot {
+    let (owners, waiting) = {
+        let state = shared.table.lock();
+        (state.owners.clone(), state.waiting.clone())
+    };
+    let ids = |c: &Vec<usize>| c.iter().map(|t| t + 1).collect::<Vec<_>>();
+    let threads = shared
+        .stats
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let holding: Vec<usize> = (0..owners.len())
+                .filter(|l| owners[*l] == Some(i))
+                .collect();
+            let state = if waiting[i].is_some() {
+                RunState::Waiting
+            } else {
+                match s.phase.load(Ordering::Relaxed) {
+                    WORKING if !holding.is_empty() => RunState::Running,
+                    BACKING_OFF => RunState::Idle,
+                    _ => RunState::Ready,
+                }
+            };
+            DeadlockThread {
+                id: i + 1,
+                plan: shared.setup.plan(i),
+                holding,
+                waiting_for: waiting[i],
+                state,
+                acquisitions: s.acquisitions.load(Ordering::Relaxed),
+                timeouts: s.timeouts.load(Ordering::Relaxed),
+                meals: s.meals.load(Ordering::Relaxed),
+            }
+        })
+        .collect();
+    DeadlockSnapshot {
+        model: false,
+        order: shared.setup.order,
+        timeout_ms: shared.setup.timeout_ms,
+        threads,
+        cycle: find_cycle(&waiting, &owners).map(|c| ids(&c)),
+        owners,
+        deadlocked: detection.deadlock.is_some(),
+        deadlock_cycle: detection.deadlock.as_ref().map(ids),
+        detected_after_ms: detection.detected_after_ms,
+        cycles_broken: detection.cycles_broken,
+        last_event: None,
+        challenge: None,
+        challenge_won: false,
+        elapsed_s: started.elapsed().as_secs_f64(),
+    }
+}
+
+impl Demo for LiveDemo {
+    fn snapshot(&self) -> Snapshot {
+        super::snapshot_of(self.latest.load_full())
+    }
+
+    fn set_paused(&mut self, paused: bool) -> bool {
+        self.shared.control.set_paused(paused);
+        true
+    }
+
+    fn set_speed(&mut self, speed: f64) -> bool {
+        if speed.is_finite() && speed > 0.0 {
+            self.shared
+                .speed_bits
+                .store(speed.to_bits(), Ordering::Relaxed);
+        }
+        true
+    }
+
+    fn is_finished(&self) -> bool {
+        self.shared.deadlocked.load(Ordering::SeqCst)
+    }
+
+    fn stop(mut self: Box<Self>) -> serde_json::Value {
+        self.shutdown();
+        super::metrics(&self.latest.load_full(), "threads")
+    }
+}
+
+impl Drop for LiveDemo {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::LockOrder;
+    use super::*;
+
+    fn setup(order: LockOrder, threads: usize, timeout_ms: u64) -> DeadlockSetup {
+        DeadlockSetup {
+            order,
+            threads,
+            timeout_ms,
+            hold_ms: 20,
+            seed: 1,
+        }
+    }
+
+    fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
+        // Generous bound: this checks that something happens, not how fast.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if cond() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
+    #[test]
+    fn opposite_order_deadlocks_is_detected_and_stop_still_joins() {
+        let demo: Box<dyn Demo> =
+            Box::new(LiveDemo::start(setup(LockOrder::Opposite, 2, 0)).unwrap());
+        assert!(wait_for(|| demo.is_finished()));
+        let started = Instant::now();
+        let m = demo.stop();
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!(m["deadlocked"], true);
+        assert_eq!(m["cycle"], serde_json::json!([1, 2]));
+        assert!(m["acquisitions"].as_u64().unwrap() >= 2);
+    }
+
+    #[test]
+    fn consistent_order_keeps_eating() {
+        let demo: Box<dyn Demo> =
+            Box::new(LiveDemo::start(setup(LockOrder::Consistent, 3, 0)).unwrap());
+        assert!(wait_for(|| match demo.snapshot() {
+            Snapshot::Deadlock(s) => s.threads.iter().map(|t| t.meals).sum::<u64>() >= 3,
+            _ => false,
+        }));
+        assert!(!demo.is_finished());
+        let m = demo.stop();
+        assert_eq!(m["deadlocked"], false);
+        assert_eq!(m["timeouts"], 0);
+    }
+
+    #[test]
+    fn timeouts_back_off_and_the_threads_go_on() {
+        let demo: Box<dyn Demo> =
+            Box::new(LiveDemo::start(setup(LockOrder::Opposite, 2, 30)).unwrap());
+        assert!(wait_for(|| match demo.snapshot() {
+            Snapshot::Deadlock(s) => s.timeouts() >= 1 && s.threads.iter().any(|t| t.meals > 0),
+            _ => false,
+        }));
+        let m = demo.stop();
+        assert_eq!(m["deadlocked"], false);
+        assert!(m["timeouts"].as_u64().unwrap() >= 1);
+    }
+
+    #[test]
+    fn timing_constants_are_sane() {
+        assert!(RECHECK_INTERVAL <= Duration::from_millis(100));
+        assert!(DETECT_INTERVAL <= Duration::from_millis(100));
+    }
+}

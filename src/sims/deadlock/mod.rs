@@ -1,0 +1,327 @@
+//! The `deadlock` demo: threads that each need two locks, the two-lock case or, with
+//! `philosophers=N`, N threads around a ring of N locks (the dining philosophers). With
+//! `order=opposite` each thread takes its own left lock first, so every thread can end up
+//! holding one lock and waiting for the next: a cycle, a deadlock. With `order=consistent`
+//! every thread takes the lower-numbered lock first, and no cycle can form. `timeout_ms`
+//! makes the second acquire give up (`lock.acquire(timeout=...)`), release and back off.
+//!
+//! A detector ([`find_cycle`]) builds the wait-for graph (thread -> the thread holding the
+//! lock it waits for) and names the cycle. Engines: `threads` ([`live`], real OS threads) and
+//! `model` ([`model`], no threads: the learner schedules each acquisition).
+
+pub mod live;
+pub mod model;
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use crate::theme::RunState;
+
+/// The most threads (and locks) around the ring; the number keys reach 1 to 9.
+pub const MAX_PHILOSOPHERS: i64 = 8;
+
+const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "engine",
+        kind: ParamKind::Choice(&["threads", "model"]),
+        default: "threads",
+        help: "threads: real OS threads; model: you schedule each acquisition (number keys)",
+    },
+    ParamSpec {
+        name: "order",
+        kind: ParamKind::Choice(&["opposite", "consistent"]),
+        default: "opposite",
+        help: "opposite: each thread takes its own first lock first; consistent: lowest lock first",
+    },
+    ParamSpec {
+        name: "philosophers",
+        kind: ParamKind::Int {
+            min: 2,
+            max: MAX_PHILOSOPHERS,
+        },
+        default: "2",
+        help: "threads around a ring of as many locks (2: two threads, locks A and B)",
+    },
+    ParamSpec {
+        name: "timeout_ms",
+        kind: ParamKind::Int { min: 0, max: 5000 },
+        default: "0",
+        help: "acquire(timeout=...): give up, release what is held, back off (0: wait forever)",
+    },
+    ParamSpec {
+        name: "hold_ms",
+        kind: ParamKind::Int { min: 0, max: 1000 },
+        default: "40",
+        help: "threads engine: work done while holding a lock (longer: a deadlock comes sooner)",
+    },
+    ParamSpec {
+        name: "seed",
+        kind: ParamKind::Int {
+            min: 0,
+            max: 1_000_000,
+        },
+        default: "1",
+        help: "seed of the random choices (back-off times; the model's step key)",
+    },
+];
+
+/// The order in which a thread takes its two locks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockOrder {
+    /// Its own left lock, then its right one: around a ring, opposite to its neighbour.
+    Opposite,
+    /// The lower-numbered lock first: one global order, so no cycle can form.
+    Consistent,
+}
+
+impl LockOrder {
+    /// The parameter word.
+    pub fn name(self) -> &'static str {
+        match self {
+            LockOrder::Opposite => "opposite",
+            LockOrder::Consistent => "consistent",
+        }
+    }
+}
+
+/// The parameters both engines need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeadlockSetup {
+    /// Lock order.
+    pub order: LockOrder,
+    /// Threads, and locks.
+    pub threads: usize,
+    /// 0: wait forever for the second lock; else give up after this long.
+    pub timeout_ms: u64,
+    /// Threads engine: time spent holding the first lock, and both, in milliseconds.
+    pub hold_ms: u64,
+    /// Seed for random choices.
+    pub seed: u64,
+}
+
+impl DeadlockSetup {
+    fn from_params(params: &Params) -> DeadlockSetup {
+        DeadlockSetup {
+            order: if params.text("order") == "consistent" {
+                LockOrder::Consistent
+            } else {
+                LockOrder::Opposite
+            },
+            threads: params.int("philosophers").clamp(2, MAX_PHILOSOPHERS) as usize,
+            timeout_ms: params.int("timeout_ms").max(0) as u64,
+            hold_ms: params.int("hold_ms").max(0) as u64,
+            seed: params.int("seed").max(0) as u64,
+        }
+    }
+
+    /// The two locks thread `i` (0-based) needs, in the order it takes them. Thread `i` needs
+    /// locks `i` and `i + 1` around the ring (for two threads: A, B and B, A).
+    pub fn plan(&self, i: usize) -> [usize; 2] {
+        let (left, right) = (i, (i + 1) % self.threads);
+        match self.order {
+            LockOrder::Opposite => [left, right],
+            LockOrder::Consistent => [left.min(right), left.max(right)],
+        }
+    }
+}
+
+/// A lock's name: `A`, `B` (two locks), else the forks around the ring `F1`, `F2`, ...
+pub fn lock_name(threads: usize, lock: usize) -> String {
+    if threads == 2 {
+        ["A", "B"][lock.min(1)].to_string()
+    } else {
+        format!("F{}", lock + 1)
+    }
+}
+
+/// The cycle in the wait-for graph, if there is one, as 0-based thread indices starting at
+/// the lowest. `waiting[t]` is the lock thread `t` waits for; `owners[l]` the thread holding
+/// lock `l`. Each thread waits for at most one lock and each lock has at most one owner, so
+/// every thread has at most one edge out: following edges from each thread finds any cycle.
+pub fn find_cycle(waiting: &[Option<usize>], owners: &[Option<usize>]) -> Option<Vec<usize>> {
+    let next = |t: usize| -> Option<usize> {
+        waiting
+            .get(t)
+            .copied()
+            .flatten()
+            .and_then(|l| owners.get(l).copied().flatten())
+    };
+    for start in 0..waiting.len() {
+        let mut path = vec![start];
+        let mut at = start;
+        while let Some(n) = next(at) {
+            if let Some(pos) = path.iter().position(|p| *p == n) {
+                let mut cycle = path[pos..].to_vec();
+                let lowest = cycle
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, t)| **t)
+                    .map_or(0, |(i, _)| i);
+                cycle.rotate_left(lowest);
+                return Some(cycle);
+            }
+            if path.len() > waiting.len() {
+                break;
+            }
+            path.push(n);
+            at = n;
+        }
+    }
+    None
+}
+
+/// One thread as last seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlockThread {
+    /// 1-based thread number.
+    pub id: usize,
+    /// The two locks it takes, in its order.
+    pub plan: [usize; 2],
+    /// Locks it holds now.
+    pub holding: Vec<usize>,
+    /// The lock it is waiting for.
+    pub waiting_for: Option<usize>,
+    /// Running (working with its locks), waiting, ready (thinking) or idle (backing off).
+    pub state: RunState,
+    /// Locks it has acquired so far.
+    pub acquisitions: u64,
+    /// Times it gave up waiting (timeout) and backed off.
+    pub timeouts: u64,
+    /// Times it held both locks and finished its work.
+    pub meals: u64,
+}
+
+/// What the view draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlockSnapshot {
+    /// True for the step model.
+    pub model: bool,
+    /// The lock order.
+    pub order: LockOrder,
+    /// 0: waits forever.
+    pub timeout_ms: u64,
+    /// The threads.
+    pub threads: Vec<DeadlockThread>,
+    /// The owner (0-based thread) of each lock.
+    pub owners: Vec<Option<usize>>,
+    /// The cycle in the wait-for graph now, as 1-based thread ids.
+    pub cycle: Option<Vec<usize>>,
+    /// True once a cycle of threads that wait forever was seen: a deadlock.
+    pub deadlocked: bool,
+    /// The cycle that deadlocked (1-based thread ids), kept after it is found.
+    pub deadlock_cycle: Option<Vec<usize>>,
+    /// Threads engine: milliseconds from start to the detection.
+    pub detected_after_ms: Option<u64>,
+    /// Cycles seen that timeouts broke (threads engine: detector samples; model: events).
+    pub cycles_broken: u64,
+    /// Model: what the last step did.
+    pub last_event: Option<String>,
+    /// Model: the challenge in words.
+    pub challenge: Option<&'static str>,
+    /// Model: true once the challenge is won.
+    pub challenge_won: bool,
+    /// Seconds since start (threads engine).
+    pub elapsed_s: f64,
+}
+
+impl DeadlockSnapshot {
+    /// Acquisitions by every thread.
+    pub fn acquisitions(&self) -> u64 {
+        self.threads.iter().map(|t| t.acquisitions).sum()
+    }
+
+    /// Timeouts in every thread.
+    pub fn timeouts(&self) -> u64 {
+        self.threads.iter().map(|t| t.timeouts).sum()
+    }
+
+    /// The name of lock `l`.
+    pub fn lock_name(&self, l: usize) -> String {
+        lock_name(self.threads.len(), l)
+    }
+}
+
+fn metrics(snap: &DeadlockSnapshot, engine: &str) -> serde_json::Value {
+    json!({
+        "engine": engine,
+        "order": snap.order.name(),
+        "philosophers": snap.threads.len(),
+        "deadlocked": snap.deadlocked,
+        "cycle": snap.deadlock_cycle.clone().unwrap_or_default(),
+        "detected_after_ms": snap.detected_after_ms,
+        "acquisitions": snap.acquisitions(),
+        "timeouts": snap.timeouts(),
+        "meals": snap.threads.iter().map(|t| t.meals).sum::<u64>(),
+        "cycles_broken_by_timeout": snap.cycles_broken,
+    })
+}
+
+fn snapshot_of(snap: Arc<DeadlockSnapshot>) -> Snapshot {
+    Snapshot::Deadlock(snap)
+}
+
+/// The `deadlock` engine.
+pub struct DeadlockEngine;
+
+impl Engine for DeadlockEngine {
+    fn name(&self) -> &'static str {
+        "deadlock"
+    }
+    fn title(&self) -> &'static str {
+        "Deadlock and lock ordering"
+    }
+    fn about(&self) -> &'static str {
+        "threads taking two locks: opposite orders deadlock, one consistent order never does"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
+        let setup = DeadlockSetup::from_params(params);
+        match params.text("engine") {
+            "model" => Ok(Box::new(model::ModelDemo::new(setup))),
+            _ => Ok(Box::new(live::LiveDemo::start(setup)?)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_detector_names_the_cycle_from_its_lowest_thread() {
+        // Thread 0 holds A and waits for B; thread 1 holds B and waits for A.
+        assert_eq!(
+            find_cycle(&[Some(1), Some(0)], &[Some(0), Some(1)]),
+            Some(vec![0, 1])
+        );
+        // A ring of three, entered from a thread outside it.
+        let waiting = [Some(1), Some(2), Some(0), Some(1)];
+        let owners = [Some(0), Some(1), Some(2)];
+        assert_eq!(find_cycle(&waiting, &owners), Some(vec![0, 1, 2]));
+        // A chain that ends at a thread that is not waiting is no cycle.
+        assert_eq!(find_cycle(&[Some(1), None], &[Some(0), Some(1)]), None);
+        assert_eq!(find_cycle(&[None, None], &[None, None]), None);
+    }
+
+    #[test]
+    fn plans_follow_the_order() {
+        let mut s = DeadlockSetup {
+            order: LockOrder::Opposite,
+            threads: 2,
+            timeout_ms: 0,
+            hold_ms: 0,
+            seed: 1,
+        };
+        assert_eq!((s.plan(0), s.plan(1)), ([0, 1], [1, 0]));
+        s.order = LockOrder::Consistent;
+        assert_eq!((s.plan(0), s.plan(1)), ([0, 1], [0, 1]));
+        s.threads = 3;
+        assert_eq!(s.plan(2), [0, 2]);
+        assert_eq!(lock_name(2, 1), "B");
+        assert_eq!(lock_name(3, 2), "F3");
+    }
+}

@@ -1,0 +1,725 @@
+//! The `queue` demo: producers and consumers on a `queue.Queue(maxsize)` on real OS threads.
+//! A bounded queue makes fast producers wait when it is full (backpressure); an unbounded one
+//! (`maxsize=0`) lets them run ahead and the items pile up, holding memory. Shutdown is
+//! Python's sentinel protocol: once every producer is done (or the demo is stopped), the main
+//! thread puts one `None` per consumer; each consumer drains the items before its sentinel,
+//! so every item produced is consumed and nothing is lost.
+//!
+//! Each item carries a real buffer of `item_kib` KiB, so the memory an unbounded queue holds
+//! is real memory, counted from the buffers actually in the queue.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use serde_json::json;
+
+use super::control::RunControl;
+use super::{
+    Applied, Demo, Engine, ParamKind, ParamSpec, ParamValue, Params, Snapshot, StartError,
+};
+use crate::theme::RunState;
+
+/// How often the depth is sampled for the history and the snapshot refreshed.
+pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
+/// Depth samples kept (12 seconds at 20 a second).
+pub const HISTORY_SAMPLES: usize = 240;
+/// The longest a blocked thread sleeps before it looks again at the queue and the stop flag.
+const RECHECK_INTERVAL: Duration = Duration::from_millis(50);
+/// Bounds that keep the worst case (8 producers x 2,000 items x 16 KiB = 256 MiB held by an
+/// unbounded queue whose consumers are stuck) within what a laptop can spare.
+const MAX_WORKERS: i64 = 8;
+const MAX_ITEMS: i64 = 2_000;
+const MAX_ITEM_KIB: i64 = 16;
+
+const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "producers",
+        kind: ParamKind::Int {
+            min: 1,
+            max: MAX_WORKERS,
+        },
+        default: "1",
+        help: "threads that put items into the queue",
+    },
+    ParamSpec {
+        name: "consumers",
+        kind: ParamKind::Int {
+            min: 1,
+            max: MAX_WORKERS,
+        },
+        default: "1",
+        help: "threads that take items out and work on them",
+    },
+    ParamSpec {
+        name: "maxsize",
+        kind: ParamKind::Int { min: 0, max: 1000 },
+        default: "10",
+        help: "queue.Queue(maxsize): put() waits while this many items are queued (0: unbounded)",
+    },
+    ParamSpec {
+        name: "items",
+        kind: ParamKind::Int {
+            min: 1,
+            max: MAX_ITEMS,
+        },
+        default: "200",
+        help: "items each producer makes before it finishes",
+    },
+    ParamSpec {
+        name: "produce_ms",
+        kind: ParamKind::Int { min: 0, max: 1000 },
+        default: "5",
+        help: "time a producer takes to make one item (live)",
+    },
+    ParamSpec {
+        name: "consume_ms",
+        kind: ParamKind::Int { min: 0, max: 1000 },
+        default: "20",
+        help: "time a consumer takes to handle one item (live)",
+    },
+    ParamSpec {
+        name: "item_kib",
+        kind: ParamKind::Int {
+            min: 1,
+            max: MAX_ITEM_KIB,
+        },
+        default: "4",
+        help: "memory each item holds while it waits in the queue, in KiB",
+    },
+];
+
+/// The `queue` engine.
+pub struct QueueEngine;
+
+impl Engine for QueueEngine {
+    fn name(&self) -> &'static str {
+        "queue"
+    }
+    fn title(&self) -> &'static str {
+        "Producers, consumers and a bounded queue"
+    }
+    fn about(&self) -> &'static str {
+        "queue.Queue(maxsize): backpressure when bounded, a growing pile when not, sentinel shutdown"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
+        Ok(Box::new(QueueDemo::start(QueueSetup::from_params(params))?))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct QueueSetup {
+    producers: usize,
+    consumers: usize,
+    maxsize: usize,
+    items: u64,
+    item_bytes: usize,
+    produce_ms: u64,
+    consume_ms: u64,
+}
+
+impl QueueSetup {
+    fn from_params(params: &Params) -> QueueSetup {
+        QueueSetup {
+            producers: params.int("producers").clamp(1, MAX_WORKERS) as usize,
+            consumers: params.int("consumers").clamp(1, MAX_WORKERS) as usize,
+            maxsize: params.int("maxsize").max(0) as usize,
+            items: params.int("items").clamp(1, MAX_ITEMS) as u64,
+            item_bytes: params.int("item_kib").clamp(1, MAX_ITEM_KIB) as usize * 1024,
+            produce_ms: params.int("produce_ms").max(0) as u64,
+            consume_ms: params.int("consume_ms").max(0) as u64,
+        }
+    }
+}
+
+/// A worker (producer or consumer) as last seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueWorker {
+    /// 1-based number among its kind.
+    pub id: usize,
+    /// Running (making or handling an item), waiting (queue full / empty), done.
+    pub state: RunState,
+    /// Items it put (producer) or took (consumer).
+    pub items: u64,
+    /// Milliseconds it spent waiting on the queue (full for a producer, empty for a consumer).
+    pub waited_ms: u64,
+}
+
+/// What the view draws.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueueSnapshot {
+    /// 0: unbounded.
+    pub maxsize: usize,
+    /// Items in the queue now (sentinels not counted).
+    pub depth: usize,
+    /// The most items ever in the queue at once.
+    pub max_depth: usize,
+    /// Depth samples, oldest first (at most [`HISTORY_SAMPLES`]).
+    pub depth_history: Vec<usize>,
+    /// Bytes held by the items in the queue now.
+    pub memory_bytes: usize,
+    /// The most bytes ever held.
+    pub max_memory_bytes: usize,
+    /// Items put into the queue.
+    pub produced: u64,
+    /// Items taken out and handled.
+    pub consumed: u64,
+    /// Items in the queue plus those a consumer is handling.
+    pub in_flight: u64,
+    /// Items the producers will make in all.
+    pub total_items: u64,
+    /// Producers.
+    pub producers: Vec<QueueWorker>,
+    /// Consumers.
+    pub consumers: Vec<QueueWorker>,
+    /// Sentinels put so far (one per consumer at shutdown).
+    pub sentinels: usize,
+    /// True once every consumer has taken its sentinel.
+    pub finished: bool,
+    /// Seconds since start.
+    pub elapsed_s: f64,
+}
+
+impl QueueSnapshot {
+    /// Milliseconds every producer spent blocked on a full queue.
+    pub fn producer_blocked_ms(&self) -> u64 {
+        self.producers.iter().map(|p| p.waited_ms).sum()
+    }
+}
+
+enum Message {
+    Item(Vec<u8>),
+    /// Python's `None` put at shutdown: "no more items, return".
+    Sentinel,
+}
+
+#[derive(Default)]
+struct QueueState {
+    messages: VecDeque<Message>,
+    depth: usize,
+    bytes: usize,
+    max_depth: usize,
+    max_bytes: usize,
+}
+
+/// `queue.Queue(maxsize)`: a deque behind one mutex with two condition variables, as in
+/// CPython's `queue.py` (`not_full`, `not_empty`).
+struct BoundedQueue {
+    maxsize: usize,
+    state: Mutex<QueueState>,
+    not_full: Condvar,
+    not_empty: Condvar,
+}
+
+impl BoundedQueue {
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn is_full(&self, state: &QueueState) -> bool {
+        self.maxsize > 0 && state.messages.len() >= self.maxsize
+    }
+
+    /// `put()`: waits while full. Gives up (returns `None`) when `abandon` says so (a
+    /// producer when the demo stops); else returns how long it waited.
+    fn put(&self, message: Message, abandon: impl Fn() -> bool) -> Option<Duration> {
+        let started = Instant::now();
+        let mut waited = false;
+        let mut state = self.lock();
+        while self.is_full(&state) {
+            if abandon() {
+                return None;
+            }
+            waited = true;
+            state = self
+                .not_full
+                .wait_timeout(state, RECHECK_INTERVAL)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        if let Message::Item(payload) = &message {
+            state.depth += 1;
+            state.bytes += payload.len();
+            state.max_depth = state.max_depth.max(state.depth);
+            state.max_bytes = state.max_bytes.max(state.bytes);
+        }
+        state.messages.push_back(message);
+        drop(state);
+        self.not_empty.notify_one();
+        Some(if waited {
+            started.elapsed()
+        } else {
+            Duration::ZERO
+        })
+    }
+
+    /// `get()`: waits until there is a message; returns it and how long it waited. It never
+    /// gives up: the sentinel protocol guarantees one message per consumer at shutdown.
+    fn get(&self) -> (Message, Duration) {
+        let started = Instant::now();
+        let mut state = self.lock();
+        loop {
+            if let Some(message) = state.messages.pop_front() {
+                if let Message::Item(payload) = &message {
+                    state.depth -= 1;
+                    state.bytes -= payload.len();
+                }
+                drop(state);
+                self.not_full.notify_one();
+                return (message, started.elapsed());
+            }
+            state = self
+                .not_empty
+                .wait_timeout(state, RECHECK_INTERVAL)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+}
+
+const STARTING: u8 = 0;
+const WORKING: u8 = 1;
+const WAITING: u8 = 2;
+const DONE: u8 = 3;
+
+#[derive(Default)]
+struct WorkerStats {
+    phase: AtomicU8,
+    items: AtomicU64,
+    waited_us: AtomicU64,
+}
+
+struct Shared {
+    setup: QueueSetup,
+    queue: BoundedQueue,
+    control: RunControl,
+    producers: Vec<WorkerStats>,
+    consumers: Vec<WorkerStats>,
+    produce_ms: AtomicU64,
+    consume_ms: AtomicU64,
+    speed_bits: AtomicU64,
+    sentinels: AtomicU64,
+    finished: AtomicBool,
+}
+
+impl Shared {
+    fn sleep_ms(&self, ms: u64) -> bool {
+        let speed = f64::from_bits(self.speed_bits.load(Ordering::Relaxed)).max(0.01);
+        self.control
+            .sleep(Duration::from_secs_f64(ms as f64 / 1000.0 / speed))
+    }
+}
+
+/// The running `queue` demo.
+pub struct QueueDemo {
+    shared: Arc<Shared>,
+    latest: Arc<ArcSwap<QueueSnapshot>>,
+    main: Option<JoinHandle<()>>,
+    sampler: Option<JoinHandle<()>>,
+}
+
+impl QueueDemo {
+    fn start(setup: QueueSetup) -> Result<QueueDemo, StartError> {
+        let shared = Arc::new(Shared {
+            setup,
+            queue: BoundedQueue {
+                maxsize: setup.maxsize,
+                state: Mutex::new(QueueState::default()),
+                not_full: Condvar::new(),
+                not_empty: Condvar::new(),
+            },
+            control: RunControl::new(),
+            producers: (0..setup.producers)
+                .map(|_| WorkerStats::default())
+                .collect(),
+            consumers: (0..setup.consumers)
+                .map(|_| WorkerStats::default())
+                .collect(),
+            produce_ms: AtomicU64::new(setup.produce_ms),
+            consume_ms: AtomicU64::new(setup.consume_ms),
+            speed_bits: AtomicU64::new(1.0f64.to_bits()),
+            sentinels: AtomicU64::new(0),
+            finished: AtomicBool::new(false),
+        });
+        let started = Instant::now();
+        let latest = Arc::new(ArcSwap::from_pointee(view(&shared, &[], started)));
+        let main = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("queue-main".into())
+                .spawn(move || main_thread(&shared))?
+        };
+        let sampler = {
+            let (shared, latest) = (Arc::clone(&shared), Arc::clone(&latest));
+            std::thread::Builder::new()
+                .name("queue-sampler".into())
+                .spawn(move || sample(&shared, &latest, started))
+        };
+        let mut demo = QueueDemo {
+            shared,
+            latest,
+            main: Some(main),
+            sampler: None,
+        };
+        demo.sampler = Some(sampler?);
+        Ok(demo)
+    }
+
+    fn set_rates(&self, produce_ms: u64, consume_ms: u64) {
+        self.shared.produce_ms.store(produce_ms, Ordering::Relaxed);
+        self.shared.consume_ms.store(consume_ms, Ordering::Relaxed);
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.control.stop();
+        if let Some(m) = self.main.take() {
+            let _ = m.join();
+        }
+        if let Some(s) = self.sampler.take() {
+            let _ = s.join();
+        }
+    }
+}
+
+/// The Python main thread: start everyone, join the producers, put one sentinel per
+/// consumer, join the consumers.
+fn main_thread(shared: &Arc<Shared>) {
+    let mut producers = Vec::new();
+    let mut consumers = Vec::new();
+    for i in 0..shared.setup.consumers {
+        let s = Arc::clone(shared);
+        match std::thread::Builder::new()
+            .name(format!("queue-consumer-{}", i + 1))
+            .spawn(move || consumer(&s, i))
+        {
+            Ok(h) => consumers.push(h),
+            Err(_) => shared.control.stop(),
+        }
+    }
+    for i in 0..shared.setup.producers {
+        if shared.control.is_stopping() {
+            break;
+        }
+        let s = Arc::clone(shared);
+        match std::thread::Builder::new()
+            .name(format!("queue-producer-{}", i + 1))
+            .spawn(move || producer(&s, i))
+        {
+            Ok(h) => producers.push(h),
+            Err(_) => shared.control.stop(),
+        }
+    }
+    for p in producers {
+        let _ = p.join();
+    }
+    // One sentinel per consumer that runs. Consumers drain every item before their
+    // sentinel (the queue is FIFO), so this put always ends even if the queue is full.
+    for _ in 0..consumers.len() {
+        if shared.queue.put(Message::Sentinel, || false).is_some() {
+            shared.sentinels.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    for c in consumers {
+        let _ = c.join();
+    }
+    shared.finished.store(true, Ordering::SeqCst);
+}
+
+fn producer(shared: &Shared, i: usize) {
+    let stats = &shared.producers[i];
+    let bytes = shared.setup.item_bytes;
+    for n in 0..shared.setup.items {
+        if !shared.control.checkpoint() {
+            break;
+        }
+        stats.phase.store(WORKING, Ordering::Relaxed);
+        if !shared.sleep_ms(shared.produce_ms.load(Ordering::Relaxed)) {
+            break;
+        }
+        // A real buffer, written to, so the memory it holds is resident.
+        let payload = vec![(n % 251) as u8 + 1; bytes];
+        stats.phase.store(WAITING, Ordering::Relaxed);
+        match shared
+            .queue
+            .put(Message::Item(payload), || shared.control.is_stopping())
+        {
+            Some(waited) => {
+                stats
+                    .waited_us
+                    .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+                stats.items.fetch_add(1, Ordering::SeqCst);
+            }
+            None => break,
+        }
+    }
+    stats.phase.store(DONE, Ordering::Relaxed);
+}
+
+fn consumer(shared: &Shared, i: usize) {
+    let stats = &shared.consumers[i];
+    loop {
+        stats.phase.store(WAITING, Ordering::Relaxed);
+        let (message, waited) = shared.queue.get();
+        stats
+            .waited_us
+            .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+        let Message::Item(payload) = message else {
+            break;
+        };
+        stats.phase.store(WORKING, Ordering::Relaxed);
+        // When stopping, checkpoint and sleep return at once: the rest is drained quickly.
+        if shared.control.checkpoint() {
+            shared.sleep_ms(shared.consume_ms.load(Ordering::Relaxed));
+        }
+        std::hint::black_box(payload.first());
+        drop(payload);
+        stats.items.fetch_add(1, Ordering::SeqCst);
+    }
+    stats.phase.store(DONE, Ordering::Relaxed);
+}
+
+fn sample(shared: &Shared, latest: &ArcSwap<QueueSnapshot>, started: Instant) {
+    let mut history: VecDeque<usize> = VecDeque::with_capacity(HISTORY_SAMPLES);
+    loop {
+        let finished = shared.finished.load(Ordering::SeqCst);
+        if !shared.control.is_paused() || finished {
+            if history.len() == HISTORY_SAMPLES {
+                history.pop_front();
+            }
+            history.push_back(shared.queue.lock().depth);
+        }
+        let h: Vec<usize> = history.iter().copied().collect();
+        latest.store(Arc::new(view(shared, &h, started)));
+        if finished {
+            break;
+        }
+        // Keep sampling while stopping until the main thread has drained and finished.
+        if !shared.control.sleep(SAMPLE_INTERVAL) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+fn worker_view(stats: &[WorkerStats]) -> Vec<QueueWorker> {
+    stats
+        .iter()
+        .enumerate()
+        .map(|(i, s)| QueueWorker {
+            id: i + 1,
+            state: match s.phase.load(Ordering::Relaxed) {
+                STARTING => RunState::Ready,
+                WORKING => RunState::Running,
+                WAITING => RunState::Waiting,
+                _ => RunState::Done,
+            },
+            items: s.items.load(Ordering::SeqCst),
+            waited_ms: s.waited_us.load(Ordering::Relaxed) / 1000,
+        })
+        .collect()
+}
+
+fn view(shared: &Shared, history: &[usize], started: Instant) -> QueueSnapshot {
+    let (depth, bytes, max_depth, max_bytes) = {
+        let q = shared.queue.lock();
+        (q.depth, q.bytes, q.max_depth, q.max_bytes)
+    };
+    let producers = worker_view(&shared.producers);
+    let consumers = worker_view(&shared.consumers);
+    let produced: u64 = producers.iter().map(|p| p.items).sum();
+    let consumed: u64 = consumers.iter().map(|c| c.items).sum();
+    let busy = consumers
+        .iter()
+        .filter(|c| c.state == RunState::Running)
+        .count() as u64;
+    QueueSnapshot {
+        maxsize: shared.setup.maxsize,
+        depth,
+        max_depth,
+        depth_history: history.to_vec(),
+        memory_bytes: bytes,
+        max_memory_bytes: max_bytes,
+        produced,
+        consumed,
+        in_flight: depth as u64 + busy,
+        total_items: shared.setup.items * shared.setup.producers as u64,
+        producers,
+        consumers,
+        sentinels: shared.sentinels.load(Ordering::SeqCst) as usize,
+        finished: shared.finished.load(Ordering::SeqCst),
+        elapsed_s: started.elapsed().as_secs_f64(),
+    }
+}
+
+impl Demo for QueueDemo {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot::Queue(self.latest.load_full())
+    }
+
+    fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
+        let (p, c) = (
+            self.shared.produce_ms.load(Ordering::Relaxed),
+            self.shared.consume_ms.load(Ordering::Relaxed),
+        );
+        match (name, value) {
+            ("produce_ms", ParamValue::Int(v)) => self.set_rates((*v).max(0) as u64, c),
+            ("consume_ms", ParamValue::Int(v)) => self.set_rates(p, (*v).max(0) as u64),
+            _ => return Applied::Restart,
+        }
+        Applied::Live
+    }
+
+    fn set_paused(&mut self, paused: bool) -> bool {
+        self.shared.control.set_paused(paused);
+        true
+    }
+
+    fn set_speed(&mut self, speed: f64) -> bool {
+        if speed.is_finite() && speed > 0.0 {
+            self.shared
+                .speed_bits
+                .store(speed.to_bits(), Ordering::Relaxed);
+        }
+        true
+    }
+
+    fn is_finished(&self) -> bool {
+        self.shared.finished.load(Ordering::SeqCst)
+    }
+
+    fn stop(mut self: Box<Self>) -> serde_json::Value {
+        self.shutdown();
+        let snap = self.latest.load_full();
+        let consumer_idle_ms: u64 = snap.consumers.iter().map(|c| c.waited_ms).sum();
+        json!({
+            "maxsize": snap.maxsize,
+            "produced": snap.produced,
+            "consumed": snap.consumed,
+            "lost": snap.produced as i64 - snap.consumed as i64,
+            "max_depth": snap.max_depth,
+            "producer_blocked_ms": snap.producer_blocked_ms(),
+            "consumer_idle_ms": consumer_idle_ms,
+            "max_memory_bytes": snap.max_memory_bytes,
+            "sentinels": snap.sentinels,
+            "all_items_made": snap.produced == snap.total_items,
+        })
+    }
+}
+
+impl Drop for QueueDemo {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        let owned: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        QueueEngine.resolve(&owned).unwrap()
+    }
+
+    fn run_to_end(demo: &dyn Demo) {
+        // Generous bound: this checks that the run ends, not how fast.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !demo.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(demo.is_finished());
+    }
+
+    #[test]
+    fn a_bounded_queue_never_exceeds_maxsize_and_pushes_back() {
+        let p = params(&[
+            ("producers", "2"),
+            ("consumers", "1"),
+            ("maxsize", "5"),
+            ("items", "40"),
+            ("produce_ms", "0"),
+            ("consume_ms", "2"),
+        ]);
+        let demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
+        run_to_end(demo.as_ref());
+        let m = demo.stop();
+        assert_eq!(m["produced"], 80);
+        assert_eq!(m["consumed"], 80);
+        assert_eq!(m["lost"], 0);
+        assert!(m["max_depth"].as_u64().unwrap() <= 5);
+        assert!(m["producer_blocked_ms"].as_u64().unwrap() > 0);
+        assert_eq!(m["sentinels"], 1);
+    }
+
+    #[test]
+    fn an_unbounded_queue_grows_and_still_loses_nothing() {
+        let p = params(&[
+            ("producers", "2"),
+            ("consumers", "2"),
+            ("maxsize", "0"),
+            ("items", "60"),
+            ("produce_ms", "0"),
+            ("consume_ms", "1"),
+        ]);
+        let demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
+        run_to_end(demo.as_ref());
+        let m = demo.stop();
+        assert_eq!(m["produced"], 120);
+        assert_eq!(m["consumed"], 120);
+        assert!(m["max_depth"].as_u64().unwrap() > 5);
+        assert_eq!(m["producer_blocked_ms"], 0);
+        assert!(m["max_memory_bytes"].as_u64().unwrap() >= 5 * 4096);
+        assert_eq!(m["sentinels"], 2);
+    }
+
+    #[test]
+    fn stopping_early_drains_the_queue_and_joins_promptly() {
+        let p = params(&[
+            ("producers", "3"),
+            ("maxsize", "10"),
+            ("items", "2000"),
+            ("produce_ms", "0"),
+            ("consume_ms", "1000"),
+        ]);
+        let mut demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Snapshot::Queue(s) = demo.snapshot()
+                && s.depth == 10
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(demo.set_paused(true));
+        let started = Instant::now();
+        let m = demo.stop();
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!(m["produced"], m["consumed"]);
+        assert!(m["produced"].as_u64().unwrap() >= 10);
+        assert_eq!(m["max_depth"], 10);
+    }
+
+    #[test]
+    fn rates_change_live() {
+        let p = params(&[("items", "5")]);
+        let mut demo = QueueEngine.start(&p).unwrap();
+        assert_eq!(demo.set("consume_ms", &ParamValue::Int(0)), Applied::Live);
+        assert_eq!(demo.set("maxsize", &ParamValue::Int(3)), Applied::Restart);
+        let _ = demo.stop();
+    }
+
+    #[test]
+    fn timing_constants_are_sane() {
+        assert!(SAMPLE_INTERVAL <= Duration::from_millis(200));
+        assert!(RECHECK_INTERVAL <= Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,288 @@
+//! The `queue` view: the queue's fill against `maxsize`, its depth over time, the memory its
+//! items hold, what every producer and consumer is doing (blocked producers are the
+//! backpressure), and the sentinel shutdown with its final count.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::sims::queue::{QueueSnapshot, QueueWorker};
+use crate::theme::{RunState, Theme};
+use crate::ui::widgets;
+
+/// Up to this many workers in all, each gets its own row; more are drawn one row per kind.
+const ROWS_FOR_WORKERS: usize = 6;
+
+/// Draws the `queue` demo into `area`.
+pub fn render(snap: &QueueSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let width = area.width as usize;
+    let mut lines: Vec<Line> = vec![widgets::caption(caption(snap), theme)];
+
+    let scale = if snap.maxsize > 0 {
+        snap.maxsize
+    } else {
+        snap.max_depth.max(1)
+    };
+    let bound = if snap.maxsize > 0 {
+        format!("{}/{}", snap.depth, snap.maxsize)
+    } else {
+        format!("{} (no bound)", snap.depth)
+    };
+    let full = snap.maxsize > 0 && snap.depth >= snap.maxsize;
+    let bar_width = width.saturating_sub(8 + bound.len() + 1).clamp(4, 60);
+    lines.push(Line::from(vec![
+        Span::styled("queue  ", theme.muted),
+        Span::styled(
+            widgets::bar(snap.depth as f64 / scale as f64, bar_width),
+            if full { theme.warn } else { theme.accent },
+        ),
+        Span::styled(format!(" {bound}"), theme.text),
+    ]));
+    let history: Vec<f64> = snap.depth_history.iter().map(|d| *d as f64).collect();
+    lines.push(Line::from(vec![
+        Span::styled("depth  ", theme.muted),
+        Span::styled(
+            widgets::sparkline(&history, scale as f64, bar_width),
+            theme.series(1),
+        ),
+        Span::styled(format!(" max {}", snap.max_depth), theme.muted),
+    ]));
+    lines.push(widgets::figures(
+        &[
+            ("memory", kib(snap.memory_bytes)),
+            ("max", kib(snap.max_memory_bytes)),
+        ],
+        theme,
+    ));
+    lines.push(widgets::figures(
+        &[
+            ("made", format!("{}/{}", snap.produced, snap.total_items)),
+            ("done", snap.consumed.to_string()),
+            ("in flight", snap.in_flight.to_string()),
+        ],
+        theme,
+    ));
+    lines.push(Line::default());
+
+    if snap.producers.len() + snap.consumers.len() <= ROWS_FOR_WORKERS {
+        for p in &snap.producers {
+            lines.push(worker_row("producer", p, "put", "blocked", theme));
+        }
+        for c in &snap.consumers {
+            lines.push(worker_row("consumer", c, "got", "idle", theme));
+        }
+    } else {
+        lines.push(kind_row("producers", &snap.producers, "blocked", theme));
+        lines.push(kind_row("consumers", &snap.consumers, "idle", theme));
+    }
+    lines.push(widgets::legend(
+        &[RunState::Running, RunState::Waiting, RunState::Done],
+        theme,
+    ));
+    lines.push(Line::default());
+    lines.push(shutdown_line(snap, theme));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(area, buf);
+}
+
+fn worker_row<'a>(
+    kind: &str,
+    w: &QueueWorker,
+    verb: &str,
+    waited: &str,
+    theme: &Theme,
+) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{kind} {} ", w.id), theme.series(w.id - 1)),
+        Span::styled(w.state.glyph().to_string(), theme.state(w.state)),
+        Span::styled(format!(" {:<8}", w.state.label()), theme.state(w.state)),
+        Span::styled(format!("{verb} "), theme.muted),
+        Span::styled(format!("{:<5}", w.items), theme.accent),
+        Span::styled(format!("{waited} "), theme.muted),
+        Span::styled(seconds(w.waited_ms), theme.text),
+    ])
+}
+
+fn kind_row<'a>(kind: &str, workers: &[QueueWorker], waited: &str, theme: &Theme) -> Line<'a> {
+    let mut spans = vec![Span::styled(format!("{kind:<10}"), theme.muted)];
+    for w in workers {
+        spans.push(Span::styled(
+            w.state.glyph().to_string(),
+            theme.state(w.state),
+        ));
+    }
+    let items: u64 = workers.iter().map(|w| w.items).sum();
+    let ms: u64 = workers.iter().map(|w| w.waited_ms).sum();
+    spans.push(Span::styled(
+        format!("  {items} items  {waited} "),
+        theme.muted,
+    ));
+    spans.push(Span::styled(seconds(ms), theme.text));
+    Line::from(spans)
+}
+
+fn shutdown_line<'a>(snap: &QueueSnapshot, theme: &Theme) -> Line<'a> {
+    if !snap.finished {
+        let text = if snap.sentinels > 0 {
+            format!(
+                "shutdown: {} of {} sentinels (None) put",
+                snap.sentinels,
+                snap.consumers.len()
+            )
+        } else {
+            "shutdown: after the producers, one None per consumer".to_string()
+        };
+        return Line::styled(text, theme.muted);
+    }
+    let (mark, style) = if snap.produced == snap.consumed {
+        ("✓", theme.good)
+    } else {
+        ("✗", theme.bad)
+    };
+    Line::from(vec![
+        Span::styled(format!("{mark} "), style),
+        Span::styled(
+            format!(
+                "shut down by {} sentinel(s): produced {} = consumed {}",
+                snap.sentinels, snap.produced, snap.consumed
+            ),
+            theme.text,
+        ),
+    ])
+}
+
+/// The picture in words.
+pub fn caption(snap: &QueueSnapshot) -> String {
+    if snap.finished {
+        return if snap.produced == snap.consumed {
+            format!("done: all {} items consumed, nothing lost", snap.consumed)
+        } else {
+            format!(
+                "done: {} produced but {} consumed",
+                snap.produced, snap.consumed
+            )
+        };
+    }
+    let blocked = snap
+        .producers
+        .iter()
+        .filter(|p| p.state == RunState::Waiting)
+        .count();
+    if snap.maxsize == 0 {
+        if snap.depth > 2 * snap.consumers.len() {
+            return format!(
+                "unbounded: {} items pile up holding {}; nothing slows the producers",
+                snap.depth,
+                kib(snap.memory_bytes)
+            );
+        }
+        return "unbounded queue: put() never waits".to_string();
+    }
+    if snap.depth >= snap.maxsize && blocked > 0 {
+        return format!(
+            "full at maxsize {}: {blocked} producer(s) wait in put() (backpressure)",
+            snap.maxsize
+        );
+    }
+    if snap.depth == 0 {
+        return "the queue is empty: consumers wait in get()".to_string();
+    }
+    format!(
+        "{} of {} places used: consumers keep up for now",
+        snap.depth, snap.maxsize
+    )
+}
+
+fn kib(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KiB", bytes / 1024)
+    }
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::theme::ThemeName;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn draw(snap: &QueueSnapshot, width: u16, height: u16) -> String {
+        let theme = Theme::new(ThemeName::Dark, false);
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+
+    fn worker(id: usize, state: RunState, items: u64, waited_ms: u64) -> QueueWorker {
+        QueueWorker {
+            id,
+            state,
+            items,
+            waited_ms,
+        }
+    }
+
+    fn backpressure() -> QueueSnapshot {
+        QueueSnapshot {
+            maxsize: 10,
+            depth: 10,
+            max_depth: 10,
+            depth_history: vec![0, 2, 4, 6, 8, 10, 10, 10, 9, 10, 10],
+            memory_bytes: 40 * 1024,
+            max_memory_bytes: 40 * 1024,
+            produced: 120,
+            consumed: 110,
+            in_flight: 11,
+            total_items: 400,
+            producers: vec![
+                worker(1, RunState::Waiting, 61, 2300),
+                worker(2, RunState::Running, 59, 2100),
+            ],
+            consumers: vec![worker(1, RunState::Running, 110, 40)],
+            sentinels: 0,
+            finished: false,
+            elapsed_s: 2.4,
+        }
+    }
+
+    #[test]
+    fn bounded_queue_with_backpressure() {
+        let snap = backpressure();
+        insta::assert_snapshot!("queue_backpressure_80x20", draw(&snap, 80, 20));
+        insta::assert_snapshot!("queue_backpressure_54x18", draw(&snap, 54, 18));
+    }
+
+    #[test]
+    fn unbounded_many_workers_finished() {
+        let snap = QueueSnapshot {
+            maxsize: 0,
+            depth: 0,
+            max_depth: 734,
+            depth_history: (0..60).map(|i| (i * 12).min(734)).chain([300, 0]).collect(),
+            memory_bytes: 0,
+            max_memory_bytes: 734 * 4096,
+            produced: 800,
+            consumed: 800,
+            in_flight: 0,
+            total_items: 800,
+            producers: (1..=4).map(|i| worker(i, RunState::Done, 200, 0)).collect(),
+            consumers: (1..=4)
+                .map(|i| worker(i, RunState::Done, 200, 15))
+                .collect(),
+            sentinels: 4,
+            finished: true,
+            elapsed_s: 9.0,
+        };
+        insta::assert_snapshot!("queue_unbounded_done_54x18", draw(&snap, 54, 18));
+    }
+}
