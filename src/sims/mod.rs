@@ -6,6 +6,7 @@
 //! changes live, and on [`Demo::stop`] joins every thread it started and returns its final
 //! metrics as one JSON object. The TUI, the headless CLI and the tests drive them alike.
 
+pub mod asyncio;
 pub mod control;
 pub mod cores;
 pub mod headless;
@@ -99,11 +100,12 @@ pub enum StartError {
 #[derive(Debug, Clone)]
 pub enum Snapshot {
     Cores(Arc<cores::CoresSnapshot>),
+    Asyncio(Arc<asyncio::AsyncioSnapshot>),
 }
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
 pub fn registry() -> &'static [&'static dyn Engine] {
-    static ENGINES: &[&dyn Engine] = &[&cores::CoresEngine];
+    static ENGINES: &[&dyn Engine] = &[&cores::CoresEngine, &asyncio::AsyncioEngine];
     ENGINES
 }
 

@@ -2,6 +2,7 @@
 //! The demo host (header, parameter panel, controls) lives in `host.rs` and calls
 //! [`render_view`] for the engine's own picture.
 
+pub mod asyncio;
 pub mod cores;
 
 use ratatui::buffer::Buffer;
@@ -14,5 +15,6 @@ use crate::theme::Theme;
 pub fn render_view(snapshot: &Snapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match snapshot {
         Snapshot::Cores(s) => cores::render(s, theme, area, buf),
+        Snapshot::Asyncio(s) => asyncio::render(s, theme, area, buf),
     }
 }
