@@ -108,6 +108,12 @@ fn stop_is_prompt_while_paused_and_while_a_task_blocks_the_loop() {
     let m = Box::new(demo).stop();
     assert_eq!(m["completed"], false);
 
+    let multi = params(&[("flavor", "multi_thread")]);
+    let demo = AsyncioDemo::start_with(&multi, true).unwrap();
+    wait_for(&demo, |s| s.next_at_gate.is_some());
+    let m = Box::new(demo).stop();
+    assert_eq!(m["flavor"], "multi_thread");
+
     let demo = AsyncioEngine
         .start(&params(&[("scenario", "blocking"), ("block_ms", "5000")]))
         .unwrap();

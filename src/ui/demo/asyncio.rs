@@ -441,12 +441,19 @@ pub fn caption(snap: &AsyncioSnapshot) -> String {
     }
     if let Some(task) = snap.polling_now.first()
         && snap.polling_for_ms >= BLOCKING_POLL_MS
-        && snap.flavor == Flavor::CurrentThread
     {
-        return format!(
-            "{task} has run {:.0} ms without awaiting: the one loop thread is stuck, nothing else runs",
-            snap.polling_for_ms
-        );
+        return match snap.flavor {
+            Flavor::CurrentThread => format!(
+                "{task} has run {:.0} ms without awaiting: the one loop thread is stuck, nothing else runs",
+                snap.polling_for_ms
+            ),
+            // tokio can move queued tasks to another worker, but not all of them (those
+            // parked with the stuck worker and its timers wait): watch the lag.
+            Flavor::MultiThread => format!(
+                "{task} has run {:.0} ms without awaiting: it holds one worker thread; the others go on with the tasks they can take",
+                snap.polling_for_ms
+            ),
+        };
     }
     let multi = if snap.flavor == Flavor::MultiThread {
         " (multi-thread runtime: tasks run on several threads, unlike asyncio)"

@@ -251,6 +251,8 @@ fn captions_say_what_happens() {
     assert!(caption(&taskgroup_done()).contains("cancelled 4 siblings"));
     let mut multi = blocking_frozen();
     multi.flavor = Flavor::MultiThread;
+    assert!(caption(&multi).contains("one worker thread"));
+    multi.polling_for_ms = 0.1;
     assert!(caption(&multi).contains("multi-thread"));
 }
 
