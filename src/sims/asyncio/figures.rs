@@ -62,9 +62,13 @@ impl Drop for Inside {
 /// How one group of sibling tasks ended (the taskgroup scenario runs two such groups).
 #[derive(Debug, Default)]
 pub struct GroupFigures {
+    /// Children that finished normally.
     pub completed: AtomicU64,
+    /// Children that raised.
     pub failed: AtomicU64,
+    /// Children cancelled before they finished.
     pub cancelled: AtomicU64,
+    /// Cleanups those cancelled children ran.
     pub cleanups_run: AtomicU64,
     /// Siblings that finished after the first failure had been raised.
     pub completed_after_failure: AtomicU64,
@@ -89,10 +93,15 @@ impl GroupFigures {
 /// A group's figures as plain numbers, for snapshots and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct GroupCounts {
+    /// Children that finished normally.
     pub completed: u64,
+    /// Children that raised.
     pub failed: u64,
+    /// Children cancelled before they finished.
     pub cancelled: u64,
+    /// Cleanups those cancelled children ran.
     pub cleanups_run: u64,
+    /// Children that finished after the first failure.
     pub completed_after_failure: u64,
 }
 
@@ -105,18 +114,27 @@ pub struct Figures {
     pub inside: Gauge,
     /// Items in the queue.
     pub queue_depth: Gauge,
+    /// queue: time producers spent inside `put` (waiting while the queue was full), ns.
     pub producer_blocked_ns: AtomicU64,
+    /// queue: items put.
     pub items_produced: AtomicU64,
+    /// queue: items got and processed.
     pub items_consumed: AtomicU64,
+    /// queue: shutdown sentinels put, one per consumer.
     pub sentinels_sent: AtomicU64,
     /// Open server-side connections of the echo server.
     pub connections: Gauge,
+    /// io: connections the server accepted.
     pub connections_accepted: AtomicU64,
+    /// io: server-side connections closed.
     pub connections_closed: AtomicU64,
+    /// io: request/echo round trips completed by clients.
     pub requests: AtomicU64,
+    /// io: clients that ended with an error.
     pub client_errors: AtomicU64,
-    /// When the first client started and the last one ended, ns on the tracker's clock.
+    /// io: when the first client started, ns on the tracker's clock.
     pub io_first_ns: AtomicU64,
+    /// io: when the last client ended, ns on the tracker's clock.
     pub io_last_ns: AtomicU64,
     /// Results the gather scenario collected.
     pub results_collected: AtomicU64,
@@ -124,15 +142,20 @@ pub struct Figures {
     pub offloaded_calls: AtomicU64,
     /// Blocking calls made on the loop thread (blocking).
     pub blocking_calls: AtomicU64,
+    /// taskgroup: the TaskGroup's children.
     pub taskgroup: GroupFigures,
+    /// taskgroup: the gather's children.
     pub gather: GroupFigures,
 }
 
 /// Knobs a running scenario reads each time it uses them, so `set()` applies live.
 #[derive(Debug, Default)]
 pub struct Knobs {
+    /// queue: each producer's pause between two items, ms.
     pub produce_ms: AtomicU64,
+    /// queue: a consumer's work per item, ms.
     pub consume_ms: AtomicU64,
+    /// io: the server's wait before each echo, ms.
     pub server_delay_ms: AtomicU64,
 }
 

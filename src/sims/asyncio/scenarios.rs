@@ -42,12 +42,19 @@ pub const SPAWN_BATCH: u32 = 1_000;
 
 /// What a scenario's tasks share.
 pub struct Ctx {
+    /// Every tracked task.
     pub tracker: Arc<Tracker>,
+    /// The speed dial every duration goes through.
     pub speed: Arc<Speed>,
+    /// The stop flag; blocking calls sleep on it so stop wakes them.
     pub control: Arc<RunControl>,
+    /// What the scenario counts.
     pub figures: Arc<Figures>,
+    /// Knobs changed live.
     pub knobs: Arc<Knobs>,
+    /// The run's parameters.
     pub settings: Settings,
+    /// The run's random durations.
     pub plan: Plan,
 }
 

@@ -130,14 +130,23 @@ pub const PARAMS: &[ParamSpec] = &[
 /// One of the scenarios, each mirroring a piece of Python.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
+    /// `asyncio.gather` of sleeping workers.
     Gather,
+    /// `TaskGroup` against `gather` when one child fails.
     TaskGroup,
+    /// `time.sleep` inside a coroutine.
     Blocking,
+    /// `asyncio.to_thread` of the same call.
     Offload,
+    /// `asyncio.Semaphore(limit)`.
     Semaphore,
+    /// `asyncio.timeout` cancelling late tasks.
     Timeout,
+    /// A bounded `asyncio.Queue` with producers and consumers.
     Queue,
+    /// A loopback echo server and its clients.
     Io,
+    /// Up to 100,000 sleeping tasks.
     Scale,
 }
 
@@ -241,20 +250,35 @@ impl SortBy {
 /// The typed values a run starts with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
+    /// Which scenario runs.
     pub scenario: Scenario,
+    /// Which runtime plays the loop.
     pub flavor: Flavor,
+    /// How the task table is sorted.
     pub sort: SortBy,
+    /// `tasks` (N).
     pub tasks: u32,
+    /// `work_ms`.
     pub work_ms: u64,
+    /// `limit` (semaphore).
     pub limit: u32,
+    /// `maxsize` (queue).
     pub maxsize: u32,
+    /// `producers` (queue).
     pub producers: u32,
+    /// `consumers` (queue).
     pub consumers: u32,
+    /// `produce_ms` (queue).
     pub produce_ms: u64,
+    /// `consume_ms` (queue).
     pub consume_ms: u64,
+    /// `block_ms` (blocking, offload).
     pub block_ms: u64,
+    /// `timeout_ms` (timeout).
     pub timeout_ms: u64,
+    /// `clients` (io).
     pub clients: u32,
+    /// `server_delay_ms` (io).
     pub server_delay_ms: u64,
 }
 

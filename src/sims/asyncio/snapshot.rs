@@ -24,23 +24,35 @@ pub const DEPTH_HISTORY_POINTS: usize = 300;
 /// Figures of the running scenario.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScenarioFigures {
+    /// Cleanups run by cancelled tasks.
     pub cleanups_run: u64,
-    /// semaphore: tasks inside now, the most ever, the limit.
+    /// semaphore: tasks inside now.
     pub inside: u64,
+    /// The most tasks inside the semaphore at once.
     pub peak_inside: u64,
+    /// The semaphore's limit.
     pub limit: u32,
-    /// queue: items in the queue now, the most ever, its size, the depth over time.
+    /// queue: items in the queue now.
     pub queue_depth: u64,
+    /// The most items the queue held.
     pub max_depth: u64,
+    /// The queue's size.
     pub maxsize: u32,
+    /// Queue depth per snapshot, oldest first.
     pub depth_history: Vec<f64>,
+    /// Time producers waited in `put`, ms.
     pub producer_blocked_ms: f64,
+    /// Items put.
     pub items_produced: u64,
+    /// Items processed.
     pub items_consumed: u64,
-    /// io: server connections open now, the most at once, round trips done.
+    /// io: server connections open now.
     pub connections_open: u64,
+    /// The most connections open at once.
     pub peak_connections: u64,
+    /// Round trips completed.
     pub requests: u64,
+    /// Clients that failed.
     pub client_errors: u64,
     /// gather: results collected.
     pub results_collected: u64,
@@ -48,16 +60,20 @@ pub struct ScenarioFigures {
     pub block_ms: u64,
     /// timeout: the deadline, ms.
     pub timeout_ms: u64,
-    /// taskgroup: how each group's children ended.
+    /// taskgroup: how the TaskGroup's children ended.
     pub taskgroup: GroupCounts,
+    /// How gather's children ended.
     pub gather: GroupCounts,
 }
 
 /// The `asyncio` demo's drawable state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AsyncioSnapshot {
+    /// Which scenario runs.
     pub scenario: Scenario,
+    /// Which runtime plays the loop.
     pub flavor: Flavor,
+    /// How `tasks` is sorted.
     pub sort: SortBy,
     /// Seconds since start.
     pub elapsed_s: f64,
@@ -67,15 +83,19 @@ pub struct AsyncioSnapshot {
     pub scenario_s: Option<f64>,
     /// Playback speed (1.0 real time).
     pub speed: f64,
+    /// The loop is parked at the pause gate.
     pub paused: bool,
     /// The scenario has ended; this is its final state.
     pub finished: bool,
     /// Tasks per state.
     pub counts: StateCounts,
+    /// Tasks spawned so far (main included).
     pub spawned: u64,
+    /// Polls of tracked tasks so far.
     pub polls: u64,
     /// The tasks being polled now, and for how long the (first) poll has run, ms.
     pub polling_now: Vec<String>,
+    /// How long the first running task's current poll has lasted, ms.
     pub polling_for_ms: f64,
     /// While paused: the task parked at the gate, polled on the next step.
     pub next_at_gate: Option<String>,
@@ -87,14 +107,19 @@ pub struct AsyncioSnapshot {
     pub tasks: Option<Vec<TaskFacts>>,
     /// Totals over all tasks, s.
     pub busy_s: f64,
+    /// Total time tasks were ready but not polled, s.
     pub ready_s: f64,
+    /// Total time tasks waited, s.
     pub wait_s: f64,
     /// Polls per scheduling-delay bucket (`tracker::DELAY_BUCKET_BOUNDS_US`).
     pub delay_histogram: Vec<u64>,
     /// Loop lag per snapshot, oldest first, ms; the newest; the worst so far.
     pub lag_history_ms: Vec<f64>,
+    /// The newest lag point, ms.
     pub lag_now_ms: f64,
+    /// The worst lag so far, ms.
     pub lag_max_ms: f64,
+    /// The scenario's own figures.
     pub figures: ScenarioFigures,
 }
 
@@ -113,14 +138,14 @@ pub struct LoopStatus {
 
 /// Builds snapshots; owns the bounded histories.
 pub struct Observer {
-    pub ctx: Arc<Ctx>,
-    pub gate: Arc<Gate>,
-    pub lag: Arc<LagLog>,
-    pub last_beat: Arc<LastBeat>,
-    pub status: Arc<LoopStatus>,
-    pub sort: Arc<AtomicU8>,
-    pub started: Instant,
-    pub ideal_s: f64,
+    ctx: Arc<Ctx>,
+    gate: Arc<Gate>,
+    lag: Arc<LagLog>,
+    last_beat: Arc<LastBeat>,
+    status: Arc<LoopStatus>,
+    sort: Arc<AtomicU8>,
+    started: Instant,
+    ideal_s: f64,
     depth_history: VecDeque<f64>,
 }
 
