@@ -6,6 +6,7 @@
 //! changes live, and on [`Demo::stop`] joins every thread it started and returns its final
 //! metrics as one JSON object. The TUI, the headless CLI and the tests drive them alike.
 
+pub mod asyncio;
 pub mod control;
 pub mod cores;
 pub mod deadlock;
@@ -107,12 +108,14 @@ pub enum Snapshot {
     Deadlock(Arc<deadlock::DeadlockSnapshot>),
     Queue(Arc<queue::QueueSnapshot>),
     ThreadPool(Arc<threadpool::PoolSnapshot>),
+    Asyncio(Arc<asyncio::AsyncioSnapshot>),
 }
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
 pub fn registry() -> &'static [&'static dyn Engine] {
     static ENGINES: &[&dyn Engine] = &[
         &cores::CoresEngine,
+        &asyncio::AsyncioEngine,
         &race::RaceEngine,
         &deadlock::DeadlockEngine,
         &queue::QueueEngine,

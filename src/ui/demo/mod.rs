@@ -2,6 +2,7 @@
 //! The demo host (header, parameter panel, controls) lives in `host.rs` and calls
 //! [`render_view`] for the engine's own picture.
 
+pub mod asyncio;
 pub mod cores;
 pub mod deadlock;
 pub mod host;
@@ -23,5 +24,6 @@ pub fn render_view(snapshot: &Snapshot, theme: &Theme, area: Rect, buf: &mut Buf
         Snapshot::Deadlock(s) => deadlock::render(s, theme, area, buf),
         Snapshot::Queue(s) => queue::render(s, theme, area, buf),
         Snapshot::ThreadPool(s) => threadpool::render(s, theme, area, buf),
+        Snapshot::Asyncio(s) => asyncio::render(s, theme, area, buf),
     }
 }
