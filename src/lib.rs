@@ -4,6 +4,7 @@
 //! Layers, one direction of dependency: `main -> app -> {ui, lessons, sims, progress}`.
 //! `sims` never touches the terminal; `ui` only draws.
 
+pub mod lessons;
 pub mod sims;
 pub mod theme;
 pub mod ui;
