@@ -57,6 +57,19 @@ impl Highlighter {
         }
     }
 
+    /// Highlights every code block of `lesson` into the cache, so the next render of it costs
+    /// no highlighting. The first block of a language also loads and compiles that syntax
+    /// (tens of milliseconds): call this on a background thread, e.g. right after
+    /// [`Highlighter::load`] for the lesson the learner is on.
+    pub fn prepare(&self, lesson: &super::Lesson, syntax_theme_name: &str) {
+        if syntax_theme_name.is_empty() {
+            return;
+        }
+        for code in lesson.code_blocks() {
+            self.highlight_shared(&code.text, &code.lang, syntax_theme_name);
+        }
+    }
+
     /// True if `lang` (an info string's first word) is highlighted rather than plain.
     pub fn knows_language(&self, lang: &str) -> bool {
         self.syntax(lang).is_some()
@@ -271,6 +284,19 @@ mod tests {
             ]
         );
         assert_eq!(h.highlight("x = 1", "python", ""), plain("x = 1"));
+    }
+
+    #[test]
+    fn prepare_fills_the_cache() {
+        let h = Highlighter::load();
+        let lesson = super::super::Lesson::parse(
+            "t.md",
+            "---\nid: t\ntitle: T\norder: 1\n---\n\n```python\nx = 1\n```\n",
+        )
+        .expect("valid");
+        h.prepare(&lesson, "base16-ocean.dark");
+        let cached = h.cache.lock().unwrap_or_else(|p| p.into_inner()).len();
+        assert_eq!(cached, 1);
     }
 
     #[test]
