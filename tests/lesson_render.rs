@@ -7,7 +7,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use pyconc::lessons::{
-    Catalog, Highlighter, Item, Lesson, RenderOptions, RenderedLesson, render, to_plain_text,
+    Catalog, Highlighter, Item, Lesson, RenderOptions, RenderedLesson, render, to_ansi,
+    to_plain_text,
 };
 use pyconc::theme::{Theme, ThemeName};
 use ratatui::Terminal;
@@ -384,4 +385,39 @@ fn hostile_text_never_reaches_the_terminal_raw() {
     assert!(text.contains("Entity ␛[2J and \u{FFFD}1m"), "{text}");
     assert!(text.contains("caption ␛[5m blink"), "{text}");
     assert!(text.contains("␛]0;title␇ because"), "{text}");
+    // Styled output writes only our own SGR sequences: ESC '[' digits/';' 'm'.
+    let ansi = to_ansi(&rendered.lines);
+    let mut rest = ansi.as_str();
+    while let Some(at) = rest.find('\u{1b}') {
+        let after = &rest[at + 1..];
+        let end = after.find('m').expect("SGR ends with m");
+        let params = &after[..end];
+        assert!(
+            params.starts_with('[') && params[1..].chars().all(|c| c.is_ascii_digit() || c == ';'),
+            "unexpected escape {params:?}"
+        );
+        rest = &after[end..];
+    }
+}
+
+#[test]
+fn any_width_renders_without_panic() {
+    let theme = dark();
+    let answered = |_: usize| Some(1);
+    for width in 0..=30u16 {
+        let rendered = render_with(sample(), width, &theme, &answered, Some(1));
+        assert!(!rendered.lines.is_empty());
+        let none = render_with(sample(), width, &theme, &no_answers, None);
+        assert_eq!(none.items.len(), 4);
+    }
+}
+
+#[test]
+fn toml_and_rust_highlighted_in_the_light_theme() {
+    let lesson = lesson_from(
+        "```toml\n[package]\nname = \"pyconc\"  # the crate\nversion = 1\n```\n\n```rust\nfn main() { let x = 42; }\n```",
+    );
+    let theme = Theme::new(ThemeName::Light, true);
+    let rendered = render_with(&lesson, 32, &theme, &no_answers, None);
+    insta::assert_snapshot!(styled_dump(&rendered.lines));
 }
