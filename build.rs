@@ -15,7 +15,8 @@ fn main() {
             entries
                 .filter_map(Result::ok)
                 .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|name| name.ends_with(".md"))
+                // Editors' lock and swap files (`.#02-gil.md`) are not lessons.
+                .filter(|name| name.ends_with(".md") && !name.starts_with('.'))
                 .collect()
         })
         .unwrap_or_default();

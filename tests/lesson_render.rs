@@ -421,3 +421,12 @@ fn toml_and_rust_highlighted_in_the_light_theme() {
     let rendered = render_with(&lesson, 32, &theme, &no_answers, None);
     insta::assert_snapshot!(styled_dump(&rendered.lines));
 }
+
+#[test]
+fn nested_structures_plain() {
+    let lesson = lesson_from(
+        "### Level three\n\n#### Level four\n\n9. nine\n10. ten, with code:\n\n    ```python\n    print('in a list')\n    ```\n\n11. eleven\n\n> quoted\n>\n> - a list in a quote\n>   that wraps onto a second line here\n> - second\n\nHard  \nbreak, ~~struck~~, ![a diagram](gil.png).\n",
+    );
+    let rendered = render_with(&lesson, 40, &dark(), &no_answers, None);
+    insta::assert_snapshot!(to_plain_text(&rendered.lines));
+}

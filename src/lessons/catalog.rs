@@ -108,8 +108,10 @@ fn read_pack(dir: &Path) -> Result<Vec<(String, String)>, Vec<Problem>> {
         .map(|e| e.path())
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "md"))
         .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.eq_ignore_ascii_case("README.md"))
+            // The pack's own README, and editors' lock files (`.#02-gil.md`), are not lessons.
+            !p.file_name().is_some_and(|n| {
+                n.eq_ignore_ascii_case("README.md") || n.to_string_lossy().starts_with('.')
+            })
         })
         .collect();
     paths.sort();
@@ -250,6 +252,20 @@ mod tests {
                 "{e} not in {shown:#?}"
             );
         }
+    }
+
+    #[test]
+    fn windows_line_endings_read_the_same() {
+        let text = lesson("a", 1, "", "```demo cores busy=1\n```").replace('\n', "\r\n");
+        let catalog = Catalog::from_sources(vec![("a.md".into(), text)]).expect("valid");
+        assert_eq!(catalog.lessons[0].demos[0].line, 8);
+    }
+
+    #[test]
+    fn catalog_and_highlighter_can_move_to_a_loader_thread() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Catalog>();
+        send_sync::<super::super::Highlighter>();
     }
 
     #[test]

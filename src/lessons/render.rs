@@ -253,6 +253,18 @@ impl Renderer<'_, '_> {
         let number_width = last_number.map_or(0, |n| n.to_string().len() + 1);
         let bullet = BULLETS[(self.list_depth - 1).min(BULLETS.len() - 1)];
         for (i, item) in items.iter().enumerate() {
+            // An item with more than one block of its own (text and code, two paragraphs)
+            // is set apart from the next; nested lists do not count.
+            let roomy = |item: &ListItem| {
+                item.blocks
+                    .iter()
+                    .filter(|b| !matches!(b, Block::List { .. }))
+                    .count()
+                    > 1
+            };
+            if i > 0 && roomy(&items[i - 1]) {
+                self.push(Vec::new());
+            }
             let marker = match (start, item.task) {
                 (_, Some(true)) => "☑".to_string(),
                 (_, Some(false)) => "☐".to_string(),
