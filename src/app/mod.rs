@@ -403,6 +403,9 @@ impl App {
     }
 
     fn scroll_to(&mut self, line: isize) {
+        // A focused card can lay out taller than an unfocused one, so "the bottom" is
+        // remembered as such and re-applied after a focus change re-renders the lesson.
+        let to_bottom = line >= self.max_scroll() as isize;
         self.scroll = line.clamp(0, self.max_scroll() as isize) as usize;
         let visible = self.scroll..self.scroll + self.page_height();
         let focus_visible = self
@@ -418,6 +421,9 @@ impl App {
             if first_visible != self.focused_item {
                 self.focused_item = first_visible;
                 self.relayout();
+                if to_bottom {
+                    self.scroll = self.max_scroll();
+                }
             }
         }
         if self.scroll >= self.max_scroll() {

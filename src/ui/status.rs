@@ -14,6 +14,8 @@ use crate::theme::Theme;
 /// Draws the lessons screen's status bar.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
+    let hints = lesson_hints(app);
+    let borrowed: Vec<(&str, &str)> = hints.iter().map(|(k, w)| (k.as_str(), *w)).collect();
     let left: Vec<Span> = if app.search.editing {
         vec![
             Span::styled(" / ", theme.key),
@@ -21,7 +23,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled("  Enter next · Esc close", theme.status),
         ]
     } else {
-        key_spans(&lesson_hints(app), theme)
+        key_spans(&borrowed, theme)
     };
     let right = match &app.notice {
         Some(n) => Span::styled(
@@ -37,34 +39,42 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     render_bar(left, right, area, buf, theme);
 }
 
-/// The key hints for the lessons screen right now.
-fn lesson_hints(app: &App) -> Vec<(&'static str, &'static str)> {
+/// The key hints for the lessons screen right now, most useful first.
+fn lesson_hints(app: &App) -> Vec<(String, &'static str)> {
+    let owned = |pairs: &[(&str, &'static str)]| -> Vec<(String, &'static str)> {
+        pairs.iter().map(|(k, w)| (k.to_string(), *w)).collect()
+    };
     if app.pane == Pane::Contents {
-        return vec![
+        return owned(&[
             ("↑↓", "choose"),
             ("Enter", "open"),
             ("Tab", "lesson"),
             ("?", "keys"),
             ("q", "quit"),
-        ];
+        ]);
     }
+    let lesson = &app.catalog.lessons[app.current];
     let focused = app
         .focused_item
         .and_then(|i| app.rendered.items.get(i))
         .map(|s| s.item);
-    let mut hints = vec![("↑↓", "scroll")];
+    let mut hints = owned(&[("↑↓", "scroll")]);
     match focused {
-        Some(Item::Demo(_)) => hints.push(("Enter", "run demo")),
-        Some(Item::Quiz(_)) => hints.push(("a-d", "answer")),
+        Some(Item::Demo(_)) => hints.push(("Enter".into(), "run demo")),
+        Some(Item::Quiz(q)) => {
+            let options = lesson.quizzes.get(q).map_or(0, |quiz| quiz.options.len());
+            let last = (b'a' + options.saturating_sub(1).min(25) as u8) as char;
+            hints.push((format!("a-{last}"), "answer"));
+        }
         None => {}
     }
-    hints.extend([
-        ("]", "next demo/quiz"),
+    hints.extend(owned(&[
+        ("][", "demo/quiz"),
         ("n/p", "lesson"),
         ("/", "search"),
         ("?", "keys"),
         ("q", "quit"),
-    ]);
+    ]));
     hints
 }
 

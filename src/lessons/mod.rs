@@ -1,0 +1,228 @@
+//! Lessons: the catalog (embedded or a pack on disk), YAML front matter, validation, and
+//! markdown -> styled terminal lines with highlighted code.
+//!
+//! The pipeline, one direction: raw file text -> [`sanitize`] (untrusted text made safe) ->
+//! [`markdown::parse`] (our own [`Block`] tree with source lines) -> [`Lesson`] (front matter,
+//! blocks, demo and quiz references) -> [`catalog::Catalog`] (cross-lesson checks) ->
+//! [`render::render`] (lines for one width and theme) -> drawn by `ui`.
+
+pub mod catalog;
+pub mod front_matter;
+pub mod highlight;
+pub mod markdown;
+pub mod render;
+pub mod sanitize;
+
+use std::fmt;
+
+pub use catalog::{Catalog, check};
+pub use highlight::Highlighter;
+pub use markdown::Block;
+pub use render::{Item, ItemSpan, RenderOptions, RenderedLesson, render, to_ansi, to_plain_text};
+
+/// What a lesson's front matter declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LessonMeta {
+    /// Unique id: `pyconc lesson ID`, prerequisites and progress use it.
+    pub id: String,
+    /// Title shown in the table of contents.
+    pub title: String,
+    /// Position in the course (unique).
+    pub order: u32,
+    /// Concepts the lesson teaches (ids, for search and the syllabus).
+    pub concepts: Vec<String>,
+    /// Lesson ids to read first.
+    pub prerequisites: Vec<String>,
+}
+
+/// One lesson, parsed and sanitised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lesson {
+    /// Front matter.
+    pub meta: LessonMeta,
+    /// The file as shown in errors, e.g. `lessons/02-gil.md`.
+    pub path: String,
+    /// The body.
+    pub blocks: Vec<Block>,
+    /// Every ` ```demo ` block, in document order ([`Block::Demo`] indexes this).
+    pub demos: Vec<DemoRef>,
+    /// Every ` ```quiz ` block, in document order ([`Block::Quiz`] indexes this).
+    pub quizzes: Vec<Quiz>,
+    /// Where each front matter field is, for problems about its value.
+    pub meta_lines: front_matter::MetaLines,
+}
+
+/// A ` ```demo ENGINE k=v ... ` block: the card that opens a live demo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoRef {
+    /// The engine's registered name (`crate::sims::find`).
+    pub engine: String,
+    /// Parameter overrides as written, in order.
+    pub args: Vec<(String, String)>,
+    /// The block's body text (a caption, may be empty).
+    pub caption: String,
+    /// The line of the opening fence.
+    pub line: usize,
+}
+
+/// A ` ```quiz ` block: one question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quiz {
+    /// The `q:` text (inline markdown).
+    pub question: String,
+    /// The options, in order (`a)`, `b)`, ...).
+    pub options: Vec<QuizOption>,
+    /// The `why:` explanation shown after answering (inline markdown; `\n\n` between
+    /// paragraphs).
+    pub why: String,
+    /// The line of the opening fence.
+    pub line: usize,
+}
+
+impl Quiz {
+    /// True if option `k` is a right answer.
+    pub fn is_correct(&self, k: usize) -> bool {
+        self.options.get(k).is_some_and(|o| o.correct)
+    }
+}
+
+/// One answer of a quiz.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuizOption {
+    /// The option's text (inline markdown).
+    pub text: String,
+    /// Marked `- [x]`.
+    pub correct: bool,
+}
+
+/// A problem in a lesson file, shown as `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// The file as shown to the user.
+    pub file: String,
+    /// 1-based line; 0 for a problem with the whole file or folder (shown as `file: message`).
+    pub line: usize,
+    /// What is wrong and, where it helps, what is valid.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            // A problem with the file or folder as a whole.
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        }
+    }
+}
+
+impl Problem {
+    /// A problem in `file` at `line`.
+    pub fn new(file: &str, line: usize, message: impl Into<String>) -> Problem {
+        Problem {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl Lesson {
+    /// Parses one lesson file. `path` is the name shown in problems; `text` is the raw,
+    /// untrusted file content (it is sanitised here first). Problems that need the whole
+    /// catalog (unique ids, prerequisites, demo names) are checked by [`Catalog`].
+    pub fn parse(path: &str, text: &str) -> Result<Lesson, Vec<Problem>> {
+        let path = sanitize::sanitize_line(path);
+        let text = sanitize::sanitize(text);
+        let parsed = markdown::parse(&text);
+        let mut problems: Vec<Problem> = parsed
+            .problems
+            .iter()
+            .map(|(line, message)| Problem::new(&path, *line, message.clone()))
+            .collect();
+        problems.extend(check_demos(&path, &parsed.demos));
+        let meta = match &parsed.front_matter {
+            Some(fm) => match front_matter::read(fm) {
+                Ok(read) => Some(read),
+                Err(errors) => {
+                    problems.extend(
+                        errors
+                            .into_iter()
+                            .map(|(line, message)| Problem::new(&path, line, message)),
+                    );
+                    None
+                }
+            },
+            None => {
+                problems.push(Problem::new(
+                    &path,
+                    1,
+                    "no front matter: a lesson starts with a `---` line, YAML with id, title, \
+                     order (and optional concepts, prerequisites), and a closing `---`",
+                ));
+                None
+            }
+        };
+        match meta {
+            Some((meta, meta_lines)) if problems.is_empty() => Ok(Lesson {
+                meta,
+                meta_lines,
+                path,
+                blocks: parsed.blocks,
+                demos: parsed.demos,
+                quizzes: parsed.quizzes,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    /// Every code block of the lesson, nested ones included, in document order.
+    pub fn code_blocks(&self) -> Vec<&markdown::CodeBlock> {
+        fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a markdown::CodeBlock>) {
+            for block in blocks {
+                match block {
+                    Block::Code(code) => out.push(code),
+                    Block::Quote { blocks, .. } => walk(blocks, out),
+                    Block::List { items, .. } => {
+                        for item in items {
+                            walk(&item.blocks, out);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.blocks, &mut out);
+        out
+    }
+}
+
+/// Checks that every demo block names a registered engine with valid parameters.
+pub fn check_demos(path: &str, demos: &[DemoRef]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for demo in demos {
+        match crate::sims::find(&demo.engine) {
+            None => problems.push(Problem::new(
+                path,
+                demo.line,
+                format!(
+                    "unknown demo `{}`; known demos: {}",
+                    demo.engine,
+                    crate::sims::names().join(", ")
+                ),
+            )),
+            Some(engine) => {
+                if let Err(e) = engine.resolve(&demo.args) {
+                    problems.push(Problem::new(
+                        path,
+                        demo.line,
+                        format!("demo `{}`: {e}", demo.engine),
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
