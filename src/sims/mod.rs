@@ -8,8 +8,13 @@
 
 pub mod control;
 pub mod cores;
+pub mod cpu_load;
 pub mod headless;
 pub mod params;
+pub mod pool;
+pub mod processes;
+pub mod timeline;
+pub mod workload;
 
 use std::sync::Arc;
 
@@ -99,11 +104,17 @@ pub enum StartError {
 #[derive(Debug, Clone)]
 pub enum Snapshot {
     Cores(Arc<cores::CoresSnapshot>),
+    Pool(Arc<pool::PoolSnapshot>),
+    Processes(Arc<processes::ProcessesSnapshot>),
 }
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
 pub fn registry() -> &'static [&'static dyn Engine] {
-    static ENGINES: &[&dyn Engine] = &[&cores::CoresEngine];
+    static ENGINES: &[&dyn Engine] = &[
+        &cores::CoresEngine,
+        &pool::PoolEngine,
+        &processes::ProcessesEngine,
+    ];
     ENGINES
 }
 

@@ -3,6 +3,9 @@
 //! [`render_view`] for the engine's own picture.
 
 pub mod cores;
+pub mod lanes;
+pub mod pool;
+pub mod processes;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,5 +17,7 @@ use crate::theme::Theme;
 pub fn render_view(snapshot: &Snapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match snapshot {
         Snapshot::Cores(s) => cores::render(s, theme, area, buf),
+        Snapshot::Pool(s) => pool::render(s, theme, area, buf),
+        Snapshot::Processes(s) => processes::render(s, theme, area, buf),
     }
 }
