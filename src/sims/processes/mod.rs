@@ -63,7 +63,7 @@ fn param_specs() -> &'static [ParamSpec] {
                     min: 0,
                     max: MAX_PAYLOAD_KB,
                 },
-                default: "16",
+                default: "1",
                 help: "KB of data serialised and sent with each task (what pickling copies)",
             },
             ParamSpec {

@@ -12,6 +12,58 @@ use crate::ui::widgets;
 
 /// A cell is drawn busy when at least this share of its time was busy.
 const BUSY_CELL_SHARE: f64 = 0.5;
+/// The most rows one lane gets on a tall view (thicker lanes read from the back of a room).
+pub const MAX_LANE_ROWS: usize = 3;
+
+/// Rows `text` takes wrapped at `width` (one more than a plain division, for word wrap).
+pub fn wrapped_rows(text: &str, width: usize) -> usize {
+    let chars = text.chars().count() + 2;
+    if chars <= width.max(1) {
+        1
+    } else {
+        chars.div_ceil(width.max(1)) + 1
+    }
+}
+
+/// Rows per lane when `spare_rows` rows are left over after one row per lane.
+pub fn rows_per_lane(spare_rows: usize, lanes: usize) -> usize {
+    (1 + spare_rows / lanes.max(1)).clamp(1, MAX_LANE_ROWS)
+}
+
+/// A lane `rows` rows high: the label and suffix on the first row, the strip on every row.
+#[allow(clippy::too_many_arguments)]
+pub fn lane_block<'a>(
+    label: Span<'a>,
+    label_width: usize,
+    timeline: &Timeline,
+    scale_s: f64,
+    width: usize,
+    suffix: Vec<Span<'a>>,
+    rows: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut lines = vec![lane_line(
+        label,
+        label_width,
+        timeline,
+        scale_s,
+        width,
+        suffix,
+        theme,
+    )];
+    for _ in 1..rows {
+        lines.push(lane_line(
+            Span::raw(""),
+            label_width,
+            timeline,
+            scale_s,
+            width,
+            Vec::new(),
+            theme,
+        ));
+    }
+    lines
+}
 
 /// The glyph and style of an activity in a lane.
 pub fn activity_look(activity: Activity, theme: &Theme) -> (char, Style) {
@@ -243,6 +295,36 @@ mod tests {
             &theme,
         );
         assert_eq!(line.to_string(), "w1  █▓·≈     end");
+    }
+
+    #[test]
+    fn wrapped_text_is_counted_with_slack() {
+        assert_eq!(wrapped_rows("short", 54), 1);
+        assert_eq!(wrapped_rows(&"x".repeat(60), 54), 3);
+    }
+
+    #[test]
+    fn tall_views_get_thicker_lanes_up_to_a_limit() {
+        assert_eq!(rows_per_lane(0, 3), 1);
+        assert_eq!(rows_per_lane(3, 3), 2);
+        assert_eq!(rows_per_lane(100, 3), MAX_LANE_ROWS);
+        assert_eq!(rows_per_lane(5, 0), MAX_LANE_ROWS);
+        let theme = Theme::new(ThemeName::Dark, false);
+        let mut t = Timeline::new();
+        t.add(0.0, 1.0, Activity::Work);
+        let block = lane_block(
+            Span::raw("w1"),
+            3,
+            &t,
+            1.0,
+            4,
+            vec![Span::raw(" x")],
+            2,
+            &theme,
+        );
+        assert_eq!(block.len(), 2);
+        assert_eq!(block[0].to_string(), "w1 ████ x");
+        assert_eq!(block[1].to_string(), "   ████");
     }
 
     #[test]

@@ -28,17 +28,21 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
         .max(snap.sequential.end_s)
         .max(snap.lanes.iter().map(|l| l.end_s).fold(0.0, f64::max));
 
-    // Fixed lines: caption (up to 2), blank, sequential lane, axis, legend, 3 figure
-    // lines, blank, at least one line of core meters.
-    let fixed = 11;
-    let room = height.saturating_sub(fixed).max(1);
+    // Fixed lines: the caption, blank, axis, legend, 3 figure lines, blank, at least
+    // one line of core meters; then one row per lane and the sequential lane.
+    let caption = caption(snap);
+    let fixed = lanes::wrapped_rows(&caption, width) + 7;
+    let room = height.saturating_sub(fixed + 1).max(1);
     let shown = if snap.lanes.len() <= room {
         snap.lanes.len()
     } else {
         room.saturating_sub(1).max(1)
     };
+    let core_rows = if wide { snap.cores.len() + 1 } else { 1 };
+    let spare = height.saturating_sub(fixed + core_rows + shown + 1);
+    let rows = lanes::rows_per_lane(spare, shown + 1);
 
-    let mut lines: Vec<Line> = vec![widgets::caption(caption(snap), theme), Line::default()];
+    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
     for (i, lane) in snap.lanes.iter().take(shown).enumerate() {
         let label = if wide {
             format!("worker {}", i + 1)
@@ -50,13 +54,14 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
         } else {
             format!(" {:>5} t", lane.tasks)
         };
-        lines.push(lanes::lane_line(
+        lines.extend(lanes::lane_block(
             Span::styled(label, theme.series(i)),
             label_width,
             &lane.timeline,
             scale,
             strip,
             vec![Span::styled(suffix, theme.muted)],
+            rows,
             theme,
         ));
     }
@@ -72,13 +77,14 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
     } else {
         format!(" {:>5} t", snap.sequential.tasks)
     };
-    lines.push(lanes::lane_line(
+    lines.extend(lanes::lane_block(
         Span::styled(seq_label, theme.text),
         label_width,
         &snap.sequential.timeline,
         scale,
         strip,
         vec![Span::styled(seq_suffix, theme.muted)],
+        rows,
         theme,
     ));
     lines.push(lanes::time_axis(label_width, strip, scale, theme));

@@ -35,29 +35,32 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
                 .map(|w| w.timeline.end_s())
                 .fold(0.0, f64::max),
         );
-    let report_lines = if snap.broken.is_some() || snap.error.is_some() {
-        3
-    } else {
-        0
-    };
-    // caption (2), blank, sequential lane, axis, legend, 4 figure lines, cores (1).
-    let fixed = 11 + report_lines;
-    let room = height.saturating_sub(fixed).max(1);
+    let report = snap.error.as_ref().or(snap.broken.as_ref());
+    let report_rows = report.map_or(0, |r| lanes::wrapped_rows(r, width));
+    // Fixed lines: the caption, blank, axis, legend, 4 figure lines, the report, at least
+    // one line of core meters; then one row per lane and the sequential lane.
+    let caption = caption(snap);
+    let fixed = lanes::wrapped_rows(&caption, width) + 8 + report_rows;
+    let room = height.saturating_sub(fixed + 1).max(1);
     let shown = if snap.workers.len() <= room {
         snap.workers.len()
     } else {
         room.saturating_sub(1).max(1)
     };
+    let core_rows = if wide { snap.cores.len() + 1 } else { 1 };
+    let spare = height.saturating_sub(fixed + core_rows + shown + 1);
+    let rows = lanes::rows_per_lane(spare, shown + 1);
 
-    let mut lines: Vec<Line> = vec![widgets::caption(caption(snap), theme), Line::default()];
+    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
     for (i, w) in snap.workers.iter().take(shown).enumerate() {
-        lines.push(lanes::lane_line(
+        lines.extend(lanes::lane_block(
             Span::styled(label(i, w, wide), theme.series(i)),
             label_width,
             &w.timeline,
             scale,
             strip,
             suffix(w, wide, theme),
+            rows,
             theme,
         ));
     }
@@ -73,13 +76,14 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
     } else {
         format!(" {:>5} t", snap.sequential.tasks)
     };
-    lines.push(lanes::lane_line(
+    lines.extend(lanes::lane_block(
         Span::styled(seq_label, theme.text),
         label_width,
         &snap.sequential.timeline,
         scale,
         strip,
         vec![Span::styled(seq_suffix, theme.muted)],
+        rows,
         theme,
     ));
     lines.push(lanes::time_axis(label_width, strip, scale, theme));
@@ -95,7 +99,7 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
     for figures in figure_lines(snap) {
         lines.push(widgets::figures(&figures, theme));
     }
-    if let Some(report) = snap.error.as_ref().or(snap.broken.as_ref()) {
+    if let Some(report) = report {
         lines.push(Line::styled(report.clone(), theme.bad));
     }
     let used = lines.len() + 1;
