@@ -31,6 +31,10 @@ pub const WORKER_ARG: &str = "__worker";
 /// The environment variable naming the program to start as a worker (default: this
 /// executable). Integration tests point it at the pyconc binary.
 pub const WORKER_EXE_ENV: &str = "PYCONC_WORKER_EXE";
+/// Set in every worker's environment. A process that has it refuses to start workers of
+/// its own, so a worker program that does not know `__worker` (and so runs as a whole
+/// pyconc, or as a test harness) can never multiply.
+pub const INSIDE_WORKER_ENV: &str = "PYCONC_INSIDE_WORKER";
 /// The most worker processes a learner can start.
 pub const MAX_WORKERS: i64 = 16;
 /// The largest `chunksize`.
@@ -93,6 +97,12 @@ impl Engine for ProcessesEngine {
         param_specs()
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
+        if std::env::var_os(INSIDE_WORKER_ENV).is_some() {
+            return Err(StartError::Other(
+                "this process is itself a pyconc worker; it starts no workers of its own"
+                    .to_string(),
+            ));
+        }
         let config = ProcConfig {
             workers: params.int("workers").clamp(1, MAX_WORKERS) as usize,
             workload: Workload::from_name(params.text("workload")),

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 
 use super::protocol::{self, TaskSpec};
-use super::{ProcConfig, ProcPhase, ProcessesSnapshot, WORKER_ARG, WorkerState};
+use super::{INSIDE_WORKER_ENV, ProcConfig, ProcPhase, ProcessesSnapshot, WORKER_ARG, WorkerState};
 use crate::sims::control::RunControl;
 use crate::sims::cpu_load::{CPU_SAMPLE_INTERVAL, PhaseLoad};
 use crate::sims::timeline::Activity;
@@ -296,6 +296,7 @@ fn run_pool(shared: &Shared, pending: &[usize], crash_at: Option<usize>) -> Pool
             let spawned_at = Instant::now();
             let spawned = Command::new(&shared.exe)
                 .arg(WORKER_ARG)
+                .env(INSIDE_WORKER_ENV, "1")
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
