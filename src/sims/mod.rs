@@ -104,7 +104,9 @@ pub enum StartError {
 #[derive(Debug, Clone)]
 pub enum Snapshot {
     Cores(Arc<cores::CoresSnapshot>),
+    /// The `pool` demo: a rayon pool, one lane per worker.
     Pool(Arc<pool::PoolSnapshot>),
+    /// The `processes` demo: worker processes fed over pipes.
     Processes(Arc<processes::ProcessesSnapshot>),
 }
 

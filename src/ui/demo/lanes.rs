@@ -15,14 +15,29 @@ const BUSY_CELL_SHARE: f64 = 0.5;
 /// The most rows one lane gets on a tall view (thicker lanes read from the back of a room).
 pub const MAX_LANE_ROWS: usize = 3;
 
-/// Rows `text` takes wrapped at `width` (one more than a plain division, for word wrap).
+/// Rows `text` takes when word-wrapped at `width` (as the views' paragraphs wrap it),
+/// counting the caption marker in front.
 pub fn wrapped_rows(text: &str, width: usize) -> usize {
-    let chars = text.chars().count() + 2;
-    if chars <= width.max(1) {
-        1
-    } else {
-        chars.div_ceil(width.max(1)) + 1
+    let width = width.max(1);
+    let mut rows = 1;
+    let mut used = 2; // "» "
+    let mut row_start = true;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        let need = if row_start { len } else { len + 1 };
+        row_start = false;
+        if used + need <= width {
+            used += need;
+        } else if len <= width {
+            rows += 1;
+            used = len;
+        } else {
+            // A word longer than a row is broken across rows.
+            rows += (used + need).div_ceil(width) - 1;
+            used = (used + need) % width;
+        }
     }
+    rows
 }
 
 /// Rows per lane when `spare_rows` rows are left over after one row per lane.
@@ -298,9 +313,15 @@ mod tests {
     }
 
     #[test]
-    fn wrapped_text_is_counted_with_slack() {
+    fn wrapped_rows_follow_word_wrap() {
         assert_eq!(wrapped_rows("short", 54), 1);
-        assert_eq!(wrapped_rows(&"x".repeat(60), 54), 3);
+        assert_eq!(wrapped_rows("aaaa bbbb", 8), 2);
+        assert_eq!(
+            wrapped_rows("aa bbb", 8),
+            1,
+            "the caption marker takes two cells"
+        );
+        assert!(wrapped_rows(&"x".repeat(60), 54) >= 2);
     }
 
     #[test]

@@ -28,17 +28,18 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
         .max(snap.sequential.end_s)
         .max(snap.lanes.iter().map(|l| l.end_s).fold(0.0, f64::max));
 
-    // Fixed lines: the caption, blank, axis, legend, 3 figure lines, blank, at least
-    // one line of core meters; then one row per lane and the sequential lane.
+    // Fixed lines: the caption, blank, axis, legend, 3 figure lines; then one row per
+    // lane and the sequential lane. Core meters come last and are the first to be
+    // clipped on a short view: the lanes matter most.
     let caption = caption(snap);
-    let fixed = lanes::wrapped_rows(&caption, width) + 7;
+    let fixed = lanes::wrapped_rows(&caption, width) + 6;
     let room = height.saturating_sub(fixed + 1).max(1);
     let shown = if snap.lanes.len() <= room {
         snap.lanes.len()
     } else {
         room.saturating_sub(1).max(1)
     };
-    let core_rows = if wide { snap.cores.len() + 1 } else { 1 };
+    let core_rows = if wide { snap.cores.len() + 2 } else { 2 };
     let spare = height.saturating_sub(fixed + core_rows + shown + 1);
     let rows = lanes::rows_per_lane(spare, shown + 1);
 
@@ -67,7 +68,7 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
     }
     if shown < snap.lanes.len() {
         lines.push(Line::styled(
-            format!("… {} more workers", snap.lanes.len() - shown),
+            format!("… and {} more", snap.lanes.len() - shown),
             theme.muted,
         ));
     }
@@ -285,7 +286,7 @@ mod tests {
             min_len: 1,
         };
         let text = draw(&PoolSnapshot::empty(config), 54, 18);
-        assert!(text.contains("more workers"), "{text}");
+        assert!(text.contains("… and "), "{text}");
         assert!(text.contains("seq"), "{text}");
     }
 

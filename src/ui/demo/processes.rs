@@ -22,7 +22,17 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
     let width = area.width as usize;
     let height = area.height as usize;
     let wide = width >= WIDE_COLUMNS;
-    let label_width = if wide { 19 } else { 8 };
+    let label_width = if wide {
+        19
+    } else {
+        snap.workers
+            .iter()
+            .enumerate()
+            .map(|(i, w)| label(i, w, false).chars().count() + 1)
+            .max()
+            .unwrap_or(0)
+            .max(4)
+    };
     let suffix_width = if wide { 50 } else { 9 };
     let strip = width.saturating_sub(label_width + suffix_width).max(4);
     let scale = snap
@@ -37,10 +47,11 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
         );
     let report = snap.error.as_ref().or(snap.broken.as_ref());
     let report_rows = report.map_or(0, |r| lanes::wrapped_rows(r, width));
-    // Fixed lines: the caption, blank, axis, legend, 4 figure lines, the report, at least
-    // one line of core meters; then one row per lane and the sequential lane.
+    // Fixed lines: the caption, blank, axis, legend, 4 figure lines, the report; then
+    // one row per lane and the sequential lane. Core meters come last and are the first
+    // to be clipped on a short view: the lanes matter most.
     let caption = caption(snap);
-    let fixed = lanes::wrapped_rows(&caption, width) + 8 + report_rows;
+    let fixed = lanes::wrapped_rows(&caption, width) + 7 + report_rows;
     let room = height.saturating_sub(fixed + 1).max(1);
     let shown = if snap.workers.len() <= room {
         snap.workers.len()
@@ -66,7 +77,7 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
     }
     if shown < snap.workers.len() {
         lines.push(Line::styled(
-            format!("… {} more workers", snap.workers.len() - shown),
+            format!("… and {} more", snap.workers.len() - shown),
             theme.muted,
         ));
     }
@@ -117,7 +128,7 @@ fn label(i: usize, w: &WorkerView, wide: bool) -> String {
     match (w.pid, wide) {
         (Some(pid), true) => format!("worker {} pid {pid}", i + 1),
         (None, true) => format!("worker {}", i + 1),
-        (Some(pid), false) => pid.to_string(),
+        (Some(pid), false) => format!("pid {pid}"),
         (None, false) => format!("w{}", i + 1),
     }
 }
