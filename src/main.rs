@@ -101,6 +101,10 @@ impl From<anyhow::Error> for Failure {
 const MAX_HEADLESS_SECONDS: f64 = 3600.0;
 
 fn main() -> ExitCode {
+    // A worker process of the `processes` demo: before clap, which would reject the word.
+    if std::env::args().nth(1).as_deref() == Some(sims::processes::WORKER_ARG) {
+        return ExitCode::from(sims::processes::worker_main().clamp(0, 255) as u8);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

@@ -2,26 +2,20 @@
 //! `sysinfo`) and `busy` spinning threads, so a learner watches cores light up as threads
 //! are added. The number of spinners changes live; every spinner is joined on stop.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use arc_swap::ArcSwap;
 use serde_json::json;
-use sysinfo::{CpuRefreshKind, RefreshKind, System};
 
 use super::control::RunControl;
+use super::cpu_load::{CPU_SAMPLE_INTERVAL, CpuLoad};
 use super::{
     Applied, Demo, Engine, ParamKind, ParamSpec, ParamValue, Params, Snapshot, StartError,
 };
 
-/// How often the OS is asked for per-core load. sysinfo needs at least 200 ms between two
-/// readings for them to mean anything.
-pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(250);
-/// How many samples of history each core keeps (one minute at 4 samples a second).
-pub const HISTORY_SAMPLES: usize = 240;
 /// The most spinning threads a learner can start: enough to oversubscribe any laptop.
 pub const MAX_BUSY: i64 = 32;
 /// Iterations of arithmetic between two looks at the stop flag (a few microseconds).
@@ -111,16 +105,10 @@ pub struct CoresDemo {
     spinners: Vec<Spinner>,
     spinner_stats: Arc<Mutex<Vec<Arc<SpinnerStats>>>>,
     latest: Arc<ArcSwap<CoresSnapshot>>,
-    totals: Arc<Mutex<LoadTotals>>,
+    load: Arc<Mutex<CpuLoad>>,
     sampler: Option<JoinHandle<()>>,
     started: Instant,
     next_id: usize,
-}
-
-#[derive(Debug, Default)]
-struct LoadTotals {
-    samples: u64,
-    per_core_sum: Vec<f64>,
 }
 
 impl CoresDemo {
@@ -128,25 +116,25 @@ impl CoresDemo {
         let control = Arc::new(RunControl::new());
         let latest = Arc::new(ArcSwap::from_pointee(CoresSnapshot::default()));
         let spinner_stats = Arc::new(Mutex::new(Vec::new()));
-        let totals = Arc::new(Mutex::new(LoadTotals::default()));
+        let load = Arc::new(Mutex::new(CpuLoad::new()));
         let started = Instant::now();
         let sampler = {
-            let (control, latest, stats, totals) = (
+            let (control, latest, stats, load) = (
                 Arc::clone(&control),
                 Arc::clone(&latest),
                 Arc::clone(&spinner_stats),
-                Arc::clone(&totals),
+                Arc::clone(&load),
             );
             std::thread::Builder::new()
                 .name("cores-sampler".into())
-                .spawn(move || sample_loop(&control, &latest, &stats, &totals, started))?
+                .spawn(move || sample_loop(&control, &latest, &stats, &load, started))?
         };
         let mut demo = CoresDemo {
             control,
             spinners: Vec::new(),
             spinner_stats,
             latest,
-            totals,
+            load,
             sampler: Some(sampler),
             started,
             next_id: 1,
@@ -219,18 +207,12 @@ fn sample_loop(
     control: &RunControl,
     latest: &ArcSwap<CoresSnapshot>,
     spinners: &Mutex<Vec<Arc<SpinnerStats>>>,
-    totals: &Mutex<LoadTotals>,
+    load: &Mutex<CpuLoad>,
     started: Instant,
 ) {
-    // Where the OS gives no readings, the meter degrades to "no readings", never panics.
-    let mut system = System::new_with_specifics(
-        RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing().with_usage()),
-    )
-    .ok();
-    let mut history: Vec<VecDeque<f32>> = Vec::new();
     let mut last_batches: Vec<(usize, u64)> = Vec::new();
     let mut last_sample = Instant::now();
-    while control.sleep(SAMPLE_INTERVAL) {
+    while control.sleep(CPU_SAMPLE_INTERVAL) {
         if control.is_paused() {
             let mut paused = (**latest.load()).clone();
             paused.paused = true;
@@ -241,34 +223,7 @@ fn sample_loop(
             last_sample = Instant::now();
             continue;
         }
-        let loads: Vec<f32> = match system.as_mut() {
-            Some(system) => {
-                system.refresh_cpu_usage();
-                system
-                    .cpus()
-                    .iter()
-                    .map(|c| c.usage().clamp(0.0, 100.0))
-                    .collect()
-            }
-            None => Vec::new(),
-        };
-        if history.len() != loads.len() {
-            history = vec![VecDeque::with_capacity(HISTORY_SAMPLES); loads.len()];
-        }
-        for (h, load) in history.iter_mut().zip(&loads) {
-            if h.len() == HISTORY_SAMPLES {
-                h.pop_front();
-            }
-            h.push_back(*load);
-        }
-        {
-            let mut t = totals.lock().unwrap_or_else(|p| p.into_inner());
-            t.samples += 1;
-            t.per_core_sum.resize(loads.len(), 0.0);
-            for (sum, load) in t.per_core_sum.iter_mut().zip(&loads) {
-                *sum += f64::from(*load);
-            }
-        }
+        let cores = load.lock().unwrap_or_else(|p| p.into_inner()).sample();
         let dt = last_sample.elapsed().as_secs_f64().max(1e-6);
         last_sample = Instant::now();
         let current = spinners.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -292,14 +247,7 @@ fn sample_loop(
             .collect();
         last_batches = now_batches;
         latest.store(Arc::new(CoresSnapshot {
-            cores: history
-                .iter()
-                .zip(&loads)
-                .map(|(h, load)| CoreReading {
-                    load_pct: *load,
-                    history: h.iter().copied().collect(),
-                })
-                .collect(),
+            cores,
             spinners: readings,
             elapsed_s: started.elapsed().as_secs_f64(),
             paused: false,
@@ -333,11 +281,11 @@ impl Demo for CoresDemo {
             .sum();
         self.shutdown();
         let elapsed = self.started.elapsed().as_secs_f64().max(1e-6);
-        let totals = self.totals.lock().unwrap_or_else(|p| p.into_inner());
-        let per_core: Vec<f64> = totals
-            .per_core_sum
-            .iter()
-            .map(|sum| super::headless::round3(sum / totals.samples.max(1) as f64))
+        let load = self.load.lock().unwrap_or_else(|p| p.into_inner());
+        let per_core: Vec<f64> = load
+            .mean_pct()
+            .into_iter()
+            .map(super::headless::round3)
             .collect();
         let mean = if per_core.is_empty() {
             0.0
@@ -347,7 +295,7 @@ impl Demo for CoresDemo {
         json!({
             "cores": super::available_cores(),
             "busy": busy,
-            "samples": totals.samples,
+            "samples": load.samples(),
             "load_readings": !per_core.is_empty(),
             "mean_load_pct": super::headless::round3(mean),
             "per_core_mean_load_pct": per_core,
@@ -365,6 +313,7 @@ impl Drop for CoresDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
         // Generous bound: this checks that something happens, not how fast.

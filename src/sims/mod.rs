@@ -9,12 +9,17 @@
 pub mod asyncio;
 pub mod control;
 pub mod cores;
+pub mod cpu_load;
 pub mod deadlock;
 pub mod headless;
 pub mod params;
+pub mod pool;
+pub mod processes;
 pub mod queue;
 pub mod race;
 pub mod threadpool;
+pub mod timeline;
+pub mod workload;
 
 use std::sync::Arc;
 
@@ -109,6 +114,10 @@ pub enum Snapshot {
     Queue(Arc<queue::QueueSnapshot>),
     ThreadPool(Arc<threadpool::PoolSnapshot>),
     Asyncio(Arc<asyncio::AsyncioSnapshot>),
+    /// The `pool` demo: a rayon pool, one lane per worker.
+    Pool(Arc<pool::PoolSnapshot>),
+    /// The `processes` demo: worker processes fed over pipes.
+    Processes(Arc<processes::ProcessesSnapshot>),
 }
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
@@ -116,6 +125,8 @@ pub fn registry() -> &'static [&'static dyn Engine] {
     static ENGINES: &[&dyn Engine] = &[
         &cores::CoresEngine,
         &asyncio::AsyncioEngine,
+        &pool::PoolEngine,
+        &processes::ProcessesEngine,
         &race::RaceEngine,
         &deadlock::DeadlockEngine,
         &queue::QueueEngine,

@@ -6,6 +6,9 @@ pub mod asyncio;
 pub mod cores;
 pub mod deadlock;
 pub mod host;
+pub mod lanes;
+pub mod pool;
+pub mod processes;
 pub mod queue;
 pub mod race;
 pub mod threadpool;
@@ -25,5 +28,7 @@ pub fn render_view(snapshot: &Snapshot, theme: &Theme, area: Rect, buf: &mut Buf
         Snapshot::Queue(s) => queue::render(s, theme, area, buf),
         Snapshot::ThreadPool(s) => threadpool::render(s, theme, area, buf),
         Snapshot::Asyncio(s) => asyncio::render(s, theme, area, buf),
+        Snapshot::Pool(s) => pool::render(s, theme, area, buf),
+        Snapshot::Processes(s) => processes::render(s, theme, area, buf),
     }
 }

@@ -1,0 +1,519 @@
+//! The `processes` demo: pyconc starts `workers` copies of itself as worker processes (the
+//! hidden `__worker` subcommand) and feeds them tasks over pipes, serialised, in chunks of
+//! `chunksize`, as `ProcessPoolExecutor.map` does. It measures what that costs: process
+//! start-up, serialising and IPC against computing, bytes each way. With `crash` one
+//! worker dies mid-task: the pool breaks as Python's `BrokenProcessPool` does, and the
+//! demo recovers with a fresh pool. Stop kills and reaps every child; a worker also exits
+//! by itself when its stdin closes, so a killed pyconc leaves no orphans.
+
+mod protocol;
+mod run;
+mod worker;
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+
+use serde_json::json;
+
+use super::cores::CoreReading;
+use super::headless::round3;
+use super::pool::WorkerLane;
+use super::workload::{self, Workload};
+use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
+
+pub use protocol::{MAX_FRAME_BYTES, TaskSpec};
+pub use worker::{CRASH_EXIT_CODE, worker_main};
+
+/// The hidden first argument that makes pyconc run as a worker process.
+pub const WORKER_ARG: &str = "__worker";
+/// The environment variable naming the program to start as a worker (default: this
+/// executable). Integration tests point it at the pyconc binary.
+pub const WORKER_EXE_ENV: &str = "PYCONC_WORKER_EXE";
+/// Set in every worker's environment. A process that has it refuses to start workers of
+/// its own, so a worker program that does not know `__worker` (and so runs as a whole
+/// pyconc, or as a test harness) can never multiply.
+pub const INSIDE_WORKER_ENV: &str = "PYCONC_INSIDE_WORKER";
+/// The most worker processes a learner can start.
+pub const MAX_WORKERS: i64 = 16;
+/// The largest `chunksize`.
+pub const MAX_CHUNKSIZE: i64 = 1000;
+/// The largest `payload_kb`.
+pub const MAX_PAYLOAD_KB: i64 = 1024;
+/// The most bytes one chunk may carry (`chunksize` x `payload_kb`), well under
+/// [`MAX_FRAME_BYTES`].
+pub const MAX_CHUNK_BYTES: usize = 64 << 20;
+
+fn param_specs() -> &'static [ParamSpec] {
+    static SPECS: OnceLock<Vec<ParamSpec>> = OnceLock::new();
+    SPECS.get_or_init(|| {
+        vec![
+            workload::workers_spec(MAX_WORKERS),
+            workload::WORKLOAD_SPEC,
+            workload::TASKS_SPEC,
+            ParamSpec {
+                name: "chunksize",
+                kind: ParamKind::Int {
+                    min: 1,
+                    max: MAX_CHUNKSIZE,
+                },
+                default: "1",
+                help: "tasks sent to a worker in one message (ProcessPoolExecutor.map's chunksize)",
+            },
+            ParamSpec {
+                name: "payload_kb",
+                kind: ParamKind::Int {
+                    min: 0,
+                    max: MAX_PAYLOAD_KB,
+                },
+                default: "1",
+                help: "KB of data serialised and sent with each task (what pickling copies)",
+            },
+            ParamSpec {
+                name: "crash",
+                kind: ParamKind::Bool,
+                default: "false",
+                help: "one worker dies mid-task: the pool breaks (BrokenProcessPool) and restarts",
+            },
+        ]
+    })
+}
+
+/// The `processes` engine.
+pub struct ProcessesEngine;
+
+impl Engine for ProcessesEngine {
+    fn name(&self) -> &'static str {
+        "processes"
+    }
+    fn title(&self) -> &'static str {
+        "Worker processes, and what IPC costs"
+    }
+    fn about(&self) -> &'static str {
+        "real child processes fed tasks over pipes: start-up, serialising and chunk size"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        param_specs()
+    }
+    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
+        if std::env::var_os(INSIDE_WORKER_ENV).is_some() {
+            return Err(StartError::Other(
+                "this process is itself a pyconc worker; it starts no workers of its own"
+                    .to_string(),
+            ));
+        }
+        let config = ProcConfig {
+            workers: params.int("workers").clamp(1, MAX_WORKERS) as usize,
+            workload: Workload::from_name(params.text("workload")),
+            tasks: params.int("tasks").clamp(1, workload::MAX_TASKS) as usize,
+            chunksize: params.int("chunksize").clamp(1, MAX_CHUNKSIZE) as usize,
+            payload_kb: params.int("payload_kb").clamp(0, MAX_PAYLOAD_KB) as usize,
+            crash: params.flag("crash"),
+        };
+        Ok(Box::new(ProcessesDemo::start(config, worker_exe()?)?))
+    }
+}
+
+/// The program started as a worker: `$PYCONC_WORKER_EXE`, else this executable.
+pub fn worker_exe() -> Result<PathBuf, StartError> {
+    match std::env::var_os(WORKER_EXE_ENV) {
+        Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
+        _ => std::env::current_exe().map_err(|e| {
+            StartError::Other(format!("cannot find pyconc's own program to start: {e}"))
+        }),
+    }
+}
+
+/// What one run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcConfig {
+    /// Worker processes.
+    pub workers: usize,
+    /// Which tasks.
+    pub workload: Workload,
+    /// How many tasks.
+    pub tasks: usize,
+    /// Tasks per message.
+    pub chunksize: usize,
+    /// KB of data per task.
+    pub payload_kb: usize,
+    /// One worker dies mid-task in the first pool.
+    pub crash: bool,
+}
+
+impl ProcConfig {
+    /// Bytes of data each task carries.
+    pub fn payload_bytes(&self) -> usize {
+        self.payload_kb * 1024
+    }
+}
+
+/// Where a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProcPhase {
+    /// The worker processes run the tasks (a fresh pool after a crash included).
+    #[default]
+    Parallel,
+    /// The same tasks run one after another in pyconc itself.
+    Sequential,
+    /// Both parts are done: the figures are final.
+    Done,
+    /// Stopped before the end.
+    Stopped,
+    /// The workers could not be started or kept breaking.
+    Failed,
+}
+
+/// What one worker slot is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkerState {
+    /// Its process is starting.
+    #[default]
+    Starting,
+    /// Waiting for its next chunk, or computing one.
+    Running,
+    /// Done: its stdin was closed and it exited.
+    Exited,
+    /// It died mid-task.
+    Crashed,
+    /// Terminated because another worker broke the pool.
+    Terminated,
+}
+
+/// One worker slot (a fresh pool reuses the slots with new processes).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkerView {
+    /// The current process's pid, once started.
+    pub pid: Option<u32>,
+    /// Milliseconds from spawning it to its "ready" message.
+    pub startup_ms: Option<f64>,
+    /// Its state.
+    pub state: WorkerState,
+    /// Tasks done in this slot.
+    pub tasks: usize,
+    /// Chunks done in this slot.
+    pub chunks: usize,
+    /// Bytes sent to it (frames included).
+    pub bytes_sent: u64,
+    /// Bytes received from it.
+    pub bytes_received: u64,
+    /// Its lane: start-up, IPC, computing, crash.
+    pub timeline: super::timeline::Timeline,
+}
+
+/// What the view draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessesSnapshot {
+    /// The run's settings.
+    pub config: ProcConfig,
+    /// Where the run is.
+    pub phase: ProcPhase,
+    /// One entry per worker slot.
+    pub workers: Vec<WorkerView>,
+    /// The sequential baseline's lane.
+    pub sequential: WorkerLane,
+    /// Seconds of the parallel part (so far, while it runs), start-up included.
+    pub parallel_s: f64,
+    /// Seconds of the sequential part (so far, while it runs).
+    pub sequential_s: f64,
+    /// Milliseconds from spawning the first pool's first worker until all were ready.
+    pub startup_ms: Option<f64>,
+    /// Milliseconds spent serialising chunks in pyconc (part of `ipc_ms`).
+    pub serialise_ms: f64,
+    /// Milliseconds chunks spent anywhere but in computing: serialising, the pipes,
+    /// deserialising, the reply (summed over workers).
+    pub ipc_ms: f64,
+    /// Milliseconds the workers spent computing (summed over workers).
+    pub compute_ms: f64,
+    /// Bytes written to the workers.
+    pub bytes_sent: u64,
+    /// Bytes read from the workers.
+    pub bytes_received: u64,
+    /// Chunks completed.
+    pub chunks: usize,
+    /// Tasks completed by worker processes.
+    pub tasks_done: usize,
+    /// Workers that died mid-task.
+    pub workers_crashed: usize,
+    /// Pools started (1, plus one per recovery).
+    pub pools_started: usize,
+    /// The last BrokenProcessPool report, if the pool broke.
+    pub broken: Option<String>,
+    /// Why the run failed, if it did.
+    pub error: Option<String>,
+    /// Per-core load now, as the OS reports it.
+    pub cores: Vec<CoreReading>,
+    /// Mean load per core during the parallel part (empty until it is over).
+    pub parallel_load_pct: Vec<f64>,
+    /// True while paused (no new chunks are handed out).
+    pub paused: bool,
+}
+
+impl ProcessesSnapshot {
+    /// An empty picture for `config`.
+    pub fn empty(config: ProcConfig) -> Self {
+        ProcessesSnapshot {
+            config,
+            phase: ProcPhase::Parallel,
+            workers: vec![WorkerView::default(); config.workers],
+            sequential: WorkerLane::default(),
+            parallel_s: 0.0,
+            sequential_s: 0.0,
+            startup_ms: None,
+            serialise_ms: 0.0,
+            ipc_ms: 0.0,
+            compute_ms: 0.0,
+            bytes_sent: 0,
+            bytes_received: 0,
+            chunks: 0,
+            tasks_done: 0,
+            workers_crashed: 0,
+            pools_started: 0,
+            broken: None,
+            error: None,
+            cores: Vec::new(),
+            parallel_load_pct: Vec::new(),
+            paused: false,
+        }
+    }
+
+    /// Sequential time over parallel time (start-up included), once both are measured.
+    pub fn speedup(&self) -> Option<f64> {
+        (self.phase == ProcPhase::Done && self.parallel_s > 0.0)
+            .then(|| self.sequential_s / self.parallel_s)
+    }
+
+    /// Speedup per worker, once measured.
+    pub fn efficiency(&self) -> Option<f64> {
+        self.speedup().map(|s| s / self.config.workers as f64)
+    }
+
+    /// The share of chunk time that was IPC rather than computing (0..=1).
+    pub fn ipc_share(&self) -> f64 {
+        let total = self.ipc_ms + self.compute_ms;
+        if total > 0.0 {
+            self.ipc_ms / total
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The running `processes` demo.
+pub struct ProcessesDemo {
+    shared: Arc<run::Shared>,
+    runner: Option<JoinHandle<()>>,
+    monitor: Option<JoinHandle<()>>,
+}
+
+impl ProcessesDemo {
+    /// Starts the run with `exe` as the worker program.
+    pub fn start(config: ProcConfig, exe: PathBuf) -> Result<Self, StartError> {
+        let chunk_bytes = config.chunksize.saturating_mul(config.payload_bytes());
+        if chunk_bytes > MAX_CHUNK_BYTES {
+            return Err(StartError::Other(format!(
+                "a chunk would carry {} MB (chunksize {} x payload_kb {}); keep it under {} MB",
+                chunk_bytes >> 20,
+                config.chunksize,
+                config.payload_kb,
+                MAX_CHUNK_BYTES >> 20
+            )));
+        }
+        let shared = Arc::new(run::Shared::new(config, exe));
+        let monitor = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("processes-monitor".into())
+                .spawn(move || run::monitor_loop(&shared))?
+        };
+        let runner = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("processes-run".into())
+                .spawn(move || run::run(&shared))
+        };
+        match runner {
+            Ok(runner) => Ok(ProcessesDemo {
+                shared,
+                runner: Some(runner),
+                monitor: Some(monitor),
+            }),
+            Err(e) => {
+                shared.control.stop();
+                let _ = monitor.join();
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The pids of the worker processes alive right now (for tests and checks).
+    pub fn live_pids(&self) -> Vec<u32> {
+        self.shared.live_pids()
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.control.stop();
+        // Killing the children wakes the threads blocked reading their pipes.
+        self.shared.kill_children();
+        if let Some(runner) = self.runner.take() {
+            let _ = runner.join();
+        }
+        if let Some(monitor) = self.monitor.take() {
+            let _ = monitor.join();
+        }
+        // The runner reaps its children; this is the safety net if it could not.
+        self.shared.reap_children();
+    }
+}
+
+impl Demo for ProcessesDemo {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot::Processes(self.shared.latest.load_full())
+    }
+
+    fn set_paused(&mut self, paused: bool) -> bool {
+        self.shared.control.set_paused(paused);
+        run::publish(&self.shared);
+        true
+    }
+
+    fn is_finished(&self) -> bool {
+        self.shared.finished.load(Ordering::SeqCst)
+    }
+
+    fn stop(mut self: Box<Self>) -> serde_json::Value {
+        self.shutdown();
+        run::publish(&self.shared);
+        let snap = self.shared.latest.load_full();
+        let finished = snap.phase == ProcPhase::Done;
+        let per_worker: Vec<serde_json::Value> = snap
+            .workers
+            .iter()
+            .map(|w| {
+                json!({
+                    "pid": w.pid,
+                    "startup_ms": w.startup_ms.map(round3),
+                    "tasks": w.tasks,
+                    "chunks": w.chunks,
+                    "bytes_sent": w.bytes_sent,
+                    "bytes_received": w.bytes_received,
+                })
+            })
+            .collect();
+        json!({
+            "finished": finished,
+            "parallel_s": round3(snap.parallel_s),
+            "sequential_s": finished.then(|| round3(snap.sequential_s)),
+            "speedup": snap.speedup().map(round3),
+            "efficiency": snap.efficiency().map(round3),
+            "tasks": snap.tasks_done,
+            "chunks": snap.chunks,
+            "startup_ms": snap.startup_ms.map(round3),
+            "serialise_ms": round3(snap.serialise_ms),
+            "ipc_ms": round3(snap.ipc_ms),
+            "compute_ms": round3(snap.compute_ms),
+            "ipc_share": round3(snap.ipc_share()),
+            "bytes_sent": snap.bytes_sent,
+            "bytes_received": snap.bytes_received,
+            "workers_crashed": snap.workers_crashed,
+            "pools_started": snap.pools_started,
+            "broken": snap.broken,
+            "error": snap.error,
+            "per_worker": per_worker,
+            "per_core_load_parallel_pct":
+                snap.parallel_load_pct.iter().copied().map(round3).collect::<Vec<_>>(),
+            "children_left": self.shared.live_pids().len(),
+        })
+    }
+}
+
+impl Drop for ProcessesDemo {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn config() -> ProcConfig {
+        ProcConfig {
+            workers: 2,
+            workload: Workload::Tiny,
+            tasks: 10,
+            chunksize: 1,
+            payload_kb: 1,
+            crash: false,
+        }
+    }
+
+    fn wait_until_finished(demo: &dyn Demo) -> bool {
+        // Generous bound: this checks that the run ends, not how fast.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if demo.is_finished() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
+    #[test]
+    fn a_program_that_cannot_start_fails_the_run_with_a_reason() {
+        let demo = ProcessesDemo::start(config(), "/nonexistent/pyconc".into()).unwrap();
+        assert!(wait_until_finished(&demo));
+        let metrics = Box::new(demo).stop();
+        assert_eq!(metrics["finished"], false);
+        let error = metrics["error"].as_str().unwrap();
+        assert!(error.contains("could not start worker process"), "{error}");
+        assert_eq!(metrics["children_left"], 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_program_that_is_not_a_worker_is_reported_not_retried() {
+        let demo = ProcessesDemo::start(config(), "true".into()).unwrap();
+        assert!(wait_until_finished(&demo));
+        let metrics = Box::new(demo).stop();
+        let error = metrics["error"].as_str().unwrap();
+        assert!(error.contains("exited before it was ready"), "{error}");
+        assert_eq!(metrics["pools_started"], 1);
+        assert_eq!(metrics["workers_crashed"], 0);
+    }
+
+    #[test]
+    fn oversized_chunks_are_refused_up_front() {
+        let huge = ProcConfig {
+            chunksize: 1000,
+            payload_kb: 1024,
+            ..config()
+        };
+        let err = ProcessesDemo::start(huge, "true".into()).err().unwrap();
+        assert!(err.to_string().contains("chunksize 1000"), "{err}");
+    }
+
+    #[test]
+    fn ipc_share_and_speedup_need_figures() {
+        let mut snap = ProcessesSnapshot::empty(config());
+        assert_eq!(snap.ipc_share(), 0.0);
+        assert_eq!(snap.speedup(), None);
+        snap.ipc_ms = 1.0;
+        snap.compute_ms = 3.0;
+        assert_eq!(snap.ipc_share(), 0.25);
+        snap.phase = ProcPhase::Done;
+        snap.parallel_s = 1.0;
+        snap.sequential_s = 1.5;
+        assert_eq!(snap.efficiency(), Some(0.75));
+    }
+
+    #[test]
+    fn timing_constants_are_sane() {
+        assert!(run::WORKER_EXIT_GRACE <= Duration::from_secs(5));
+        assert!(run::PUBLISH_INTERVAL <= Duration::from_millis(250));
+        const { assert!(MAX_CHUNK_BYTES < MAX_FRAME_BYTES) };
+    }
+}

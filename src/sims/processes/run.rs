@@ -1,0 +1,595 @@
+//! One `processes` run, parent side: start a pool of worker processes, feed each one
+//! chunk at a time over its pipes from its own driver thread, time every chunk, notice a
+//! worker that dies (the pool is then broken, as `BrokenProcessPool` in Python: every
+//! other worker is terminated and the unfinished tasks fail), recover with a fresh pool,
+//! then run the same tasks sequentially in pyconc for the baseline. Every child is
+//! reaped before the run ends.
+
+use std::collections::VecDeque;
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+
+use super::protocol::{self, TaskSpec};
+use super::{INSIDE_WORKER_ENV, ProcConfig, ProcPhase, ProcessesSnapshot, WORKER_ARG, WorkerState};
+use crate::sims::control::RunControl;
+use crate::sims::cpu_load::{CPU_SAMPLE_INTERVAL, PhaseLoad};
+use crate::sims::timeline::Activity;
+use crate::sims::workload;
+
+/// How long a worker whose stdin was closed gets to exit by itself before it is killed.
+pub const WORKER_EXIT_GRACE: Duration = Duration::from_secs(2);
+/// How often the reaper looks whether the workers have exited.
+const REAP_POLL_INTERVAL: Duration = Duration::from_millis(5);
+/// The most pools one run starts (the first plus recoveries) before it gives up.
+pub const MAX_POOLS: usize = 3;
+/// How often a new snapshot is published.
+pub const PUBLISH_INTERVAL: Duration = Duration::from_millis(100);
+/// Buffer for reading a worker's replies.
+const READ_BUFFER_BYTES: usize = 64 * 1024;
+
+/// Python's words when a worker dies under a `ProcessPoolExecutor`.
+pub const BROKEN_POOL_MESSAGE: &str = "BrokenProcessPool: A process in the process pool was \
+     terminated abruptly while the future was running or pending.";
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// State shared by the demo handle, the run thread, the drivers and the monitor.
+pub(super) struct Shared {
+    config: ProcConfig,
+    exe: PathBuf,
+    units: Vec<u64>,
+    payload: Vec<u8>,
+    pub(super) control: RunControl,
+    children: Mutex<Vec<Child>>,
+    tally: Mutex<Tally>,
+    cpu: Mutex<PhaseLoad>,
+    pub(super) latest: ArcSwap<ProcessesSnapshot>,
+    pub(super) finished: AtomicBool,
+}
+
+/// The working figures; published as a snapshot.
+struct Tally {
+    snap: ProcessesSnapshot,
+    started: Instant,
+    parallel_s: Option<f64>,
+    sequential_started: Option<Instant>,
+    sequential_s: Option<f64>,
+    done: Vec<bool>,
+}
+
+impl Shared {
+    pub(super) fn new(config: ProcConfig, exe: PathBuf) -> Self {
+        // Task data: bytes that differ along the buffer, so nothing compresses them away.
+        let payload = (0..config.payload_bytes())
+            .map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8)
+            .collect();
+        Shared {
+            config,
+            exe,
+            units: config.workload.task_units(config.tasks),
+            payload,
+            control: RunControl::new(),
+            children: Mutex::new(Vec::new()),
+            tally: Mutex::new(Tally {
+                snap: ProcessesSnapshot::empty(config),
+                started: Instant::now(),
+                parallel_s: None,
+                sequential_started: None,
+                sequential_s: None,
+                done: vec![false; config.tasks],
+            }),
+            cpu: Mutex::new(PhaseLoad::new()),
+            latest: ArcSwap::from_pointee(ProcessesSnapshot::empty(config)),
+            finished: AtomicBool::new(false),
+        }
+    }
+
+    /// Sends SIGKILL (or the platform's equivalent) to every live worker.
+    pub(super) fn kill_children(&self) {
+        for child in lock(&self.children).iter_mut() {
+            let _ = child.kill();
+        }
+    }
+
+    /// Kills and waits for every worker still listed (the safety net of `stop`).
+    pub(super) fn reap_children(&self) {
+        for mut child in lock(&self.children).drain(..) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// The pids of workers that have not exited.
+    pub(super) fn live_pids(&self) -> Vec<u32> {
+        lock(&self.children)
+            .iter_mut()
+            .filter_map(|c| matches!(c.try_wait(), Ok(None)).then(|| c.id()))
+            .collect()
+    }
+
+    fn tally(&self) -> MutexGuard<'_, Tally> {
+        lock(&self.tally)
+    }
+}
+
+/// How one pool ended.
+enum PoolOutcome {
+    /// Every task it was given is done.
+    Completed,
+    /// A worker died: the report, and the tasks still to do.
+    Broken(String),
+    /// The demo is stopping.
+    Stopped,
+    /// The workers could not be started or run; the message says why.
+    Failed(String),
+}
+
+/// The whole run (the body of the run thread).
+pub(super) fn run(shared: &Shared) {
+    let config = shared.config;
+    let mut pending: Vec<usize> = (0..config.tasks).collect();
+    // The task that kills its worker: the middle one, in the first pool only.
+    let crash_at = config.crash.then_some(config.tasks / 2);
+    let mut pools = 0;
+    loop {
+        let outcome = run_pool(shared, &pending, if pools == 0 { crash_at } else { None });
+        pools += 1;
+        match outcome {
+            PoolOutcome::Completed => break,
+            PoolOutcome::Stopped => {
+                shared.tally().snap.phase = ProcPhase::Stopped;
+                return;
+            }
+            PoolOutcome::Failed(message) => {
+                fail(shared, message);
+                return;
+            }
+            PoolOutcome::Broken(report) => {
+                let mut t = shared.tally();
+                pending = (0..config.tasks).filter(|i| !t.done[*i]).collect();
+                t.snap.workers_crashed += 1;
+                t.snap.broken = Some(format!(
+                    "{report}; {} unfinished tasks go to a fresh pool",
+                    pending.len()
+                ));
+                drop(t);
+                if pools >= MAX_POOLS {
+                    fail(shared, format!("the pool broke {pools} times; giving up"));
+                    return;
+                }
+            }
+        }
+    }
+    let sequential_started = Instant::now();
+    {
+        let mut t = shared.tally();
+        t.parallel_s = Some(t.started.elapsed().as_secs_f64());
+        t.sequential_started = Some(sequential_started);
+        t.snap.phase = ProcPhase::Sequential;
+    }
+    // The baseline: the same tasks in a plain loop in this process, no pickling, no IPC.
+    for (index, units) in shared.units.iter().enumerate() {
+        let start_s = sequential_started.elapsed().as_secs_f64();
+        if workload::spin(*units, index as u64, || shared.control.checkpoint()).is_none() {
+            shared.tally().snap.phase = ProcPhase::Stopped;
+            return;
+        }
+        let end_s = sequential_started.elapsed().as_secs_f64();
+        let mut t = shared.tally();
+        let lane = &mut t.snap.sequential;
+        lane.tasks += 1;
+        lane.busy_s += end_s - start_s;
+        lane.end_s = end_s;
+        lane.timeline.add(start_s, end_s, Activity::Work);
+    }
+    {
+        let mut t = shared.tally();
+        t.sequential_s = Some(sequential_started.elapsed().as_secs_f64());
+        t.snap.phase = ProcPhase::Done;
+    }
+    publish(shared);
+    shared.finished.store(true, Ordering::SeqCst);
+}
+
+fn fail(shared: &Shared, message: String) {
+    {
+        let mut t = shared.tally();
+        t.snap.phase = ProcPhase::Failed;
+        t.snap.error = Some(message);
+    }
+    publish(shared);
+    shared.finished.store(true, Ordering::SeqCst);
+}
+
+/// One worker process as its driver sees it.
+struct Pipe {
+    slot: usize,
+    pid: u32,
+    stdin: ChildStdin,
+    stdout: ChildStdout,
+    spawned_at: Instant,
+}
+
+/// Why a pool broke.
+#[derive(Debug, Clone, Copy)]
+struct Breakage {
+    slot: usize,
+    pid: u32,
+    /// False if the worker died before it ever said it was ready.
+    started: bool,
+    /// The first task of the chunk it was running.
+    task: Option<usize>,
+}
+
+/// What the drivers of one pool share.
+struct PoolRun<'a> {
+    shared: &'a Shared,
+    queue: Mutex<VecDeque<(u32, Vec<usize>)>>,
+    breakage: Mutex<Option<Breakage>>,
+    crash_at: Option<usize>,
+    started: Instant,
+    first_spawn: Instant,
+    ready: AtomicUsize,
+}
+
+impl PoolRun<'_> {
+    fn is_broken(&self) -> bool {
+        lock(&self.breakage).is_some()
+    }
+
+    /// A worker's pipe closed unexpectedly. The first such worker broke the pool: like
+    /// `ProcessPoolExecutor`, terminate every other worker, whose tasks fail with it.
+    fn worker_lost(&self, slot: usize, pid: u32, started: bool, task: Option<usize>) {
+        if self.shared.control.is_stopping() {
+            return;
+        }
+        let first = {
+            let mut b = lock(&self.breakage);
+            let first = b.is_none();
+            if first {
+                *b = Some(Breakage {
+                    slot,
+                    pid,
+                    started,
+                    task,
+                });
+            }
+            first
+        };
+        self.shared.tally().snap.workers[slot].state = if first {
+            WorkerState::Crashed
+        } else {
+            WorkerState::Terminated
+        };
+        if first {
+            self.shared.kill_children();
+        }
+    }
+
+    fn rel(&self, t: Instant) -> f64 {
+        t.saturating_duration_since(self.started).as_secs_f64()
+    }
+}
+
+/// Starts `config.workers` processes, runs `pending` on them, reaps them.
+fn run_pool(shared: &Shared, pending: &[usize], crash_at: Option<usize>) -> PoolOutcome {
+    let config = shared.config;
+    let first_spawn = Instant::now();
+    let mut pipes = Vec::with_capacity(config.workers);
+    let spawn_error = {
+        // Spawning under the children lock: `stop` either sees a child to kill or has
+        // set the stop flag before we look at it.
+        let mut children = lock(&shared.children);
+        let mut error = None;
+        for slot in 0..config.workers {
+            if shared.control.is_stopping() {
+                break;
+            }
+            let spawned_at = Instant::now();
+            let spawned = Command::new(&shared.exe)
+                .arg(WORKER_ARG)
+                .env(INSIDE_WORKER_ENV, "1")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn();
+            let mut child = match spawned {
+                Ok(child) => child,
+                Err(e) => {
+                    error = Some(format!(
+                        "could not start worker process {}: {e}",
+                        shared.exe.display()
+                    ));
+                    break;
+                }
+            };
+            let pid = child.id();
+            let (stdin, stdout) = (child.stdin.take(), child.stdout.take());
+            children.push(child);
+            if let (Some(stdin), Some(stdout)) = (stdin, stdout) {
+                pipes.push(Pipe {
+                    slot,
+                    pid,
+                    stdin,
+                    stdout,
+                    spawned_at,
+                });
+            }
+        }
+        error
+    };
+    {
+        let mut t = shared.tally();
+        t.snap.pools_started += 1;
+        for p in &pipes {
+            let w = &mut t.snap.workers[p.slot];
+            w.pid = Some(p.pid);
+            w.startup_ms = None;
+            w.state = WorkerState::Starting;
+        }
+    }
+    if let Some(error) = spawn_error {
+        drop(pipes);
+        reap_pool(shared);
+        return PoolOutcome::Failed(error);
+    }
+    let queue = pending
+        .chunks(config.chunksize)
+        .enumerate()
+        .map(|(id, c)| (id as u32, c.to_vec()))
+        .collect();
+    let pool = PoolRun {
+        shared,
+        queue: Mutex::new(queue),
+        breakage: Mutex::new(None),
+        crash_at,
+        started: shared.tally().started,
+        first_spawn,
+        ready: AtomicUsize::new(0),
+    };
+    std::thread::scope(|scope| {
+        for pipe in pipes {
+            let pool = &pool;
+            let name = format!("processes-driver-{}", pipe.slot + 1);
+            // If a driver thread cannot start, its pipes close and that worker exits;
+            // the other drivers take its share of the queue.
+            let _ = std::thread::Builder::new()
+                .name(name)
+                .spawn_scoped(scope, move || drive(pool, pipe));
+        }
+    });
+    let breakage = *lock(&pool.breakage);
+    let statuses = reap_pool(shared);
+    if shared.control.is_stopping() {
+        return PoolOutcome::Stopped;
+    }
+    let status_of = |pid: u32| {
+        statuses
+            .iter()
+            .find(|(p, _)| *p == pid)
+            .map_or_else(|| "unknown exit".to_string(), |(_, s)| s.to_string())
+    };
+    match breakage {
+        Some(b) if !b.started => PoolOutcome::Failed(format!(
+            "worker process {} exited before it was ready ({}); is {} a pyconc program?",
+            b.pid,
+            status_of(b.pid),
+            shared.exe.display()
+        )),
+        Some(b) => {
+            let mut t = shared.tally();
+            for (slot, w) in t.snap.workers.iter_mut().enumerate() {
+                if slot != b.slot && w.state != WorkerState::Crashed {
+                    w.state = WorkerState::Terminated;
+                }
+            }
+            let during = b
+                .task
+                .map_or_else(String::new, |task| format!(" during task {task}"));
+            PoolOutcome::Broken(format!(
+                "{BROKEN_POOL_MESSAGE} (worker {} pid {} died{during}: {})",
+                b.slot + 1,
+                b.pid,
+                status_of(b.pid)
+            ))
+        }
+        None => {
+            let t = shared.tally();
+            if pending.iter().all(|i| t.done[*i]) {
+                PoolOutcome::Completed
+            } else {
+                PoolOutcome::Failed("the workers stopped with tasks left".to_string())
+            }
+        }
+    }
+}
+
+/// Drives one worker: wait for its hello, then one chunk at a time until the queue is
+/// empty, the pool breaks or the demo stops. Closing its stdin at the end tells it to exit.
+fn drive(pool: &PoolRun, pipe: Pipe) {
+    let shared = pool.shared;
+    let Pipe {
+        slot,
+        pid,
+        mut stdin,
+        stdout,
+        spawned_at,
+    } = pipe;
+    let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, stdout);
+    let hello = protocol::read_frame(&mut reader)
+        .ok()
+        .flatten()
+        .and_then(|body| protocol::decode_hello(&body).ok());
+    let ready_at = Instant::now();
+    if hello.is_none() {
+        pool.worker_lost(slot, pid, false, None);
+        return;
+    }
+    {
+        let ready = pool.ready.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut t = shared.tally();
+        if ready == shared.config.workers && t.snap.startup_ms.is_none() {
+            t.snap.startup_ms = Some(ms(ready_at - pool.first_spawn));
+        }
+        let w = &mut t.snap.workers[slot];
+        w.startup_ms = Some(ms(ready_at - spawned_at));
+        w.state = WorkerState::Running;
+        w.timeline
+            .add(pool.rel(spawned_at), pool.rel(ready_at), Activity::Startup);
+    }
+    let mut frame = Vec::new();
+    let mut specs = Vec::new();
+    loop {
+        if pool.is_broken() || !shared.control.checkpoint() {
+            break;
+        }
+        let Some((id, indices)) = lock(&pool.queue).pop_front() else {
+            break;
+        };
+        specs.clear();
+        specs.extend(indices.iter().map(|&i| TaskSpec {
+            index: i as u32,
+            units: shared.units[i],
+            crash: pool.crash_at == Some(i),
+        }));
+        let serialising = Instant::now();
+        protocol::encode_chunk(id, &specs, &shared.payload, &mut frame);
+        let serialised = Instant::now();
+        let sent = protocol::write_frame(&mut stdin, &frame);
+        let sent_at = Instant::now();
+        let reply = sent
+            .ok()
+            .and_then(|_| protocol::read_frame(&mut reader).ok().flatten())
+            .and_then(|body| {
+                let len = body.len();
+                protocol::decode_done(&body).ok().map(|d| (d, len))
+            });
+        let received = Instant::now();
+        let Some((done, reply_len)) = reply.filter(|(d, _)| d.id == id) else {
+            // The worker is gone: this chunk's time was lost with it.
+            shared.tally().snap.workers[slot].timeline.add(
+                pool.rel(serialising),
+                pool.rel(received).max(pool.rel(serialising) + 1e-3),
+                Activity::Crashed,
+            );
+            pool.worker_lost(slot, pid, true, indices.first().copied());
+            return;
+        };
+        let round_trip_s = (received - serialising).as_secs_f64();
+        let compute_s = done.compute_ns as f64 / 1e9;
+        let decode_s = done.decode_ns as f64 / 1e9;
+        // The worker reports durations, not times (its clock is its own): place its
+        // decoding right after our send, its computing right after that.
+        let end = pool.rel(received);
+        let work_start = (pool.rel(sent_at) + decode_s).min(end);
+        let work_end = (work_start + compute_s).min(end);
+        let mut t = shared.tally();
+        for (index, _) in &done.results {
+            if let Some(flag) = t.done.get_mut(*index as usize) {
+                *flag = true;
+            }
+        }
+        let s = &mut t.snap;
+        s.chunks += 1;
+        s.tasks_done += done.results.len();
+        s.serialise_ms += ms(serialised - serialising);
+        s.ipc_ms += (round_trip_s - compute_s).max(0.0) * 1000.0;
+        s.compute_ms += compute_s * 1000.0;
+        s.bytes_sent += frame.len() as u64;
+        s.bytes_received += (reply_len + protocol::FRAME_HEADER_BYTES) as u64;
+        let w = &mut s.workers[slot];
+        w.tasks += done.results.len();
+        w.chunks += 1;
+        w.bytes_sent += frame.len() as u64;
+        w.bytes_received += (reply_len + protocol::FRAME_HEADER_BYTES) as u64;
+        w.timeline
+            .add(pool.rel(serialising), work_start, Activity::Ipc);
+        w.timeline.add(work_start, work_end, Activity::Work);
+        w.timeline.add(work_end, end, Activity::Ipc);
+    }
+    drop(stdin);
+    let mut t = shared.tally();
+    if t.snap.workers[slot].state == WorkerState::Running && !pool.is_broken() {
+        t.snap.workers[slot].state = WorkerState::Exited;
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Waits for every listed worker to exit (their stdin is closed by now), killing any
+/// that take longer than [`WORKER_EXIT_GRACE`] or all at once when stopping; returns
+/// each one's exit status.
+fn reap_pool(shared: &Shared) -> Vec<(u32, ExitStatus)> {
+    let deadline = Instant::now() + WORKER_EXIT_GRACE;
+    let mut statuses = Vec::new();
+    loop {
+        {
+            let mut children = lock(&shared.children);
+            let give_up = shared.control.is_stopping() || Instant::now() >= deadline;
+            children.retain_mut(|child| match child.try_wait() {
+                Ok(Some(status)) => {
+                    statuses.push((child.id(), status));
+                    false
+                }
+                Ok(None) if !give_up => true,
+                _ => {
+                    let _ = child.kill();
+                    if let Ok(status) = child.wait() {
+                        statuses.push((child.id(), status));
+                    }
+                    false
+                }
+            });
+            if children.is_empty() {
+                return statuses;
+            }
+        }
+        std::thread::sleep(REAP_POLL_INTERVAL);
+    }
+}
+
+/// Samples the cores and publishes snapshots until the run ends or stops.
+pub(super) fn monitor_loop(shared: &Shared) {
+    let mut last_sample = Instant::now();
+    while shared.control.sleep(PUBLISH_INTERVAL) && !shared.finished.load(Ordering::SeqCst) {
+        if last_sample.elapsed() >= CPU_SAMPLE_INTERVAL {
+            last_sample = Instant::now();
+            let parallel = shared.tally().snap.phase == ProcPhase::Parallel;
+            lock(&shared.cpu).sample(parallel);
+        }
+        publish(shared);
+    }
+}
+
+/// Makes the current figures the latest snapshot.
+pub(super) fn publish(shared: &Shared) {
+    let mut snap = {
+        let t = shared.tally();
+        let mut snap = t.snap.clone();
+        snap.parallel_s = t
+            .parallel_s
+            .unwrap_or_else(|| t.started.elapsed().as_secs_f64());
+        snap.sequential_s = t.sequential_s.unwrap_or_else(|| {
+            t.sequential_started
+                .map_or(0.0, |s| s.elapsed().as_secs_f64())
+        });
+        snap
+    };
+    {
+        let cpu = lock(&shared.cpu);
+        snap.cores = cpu.readings.clone();
+        snap.parallel_load_pct = cpu.parallel_mean.clone();
+    }
+    snap.paused = shared.control.is_paused();
+    shared.latest.store(Arc::new(snap));
+}

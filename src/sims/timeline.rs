@@ -1,0 +1,207 @@
+//! A worker's lane over time, kept in a bounded number of time bins: how many seconds of
+//! each activity (working, working on stolen tasks, IPC, starting up, crashed) fell into
+//! each bin. When a run outgrows the bins, neighbouring bins merge and each covers twice
+//! the time, so memory stays fixed whether a lane holds 10 tasks or 100,000. Views
+//! resample the bins to their own width.
+
+/// Bins per lane. Between half and all of them are in use, so a lane keeps at least 256
+/// steps of resolution: more than the widest view draws.
+pub const TIMELINE_BINS: usize = 512;
+/// The width of one bin before any merging.
+pub const INITIAL_BIN_S: f64 = 0.001;
+
+/// What a worker was doing during part of its lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Activity {
+    /// Running a task it got without stealing.
+    Work,
+    /// Running a task that reached it through a steal (pool).
+    Stolen,
+    /// Serialising, sending or receiving a task's data (processes).
+    Ipc,
+    /// The worker process is starting up (processes).
+    Startup,
+    /// The worker died here (processes).
+    Crashed,
+}
+
+impl Activity {
+    /// Every activity, in bin order.
+    pub const ALL: [Activity; 5] = [
+        Activity::Work,
+        Activity::Stolen,
+        Activity::Ipc,
+        Activity::Startup,
+        Activity::Crashed,
+    ];
+
+    fn slot(self) -> usize {
+        self as usize
+    }
+}
+
+/// Seconds of each activity inside one time span.
+pub type ActivitySeconds = [f32; Activity::ALL.len()];
+
+/// One lane's activity over time, in bins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    bin_s: f64,
+    bins: Vec<ActivitySeconds>,
+    end_s: f64,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Timeline {
+    /// An empty lane.
+    pub fn new() -> Self {
+        Timeline {
+            bin_s: INITIAL_BIN_S,
+            bins: Vec::new(),
+            end_s: 0.0,
+        }
+    }
+
+    /// The time the last recorded activity ended (seconds from the lane's start).
+    pub fn end_s(&self) -> f64 {
+        self.end_s
+    }
+
+    /// The time one bin covers now.
+    pub fn bin_s(&self) -> f64 {
+        self.bin_s
+    }
+
+    /// Records `activity` from `start_s` to `end_s` (seconds from the lane's start).
+    pub fn add(&mut self, start_s: f64, end_s: f64, activity: Activity) {
+        if !(start_s.is_finite() && end_s.is_finite()) || end_s <= start_s || start_s < 0.0 {
+            return;
+        }
+        while end_s > self.bin_s * TIMELINE_BINS as f64 {
+            self.coarsen();
+        }
+        let last = ((end_s / self.bin_s).ceil() as usize).min(TIMELINE_BINS);
+        if self.bins.len() < last {
+            self.bins.resize(last, [0.0; Activity::ALL.len()]);
+        }
+        let first = (start_s / self.bin_s).floor() as usize;
+        for i in first..last {
+            let lo = (i as f64 * self.bin_s).max(start_s);
+            let hi = ((i + 1) as f64 * self.bin_s).min(end_s);
+            if hi > lo {
+                self.bins[i][activity.slot()] += (hi - lo) as f32;
+            }
+        }
+        self.end_s = self.end_s.max(end_s);
+    }
+
+    /// Seconds of each activity between `from_s` and `to_s`, taking the overlapping
+    /// share of each bin (activity is assumed spread evenly inside a bin).
+    pub fn activity_in(&self, from_s: f64, to_s: f64) -> ActivitySeconds {
+        let mut out = [0.0; Activity::ALL.len()];
+        if to_s <= from_s || self.bins.is_empty() {
+            return out;
+        }
+        let first = (from_s / self.bin_s).floor().max(0.0) as usize;
+        let last = ((to_s / self.bin_s).ceil() as usize).min(self.bins.len());
+        for i in first..last {
+            let lo = (i as f64 * self.bin_s).max(from_s);
+            let hi = ((i + 1) as f64 * self.bin_s).min(to_s);
+            if hi <= lo {
+                continue;
+            }
+            let share = ((hi - lo) / self.bin_s) as f32;
+            for (o, v) in out.iter_mut().zip(&self.bins[i]) {
+                *o += v * share;
+            }
+        }
+        out
+    }
+
+    /// Total seconds of each activity over the whole lane.
+    pub fn totals(&self) -> ActivitySeconds {
+        let mut out = [0.0; Activity::ALL.len()];
+        for bin in &self.bins {
+            for (o, v) in out.iter_mut().zip(bin) {
+                *o += v;
+            }
+        }
+        out
+    }
+
+    /// Halves the resolution: each bin takes in its right neighbour.
+    fn coarsen(&mut self) {
+        let merged = self
+            .bins
+            .chunks(2)
+            .map(|pair| {
+                let mut sum = pair[0];
+                if let Some(right) = pair.get(1) {
+                    for (s, v) in sum.iter_mut().zip(right) {
+                        *s += v;
+                    }
+                }
+                sum
+            })
+            .collect();
+        self.bins = merged;
+        self.bin_s *= 2.0;
+    }
+}
+
+/// The seconds of `activity` in a span.
+pub fn seconds_of(span: &ActivitySeconds, activity: Activity) -> f64 {
+    f64::from(span[activity.slot()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-4
+    }
+
+    #[test]
+    fn activity_lands_in_the_right_span() {
+        let mut t = Timeline::new();
+        t.add(0.0, 0.1, Activity::Work);
+        t.add(0.1, 0.15, Activity::Ipc);
+        let early = t.activity_in(0.0, 0.05);
+        assert!(close(seconds_of(&early, Activity::Work), 0.05));
+        assert!(close(seconds_of(&early, Activity::Ipc), 0.0));
+        let late = t.activity_in(0.1, 0.2);
+        assert!(close(seconds_of(&late, Activity::Ipc), 0.05));
+        assert!(close(t.end_s(), 0.15));
+    }
+
+    #[test]
+    fn long_runs_merge_bins_and_keep_totals() {
+        let mut t = Timeline::new();
+        for i in 0..10_000 {
+            let s = i as f64 * 0.01;
+            t.add(s, s + 0.005, Activity::Stolen);
+        }
+        assert!(t.bins.len() <= TIMELINE_BINS);
+        assert!(t.bins.len() >= TIMELINE_BINS / 2);
+        assert!(close(seconds_of(&t.totals(), Activity::Stolen), 50.0));
+        assert!(t.bin_s() >= 100.0 / TIMELINE_BINS as f64);
+        let half = t.activity_in(0.0, 50.0);
+        assert!((seconds_of(&half, Activity::Stolen) - 25.0).abs() < 0.5);
+    }
+
+    #[test]
+    fn nonsense_spans_are_ignored() {
+        let mut t = Timeline::new();
+        t.add(0.2, 0.1, Activity::Work);
+        t.add(-1.0, 0.1, Activity::Work);
+        t.add(0.0, f64::NAN, Activity::Work);
+        assert_eq!(t.totals(), [0.0; Activity::ALL.len()]);
+        assert_eq!(t.activity_in(0.0, 1.0), [0.0; Activity::ALL.len()]);
+    }
+}

@@ -1,0 +1,179 @@
+//! The CPU-bound work shared by the `pool` and `processes` demos: the three workloads
+//! (`uniform`, `skewed`, `tiny`) as a list of task costs, the spin loop that burns one
+//! task's cost, and the parameters both engines declare alike, so the same work can be
+//! compared across a thread pool and a process pool.
+
+use std::sync::OnceLock;
+
+use super::{ParamKind, ParamSpec};
+
+/// Iterations of the spin loop in one work unit: about a microsecond on a current laptop
+/// core in a release build (a debug build is many times slower).
+pub const ITERATIONS_PER_UNIT: u64 = 400;
+/// Work units between two looks at "should I stop?": about 100 µs, so a stop or a pause
+/// is taken within a fraction of a millisecond even in the middle of a long task.
+pub const UNITS_PER_CHECK: u64 = 100;
+/// A `uniform` task: about 20 ms.
+pub const UNIFORM_TASK_UNITS: u64 = 20_000;
+/// A short `skewed` task: about 10 ms.
+pub const SKEWED_SHORT_TASK_UNITS: u64 = 10_000;
+/// How much longer the few long `skewed` tasks are.
+pub const SKEWED_LONG_FACTOR: u64 = 10;
+/// One long task in this many `skewed` tasks (at least one).
+pub const SKEWED_LONG_EVERY: usize = 16;
+/// A `tiny` task: a couple of microseconds, so per-task overhead dominates.
+pub const TINY_TASK_UNITS: u64 = 2;
+/// The most tasks one run may have (20,000 tiny items fit with room to spare).
+pub const MAX_TASKS: i64 = 100_000;
+
+/// The three workloads both engines run.
+pub const WORKLOADS: &[&str] = &["uniform", "skewed", "tiny"];
+
+/// Which work a run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// N equal tasks.
+    Uniform,
+    /// A few tasks ten times longer than the rest, all at the front of the list, so a
+    /// static split would give one worker all of them; work stealing evens the lanes out.
+    Skewed,
+    /// Many tiny tasks: the cost of handing out each task (splitting, IPC) dominates.
+    Tiny,
+}
+
+impl Workload {
+    /// The workload named `name` (one of [`WORKLOADS`]); `uniform` for anything else.
+    pub fn from_name(name: &str) -> Workload {
+        match name {
+            "skewed" => Workload::Skewed,
+            "tiny" => Workload::Tiny,
+            _ => Workload::Uniform,
+        }
+    }
+
+    /// Its parameter name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Uniform => "uniform",
+            Workload::Skewed => "skewed",
+            Workload::Tiny => "tiny",
+        }
+    }
+
+    /// The cost in work units of each of `tasks` tasks, in submission order.
+    pub fn task_units(self, tasks: usize) -> Vec<u64> {
+        match self {
+            Workload::Uniform => vec![UNIFORM_TASK_UNITS; tasks],
+            Workload::Tiny => vec![TINY_TASK_UNITS; tasks],
+            Workload::Skewed => {
+                let long = tasks.div_ceil(SKEWED_LONG_EVERY).max(1).min(tasks);
+                (0..tasks)
+                    .map(|i| {
+                        if i < long {
+                            SKEWED_SHORT_TASK_UNITS * SKEWED_LONG_FACTOR
+                        } else {
+                            SKEWED_SHORT_TASK_UNITS
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Burns `units` work units of pure arithmetic (no memory traffic, no system calls), asking
+/// `keep_going` every [`UNITS_PER_CHECK`] units. Returns the arithmetic's result (so the
+/// optimiser cannot drop the work), or `None` if `keep_going` said stop.
+pub fn spin(units: u64, seed: u64, mut keep_going: impl FnMut() -> bool) -> Option<u64> {
+    let mut x = seed | 1;
+    let mut done = 0;
+    while done < units {
+        if !keep_going() {
+            return None;
+        }
+        let batch = (units - done).min(UNITS_PER_CHECK);
+        for i in 0..batch * ITERATIONS_PER_UNIT {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+        }
+        done += batch;
+    }
+    Some(x)
+}
+
+/// The `workers` parameter: its default is this machine's core count, so the panel and
+/// `--headless` output show the real number.
+pub fn workers_spec(max: i64) -> ParamSpec {
+    static DEFAULT: OnceLock<&'static str> = OnceLock::new();
+    let default = DEFAULT.get_or_init(|| {
+        let cores = (super::available_cores() as i64).clamp(1, 16);
+        Box::leak(cores.to_string().into_boxed_str())
+    });
+    ParamSpec {
+        name: "workers",
+        kind: ParamKind::Int { min: 1, max },
+        default,
+        help: "how many workers run tasks (default: one per core of this machine)",
+    }
+}
+
+/// The `workload` parameter.
+pub const WORKLOAD_SPEC: ParamSpec = ParamSpec {
+    name: "workload",
+    kind: ParamKind::Choice(WORKLOADS),
+    default: "uniform",
+    help: "uniform: equal 20 ms tasks; skewed: a few 10x longer; tiny: 2 µs tasks",
+};
+
+/// The `tasks` parameter.
+pub const TASKS_SPEC: ParamSpec = ParamSpec {
+    name: "tasks",
+    kind: ParamKind::Int {
+        min: 1,
+        max: MAX_TASKS,
+    },
+    default: "64",
+    help: "how many tasks to run (try 20000 with workload=tiny)",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workloads_have_the_promised_shape() {
+        assert_eq!(Workload::Uniform.task_units(3), vec![UNIFORM_TASK_UNITS; 3]);
+        let skewed = Workload::Skewed.task_units(64);
+        let long = skewed
+            .iter()
+            .filter(|u| **u > SKEWED_SHORT_TASK_UNITS)
+            .count();
+        assert_eq!(long, 4, "a few long tasks");
+        assert_eq!(skewed[0], SKEWED_SHORT_TASK_UNITS * SKEWED_LONG_FACTOR);
+        assert_eq!(Workload::Skewed.task_units(1).len(), 1);
+        assert!(Workload::Tiny.task_units(5).iter().all(|u| *u < 10));
+        for name in WORKLOADS {
+            assert_eq!(Workload::from_name(name).name(), *name);
+        }
+    }
+
+    #[test]
+    fn spin_is_deterministic_and_stoppable() {
+        assert_eq!(spin(3, 7, || true), spin(3, 7, || true));
+        assert_ne!(spin(3, 7, || true), spin(3, 8, || true));
+        assert_eq!(spin(UNITS_PER_CHECK * 5, 1, || false), None);
+        let mut checks = 0;
+        let _ = spin(UNITS_PER_CHECK * 3, 1, || {
+            checks += 1;
+            true
+        });
+        assert_eq!(checks, 3);
+    }
+
+    #[test]
+    fn timing_constants_are_sane() {
+        // A stop must be seen within well under a millisecond of work.
+        const { assert!(UNITS_PER_CHECK * ITERATIONS_PER_UNIT <= 100_000) };
+        const { assert!(TINY_TASK_UNITS * 1000 < UNIFORM_TASK_UNITS) };
+        assert!(workers_spec(32).default.parse::<i64>().unwrap() >= 1);
+    }
+}

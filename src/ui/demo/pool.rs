@@ -1,0 +1,307 @@
+//! The `pool` view: one lane per pool worker (which tasks it ran over time, and which
+//! reached it by stealing), the sequential baseline's lane on the same time scale, the
+//! speedup and efficiency, per-core load from the OS, and a caption in words.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::sims::pool::{PoolPhase, PoolSnapshot};
+use crate::sims::timeline::Activity;
+use crate::sims::workload::Workload;
+use crate::theme::Theme;
+use crate::ui::demo::lanes::{self, format_seconds};
+use crate::ui::widgets;
+
+/// Draws the `pool` demo into `area`.
+pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let width = area.width as usize;
+    let height = area.height as usize;
+    let wide = width >= 90;
+    let label_width = if wide { 10 } else { 4 };
+    let suffix_width = if wide { 26 } else { 9 };
+    let strip = width.saturating_sub(label_width + suffix_width).max(4);
+    let scale = snap
+        .parallel_s
+        .max(snap.sequential_s)
+        .max(snap.sequential.end_s)
+        .max(snap.lanes.iter().map(|l| l.end_s).fold(0.0, f64::max));
+
+    // Fixed lines: the caption, blank, axis, legend, 3 figure lines; then one row per
+    // lane and the sequential lane. Core meters come last and are the first to be
+    // clipped on a short view: the lanes matter most.
+    let caption = caption(snap);
+    let fixed = lanes::wrapped_rows(&caption, width) + 6;
+    let room = height.saturating_sub(fixed + 1).max(1);
+    let shown = if snap.lanes.len() <= room {
+        snap.lanes.len()
+    } else {
+        room.saturating_sub(1).max(1)
+    };
+    let core_rows = if wide { snap.cores.len() + 2 } else { 2 };
+    let spare = height.saturating_sub(fixed + core_rows + shown + 1);
+    let rows = lanes::rows_per_lane(spare, shown + 1);
+
+    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
+    for (i, lane) in snap.lanes.iter().take(shown).enumerate() {
+        let label = if wide {
+            format!("worker {}", i + 1)
+        } else {
+            format!("w{}", i + 1)
+        };
+        let suffix = if wide {
+            format!(" {:>5} tasks {:>5} stolen", lane.tasks, lane.stolen)
+        } else {
+            format!(" {:>5} t", lane.tasks)
+        };
+        lines.extend(lanes::lane_block(
+            Span::styled(label, theme.series(i)),
+            label_width,
+            &lane.timeline,
+            scale,
+            strip,
+            vec![Span::styled(suffix, theme.muted)],
+            rows,
+            theme,
+        ));
+    }
+    if shown < snap.lanes.len() {
+        lines.push(Line::styled(
+            format!("… and {} more", snap.lanes.len() - shown),
+            theme.muted,
+        ));
+    }
+    let seq_label = if wide { "1 thread" } else { "seq" };
+    let seq_suffix = if wide {
+        format!(" {:>5} tasks sequential", snap.sequential.tasks)
+    } else {
+        format!(" {:>5} t", snap.sequential.tasks)
+    };
+    lines.extend(lanes::lane_block(
+        Span::styled(seq_label, theme.text),
+        label_width,
+        &snap.sequential.timeline,
+        scale,
+        strip,
+        vec![Span::styled(seq_suffix, theme.muted)],
+        rows,
+        theme,
+    ));
+    lines.push(lanes::time_axis(label_width, strip, scale, theme));
+    lines.push(lanes::legend(
+        &[
+            (Activity::Work, "own work"),
+            (Activity::Stolen, "stolen work"),
+        ],
+        theme,
+    ));
+    for figures in figure_lines(snap) {
+        lines.push(widgets::figures(&figures, theme));
+    }
+    lines.push(Line::default());
+    let used = lines.len() + 1;
+    let roomy = wide && height > used + snap.cores.len();
+    lines.extend(lanes::core_meters(&snap.cores, width, roomy, theme));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(area, buf);
+}
+
+/// The figures, in lines that fit the small view: times and speedup, then the work.
+fn figure_lines(snap: &PoolSnapshot) -> Vec<Vec<(&'static str, String)>> {
+    let sequential = if snap.phase == PoolPhase::Parallel {
+        "next".to_string()
+    } else {
+        format_seconds(snap.sequential_s)
+    };
+    let (speedup, efficiency) = match (snap.speedup(), snap.efficiency()) {
+        (Some(s), Some(e)) => (format!("{s:.2}x"), format!("{:.0}%", e * 100.0)),
+        _ => ("?".to_string(), "?".to_string()),
+    };
+    vec![
+        vec![
+            ("pool", format_seconds(snap.parallel_s)),
+            ("1 thread", sequential),
+            ("speedup", speedup),
+        ],
+        vec![
+            ("efficiency", efficiency),
+            (
+                "tasks",
+                format!("{}/{}", snap.tasks_done(), snap.config.tasks),
+            ),
+            ("steals", snap.steals.to_string()),
+        ],
+        vec![
+            ("workers", snap.config.workers.to_string()),
+            ("min_len", snap.config.min_len.to_string()),
+            ("workload", snap.config.workload.name().to_string()),
+        ],
+    ]
+}
+
+/// The picture in words.
+pub fn caption(snap: &PoolSnapshot) -> String {
+    let c = &snap.config;
+    if snap.paused {
+        return "paused: the workers are parked (this run's timings include the pause)".to_string();
+    }
+    match snap.phase {
+        PoolPhase::Parallel => format!(
+            "{} workers share {} {} tasks: {} done, {} jobs stolen by idle workers",
+            c.workers,
+            c.tasks,
+            c.workload.name(),
+            snap.tasks_done(),
+            snap.steals
+        ),
+        PoolPhase::Sequential => format!(
+            "the pool took {}; now one thread runs the same tasks, for the baseline",
+            format_seconds(snap.parallel_s)
+        ),
+        PoolPhase::Stopped => "stopped before the end: no speedup to report".to_string(),
+        PoolPhase::Done => done_caption(snap),
+    }
+}
+
+fn done_caption(snap: &PoolSnapshot) -> String {
+    let c = &snap.config;
+    let (speedup, efficiency) = match (snap.speedup(), snap.efficiency()) {
+        (Some(s), Some(e)) => (s, e),
+        _ => return "done".to_string(),
+    };
+    let head = format!(
+        "{} workers: {:.2}x faster than 1 thread ({:.0}% efficient)",
+        c.workers,
+        speedup,
+        efficiency * 100.0
+    );
+    let ends: Vec<f64> = snap
+        .lanes
+        .iter()
+        .filter(|l| l.tasks > 0)
+        .map(|l| l.end_s)
+        .collect();
+    let spread =
+        ends.iter().copied().fold(0.0, f64::max) - ends.iter().copied().fold(f64::MAX, f64::min);
+    let tail = match c.workload {
+        Workload::Skewed if snap.steals > 0 => format!(
+            "; stealing evened the lanes: they end {} apart",
+            format_seconds(spread.max(0.0))
+        ),
+        Workload::Tiny if efficiency < 0.5 => {
+            "; tasks this small cost more to hand out than to run: raise min_len".to_string()
+        }
+        Workload::Tiny => format!("; min_len {} keeps the splitting cheap", c.min_len),
+        _ if c.workers > 1 && efficiency >= 0.85 => "; close to the limit".to_string(),
+        _ => String::new(),
+    };
+    format!("{head}{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sims::pool::{PoolConfig, WorkerLane};
+    use crate::sims::timeline::Timeline;
+    use crate::theme::ThemeName;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn lane(spans: &[(f64, f64, Activity)], tasks: usize, stolen: usize) -> WorkerLane {
+        let mut timeline = Timeline::new();
+        for (s, e, a) in spans {
+            timeline.add(*s, *e, *a);
+        }
+        WorkerLane {
+            tasks,
+            stolen,
+            busy_s: spans.iter().map(|(s, e, _)| e - s).sum(),
+            end_s: timeline.end_s(),
+            timeline,
+        }
+    }
+
+    /// A finished skewed run on 2 workers, built by hand.
+    fn skewed_done() -> PoolSnapshot {
+        let config = PoolConfig {
+            workers: 2,
+            workload: Workload::Skewed,
+            tasks: 64,
+            min_len: 1,
+        };
+        let mut snap = PoolSnapshot::empty(config);
+        snap.lanes = vec![
+            lane(
+                &[(0.0, 0.4, Activity::Work), (0.42, 0.55, Activity::Work)],
+                10,
+                0,
+            ),
+            lane(&[(0.01, 0.56, Activity::Stolen)], 54, 54),
+        ];
+        snap.sequential = lane(&[(0.0, 1.0, Activity::Work)], 64, 0);
+        snap.parallel_s = 0.56;
+        snap.sequential_s = 1.0;
+        snap.steals = 7;
+        snap.phase = PoolPhase::Done;
+        snap.cores = vec![
+            crate::sims::cores::CoreReading {
+                load_pct: 98.0,
+                history: vec![50.0, 98.0],
+            },
+            crate::sims::cores::CoreReading {
+                load_pct: 12.0,
+                history: vec![97.0, 12.0],
+            },
+        ];
+        snap
+    }
+
+    fn draw(snap: &PoolSnapshot, w: u16, h: u16) -> String {
+        let theme = Theme::new(ThemeName::Dark, false);
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal
+            .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+
+    #[test]
+    fn small_view_of_a_finished_skewed_run() {
+        insta::assert_snapshot!(draw(&skewed_done(), 54, 18));
+    }
+
+    #[test]
+    fn large_view_of_a_finished_skewed_run() {
+        insta::assert_snapshot!(draw(&skewed_done(), 100, 24));
+    }
+
+    #[test]
+    fn many_workers_still_fit_the_small_view() {
+        let config = PoolConfig {
+            workers: 16,
+            workload: Workload::Uniform,
+            tasks: 64,
+            min_len: 1,
+        };
+        let text = draw(&PoolSnapshot::empty(config), 54, 18);
+        assert!(text.contains("… and "), "{text}");
+        assert!(text.contains("seq"), "{text}");
+    }
+
+    #[test]
+    fn captions_follow_the_run() {
+        let mut snap = skewed_done();
+        assert!(
+            caption(&snap).contains("1.79x faster"),
+            "{}",
+            caption(&snap)
+        );
+        assert!(caption(&snap).contains("stealing evened"));
+        snap.phase = PoolPhase::Sequential;
+        assert!(caption(&snap).contains("one thread runs the same tasks"));
+        snap.paused = true;
+        assert!(caption(&snap).starts_with("paused"));
+    }
+}

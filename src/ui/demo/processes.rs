@@ -1,0 +1,395 @@
+//! The `processes` view: one lane per worker process (start-up, IPC and computing over
+//! time, and where a worker died), the sequential baseline on the same time scale, the
+//! costs (start-up, IPC against compute, bytes), speedup, a BrokenProcessPool report
+//! when the pool broke, per-core load, and a caption in words.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::sims::processes::{ProcPhase, ProcessesSnapshot, WorkerState, WorkerView};
+use crate::sims::timeline::Activity;
+use crate::theme::Theme;
+use crate::ui::demo::lanes::{self, format_bytes, format_seconds};
+use crate::ui::widgets;
+
+/// Views at least this wide get long labels and per-worker details.
+const WIDE_COLUMNS: usize = 110;
+
+/// Draws the `processes` demo into `area`.
+pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let width = area.width as usize;
+    let height = area.height as usize;
+    let wide = width >= WIDE_COLUMNS;
+    let label_width = if wide {
+        19
+    } else {
+        snap.workers
+            .iter()
+            .enumerate()
+            .map(|(i, w)| label(i, w, false).chars().count() + 1)
+            .max()
+            .unwrap_or(0)
+            .max(4)
+    };
+    let suffix_width = if wide { 50 } else { 9 };
+    let strip = width.saturating_sub(label_width + suffix_width).max(4);
+    let scale = snap
+        .parallel_s
+        .max(snap.sequential_s)
+        .max(snap.sequential.end_s)
+        .max(
+            snap.workers
+                .iter()
+                .map(|w| w.timeline.end_s())
+                .fold(0.0, f64::max),
+        );
+    let report = snap.error.as_ref().or(snap.broken.as_ref());
+    let report_rows = report.map_or(0, |r| lanes::wrapped_rows(r, width));
+    // Fixed lines: the caption, blank, axis, legend, 4 figure lines, the report; then
+    // one row per lane and the sequential lane. Core meters come last and are the first
+    // to be clipped on a short view: the lanes matter most.
+    let caption = caption(snap);
+    let fixed = lanes::wrapped_rows(&caption, width) + 7 + report_rows;
+    let room = height.saturating_sub(fixed + 1).max(1);
+    let shown = if snap.workers.len() <= room {
+        snap.workers.len()
+    } else {
+        room.saturating_sub(1).max(1)
+    };
+    let core_rows = if wide { snap.cores.len() + 1 } else { 1 };
+    let spare = height.saturating_sub(fixed + core_rows + shown + 1);
+    let rows = lanes::rows_per_lane(spare, shown + 1);
+
+    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
+    for (i, w) in snap.workers.iter().take(shown).enumerate() {
+        lines.extend(lanes::lane_block(
+            Span::styled(label(i, w, wide), theme.series(i)),
+            label_width,
+            &w.timeline,
+            scale,
+            strip,
+            suffix(w, wide, theme),
+            rows,
+            theme,
+        ));
+    }
+    if shown < snap.workers.len() {
+        lines.push(Line::styled(
+            format!("… and {} more", snap.workers.len() - shown),
+            theme.muted,
+        ));
+    }
+    let seq_label = if wide { "pyconc alone" } else { "seq" };
+    let seq_suffix = if wide {
+        format!(" {:>5} tasks, no IPC", snap.sequential.tasks)
+    } else {
+        format!(" {:>5} t", snap.sequential.tasks)
+    };
+    lines.extend(lanes::lane_block(
+        Span::styled(seq_label, theme.text),
+        label_width,
+        &snap.sequential.timeline,
+        scale,
+        strip,
+        vec![Span::styled(seq_suffix, theme.muted)],
+        rows,
+        theme,
+    ));
+    lines.push(lanes::time_axis(label_width, strip, scale, theme));
+    lines.push(lanes::legend(
+        &[
+            (Activity::Startup, "start-up"),
+            (Activity::Ipc, "IPC"),
+            (Activity::Work, "compute"),
+            (Activity::Crashed, "lost"),
+        ],
+        theme,
+    ));
+    for figures in figure_lines(snap) {
+        lines.push(widgets::figures(&figures, theme));
+    }
+    if let Some(report) = report {
+        lines.push(Line::styled(report.clone(), theme.bad));
+    }
+    let used = lines.len() + 1;
+    let roomy = wide && height > used + snap.cores.len();
+    if roomy {
+        lines.push(Line::default());
+    }
+    lines.extend(lanes::core_meters(&snap.cores, width, roomy, theme));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(area, buf);
+}
+
+fn label(i: usize, w: &WorkerView, wide: bool) -> String {
+    match (w.pid, wide) {
+        (Some(pid), true) => format!("worker {} pid {pid}", i + 1),
+        (None, true) => format!("worker {}", i + 1),
+        (Some(pid), false) => format!("pid {pid}"),
+        (None, false) => format!("w{}", i + 1),
+    }
+}
+
+fn state_word(state: WorkerState) -> &'static str {
+    match state {
+        WorkerState::Starting => "starting",
+        WorkerState::Running => "running",
+        WorkerState::Exited => "exited",
+        WorkerState::Crashed => "crashed ✗",
+        WorkerState::Terminated => "terminated",
+    }
+}
+
+fn suffix<'a>(w: &WorkerView, wide: bool, theme: &Theme) -> Vec<Span<'a>> {
+    if !wide {
+        return vec![Span::styled(format!(" {:>5} t", w.tasks), theme.muted)];
+    }
+    let startup = w
+        .startup_ms
+        .map_or_else(|| "?".to_string(), |m| format!("{m:.1} ms"));
+    let state_style = match w.state {
+        WorkerState::Crashed | WorkerState::Terminated => theme.bad,
+        _ => theme.muted,
+    };
+    vec![
+        Span::styled(
+            format!(
+                " {:>5} tasks {:>8} out  up {:>8}  ",
+                w.tasks,
+                format_bytes(w.bytes_sent),
+                startup
+            ),
+            theme.muted,
+        ),
+        Span::styled(state_word(w.state), state_style),
+    ]
+}
+
+/// The figures, in lines that fit the small view.
+fn figure_lines(snap: &ProcessesSnapshot) -> Vec<Vec<(&'static str, String)>> {
+    let startup = snap
+        .startup_ms
+        .map_or_else(|| "…".to_string(), |m| format!("{m:.1} ms"));
+    let share = snap.ipc_share();
+    let sequential = match snap.phase {
+        ProcPhase::Parallel => "next".to_string(),
+        _ => format_seconds(snap.sequential_s),
+    };
+    let (speedup, efficiency) = match (snap.speedup(), snap.efficiency()) {
+        (Some(s), Some(e)) => (format!("{s:.2}x"), format!("{:.0}%", e * 100.0)),
+        _ => ("?".to_string(), "?".to_string()),
+    };
+    vec![
+        vec![
+            ("start-up", startup),
+            ("IPC", format!("{:.0}%", share * 100.0)),
+            ("compute", format!("{:.0}%", (1.0 - share) * 100.0)),
+        ],
+        vec![
+            ("pool", format_seconds(snap.parallel_s)),
+            ("alone", sequential),
+            ("speedup", speedup),
+        ],
+        vec![
+            ("sent", format_bytes(snap.bytes_sent)),
+            ("received", format_bytes(snap.bytes_received)),
+            ("chunks", snap.chunks.to_string()),
+        ],
+        vec![
+            ("efficiency", efficiency),
+            (
+                "tasks",
+                format!("{}/{}", snap.tasks_done, snap.config.tasks),
+            ),
+            ("crashed", snap.workers_crashed.to_string()),
+        ],
+    ]
+}
+
+/// The picture in words.
+pub fn caption(snap: &ProcessesSnapshot) -> String {
+    let c = &snap.config;
+    if snap.error.is_some() {
+        return "the worker processes could not run (the reason is below)".to_string();
+    }
+    if snap.paused {
+        return "paused: no new chunks go out (this run's timings include the pause)".to_string();
+    }
+    match snap.phase {
+        ProcPhase::Parallel if snap.startup_ms.is_none() && snap.pools_started <= 1 => format!(
+            "starting {} worker processes, each a fresh copy of pyconc…",
+            c.workers
+        ),
+        ProcPhase::Parallel if snap.workers_crashed > 0 => {
+            "a worker died mid-task: the pool broke (BrokenProcessPool); a fresh pool \
+             finishes the unfinished tasks"
+                .to_string()
+        }
+        ProcPhase::Parallel => format!(
+            "{} processes get chunks of {} task{} over pipes: {}/{} done, {:.0}% of chunk \
+             time is IPC",
+            c.workers,
+            c.chunksize,
+            if c.chunksize == 1 { "" } else { "s" },
+            snap.tasks_done,
+            c.tasks,
+            snap.ipc_share() * 100.0
+        ),
+        ProcPhase::Sequential => format!(
+            "the pool took {}; now pyconc runs the same tasks itself, one after another",
+            format_seconds(snap.parallel_s)
+        ),
+        ProcPhase::Stopped => {
+            "stopped before the end: every worker was killed and reaped".to_string()
+        }
+        ProcPhase::Failed => "the run failed".to_string(),
+        ProcPhase::Done => done_caption(snap),
+    }
+}
+
+fn done_caption(snap: &ProcessesSnapshot) -> String {
+    let (speedup, efficiency) = match (snap.speedup(), snap.efficiency()) {
+        (Some(s), Some(e)) => (s, e),
+        _ => return "done".to_string(),
+    };
+    let head = format!(
+        "{} processes: {:.2}x the speed of pyconc alone ({:.0}% efficient)",
+        snap.config.workers,
+        speedup,
+        efficiency * 100.0
+    );
+    let tail = if snap.workers_crashed > 0 {
+        "; a worker crashed, the pool broke and a fresh pool finished the work".to_string()
+    } else if snap.ipc_share() > 0.5 {
+        format!(
+            "; {:.0}% of the time went to IPC: raise chunksize",
+            snap.ipc_share() * 100.0
+        )
+    } else {
+        format!(
+            "; start-up cost {}",
+            snap.startup_ms
+                .map_or_else(|| "?".to_string(), |m| format!("{m:.0} ms"))
+        )
+    };
+    format!("{head}{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sims::processes::ProcConfig;
+    use crate::sims::timeline::Timeline;
+    use crate::sims::workload::Workload;
+    use crate::theme::ThemeName;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn worker(pid: u32, crashed: bool) -> WorkerView {
+        let mut timeline = Timeline::new();
+        timeline.add(0.0, 0.02, Activity::Startup);
+        let mut t = 0.02;
+        for _ in 0..6 {
+            timeline.add(t, t + 0.01, Activity::Ipc);
+            timeline.add(t + 0.01, t + 0.08, Activity::Work);
+            t += 0.08;
+        }
+        if crashed {
+            timeline.add(t, t + 0.05, Activity::Crashed);
+        }
+        WorkerView {
+            pid: Some(pid),
+            startup_ms: Some(4.2),
+            state: if crashed {
+                WorkerState::Crashed
+            } else {
+                WorkerState::Exited
+            },
+            tasks: 6,
+            chunks: 6,
+            bytes_sent: 6 * 16 * 1024,
+            bytes_received: 6 * 40,
+            timeline,
+        }
+    }
+
+    fn done(crashed: bool) -> ProcessesSnapshot {
+        let config = ProcConfig {
+            workers: 2,
+            workload: Workload::Uniform,
+            tasks: 12,
+            chunksize: 1,
+            payload_kb: 16,
+            crash: crashed,
+        };
+        let mut snap = ProcessesSnapshot::empty(config);
+        snap.workers = vec![worker(4121, crashed), worker(4122, false)];
+        let mut seq = Timeline::new();
+        seq.add(0.0, 0.9, Activity::Work);
+        snap.sequential.timeline = seq;
+        snap.sequential.tasks = 12;
+        snap.sequential.end_s = 0.9;
+        snap.parallel_s = 0.55;
+        snap.sequential_s = 0.9;
+        snap.startup_ms = Some(5.0);
+        snap.ipc_ms = 120.0;
+        snap.compute_ms = 840.0;
+        snap.bytes_sent = 12 * 16 * 1024;
+        snap.bytes_received = 480;
+        snap.chunks = 12;
+        snap.tasks_done = 12;
+        snap.pools_started = 1;
+        snap.phase = ProcPhase::Done;
+        if crashed {
+            snap.workers_crashed = 1;
+            snap.pools_started = 2;
+            snap.broken = Some(
+                "BrokenProcessPool: A process in the process pool was terminated abruptly \
+                 (worker 1 pid 4121 died during task 6: exit status: 70)"
+                    .to_string(),
+            );
+        }
+        snap
+    }
+
+    fn draw(snap: &ProcessesSnapshot, w: u16, h: u16) -> String {
+        let theme = Theme::new(ThemeName::Dark, false);
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal
+            .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+
+    #[test]
+    fn small_view_of_a_finished_run() {
+        insta::assert_snapshot!(draw(&done(false), 54, 18));
+    }
+
+    #[test]
+    fn small_view_of_a_crashed_and_recovered_run() {
+        insta::assert_snapshot!(draw(&done(true), 54, 18));
+    }
+
+    #[test]
+    fn large_view_of_a_crashed_and_recovered_run() {
+        insta::assert_snapshot!(draw(&done(true), 150, 30));
+    }
+
+    #[test]
+    fn captions_follow_the_run() {
+        let mut snap = done(false);
+        assert!(caption(&snap).contains("1.64x"), "{}", caption(&snap));
+        snap.ipc_ms = 5000.0;
+        assert!(caption(&snap).contains("raise chunksize"));
+        snap.phase = ProcPhase::Parallel;
+        snap.startup_ms = None;
+        assert!(caption(&snap).starts_with("starting 2 worker processes"));
+        snap.error = Some("no such program".into());
+        assert!(caption(&snap).contains("could not run"));
+        assert!(draw(&snap, 54, 18).contains("no such program"));
+    }
+}
