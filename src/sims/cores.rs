@@ -385,10 +385,12 @@ mod tests {
         assert!(wait_for(|| match demo.snapshot() {
             Snapshot::Cores(s) =>
                 s.spinners.len() == 2 && s.spinners.iter().all(|r| r.batches_per_s > 0.0),
+            _ => false,
         }));
         assert_eq!(demo.set("busy", &ParamValue::Int(3)), Applied::Live);
         assert!(wait_for(|| match demo.snapshot() {
             Snapshot::Cores(s) => s.spinners.len() == 3,
+            _ => false,
         }));
         let metrics = demo.stop();
         assert_eq!(metrics["busy"], 3);
@@ -402,6 +404,7 @@ mod tests {
         assert!(demo.set_paused(true));
         assert!(wait_for(|| match demo.snapshot() {
             Snapshot::Cores(s) => s.paused,
+            _ => false,
         }));
         let _ = demo.stop();
     }

@@ -8,6 +8,7 @@
 
 pub mod control;
 pub mod cores;
+pub mod gil;
 pub mod headless;
 pub mod params;
 
@@ -99,11 +100,12 @@ pub enum StartError {
 #[derive(Debug, Clone)]
 pub enum Snapshot {
     Cores(Arc<cores::CoresSnapshot>),
+    Gil(Arc<gil::GilSnapshot>),
 }
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
 pub fn registry() -> &'static [&'static dyn Engine] {
-    static ENGINES: &[&dyn Engine] = &[&cores::CoresEngine];
+    static ENGINES: &[&dyn Engine] = &[&cores::CoresEngine, &gil::GilEngine];
     ENGINES
 }
 

@@ -3,6 +3,7 @@
 //! [`render_view`] for the engine's own picture.
 
 pub mod cores;
+pub mod gil;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,5 +15,6 @@ use crate::theme::Theme;
 pub fn render_view(snapshot: &Snapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match snapshot {
         Snapshot::Cores(s) => cores::render(s, theme, area, buf),
+        Snapshot::Gil(s) => gil::render(s, theme, area, buf),
     }
 }
