@@ -35,7 +35,7 @@ use crate::sims::{Applied, Demo, ParamValue, Snapshot};
 /// Time a thread signalled on the GIL's condvar needs to be scheduled and take the lock.
 pub const WAKE_NS: u64 = 5_000;
 /// Legacy mode: how often the woken waiter beats the releasing thread to the lock.
-pub const LEGACY_WAITER_WINS_PERCENT: u32 = 5;
+pub const LEGACY_WAITER_WINS_PERCENT: u32 = 1;
 /// The seed of the legacy race, so every run of the model is the same.
 pub const MODEL_SEED: u64 = 0x617_5EED;
 /// The most events one catch-up to the wall clock processes before giving up real time
@@ -648,6 +648,24 @@ impl GilModel {
     fn snapshot(&self, frame: Frame) -> GilSnapshot {
         self.recorder.snapshot(frame)
     }
+}
+
+/// The snapshot of `config` run on the model for `virtual_ns` from the start, with its
+/// speedup against one thread alone: a deterministic picture (view tests, lesson stills).
+pub fn preview(config: &GilConfig, cores: usize, virtual_ns: u64) -> GilSnapshot {
+    let mut run = ModelRun {
+        config: config.clone(),
+        cores,
+        model: GilModel::new(config, cores),
+        solo: GilModel::new(&solo_config(config), cores),
+        paused: false,
+        speed: 1.0,
+        wall_base: Instant::now(),
+        virt_base: 0,
+    };
+    run.model.advance_to(virtual_ns, usize::MAX);
+    run.sync_solo();
+    run.snapshot()
 }
 
 /// The running model behind the `Demo` trait: follows the wall clock (scaled) while
