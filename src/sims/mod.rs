@@ -11,6 +11,7 @@ pub mod control;
 pub mod cores;
 pub mod cpu_load;
 pub mod deadlock;
+pub mod gil;
 pub mod headless;
 pub mod params;
 pub mod pool;
@@ -118,12 +119,14 @@ pub enum Snapshot {
     Pool(Arc<pool::PoolSnapshot>),
     /// The `processes` demo: worker processes fed over pipes.
     Processes(Arc<processes::ProcessesSnapshot>),
+    Gil(Arc<gil::GilSnapshot>),
 }
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
 pub fn registry() -> &'static [&'static dyn Engine] {
     static ENGINES: &[&dyn Engine] = &[
         &cores::CoresEngine,
+        &gil::GilEngine,
         &asyncio::AsyncioEngine,
         &pool::PoolEngine,
         &processes::ProcessesEngine,

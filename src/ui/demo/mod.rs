@@ -5,6 +5,7 @@
 pub mod asyncio;
 pub mod cores;
 pub mod deadlock;
+pub mod gil;
 pub mod host;
 pub mod lanes;
 pub mod pool;
@@ -30,5 +31,6 @@ pub fn render_view(snapshot: &Snapshot, theme: &Theme, area: Rect, buf: &mut Buf
         Snapshot::Asyncio(s) => asyncio::render(s, theme, area, buf),
         Snapshot::Pool(s) => pool::render(s, theme, area, buf),
         Snapshot::Processes(s) => processes::render(s, theme, area, buf),
+        Snapshot::Gil(s) => gil::render(s, theme, area, buf),
     }
 }

@@ -1,0 +1,346 @@
+//! The `gil` view: Beazley's GIL charts, alive. One row per thread over a scrolling time
+//! window (holding the GIL and running, waiting for it, in I/O, done), the core each thread
+//! is on, the counters (speedup, switches, drop requests, I/O latency, per-thread shares), a
+//! legend, the model's last step, and a caption saying in words what the picture shows.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::sims::gil::{EngineKind, GilSnapshot, Mode, ThreadRow, ThreadState, Workload};
+use crate::theme::{RunState, Theme};
+use crate::ui::widgets;
+
+/// "T16 cpu c15 ": thread, workload, core.
+const LABEL_WIDTH: usize = 12;
+/// " held wait  I/O" shares after the strip.
+const SHARES_WIDTH: usize = 16;
+/// Below this width the shares are left out so the strip keeps some room.
+const MIN_WIDTH_FOR_SHARES: usize = 44;
+
+/// Draws the `gil` demo into `area`.
+pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let width = area.width as usize;
+    let height = area.height as usize;
+    let shares = width >= MIN_WIDTH_FOR_SHARES;
+    let strip_width = width
+        .saturating_sub(LABEL_WIDTH + if shares { SHARES_WIDTH } else { 0 })
+        .max(1);
+
+    let mut top: Vec<Line> = wrap_words(&caption(snap), width.saturating_sub(2), 2)
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            if i == 0 {
+                widgets::caption(text, theme)
+            } else {
+                Line::styled(format!("  {text}"), theme.strong)
+            }
+        })
+        .collect();
+    top.push(time_axis(snap, strip_width, shares, theme));
+
+    let narrow = width < 64;
+    let mut bottom = vec![
+        speed_figures(snap, narrow, theme),
+        second_figures(snap, theme),
+    ];
+    bottom.push(legend(snap, theme));
+    if snap.engine == EngineKind::Model && !snap.last_event.is_empty() {
+        let style = if snap.paused {
+            theme.accent
+        } else {
+            theme.muted
+        };
+        for (i, text) in wrap_words(&snap.last_event, width.saturating_sub(5), 2)
+            .into_iter()
+            .enumerate()
+        {
+            let label = if i == 0 { "step " } else { "     " };
+            bottom.push(Line::from(vec![
+                Span::styled(label, theme.muted),
+                Span::styled(text, style),
+            ]));
+        }
+    }
+
+    let room = height.saturating_sub(top.len() + bottom.len() + 1);
+    let n = snap.threads.len();
+    // On a big screen each thread gets a taller strip and some air between threads.
+    let (strip_lines, gap) = if n > 0 && room >= 3 * n {
+        (2, 1)
+    } else if n > 0 && room >= 2 * n {
+        (2, 0)
+    } else {
+        (1, 0)
+    };
+    let per_thread = strip_lines + gap;
+    let fits = room / per_thread;
+    let shown = if n <= fits {
+        n
+    } else {
+        room.saturating_sub(1) / per_thread
+    };
+    let mut rows: Vec<Line> = Vec::new();
+    for t in snap.threads.iter().take(shown) {
+        rows.push(thread_row(t, strip_width, shares, theme));
+        if strip_lines == 2 {
+            rows.push(strip_only(t, strip_width, theme));
+        }
+        if gap == 1 {
+            rows.push(Line::default());
+        }
+    }
+    if shown < n && room > 0 {
+        rows.push(Line::styled(
+            format!("… {} more thread(s): a taller window shows them", n - shown),
+            theme.muted,
+        ));
+    }
+
+    let mut lines = top;
+    lines.extend(rows);
+    // A blank line before the counters when there is room for it (and none yet).
+    if gap == 0 && lines.len() + bottom.len() < height {
+        lines.push(Line::default());
+    }
+    lines.extend(bottom);
+    Paragraph::new(lines).render(area, buf);
+}
+
+/// Splits `text` at spaces into at most `max_lines` lines of at most `width` characters;
+/// the last line is cut with an ellipsis if the text is longer.
+fn wrap_words(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        let len = current.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    lines.push(current);
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            let keep: String = last.chars().take(width.saturating_sub(1)).collect();
+            *last = format!("{keep}…");
+        }
+    }
+    lines
+}
+
+/// The picture in words.
+pub fn caption(snap: &GilSnapshot) -> String {
+    if snap.calibrating {
+        return "measuring one thread alone (the speedup's reference); the others are parked"
+            .to_string();
+    }
+    let cpu = snap
+        .threads
+        .iter()
+        .filter(|t| t.workload == Workload::Cpu)
+        .count();
+    let io = snap.threads.len() - cpu;
+    let cores = snap.cores;
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    match snap.mode {
+        Mode::FreeThreaded => format!(
+            "no GIL: {} thread{} run in parallel on {cores} core{}, each a little slower",
+            snap.threads.len(),
+            s(snap.threads.len()),
+            s(cores)
+        ),
+        Mode::Processes => format!(
+            "{} processes, each with its own GIL: they run in parallel on {cores} core{}",
+            snap.threads.len(),
+            s(cores)
+        ),
+        Mode::GilLegacy if cpu >= 2 => {
+            "Python 2's GIL: the holder lets go every 100 ticks and grabs it straight back"
+                .to_string()
+        }
+        _ if cpu == 0 => format!(
+            "{io} I/O thread{}: each lets go of the GIL while it waits, so the waits overlap",
+            s(io)
+        ),
+        _ if io > 0 => format!(
+            "{cpu} CPU + {io} I/O: after each I/O, the I/O thread waits about one switch \
+             interval for the GIL (convoy effect)"
+        ),
+        _ if cpu == 1 => "1 CPU thread alone: it keeps the GIL, nobody asks for it".to_string(),
+        _ => format!("{cpu} CPU threads, 1 core's worth of work: the GIL lets one run at a time"),
+    }
+}
+
+fn run_state(state: ThreadState) -> RunState {
+    match state {
+        ThreadState::Running => RunState::Running,
+        ThreadState::Waiting => RunState::Ready,
+        ThreadState::Io => RunState::Io,
+        ThreadState::Done => RunState::Done,
+        ThreadState::Parked => RunState::Idle,
+    }
+}
+
+fn time_axis<'a>(snap: &GilSnapshot, strip_width: usize, shares: bool, theme: &Theme) -> Line<'a> {
+    let span_ms = snap.cell_ms * strip_width as f64;
+    let left = format!("◂ {} ", format_ms(span_ms));
+    let right = " now";
+    let fill = strip_width.saturating_sub(left.chars().count() + right.len());
+    let mut spans = vec![
+        Span::styled(format!("{:<LABEL_WIDTH$}", "thread core"), theme.muted),
+        Span::styled(
+            if fill > 0 {
+                format!("{left}{}{right}", "─".repeat(fill))
+            } else {
+                " ".repeat(strip_width)
+            },
+            theme.muted,
+        ),
+    ];
+    if shares {
+        spans.push(Span::styled("  held wait  I/O", theme.muted));
+    }
+    Line::from(spans)
+}
+
+fn thread_row<'a>(t: &ThreadRow, strip_width: usize, shares: bool, theme: &Theme) -> Line<'a> {
+    let core = t.core.map_or_else(|| "?".to_string(), |c| c.to_string());
+    let label = format!("T{:<2} {:<3} c{:<3}", t.id, t.workload.name(), core);
+    let states: Vec<RunState> = t.strip.iter().map(|s| run_state(*s)).collect();
+    let mut spans = vec![Span::styled(
+        format!("{label:<LABEL_WIDTH$}"),
+        theme.series(t.id.saturating_sub(1)),
+    )];
+    spans.extend(widgets::state_strip(&states, strip_width, theme).spans);
+    if shares {
+        let pct = |v: f64| format!("{:>4.0}%", (v * 100.0).clamp(0.0, 100.0));
+        spans.push(Span::styled(
+            format!(
+                " {}{}{}",
+                pct(t.held_share),
+                pct(t.waiting_share),
+                pct(t.io_share)
+            ),
+            theme.text,
+        ));
+    }
+    Line::from(spans)
+}
+
+/// A second line under a thread's row: the same strip, so it reads from the back of a room.
+fn strip_only<'a>(t: &ThreadRow, strip_width: usize, theme: &Theme) -> Line<'a> {
+    let states: Vec<RunState> = t.strip.iter().map(|s| run_state(*s)).collect();
+    let mut spans = vec![Span::raw(" ".repeat(LABEL_WIDTH))];
+    spans.extend(widgets::state_strip(&states, strip_width, theme).spans);
+    Line::from(spans)
+}
+
+fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, theme: &Theme) -> Line<'a> {
+    let speedup = snap.speedup.map_or_else(
+        || "measuring…".to_string(),
+        |s| {
+            if narrow {
+                format!("{s:.2}×")
+            } else {
+                format!("{s:.2}× ({} threads)", snap.speedup_kind.name())
+            }
+        },
+    );
+    widgets::figures(
+        &[
+            ("speedup", speedup),
+            ("switches/s", format!("{:.0}", snap.switches_per_s)),
+            ("drop requests", compact(snap.drop_requests)),
+        ],
+        theme,
+    )
+}
+
+fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
+    if snap.threads.iter().any(|t| t.workload == Workload::Io) {
+        let latency = snap.io_latency.map_or_else(
+            || "—".to_string(),
+            |l| format!("{} / {}", format_ms(l.p50_ms), format_ms(l.p99_ms)),
+        );
+        return widgets::figures(
+            &[
+                ("I/O ops/s", format!("{:.0}", snap.io_ops_per_s)),
+                ("latency p50/p99", latency),
+            ],
+            theme,
+        );
+    }
+    if snap.mode == Mode::GilLegacy && snap.releases > 0 {
+        let back = snap.self_reacquires as f64 / snap.releases as f64 * 100.0;
+        return widgets::figures(
+            &[
+                ("releases", compact(snap.releases)),
+                ("taken straight back", format!("{back:.0}%")),
+            ],
+            theme,
+        );
+    }
+    widgets::figures(
+        &[
+            ("interval", format_ms(snap.switch_interval_ms)),
+            ("hand-offs", compact(snap.gil_switches)),
+        ],
+        theme,
+    )
+}
+
+fn legend<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
+    let running = if snap.mode == Mode::FreeThreaded {
+        "running"
+    } else {
+        "holds GIL"
+    };
+    let items = [
+        (RunState::Running, running),
+        (RunState::Ready, "waits for GIL"),
+        (RunState::Io, "I/O"),
+        (RunState::Done, "done"),
+    ];
+    let mut spans = Vec::new();
+    for (i, (state, label)) in items.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(state.glyph().to_string(), theme.state(*state)));
+        spans.push(Span::styled(format!(" {label}"), theme.muted));
+    }
+    Line::from(spans)
+}
+
+/// `5 ms`, `0.1 ms`, `1.25 s`.
+fn format_ms(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else if ms >= 10.0 {
+        format!("{ms:.0} ms")
+    } else if ms >= 1.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.2} ms")
+    }
+}
+
+/// `950`, `12.3k`, `4.5M`.
+fn compact(n: u64) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
+#[cfg(test)]
+mod tests;

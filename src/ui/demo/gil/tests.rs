@@ -1,0 +1,90 @@
+//! The view drawn from deterministic model snapshots, at the small and the projector size.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::*;
+use crate::sims::Engine;
+use crate::sims::gil::{GilConfig, GilEngine, model};
+use crate::theme::ThemeName;
+
+const MS: u64 = 1_000_000;
+
+fn snapshot(pairs: &[(&str, &str)], virtual_ms: u64) -> GilSnapshot {
+    let owned: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let config = GilConfig::from_params(&GilEngine.resolve(&owned).unwrap());
+    model::preview(&config, 2, virtual_ms * MS)
+}
+
+fn draw(snap: &GilSnapshot, width: u16, height: u16) -> Terminal<TestBackend> {
+    let theme = Theme::new(ThemeName::Dark, false);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
+        .unwrap();
+    terminal
+}
+
+#[test]
+fn two_cpu_threads_small() {
+    let snap = snapshot(&[], 200);
+    insta::assert_snapshot!(draw(&snap, 54, 18).backend());
+}
+
+#[test]
+fn convoy_effect_medium() {
+    let snap = snapshot(&[("workload", "cpu,io"), ("io_ms", "0.05")], 300);
+    insta::assert_snapshot!(draw(&snap, 80, 20).backend());
+}
+
+#[test]
+fn legacy_small() {
+    let snap = snapshot(&[("mode", "gil-legacy"), ("switch_interval_ms", "0.1")], 20);
+    insta::assert_snapshot!(draw(&snap, 54, 18).backend());
+}
+
+#[test]
+fn sixteen_threads_do_not_fit_small_and_say_so() {
+    let snap = snapshot(&[("threads", "16"), ("workload", "io,cpu")], 100);
+    let terminal = draw(&snap, 54, 18);
+    insta::assert_snapshot!(terminal.backend());
+    assert!(terminal.backend().to_string().contains("more thread(s)"));
+}
+
+#[test]
+fn projector_size_uses_the_room() {
+    let snap = snapshot(
+        &[
+            ("threads", "4"),
+            ("workload", "cpu,io,io,cpu"),
+            ("io_ms", "2"),
+            ("switch_interval_ms", "2"),
+        ],
+        400,
+    );
+    insta::assert_snapshot!(draw(&snap, 150, 50).backend());
+}
+
+#[test]
+fn cores_show_where_known_and_captions_follow_the_mode() {
+    let mut snap = snapshot(&[], 20);
+    snap.threads[0].core = Some(1);
+    snap.threads[1].core = None;
+    let text = draw(&snap, 80, 20).backend().to_string();
+    assert!(text.contains("T1  cpu c1"), "{text}");
+    assert!(text.contains("T2  cpu c?"), "{text}");
+    assert_eq!(
+        caption(&snap),
+        "2 CPU threads, 1 core's worth of work: the GIL lets one run at a time"
+    );
+    snap.mode = Mode::FreeThreaded;
+    assert!(caption(&snap).starts_with("no GIL: 2 threads run in parallel on 2 cores"));
+    snap.calibrating = true;
+    assert!(caption(&snap).contains("measuring one thread alone"));
+    // Nothing panics in a tiny area.
+    draw(&snap, 10, 3);
+    draw(&snap, 1, 1);
+}
