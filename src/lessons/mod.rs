@@ -130,8 +130,10 @@ impl Problem {
 
 impl Lesson {
     /// Parses one lesson file. `path` is the name shown in problems; `text` is the raw,
-    /// untrusted file content (it is sanitised here first). Problems that need the whole
-    /// catalog (unique ids, prerequisites, demo names) are checked by [`Catalog`].
+    /// untrusted file content (it is sanitised here first). Every problem of the file is
+    /// returned (front matter, quizzes, info strings, demo names and parameters); those that
+    /// need the whole catalog (unique ids and orders, prerequisites) are checked by
+    /// [`Catalog`].
     pub fn parse(path: &str, text: &str) -> Result<Lesson, Vec<Problem>> {
         let path = sanitize::sanitize_line(path);
         let text = sanitize::sanitize(text);
