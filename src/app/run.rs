@@ -42,12 +42,24 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         let _ = signal_tx.send(Msg::Quit);
     })?;
 
-    // Loading syntaxes takes a few milliseconds: keep it off the first frame's path.
+    // Loading syntaxes takes a few milliseconds and compiling each language's first use
+    // tens more: keep both off the UI thread. The open lesson is warmed first, then the
+    // rest, so switching lessons never waits on the highlighter either.
     let highlight_tx = tx.clone();
+    let mut lessons = app.catalog.lessons.clone();
+    lessons.rotate_left(app.current);
+    let syntax_theme = app.theme.syntax_theme;
     std::thread::Builder::new()
         .name("highlighter".into())
         .spawn(move || {
-            let _ = highlight_tx.send(Msg::HighlighterReady(Arc::new(Highlighter::load())));
+            let highlighter = Arc::new(Highlighter::load());
+            if let Some(first) = lessons.first() {
+                highlighter.prepare(first, syntax_theme);
+            }
+            let _ = highlight_tx.send(Msg::HighlighterReady(Arc::clone(&highlighter)));
+            for lesson in lessons.iter().skip(1) {
+                highlighter.prepare(lesson, syntax_theme);
+            }
         })?;
     drop(tx);
 
