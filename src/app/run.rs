@@ -42,9 +42,21 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         let _ = signal_tx.send(Msg::Quit);
     })?;
 
+    let size = guard.terminal.size()?;
+    app.update(Msg::Terminal(crossterm::event::Event::Resize(
+        size.width,
+        size.height,
+    )));
+    guard.terminal.draw(|frame| crate::ui::draw(&app, frame))?;
+    app.dirty = false;
+    if std::env::var_os(EXIT_AFTER_FIRST_FRAME_ENV).is_some() {
+        app.shutdown();
+        return Ok(());
+    }
+
     // Loading syntaxes takes a few milliseconds and compiling each language's first use
-    // tens more: keep both off the UI thread. The open lesson is warmed first, then the
-    // rest, so switching lessons never waits on the highlighter either.
+    // tens more: both start after the first frame, off the UI thread. The open lesson is
+    // warmed first, then the rest, so switching lessons never waits on it either.
     let highlight_tx = tx.clone();
     let mut lessons = app.catalog.lessons.clone();
     lessons.rotate_left(app.current);
@@ -63,12 +75,6 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         })?;
     drop(tx);
 
-    let size = guard.terminal.size()?;
-    app.update(Msg::Terminal(crossterm::event::Event::Resize(
-        size.width,
-        size.height,
-    )));
-    let exit_after_first_frame = std::env::var_os(EXIT_AFTER_FIRST_FRAME_ENV).is_some();
     let mut last_frame = Instant::now();
     let result = loop {
         if app.dirty {
@@ -76,9 +82,6 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
                 break Err(e.into());
             }
             app.dirty = false;
-            if exit_after_first_frame {
-                break Ok(());
-            }
         }
         let msg = if app.demo.is_some() {
             let wait = FRAME_INTERVAL.saturating_sub(last_frame.elapsed());
