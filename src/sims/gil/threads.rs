@@ -133,6 +133,11 @@ struct Shared {
     ft_overhead_permille: AtomicU64,
     /// Real seconds per demo second (timescale / playback speed), as f64 bits.
     slow_motion_bits: AtomicU64,
+    /// The worker asked to measure the next CPU reference window, and what it measured.
+    reference_runner: AtomicUsize,
+    reference_result: Mutex<Option<calibrate::Window>>,
+    /// What the I/O reference thread measured.
+    io_reference: Mutex<calibrate::IoReference>,
     /// The current configuration and its version, for the conductor.
     config: Mutex<GilConfig>,
     version: AtomicU64,
@@ -180,6 +185,16 @@ impl Shared {
 
     fn config(&self) -> MutexGuard<'_, GilConfig> {
         self.config.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn reference_result(&self) -> MutexGuard<'_, Option<calibrate::Window>> {
+        self.reference_result
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn io_reference(&self) -> MutexGuard<'_, calibrate::IoReference> {
+        self.io_reference.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn interval(&self) -> Duration {
@@ -353,6 +368,7 @@ fn worker(shared: &Shared, w: usize) {
             }
             io_done_at = None;
             wait.set_state(ThreadState::Parked);
+            calibrate::measure_if_asked(shared, w);
             slot.parked.store(true, Ordering::SeqCst);
             let go_on = shared.gate.checkpoint();
             slot.parked.store(false, Ordering::SeqCst);
@@ -388,8 +404,10 @@ fn worker(shared: &Shared, w: usize) {
                     }
                 }
             }
-        } else {
-            io_done_at = None;
+        } else if let Some(done) = io_done_at.take() {
+            // No GIL to wait for: the thread goes on at once.
+            let now = shared.clock.now();
+            record(shared, w, Ev::Latency(now.saturating_sub(done)));
         }
         released_to_waiters = false;
         wait.set_state(ThreadState::Running);
@@ -467,6 +485,7 @@ pub mod calibrate;
 pub struct ThreadsDemo {
     shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
+    io_reference: Option<JoinHandle<()>>,
     conductor: Option<JoinHandle<Value>>,
     conductor_control: Arc<RunControl>,
     latest: Arc<ArcSwap<GilSnapshot>>,
@@ -475,8 +494,7 @@ pub struct ThreadsDemo {
 }
 
 impl ThreadsDemo {
-    /// Starts the workers (parked until the first reference is measured) and the
-    /// conductor. `instrumented: false` logs no states or events and reads no cores, to
+    /// Starts the workers and the conductor. `instrumented: false` logs no states or events and reads no cores, to
     /// measure what instrumentation costs.
     pub fn start(config: &GilConfig, instrumented: bool) -> Result<ThreadsDemo, StartError> {
         let n = config.threads();
@@ -504,19 +522,21 @@ impl ThreadsDemo {
             io_real_ns: AtomicU64::new(0),
             ft_overhead_permille: AtomicU64::new(0),
             slow_motion_bits: AtomicU64::new(1f64.to_bits()),
+            io_reference: Mutex::new(calibrate::IoReference::default()),
+            reference_runner: AtomicUsize::new(calibrate::NO_RUNNER),
+            reference_result: Mutex::new(None),
             config: Mutex::new(config.clone()),
             version: AtomicU64::new(0),
             instrumented,
             batch_iterations: batch_iterations(),
         });
         shared.set_lengths(config, slow_motion);
-        // Workers start parked: the first thing measured is one thread alone.
-        shared.gate.set_paused(true);
         let latest = Arc::new(ArcSwap::from_pointee(empty_snapshot(config)));
         let conductor_control = Arc::new(RunControl::new());
         let mut demo = ThreadsDemo {
             shared: Arc::clone(&shared),
             workers: Vec::with_capacity(n),
+            io_reference: None,
             conductor: None,
             conductor_control: Arc::clone(&conductor_control),
             latest: Arc::clone(&latest),
@@ -534,6 +554,19 @@ impl ThreadsDemo {
                     demo.shutdown();
                     return Err(e.into());
                 }
+            }
+        }
+        let reference = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("gil-io-reference".into())
+                .spawn(move || calibrate::io_reference_loop(&shared))
+        };
+        match reference {
+            Ok(h) => demo.io_reference = Some(h),
+            Err(e) => {
+                demo.shutdown();
+                return Err(e.into());
             }
         }
         let conductor = std::thread::Builder::new()
@@ -561,6 +594,9 @@ impl ThreadsDemo {
         for w in self.workers.drain(..) {
             let _ = w.join();
         }
+        if let Some(r) = self.io_reference.take() {
+            let _ = r.join();
+        }
         self.conductor_control.stop();
         self.conductor.take().and_then(|c| c.join().ok())
     }
@@ -573,7 +609,7 @@ impl ThreadsDemo {
 
 fn empty_snapshot(config: &GilConfig) -> GilSnapshot {
     let recorder = Recorder::new(&config.workloads, 1, 0);
-    let mut snap = recorder.snapshot(frame(config, 1.0, 0, None, false, true));
+    let mut snap = recorder.snapshot(frame(config, 1.0, 0, None, false, false));
     snap.threads.iter_mut().for_each(|t| t.strip.clear());
     snap
 }

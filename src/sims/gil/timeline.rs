@@ -132,6 +132,9 @@ pub struct GilSnapshot {
     pub paused: bool,
     /// True while the real engine measures one thread alone (workers parked).
     pub calibrating: bool,
+    /// How much of a core one thread alone got in the reference windows (real engine;
+    /// well under 1 means other programs keep this machine busy).
+    pub reference_core_share: Option<f64>,
     /// The model's last step, in words (empty for real threads).
     pub last_event: String,
 }
@@ -378,7 +381,8 @@ impl Recorder {
             .iter()
             .filter(|t| t.workload == workload)
             .map(|t| t.units)
-            .sum()
+            .sum::<f64>()
+            + 0.0 // an empty sum is -0.0
     }
 
     /// The recent latency samples, demo ns, oldest first.
@@ -465,6 +469,7 @@ impl Recorder {
             io_latency: self.latency_summary(),
             paused: frame.paused,
             calibrating: frame.calibrating,
+            reference_core_share: None,
             last_event: frame.last_event,
         }
     }
