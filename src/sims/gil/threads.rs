@@ -38,7 +38,7 @@ enum Ev {
     State(ThreadState),
     Switch,
     DropRequest,
-    Release,
+    Release { contended: bool },
     SelfReacquire,
     Latency(u64),
 }
@@ -274,6 +274,10 @@ struct WorkerWait<'a> {
     w: usize,
     epoch: u64,
     state: &'a Cell<Option<ThreadState>>,
+    /// When it last released a GIL it has not taken back yet. The next state it logs
+    /// starts then: a thread preempted between releasing and logging must not look as if
+    /// it still held the GIL while another thread holds it.
+    released_at: &'a Cell<Option<u64>>,
 }
 
 impl WorkerWait<'_> {
@@ -281,8 +285,27 @@ impl WorkerWait<'_> {
     fn set_state(&self, state: ThreadState) {
         if self.state.get() != Some(state) {
             self.state.set(Some(state));
-            record(self.shared, self.w, Ev::State(state));
+            if self.shared.instrumented {
+                let t = self
+                    .released_at
+                    .take()
+                    .unwrap_or_else(|| self.shared.clock.now());
+                record_at(self.shared, self.w, t, Ev::State(state));
+            }
         }
+    }
+
+    /// Releases GIL `g` (see [`RealGil::release`]), noting when.
+    fn release(&self, g: usize, forced: bool) -> usize {
+        if self.shared.instrumented {
+            self.released_at.set(Some(self.shared.clock.now()));
+        }
+        self.shared.gils[g].release(self.w, forced, self)
+    }
+
+    /// It holds a GIL again: the release is over.
+    fn taken(&self) {
+        self.released_at.set(None);
     }
 }
 
@@ -306,10 +329,15 @@ impl WaitObserver for WorkerWait<'_> {
 }
 
 fn record(shared: &Shared, w: usize, ev: Ev) {
+    if shared.instrumented {
+        record_at(shared, w, shared.clock.now(), ev);
+    }
+}
+
+fn record_at(shared: &Shared, w: usize, t: u64, ev: Ev) {
     if !shared.instrumented {
         return;
     }
-    let t = shared.clock.now();
     let mut log = shared.workers[w]
         .log
         .lock()
@@ -351,11 +379,13 @@ fn worker(shared: &Shared, w: usize) {
     let mut io_batches_left = IO_CPU_BATCHES;
     let mut released_to_waiters = false;
     let state = Cell::new(None);
+    let released_at = Cell::new(None);
     let outside = |epoch| WorkerWait {
         shared,
         w,
         epoch,
         state: &state,
+        released_at: &released_at,
     };
     loop {
         if !shared.control.checkpoint() {
@@ -364,7 +394,7 @@ fn worker(shared: &Shared, w: usize) {
         if shared.gate.is_paused() {
             let wait = outside(0);
             if let Some(g) = held.take() {
-                shared.gils[g].release(w, false, &wait);
+                wait.release(g, false);
             }
             io_done_at = None;
             wait.set_state(ThreadState::Parked);
@@ -385,7 +415,7 @@ fn worker(shared: &Shared, w: usize) {
         if held != want
             && let Some(g) = held.take()
         {
-            shared.gils[g].release(w, false, &wait);
+            wait.release(g, false);
         }
         if let (Some(g), None) = (want, held) {
             let interval = (mode == Mode::Gil).then(|| shared.interval());
@@ -393,6 +423,7 @@ fn worker(shared: &Shared, w: usize) {
                 Taken::Left => continue,
                 Taken::Yes { switched, .. } => {
                     held = Some(g);
+                    wait.taken();
                     if switched && mode.shares_one_gil() {
                         record(shared, w, Ev::Switch);
                     } else if released_to_waiters {
@@ -430,7 +461,7 @@ fn worker(shared: &Shared, w: usize) {
                 slot.units.fetch_add(done, Ordering::Relaxed);
                 if breaker {
                     if let Some(g) = held.take() {
-                        shared.gils[g].release(w, forced, &wait);
+                        wait.release(g, forced);
                     }
                 } else if mode == Mode::GilLegacy {
                     legacy_ticks_left -= done.min(legacy_ticks_left);
@@ -438,8 +469,9 @@ fn worker(shared: &Shared, w: usize) {
                         legacy_ticks_left = LEGACY_CHECK_INTERVAL_TICKS;
                         // Python 2: release and at once ask again (top of the loop).
                         if let Some(g) = held.take() {
-                            record(shared, w, Ev::Release);
-                            released_to_waiters = shared.gils[g].release(w, false, &wait) > 0;
+                            released_to_waiters = wait.release(g, false) > 0;
+                            let contended = released_to_waiters;
+                            record(shared, w, Ev::Release { contended });
                         }
                     }
                 }
@@ -449,7 +481,7 @@ fn worker(shared: &Shared, w: usize) {
                 io_batches_left -= done.min(io_batches_left);
                 if breaker && io_batches_left > 0 {
                     if let Some(g) = held.take() {
-                        shared.gils[g].release(w, forced, &wait);
+                        wait.release(g, forced);
                     }
                     continue;
                 }
@@ -458,7 +490,7 @@ fn worker(shared: &Shared, w: usize) {
                 // Py_BEGIN_ALLOW_THREADS: release (waiting for the switch if a drop was
                 // requested), then block for the I/O's length.
                 if let Some(g) = held.take() {
-                    shared.gils[g].release(w, forced, &wait);
+                    wait.release(g, forced);
                 }
                 wait.set_state(ThreadState::Io);
                 slot.in_io.store(true, Ordering::SeqCst);
@@ -474,7 +506,7 @@ fn worker(shared: &Shared, w: usize) {
     }
     let wait = outside(0);
     if let Some(g) = held.take() {
-        shared.gils[g].release(w, false, &wait);
+        wait.release(g, false);
     }
     wait.set_state(ThreadState::Done);
 }

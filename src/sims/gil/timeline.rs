@@ -120,7 +120,9 @@ pub struct GilSnapshot {
     pub drop_requests: u64,
     /// Times a holder released the GIL on its own schedule (legacy ticks).
     pub releases: u64,
-    /// Releases after which the same thread took the GIL straight back.
+    /// Releases made while another thread was waiting for the GIL.
+    pub contended_releases: u64,
+    /// Contended releases after which the same thread took the GIL straight back.
     pub self_reacquires: u64,
     /// I/O operations completed.
     pub io_ops: u64,
@@ -230,6 +232,7 @@ pub struct Recorder {
     switches: u64,
     drop_requests: u64,
     releases: u64,
+    contended_releases: u64,
     self_reacquires: u64,
     latencies_ns: VecDeque<u64>,
     latency_max_ns: u64,
@@ -245,6 +248,7 @@ impl Recorder {
             switches: 0,
             drop_requests: 0,
             releases: 0,
+            contended_releases: 0,
             self_reacquires: 0,
             latencies_ns: VecDeque::new(),
             latency_max_ns: 0,
@@ -307,6 +311,7 @@ impl Recorder {
         self.switches = 0;
         self.drop_requests = 0;
         self.releases = 0;
+        self.contended_releases = 0;
         self.self_reacquires = 0;
         self.latencies_ns.clear();
         self.latency_max_ns = 0;
@@ -346,9 +351,11 @@ impl Recorder {
         self.drop_requests += 1;
     }
 
-    /// The holder released on its own schedule (legacy ticks).
-    pub fn release(&mut self) {
+    /// The holder released on its own schedule (legacy ticks); `contended` if another
+    /// thread was waiting for the GIL then.
+    pub fn release(&mut self, contended: bool) {
         self.releases += 1;
+        self.contended_releases += u64::from(contended);
     }
 
     /// ...and took it straight back.
@@ -463,6 +470,7 @@ impl Recorder {
             switches_per_s: self.per_second(self.switches as f64),
             drop_requests: self.drop_requests,
             releases: self.releases,
+            contended_releases: self.contended_releases,
             self_reacquires: self.self_reacquires,
             io_ops: io_ops.round() as u64,
             io_ops_per_s: self.per_second(io_ops),
@@ -540,6 +548,7 @@ pub fn metrics(
         "switches_per_s": round3(snap.switches_per_s),
         "drop_requests": snap.drop_requests,
         "releases": snap.releases,
+        "contended_releases": snap.contended_releases,
         "self_reacquires": snap.self_reacquires,
         "io_ops": snap.io_ops,
         "io_ops_per_s": round3(snap.io_ops_per_s),

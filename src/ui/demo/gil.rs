@@ -289,12 +289,12 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
             theme,
         );
     }
-    if snap.mode == Mode::GilLegacy && snap.releases > 0 {
-        let back = snap.self_reacquires as f64 / snap.releases as f64 * 100.0;
+    if snap.mode == Mode::GilLegacy && snap.contended_releases > 0 {
+        let back = snap.self_reacquires as f64 / snap.contended_releases as f64 * 100.0;
         return widgets::figures(
             &[
                 ("releases", compact(snap.releases)),
-                ("taken straight back", format!("{back:.0}%")),
+                ("taken back despite a waiter", format!("{back:.0}%")),
             ],
             theme,
         );
