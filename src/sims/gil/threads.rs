@@ -43,7 +43,9 @@ enum Ev {
     Latency(u64),
 }
 
-/// Demo time: real time since start divided by the slow-motion factor, frozen while paused.
+/// Demo time: real time since start divided by the slow-motion factor, frozen while the
+/// learner pauses and while the speedup's reference is measured (so the strips show no gap
+/// for it and its time is not the demo's).
 #[derive(Debug)]
 struct Clock {
     inner: Mutex<ClockInner>,
@@ -55,6 +57,7 @@ struct ClockInner {
     base_demo_ns: u64,
     slow_motion: f64,
     paused: bool,
+    frozen: bool,
 }
 
 impl Clock {
@@ -65,6 +68,7 @@ impl Clock {
                 base_demo_ns: 0,
                 slow_motion,
                 paused: false,
+                frozen: false,
             }),
         }
     }
@@ -74,7 +78,7 @@ impl Clock {
     }
 
     fn now_of(c: &ClockInner) -> u64 {
-        if c.paused {
+        if c.paused || c.frozen {
             c.base_demo_ns
         } else {
             c.base_demo_ns + (c.base_real.elapsed().as_nanos() as f64 / c.slow_motion) as u64
@@ -100,6 +104,12 @@ impl Clock {
         let mut c = self.lock();
         Clock::rebase(&mut c);
         c.paused = paused;
+    }
+
+    fn set_frozen(&self, frozen: bool) {
+        let mut c = self.lock();
+        Clock::rebase(&mut c);
+        c.frozen = frozen;
     }
 }
 

@@ -149,10 +149,6 @@ fn wrap_words(text: &str, width: usize, max_lines: usize) -> Vec<String> {
 
 /// The picture in words.
 pub fn caption(snap: &GilSnapshot) -> String {
-    if snap.calibrating {
-        return "measuring one thread alone (the speedup's reference); the others are parked"
-            .to_string();
-    }
     let cpu = snap
         .threads
         .iter()
