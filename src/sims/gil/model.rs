@@ -411,8 +411,9 @@ impl GilModel {
     /// Python 2: after 100 ticks, release and immediately re-request.
     fn legacy_tick(&mut self, i: usize) -> String {
         let g = self.gil_for(i).unwrap_or(0);
-        self.recorder.release();
-        let Some(waiter) = self.next_waiter(g) else {
+        let waiter = self.next_waiter(g);
+        self.recorder.release(waiter.is_some());
+        let Some(waiter) = waiter else {
             return format!(
                 "{}: thread {} releases the GIL after 100 ticks and takes it straight back (nobody waits)",
                 self.ms(),

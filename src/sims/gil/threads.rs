@@ -38,12 +38,14 @@ enum Ev {
     State(ThreadState),
     Switch,
     DropRequest,
-    Release,
+    Release { contended: bool },
     SelfReacquire,
     Latency(u64),
 }
 
-/// Demo time: real time since start divided by the slow-motion factor, frozen while paused.
+/// Demo time: real time since start divided by the slow-motion factor, frozen while the
+/// learner pauses and while the speedup's reference is measured (so the strips show no gap
+/// for it and its time is not the demo's).
 #[derive(Debug)]
 struct Clock {
     inner: Mutex<ClockInner>,
@@ -55,6 +57,7 @@ struct ClockInner {
     base_demo_ns: u64,
     slow_motion: f64,
     paused: bool,
+    frozen: bool,
 }
 
 impl Clock {
@@ -65,6 +68,7 @@ impl Clock {
                 base_demo_ns: 0,
                 slow_motion,
                 paused: false,
+                frozen: false,
             }),
         }
     }
@@ -74,7 +78,7 @@ impl Clock {
     }
 
     fn now_of(c: &ClockInner) -> u64 {
-        if c.paused {
+        if c.paused || c.frozen {
             c.base_demo_ns
         } else {
             c.base_demo_ns + (c.base_real.elapsed().as_nanos() as f64 / c.slow_motion) as u64
@@ -100,6 +104,12 @@ impl Clock {
         let mut c = self.lock();
         Clock::rebase(&mut c);
         c.paused = paused;
+    }
+
+    fn set_frozen(&self, frozen: bool) {
+        let mut c = self.lock();
+        Clock::rebase(&mut c);
+        c.frozen = frozen;
     }
 }
 
@@ -133,6 +143,11 @@ struct Shared {
     ft_overhead_permille: AtomicU64,
     /// Real seconds per demo second (timescale / playback speed), as f64 bits.
     slow_motion_bits: AtomicU64,
+    /// The worker asked to measure the next CPU reference window, and what it measured.
+    reference_runner: AtomicUsize,
+    reference_result: Mutex<Option<calibrate::Window>>,
+    /// What the I/O reference thread measured.
+    io_reference: Mutex<calibrate::IoReference>,
     /// The current configuration and its version, for the conductor.
     config: Mutex<GilConfig>,
     version: AtomicU64,
@@ -180,6 +195,16 @@ impl Shared {
 
     fn config(&self) -> MutexGuard<'_, GilConfig> {
         self.config.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn reference_result(&self) -> MutexGuard<'_, Option<calibrate::Window>> {
+        self.reference_result
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn io_reference(&self) -> MutexGuard<'_, calibrate::IoReference> {
+        self.io_reference.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn interval(&self) -> Duration {
@@ -259,6 +284,10 @@ struct WorkerWait<'a> {
     w: usize,
     epoch: u64,
     state: &'a Cell<Option<ThreadState>>,
+    /// When it last released a GIL it has not taken back yet. The next state it logs
+    /// starts then: a thread preempted between releasing and logging must not look as if
+    /// it still held the GIL while another thread holds it.
+    released_at: &'a Cell<Option<u64>>,
 }
 
 impl WorkerWait<'_> {
@@ -266,8 +295,27 @@ impl WorkerWait<'_> {
     fn set_state(&self, state: ThreadState) {
         if self.state.get() != Some(state) {
             self.state.set(Some(state));
-            record(self.shared, self.w, Ev::State(state));
+            if self.shared.instrumented {
+                let t = self
+                    .released_at
+                    .take()
+                    .unwrap_or_else(|| self.shared.clock.now());
+                record_at(self.shared, self.w, t, Ev::State(state));
+            }
         }
+    }
+
+    /// Releases GIL `g` (see [`RealGil::release`]), noting when.
+    fn release(&self, g: usize, forced: bool) -> usize {
+        if self.shared.instrumented {
+            self.released_at.set(Some(self.shared.clock.now()));
+        }
+        self.shared.gils[g].release(self.w, forced, self)
+    }
+
+    /// It holds a GIL again: the release is over.
+    fn taken(&self) {
+        self.released_at.set(None);
     }
 }
 
@@ -291,10 +339,15 @@ impl WaitObserver for WorkerWait<'_> {
 }
 
 fn record(shared: &Shared, w: usize, ev: Ev) {
+    if shared.instrumented {
+        record_at(shared, w, shared.clock.now(), ev);
+    }
+}
+
+fn record_at(shared: &Shared, w: usize, t: u64, ev: Ev) {
     if !shared.instrumented {
         return;
     }
-    let t = shared.clock.now();
     let mut log = shared.workers[w]
         .log
         .lock()
@@ -336,11 +389,13 @@ fn worker(shared: &Shared, w: usize) {
     let mut io_batches_left = IO_CPU_BATCHES;
     let mut released_to_waiters = false;
     let state = Cell::new(None);
+    let released_at = Cell::new(None);
     let outside = |epoch| WorkerWait {
         shared,
         w,
         epoch,
         state: &state,
+        released_at: &released_at,
     };
     loop {
         if !shared.control.checkpoint() {
@@ -349,10 +404,11 @@ fn worker(shared: &Shared, w: usize) {
         if shared.gate.is_paused() {
             let wait = outside(0);
             if let Some(g) = held.take() {
-                shared.gils[g].release(w, false, &wait);
+                wait.release(g, false);
             }
             io_done_at = None;
             wait.set_state(ThreadState::Parked);
+            calibrate::measure_if_asked(shared, w);
             slot.parked.store(true, Ordering::SeqCst);
             let go_on = shared.gate.checkpoint();
             slot.parked.store(false, Ordering::SeqCst);
@@ -369,7 +425,7 @@ fn worker(shared: &Shared, w: usize) {
         if held != want
             && let Some(g) = held.take()
         {
-            shared.gils[g].release(w, false, &wait);
+            wait.release(g, false);
         }
         if let (Some(g), None) = (want, held) {
             let interval = (mode == Mode::Gil).then(|| shared.interval());
@@ -377,6 +433,7 @@ fn worker(shared: &Shared, w: usize) {
                 Taken::Left => continue,
                 Taken::Yes { switched, .. } => {
                     held = Some(g);
+                    wait.taken();
                     if switched && mode.shares_one_gil() {
                         record(shared, w, Ev::Switch);
                     } else if released_to_waiters {
@@ -388,8 +445,10 @@ fn worker(shared: &Shared, w: usize) {
                     }
                 }
             }
-        } else {
-            io_done_at = None;
+        } else if let Some(done) = io_done_at.take() {
+            // No GIL to wait for: the thread goes on at once.
+            let now = shared.clock.now();
+            record(shared, w, Ev::Latency(now.saturating_sub(done)));
         }
         released_to_waiters = false;
         wait.set_state(ThreadState::Running);
@@ -412,7 +471,7 @@ fn worker(shared: &Shared, w: usize) {
                 slot.units.fetch_add(done, Ordering::Relaxed);
                 if breaker {
                     if let Some(g) = held.take() {
-                        shared.gils[g].release(w, forced, &wait);
+                        wait.release(g, forced);
                     }
                 } else if mode == Mode::GilLegacy {
                     legacy_ticks_left -= done.min(legacy_ticks_left);
@@ -420,8 +479,9 @@ fn worker(shared: &Shared, w: usize) {
                         legacy_ticks_left = LEGACY_CHECK_INTERVAL_TICKS;
                         // Python 2: release and at once ask again (top of the loop).
                         if let Some(g) = held.take() {
-                            record(shared, w, Ev::Release);
-                            released_to_waiters = shared.gils[g].release(w, false, &wait) > 0;
+                            released_to_waiters = wait.release(g, false) > 0;
+                            let contended = released_to_waiters;
+                            record(shared, w, Ev::Release { contended });
                         }
                     }
                 }
@@ -431,7 +491,7 @@ fn worker(shared: &Shared, w: usize) {
                 io_batches_left -= done.min(io_batches_left);
                 if breaker && io_batches_left > 0 {
                     if let Some(g) = held.take() {
-                        shared.gils[g].release(w, forced, &wait);
+                        wait.release(g, forced);
                     }
                     continue;
                 }
@@ -440,7 +500,7 @@ fn worker(shared: &Shared, w: usize) {
                 // Py_BEGIN_ALLOW_THREADS: release (waiting for the switch if a drop was
                 // requested), then block for the I/O's length.
                 if let Some(g) = held.take() {
-                    shared.gils[g].release(w, forced, &wait);
+                    wait.release(g, forced);
                 }
                 wait.set_state(ThreadState::Io);
                 slot.in_io.store(true, Ordering::SeqCst);
@@ -456,7 +516,7 @@ fn worker(shared: &Shared, w: usize) {
     }
     let wait = outside(0);
     if let Some(g) = held.take() {
-        shared.gils[g].release(w, false, &wait);
+        wait.release(g, false);
     }
     wait.set_state(ThreadState::Done);
 }
@@ -467,6 +527,7 @@ pub mod calibrate;
 pub struct ThreadsDemo {
     shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
+    io_reference: Option<JoinHandle<()>>,
     conductor: Option<JoinHandle<Value>>,
     conductor_control: Arc<RunControl>,
     latest: Arc<ArcSwap<GilSnapshot>>,
@@ -475,8 +536,7 @@ pub struct ThreadsDemo {
 }
 
 impl ThreadsDemo {
-    /// Starts the workers (parked until the first reference is measured) and the
-    /// conductor. `instrumented: false` logs no states or events and reads no cores, to
+    /// Starts the workers and the conductor. `instrumented: false` logs no states or events and reads no cores, to
     /// measure what instrumentation costs.
     pub fn start(config: &GilConfig, instrumented: bool) -> Result<ThreadsDemo, StartError> {
         let n = config.threads();
@@ -504,19 +564,21 @@ impl ThreadsDemo {
             io_real_ns: AtomicU64::new(0),
             ft_overhead_permille: AtomicU64::new(0),
             slow_motion_bits: AtomicU64::new(1f64.to_bits()),
+            io_reference: Mutex::new(calibrate::IoReference::default()),
+            reference_runner: AtomicUsize::new(calibrate::NO_RUNNER),
+            reference_result: Mutex::new(None),
             config: Mutex::new(config.clone()),
             version: AtomicU64::new(0),
             instrumented,
             batch_iterations: batch_iterations(),
         });
         shared.set_lengths(config, slow_motion);
-        // Workers start parked: the first thing measured is one thread alone.
-        shared.gate.set_paused(true);
         let latest = Arc::new(ArcSwap::from_pointee(empty_snapshot(config)));
         let conductor_control = Arc::new(RunControl::new());
         let mut demo = ThreadsDemo {
             shared: Arc::clone(&shared),
             workers: Vec::with_capacity(n),
+            io_reference: None,
             conductor: None,
             conductor_control: Arc::clone(&conductor_control),
             latest: Arc::clone(&latest),
@@ -534,6 +596,19 @@ impl ThreadsDemo {
                     demo.shutdown();
                     return Err(e.into());
                 }
+            }
+        }
+        let reference = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("gil-io-reference".into())
+                .spawn(move || calibrate::io_reference_loop(&shared))
+        };
+        match reference {
+            Ok(h) => demo.io_reference = Some(h),
+            Err(e) => {
+                demo.shutdown();
+                return Err(e.into());
             }
         }
         let conductor = std::thread::Builder::new()
@@ -561,6 +636,9 @@ impl ThreadsDemo {
         for w in self.workers.drain(..) {
             let _ = w.join();
         }
+        if let Some(r) = self.io_reference.take() {
+            let _ = r.join();
+        }
         self.conductor_control.stop();
         self.conductor.take().and_then(|c| c.join().ok())
     }
@@ -573,7 +651,7 @@ impl ThreadsDemo {
 
 fn empty_snapshot(config: &GilConfig) -> GilSnapshot {
     let recorder = Recorder::new(&config.workloads, 1, 0);
-    let mut snap = recorder.snapshot(frame(config, 1.0, 0, None, false, true));
+    let mut snap = recorder.snapshot(frame(config, 1.0, 0, None, false, false));
     snap.threads.iter_mut().for_each(|t| t.strip.clear());
     snap
 }

@@ -120,7 +120,9 @@ pub struct GilSnapshot {
     pub drop_requests: u64,
     /// Times a holder released the GIL on its own schedule (legacy ticks).
     pub releases: u64,
-    /// Releases after which the same thread took the GIL straight back.
+    /// Releases made while another thread was waiting for the GIL.
+    pub contended_releases: u64,
+    /// Contended releases after which the same thread took the GIL straight back.
     pub self_reacquires: u64,
     /// I/O operations completed.
     pub io_ops: u64,
@@ -132,6 +134,9 @@ pub struct GilSnapshot {
     pub paused: bool,
     /// True while the real engine measures one thread alone (workers parked).
     pub calibrating: bool,
+    /// How much of a core one thread alone got in the reference windows (real engine;
+    /// well under 1 means other programs keep this machine busy).
+    pub reference_core_share: Option<f64>,
     /// The model's last step, in words (empty for real threads).
     pub last_event: String,
 }
@@ -227,6 +232,7 @@ pub struct Recorder {
     switches: u64,
     drop_requests: u64,
     releases: u64,
+    contended_releases: u64,
     self_reacquires: u64,
     latencies_ns: VecDeque<u64>,
     latency_max_ns: u64,
@@ -242,6 +248,7 @@ impl Recorder {
             switches: 0,
             drop_requests: 0,
             releases: 0,
+            contended_releases: 0,
             self_reacquires: 0,
             latencies_ns: VecDeque::new(),
             latency_max_ns: 0,
@@ -304,6 +311,7 @@ impl Recorder {
         self.switches = 0;
         self.drop_requests = 0;
         self.releases = 0;
+        self.contended_releases = 0;
         self.self_reacquires = 0;
         self.latencies_ns.clear();
         self.latency_max_ns = 0;
@@ -343,9 +351,11 @@ impl Recorder {
         self.drop_requests += 1;
     }
 
-    /// The holder released on its own schedule (legacy ticks).
-    pub fn release(&mut self) {
+    /// The holder released on its own schedule (legacy ticks); `contended` if another
+    /// thread was waiting for the GIL then.
+    pub fn release(&mut self, contended: bool) {
         self.releases += 1;
+        self.contended_releases += u64::from(contended);
     }
 
     /// ...and took it straight back.
@@ -378,7 +388,8 @@ impl Recorder {
             .iter()
             .filter(|t| t.workload == workload)
             .map(|t| t.units)
-            .sum()
+            .sum::<f64>()
+            + 0.0 // an empty sum is -0.0
     }
 
     /// The recent latency samples, demo ns, oldest first.
@@ -459,12 +470,14 @@ impl Recorder {
             switches_per_s: self.per_second(self.switches as f64),
             drop_requests: self.drop_requests,
             releases: self.releases,
+            contended_releases: self.contended_releases,
             self_reacquires: self.self_reacquires,
             io_ops: io_ops.round() as u64,
             io_ops_per_s: self.per_second(io_ops),
             io_latency: self.latency_summary(),
             paused: frame.paused,
             calibrating: frame.calibrating,
+            reference_core_share: None,
             last_event: frame.last_event,
         }
     }
@@ -535,6 +548,7 @@ pub fn metrics(
         "switches_per_s": round3(snap.switches_per_s),
         "drop_requests": snap.drop_requests,
         "releases": snap.releases,
+        "contended_releases": snap.contended_releases,
         "self_reacquires": snap.self_reacquires,
         "io_ops": snap.io_ops,
         "io_ops_per_s": round3(snap.io_ops_per_s),

@@ -16,6 +16,8 @@ use crate::ui::widgets;
 const LABEL_WIDTH: usize = 12;
 /// " held wait  I/O" shares after the strip.
 const SHARES_WIDTH: usize = 16;
+/// Below this share of a core for one thread alone, the view says the machine is busy.
+const BUSY_CORE_SHARE: f64 = 0.8;
 /// Below this width the shares are left out so the strip keeps some room.
 const MIN_WIDTH_FOR_SHARES: usize = 44;
 
@@ -46,6 +48,15 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
         speed_figures(snap, narrow, theme),
         second_figures(snap, theme),
     ];
+    if let Some(share) = snap.reference_core_share.filter(|s| *s < BUSY_CORE_SHARE) {
+        bottom.push(Line::styled(
+            format!(
+                "busy machine: one thread alone got {:.0}% of a core",
+                share * 100.0
+            ),
+            theme.warn,
+        ));
+    }
     bottom.push(legend(snap, theme));
     if snap.engine == EngineKind::Model && !snap.last_event.is_empty() {
         let style = if snap.paused {
@@ -138,10 +149,6 @@ fn wrap_words(text: &str, width: usize, max_lines: usize) -> Vec<String> {
 
 /// The picture in words.
 pub fn caption(snap: &GilSnapshot) -> String {
-    if snap.calibrating {
-        return "measuring one thread alone (the speedup's reference); the others are parked"
-            .to_string();
-    }
     let cpu = snap
         .threads
         .iter()
@@ -278,12 +285,12 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
             theme,
         );
     }
-    if snap.mode == Mode::GilLegacy && snap.releases > 0 {
-        let back = snap.self_reacquires as f64 / snap.releases as f64 * 100.0;
+    if snap.mode == Mode::GilLegacy && snap.contended_releases > 0 {
+        let back = snap.self_reacquires as f64 / snap.contended_releases as f64 * 100.0;
         return widgets::figures(
             &[
                 ("releases", compact(snap.releases)),
-                ("taken straight back", format!("{back:.0}%")),
+                ("taken back despite a waiter", format!("{back:.0}%")),
             ],
             theme,
         );

@@ -103,3 +103,14 @@ fn stop_is_prompt_even_in_slow_motion_with_long_io() {
     let _ = demo.stop();
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn timing_constants_are_sane() {
+    use super::calibrate::{CALIBRATION_PERIOD, CALIBRATION_WINDOW, FIRST_CALIBRATION_DELAY};
+    // Snapshots at about 40 per second; a check of pause and stop every ~quarter ms.
+    assert_eq!(FRAME_INTERVAL, Duration::from_millis(25));
+    assert_eq!(OUTER_CHECK_BATCHES * crate::sims::gil::BATCH_NS, 256_000);
+    // Reference windows take a tenth of the time, and the first comes after a warm-up.
+    assert_eq!(CALIBRATION_WINDOW * 10, CALIBRATION_PERIOD);
+    assert!(FIRST_CALIBRATION_DELAY >= CALIBRATION_WINDOW);
+}

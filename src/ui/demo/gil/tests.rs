@@ -82,8 +82,6 @@ fn cores_show_where_known_and_captions_follow_the_mode() {
     );
     snap.mode = Mode::FreeThreaded;
     assert!(caption(&snap).starts_with("no GIL: 2 threads run in parallel on 2 cores"));
-    snap.calibrating = true;
-    assert!(caption(&snap).contains("measuring one thread alone"));
     // Nothing panics in a tiny area.
     draw(&snap, 10, 3);
     draw(&snap, 1, 1);
