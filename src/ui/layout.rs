@@ -9,6 +9,9 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 /// Below this width the contents pane is hidden unless it has focus.
 pub const CONTENTS_MIN_SCREEN_WIDTH: u16 = 76;
+/// The widest lesson text line: past this, lines get too long to read comfortably, so on
+/// a big screen the text is centred with wider margins instead.
+pub const MAX_TEXT_WIDTH: u16 = 100;
 /// The parameter panel's width in the demo host.
 pub const PARAM_PANEL_WIDTH: u16 = 26;
 
@@ -56,11 +59,14 @@ pub fn lesson_screen(area: Rect, contents_focused: bool) -> LessonScreen {
     } else {
         (None, body)
     };
-    // Border on every side, one column of padding on the left, one for the scrollbar.
+    // Border on every side, one column of padding on the left, one for the scrollbar;
+    // text wider than MAX_TEXT_WIDTH is centred.
+    let room = lesson.width.saturating_sub(4);
+    let width = room.min(MAX_TEXT_WIDTH);
     let text = Rect {
-        x: lesson.x + 2,
+        x: lesson.x + 2 + (room - width) / 2,
         y: lesson.y + 1,
-        width: lesson.width.saturating_sub(4),
+        width,
         height: lesson.height.saturating_sub(2),
     };
     LessonScreen {
@@ -110,6 +116,15 @@ mod tests {
         assert_eq!(s.text.width, 52);
         assert_eq!(s.text.height, 21);
         assert_eq!(s.status.y, 23);
+    }
+
+    #[test]
+    fn big_screens_centre_a_readable_measure() {
+        let s = lesson_screen(Rect::new(0, 0, 200, 60), false);
+        assert_eq!(s.text.width, MAX_TEXT_WIDTH);
+        let left = s.text.x - s.lesson.x;
+        let right = s.lesson.right() - s.text.right();
+        assert!(left.abs_diff(right) <= 1, "left {left}, right {right}");
     }
 
     #[test]
