@@ -21,6 +21,11 @@ const BUSY_CORE_SHARE: f64 = 0.8;
 /// Below this width the shares are left out so the strip keeps some room.
 const MIN_WIDTH_FOR_SHARES: usize = 44;
 
+/// The tallest a thread's strip gets on a big screen, in lines.
+const MAX_STRIP_LINES: usize = 4;
+/// From this width on, the view is on a big screen and strips may grow past two lines.
+const BIG_SCREEN_WIDTH: u16 = 100;
+
 /// Draws the `gil` demo into `area`.
 pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let width = area.width as usize;
@@ -78,9 +83,15 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
     let room = height.saturating_sub(top.len() + bottom.len() + 1);
     let n = snap.threads.len();
-    // On a big screen each thread gets a taller strip and some air between threads.
+    // On a big screen (a projector) each thread gets a taller strip, up to
+    // MAX_STRIP_LINES, and some air between threads.
     let (strip_lines, gap) = if n > 0 && room >= 3 * n {
-        (2, 1)
+        let tallest = if area.width >= BIG_SCREEN_WIDTH {
+            MAX_STRIP_LINES
+        } else {
+            2
+        };
+        ((room / n - 1).clamp(2, tallest), 1)
     } else if n > 0 && room >= 2 * n {
         (2, 0)
     } else {
@@ -96,7 +107,7 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut rows: Vec<Line> = Vec::new();
     for t in snap.threads.iter().take(shown) {
         rows.push(thread_row(t, strip_width, shares, theme));
-        if strip_lines == 2 {
+        for _ in 1..strip_lines {
             rows.push(strip_only(t, strip_width, theme));
         }
         if gap == 1 {
