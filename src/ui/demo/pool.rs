@@ -205,9 +205,7 @@ mod tests {
     use super::*;
     use crate::sims::pool::{PoolConfig, WorkerLane};
     use crate::sims::timeline::Timeline;
-    use crate::theme::ThemeName;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
+    use crate::ui::demo::test_support;
 
     fn lane(spans: &[(f64, f64, Activity)], tasks: usize, stolen: usize) -> WorkerLane {
         let mut timeline = Timeline::new();
@@ -259,12 +257,7 @@ mod tests {
     }
 
     fn draw(snap: &PoolSnapshot, w: u16, h: u16) -> String {
-        let theme = Theme::new(ThemeName::Dark, false);
-        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        terminal
-            .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
-            .unwrap();
-        terminal.backend().to_string()
+        test_support::draw(render, snap, w, h)
     }
 
     #[test]

@@ -284,9 +284,7 @@ mod tests {
     use crate::sims::processes::ProcConfig;
     use crate::sims::timeline::Timeline;
     use crate::sims::workload::Workload;
-    use crate::theme::ThemeName;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
+    use crate::ui::demo::test_support;
 
     fn worker(pid: u32, crashed: bool) -> WorkerView {
         let mut timeline = Timeline::new();
@@ -356,12 +354,7 @@ mod tests {
     }
 
     fn draw(snap: &ProcessesSnapshot, w: u16, h: u16) -> String {
-        let theme = Theme::new(ThemeName::Dark, false);
-        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        terminal
-            .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
-            .unwrap();
-        terminal.backend().to_string()
+        test_support::draw(render, snap, w, h)
     }
 
     #[test]
