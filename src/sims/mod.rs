@@ -18,6 +18,7 @@ pub mod pool;
 pub mod processes;
 pub mod queue;
 pub mod race;
+pub mod step_model;
 pub mod threadpool;
 pub mod timeline;
 pub mod workload;
