@@ -171,17 +171,17 @@ impl PoolSnapshot {
 
     /// Sequential time over parallel time, once both are measured.
     pub fn speedup(&self) -> Option<f64> {
-        speedup(self.phase, self.sequential_s, self.parallel_s)
+        workload::speedup(
+            self.phase == PoolPhase::Done,
+            self.sequential_s,
+            self.parallel_s,
+        )
     }
 
     /// Speedup per worker (1.0 is perfect), once both parts are measured.
     pub fn efficiency(&self) -> Option<f64> {
         self.speedup().map(|s| s / self.config.workers as f64)
     }
-}
-
-fn speedup(phase: PoolPhase, sequential_s: f64, parallel_s: f64) -> Option<f64> {
-    (phase == PoolPhase::Done && parallel_s > 0.0).then(|| sequential_s / parallel_s)
 }
 
 /// One task as it ran.

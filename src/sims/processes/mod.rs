@@ -280,8 +280,11 @@ impl ProcessesSnapshot {
 
     /// Sequential time over parallel time (start-up included), once both are measured.
     pub fn speedup(&self) -> Option<f64> {
-        (self.phase == ProcPhase::Done && self.parallel_s > 0.0)
-            .then(|| self.sequential_s / self.parallel_s)
+        workload::speedup(
+            self.phase == ProcPhase::Done,
+            self.sequential_s,
+            self.parallel_s,
+        )
     }
 
     /// Speedup per worker, once measured.
