@@ -19,6 +19,8 @@ pub mod processes;
 pub mod queue;
 pub mod race;
 pub mod step_model;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod threadpool;
 pub mod timeline;
 pub mod workload;

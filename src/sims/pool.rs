@@ -547,17 +547,12 @@ impl Drop for PoolDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::test_support::wait_up_to;
 
     fn wait_until_finished(demo: &dyn Demo) -> bool {
-        // Generous bound: this checks that the run ends, not how fast.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if demo.is_finished() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        false
+        // Generous bound (a debug build runs the spin loop slowly): this checks that the
+        // run ends, not how fast.
+        wait_up_to(Duration::from_secs(60), || demo.is_finished())
     }
 
     fn config(workload: Workload, tasks: usize, min_len: usize) -> PoolConfig {

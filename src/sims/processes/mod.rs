@@ -440,7 +440,8 @@ impl Drop for ProcessesDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, Instant};
+    use crate::sims::test_support::wait_until_finished;
+    use std::time::Duration;
 
     fn config() -> ProcConfig {
         ProcConfig {
@@ -451,18 +452,6 @@ mod tests {
             payload_kb: 1,
             crash: false,
         }
-    }
-
-    fn wait_until_finished(demo: &dyn Demo) -> bool {
-        // Generous bound: this checks that the run ends, not how fast.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if demo.is_finished() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        false
     }
 
     #[test]
