@@ -1,9 +1,52 @@
 //! Run control shared by an engine's worker threads: a stop flag, a pause gate and
-//! sleeps that wake at once when the demo stops, so `stop()` can always join promptly.
+//! sleeps that wake at once when the demo stops, so `stop()` can always join promptly;
+//! and the playback speed those sleeps are scaled by.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+/// The slowest playback speed a sleep is scaled by, so a scaled duration stays finite.
+pub const SLOWEST_SPEED: f64 = 0.01;
+
+/// The playback speed of a demo's real-thread sleeps (1.0 real time, 0.25 four times
+/// slower), set from the UI thread while workers read it.
+#[derive(Debug)]
+pub struct PlaybackSpeed {
+    bits: AtomicU64,
+}
+
+impl Default for PlaybackSpeed {
+    fn default() -> Self {
+        PlaybackSpeed {
+            bits: AtomicU64::new(1.0f64.to_bits()),
+        }
+    }
+}
+
+impl PlaybackSpeed {
+    /// Real time (speed 1.0).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes `speed` if it is a positive finite number; anything else leaves it as it was.
+    pub fn set(&self, speed: f64) {
+        if speed.is_finite() && speed > 0.0 {
+            self.bits.store(speed.to_bits(), Ordering::Relaxed);
+        }
+    }
+
+    /// The speed now, never below [`SLOWEST_SPEED`].
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.bits.load(Ordering::Relaxed)).max(SLOWEST_SPEED)
+    }
+
+    /// `ms` milliseconds of demo time as wall time at the current speed.
+    pub fn scale_ms(&self, ms: u64) -> Duration {
+        Duration::from_secs_f64(ms as f64 / 1000.0 / self.get())
+    }
+}
 
 /// Stop flag plus pause gate. Share it in an `Arc` between the handle and the workers.
 #[derive(Debug, Default)]
@@ -104,6 +147,21 @@ mod tests {
         assert!(!sleeper.join().unwrap());
         assert!(!paused.join().unwrap());
         assert!(control.is_stopping());
+    }
+
+    #[test]
+    fn speed_stretches_sleeps_and_ignores_nonsense() {
+        let speed = PlaybackSpeed::new();
+        assert_eq!(speed.scale_ms(200), Duration::from_millis(200));
+        speed.set(0.25);
+        assert_eq!(speed.scale_ms(200), Duration::from_millis(800));
+        for nonsense in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            speed.set(nonsense);
+            assert_eq!(speed.get(), 0.25);
+        }
+        speed.set(1e-9);
+        assert_eq!(speed.get(), SLOWEST_SPEED);
+        assert_eq!(speed.scale_ms(1), Duration::from_millis(100));
     }
 
     #[test]

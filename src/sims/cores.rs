@@ -313,19 +313,7 @@ impl Drop for CoresDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
-
-    fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
-        // Generous bound: this checks that something happens, not how fast.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if cond() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
+    use crate::sims::test_support::wait_for;
 
     #[test]
     fn spinners_follow_busy_live_and_all_are_joined_on_stop() {

@@ -18,6 +18,9 @@ pub mod pool;
 pub mod processes;
 pub mod queue;
 pub mod race;
+pub mod step_model;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod threadpool;
 pub mod timeline;
 pub mod workload;

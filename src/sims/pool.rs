@@ -171,17 +171,17 @@ impl PoolSnapshot {
 
     /// Sequential time over parallel time, once both are measured.
     pub fn speedup(&self) -> Option<f64> {
-        speedup(self.phase, self.sequential_s, self.parallel_s)
+        workload::speedup(
+            self.phase == PoolPhase::Done,
+            self.sequential_s,
+            self.parallel_s,
+        )
     }
 
     /// Speedup per worker (1.0 is perfect), once both parts are measured.
     pub fn efficiency(&self) -> Option<f64> {
         self.speedup().map(|s| s / self.config.workers as f64)
     }
-}
-
-fn speedup(phase: PoolPhase, sequential_s: f64, parallel_s: f64) -> Option<f64> {
-    (phase == PoolPhase::Done && parallel_s > 0.0).then(|| sequential_s / parallel_s)
 }
 
 /// One task as it ran.
@@ -547,17 +547,12 @@ impl Drop for PoolDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::test_support::wait_up_to;
 
     fn wait_until_finished(demo: &dyn Demo) -> bool {
-        // Generous bound: this checks that the run ends, not how fast.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if demo.is_finished() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        false
+        // Generous bound (a debug build runs the spin loop slowly): this checks that the
+        // run ends, not how fast.
+        wait_up_to(Duration::from_secs(60), || demo.is_finished())
     }
 
     fn config(workload: Workload, tasks: usize, min_len: usize) -> PoolConfig {

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use serde_json::json;
 
-use super::control::RunControl;
+use super::control::{PlaybackSpeed, RunControl};
 use super::{
     Applied, Demo, Engine, ParamKind, ParamSpec, ParamValue, Params, Snapshot, StartError,
 };
@@ -303,16 +303,14 @@ struct Shared {
     consumers: Vec<WorkerStats>,
     produce_ms: AtomicU64,
     consume_ms: AtomicU64,
-    speed_bits: AtomicU64,
+    speed: PlaybackSpeed,
     sentinels: AtomicU64,
     finished: AtomicBool,
 }
 
 impl Shared {
     fn sleep_ms(&self, ms: u64) -> bool {
-        let speed = f64::from_bits(self.speed_bits.load(Ordering::Relaxed)).max(0.01);
-        self.control
-            .sleep(Duration::from_secs_f64(ms as f64 / 1000.0 / speed))
+        self.control.sleep(self.speed.scale_ms(ms))
     }
 }
 
@@ -343,7 +341,7 @@ impl QueueDemo {
                 .collect(),
             produce_ms: AtomicU64::new(setup.produce_ms),
             consume_ms: AtomicU64::new(setup.consume_ms),
-            speed_bits: AtomicU64::new(1.0f64.to_bits()),
+            speed: PlaybackSpeed::new(),
             sentinels: AtomicU64::new(0),
             finished: AtomicBool::new(false),
         });
@@ -580,11 +578,7 @@ impl Demo for QueueDemo {
     }
 
     fn set_speed(&mut self, speed: f64) -> bool {
-        if speed.is_finite() && speed > 0.0 {
-            self.shared
-                .speed_bits
-                .store(speed.to_bits(), Ordering::Relaxed);
-        }
+        self.shared.speed.set(speed);
         true
     }
 
@@ -620,6 +614,7 @@ impl Drop for QueueDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::test_support::{wait_for, wait_until_finished};
 
     fn params(pairs: &[(&str, &str)]) -> Params {
         let owned: Vec<(String, String)> = pairs
@@ -630,12 +625,7 @@ mod tests {
     }
 
     fn run_to_end(demo: &dyn Demo) {
-        // Generous bound: this checks that the run ends, not how fast.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !demo.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert!(demo.is_finished());
+        assert!(wait_until_finished(demo));
     }
 
     #[test]
@@ -690,15 +680,8 @@ mod tests {
             ("consume_ms", "1000"),
         ]);
         let mut demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Snapshot::Queue(s) = demo.snapshot()
-                && s.depth == 10
-            {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        // Full or not by then, stopping must be prompt and lose nothing.
+        wait_for(|| matches!(demo.snapshot(), Snapshot::Queue(s) if s.depth == 10));
         assert!(demo.set_paused(true));
         let started = Instant::now();
         let m = demo.stop();

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use serde_json::json;
 
-use super::control::RunControl;
+use super::control::{PlaybackSpeed, RunControl};
 use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
 use crate::theme::RunState;
 
@@ -177,7 +177,7 @@ struct Executor {
     completion: Mutex<Vec<usize>>,
     running: Vec<AtomicU64>,
     control: RunControl,
-    speed_bits: AtomicU64,
+    speed: PlaybackSpeed,
     finished: AtomicBool,
     started: Instant,
 }
@@ -218,7 +218,7 @@ impl PoolDemo {
             completion: Mutex::new(Vec::with_capacity(tasks)),
             running: (0..max_workers).map(|_| AtomicU64::new(NO_TASK)).collect(),
             control: RunControl::new(),
-            speed_bits: AtomicU64::new(1.0f64.to_bits()),
+            speed: PlaybackSpeed::new(),
             finished: AtomicBool::new(false),
             started: Instant::now(),
         });
@@ -291,8 +291,7 @@ fn worker(ex: &Executor, w: usize) {
             records[task].started = Some(ex.started.elapsed());
         }
         ex.running[w].store(task as u64, Ordering::SeqCst);
-        let speed = f64::from_bits(ex.speed_bits.load(Ordering::Relaxed)).max(0.01);
-        let blocked = Duration::from_secs_f64(ex.durations[task] as f64 / 1000.0 / speed);
+        let blocked = ex.speed.scale_ms(ex.durations[task]);
         let completed = ex.control.sleep(blocked);
         ex.running[w].store(NO_TASK, Ordering::SeqCst);
         if !completed {
@@ -404,11 +403,7 @@ impl Demo for PoolDemo {
     }
 
     fn set_speed(&mut self, speed: f64) -> bool {
-        if speed.is_finite() && speed > 0.0 {
-            self.executor
-                .speed_bits
-                .store(speed.to_bits(), Ordering::Relaxed);
-        }
+        self.executor.speed.set(speed);
         true
     }
 
@@ -442,6 +437,7 @@ impl Drop for PoolDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::test_support::wait_until_finished;
 
     #[test]
     fn durations_are_seeded_and_in_range() {
@@ -455,11 +451,7 @@ mod tests {
     fn every_task_completes_once_and_blocking_io_overlaps() {
         let durations = vec![60, 10, 40, 20, 30, 50, 10, 20];
         let demo: Box<dyn Demo> = Box::new(PoolDemo::start(4, durations).unwrap());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !demo.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert!(demo.is_finished());
+        assert!(wait_until_finished(demo.as_ref()));
         let m = demo.stop();
         let mut order: Vec<u64> = m["completion_order"]
             .as_array()

@@ -1,7 +1,7 @@
 //! The CPU-bound work shared by the `pool` and `processes` demos: the three workloads
 //! (`uniform`, `skewed`, `tiny`) as a list of task costs, the spin loop that burns one
 //! task's cost, and the parameters both engines declare alike, so the same work can be
-//! compared across a thread pool and a process pool.
+//! compared across a thread pool and a process pool; and the speedup both report.
 
 use std::sync::OnceLock;
 
@@ -25,6 +25,12 @@ pub const SKEWED_LONG_EVERY: usize = 16;
 pub const TINY_TASK_UNITS: u64 = 2;
 /// The most tasks one run may have (20,000 tiny items fit with room to spare).
 pub const MAX_TASKS: i64 = 100_000;
+
+/// Sequential time over parallel time, once the run is `done` and the parallel part was
+/// measured: the speedup both demos report.
+pub fn speedup(done: bool, sequential_s: f64, parallel_s: f64) -> Option<f64> {
+    (done && parallel_s > 0.0).then(|| sequential_s / parallel_s)
+}
 
 /// The three workloads both engines run.
 pub const WORKLOADS: &[&str] = &["uniform", "skewed", "tiny"];

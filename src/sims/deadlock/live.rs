@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, find_cycle};
-use crate::sims::control::RunControl;
+use crate::sims::control::{PlaybackSpeed, RunControl};
 use crate::sims::{Demo, Snapshot, StartError};
 use crate::theme::RunState;
 
@@ -124,22 +124,18 @@ struct Shared {
     table: LockTable,
     stats: Vec<ThreadStats>,
     control: RunControl,
-    speed_bits: AtomicU64,
+    speed: PlaybackSpeed,
     deadlocked: AtomicBool,
 }
 
 impl Shared {
     /// Sleeps `ms` scaled by the playback speed; false when stopping.
     fn sleep_ms(&self, ms: u64) -> bool {
-        let speed = f64::from_bits(self.speed_bits.load(Ordering::Relaxed)).max(0.01);
-        self.control
-            .sleep(Duration::from_secs_f64(ms as f64 / 1000.0 / speed))
+        self.control.sleep(self.speed.scale_ms(ms))
     }
 
     fn timeout(&self) -> Option<Duration> {
-        let speed = f64::from_bits(self.speed_bits.load(Ordering::Relaxed)).max(0.01);
-        (self.setup.timeout_ms > 0)
-            .then(|| Duration::from_secs_f64(self.setup.timeout_ms as f64 / 1000.0 / speed))
+        (self.setup.timeout_ms > 0).then(|| self.speed.scale_ms(self.setup.timeout_ms))
     }
 }
 
@@ -159,7 +155,7 @@ impl LiveDemo {
             table: LockTable::new(setup.threads, setup.threads),
             stats: (0..setup.threads).map(|_| ThreadStats::default()).collect(),
             control: RunControl::new(),
-            speed_bits: AtomicU64::new(1.0f64.to_bits()),
+            speed: PlaybackSpeed::new(),
             deadlocked: AtomicBool::new(false),
         });
         let started = Instant::now();
@@ -371,11 +367,7 @@ impl Demo for LiveDemo {
     }
 
     fn set_speed(&mut self, speed: f64) -> bool {
-        if speed.is_finite() && speed > 0.0 {
-            self.shared
-                .speed_bits
-                .store(speed.to_bits(), Ordering::Relaxed);
-        }
+        self.shared.speed.set(speed);
         true
     }
 
@@ -399,6 +391,7 @@ impl Drop for LiveDemo {
 mod tests {
     use super::super::LockOrder;
     use super::*;
+    use crate::sims::test_support::wait_for;
 
     fn setup(order: LockOrder, threads: usize, timeout_ms: u64) -> DeadlockSetup {
         DeadlockSetup {
@@ -408,18 +401,6 @@ mod tests {
             hold_ms: 20,
             seed: 1,
         }
-    }
-
-    fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
-        // Generous bound: this checks that something happens, not how fast.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if cond() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        false
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use super::step_model::StepModelDemo;
 use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
 use crate::theme::RunState;
 
@@ -281,7 +282,9 @@ impl Engine for DeadlockEngine {
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         let setup = DeadlockSetup::from_params(params);
         match params.text("engine") {
-            "model" => Ok(Box::new(model::ModelDemo::new(setup))),
+            "model" => Ok(Box::new(StepModelDemo::new(model::DeadlockModel::new(
+                setup,
+            )))),
             _ => Ok(Box::new(live::LiveDemo::start(setup)?)),
         }
     }

@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockOrder, find_cycle};
-use crate::sims::{Demo, Snapshot};
+use crate::sims::Snapshot;
+use crate::sims::step_model::StepModel;
 use crate::theme::RunState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,61 +285,29 @@ pub(crate) fn names(cycle: &[usize]) -> String {
     }
 }
 
-/// The model engine as a running demo: it moves only on `choose` or `step`; no thread.
-pub struct ModelDemo {
-    model: DeadlockModel,
-    latest: Arc<DeadlockSnapshot>,
-}
+/// The learner picks which thread takes its next lock; the demo ends at the deadlock.
+impl StepModel for DeadlockModel {
+    const CHOICE_HINT: &'static str = "move thread N: take its next lock";
 
-impl ModelDemo {
-    /// A demo around a fresh model.
-    pub fn new(setup: DeadlockSetup) -> ModelDemo {
-        let model = DeadlockModel::new(setup);
-        let latest = Arc::new(model.snapshot());
-        ModelDemo { model, latest }
+    fn published(&self) -> Snapshot {
+        super::snapshot_of(Arc::new(self.snapshot()))
     }
 
-    fn publish(&mut self) {
-        self.latest = Arc::new(self.model.snapshot());
-    }
-}
-
-impl Demo for ModelDemo {
-    fn snapshot(&self) -> Snapshot {
-        super::snapshot_of(Arc::clone(&self.latest))
+    fn step_random(&mut self) -> bool {
+        DeadlockModel::step_random(self)
     }
 
-    fn set_paused(&mut self, _paused: bool) -> bool {
-        // The model never moves on its own, so it is always "paused" for the learner.
-        true
-    }
-
-    fn step(&mut self) -> bool {
-        let moved = self.model.step_random();
-        self.publish();
-        moved
-    }
-
-    fn choose(&mut self, n: usize) -> bool {
-        if n == 0 {
-            return false;
-        }
-        let moved = self.model.run(n - 1);
-        self.publish();
-        moved
-    }
-
-    fn choice_hint(&self) -> Option<String> {
-        (!self.model.is_deadlocked()).then(|| "move thread N: take its next lock".to_string())
+    fn run(&mut self, thread: usize) -> bool {
+        DeadlockModel::run(self, thread)
     }
 
     fn is_finished(&self) -> bool {
-        self.model.is_deadlocked()
+        self.is_deadlocked()
     }
 
-    fn stop(self: Box<Self>) -> serde_json::Value {
-        let mut m = super::metrics(&self.model.snapshot(), "model");
-        m["challenge_won"] = self.model.challenge().1.into();
+    fn final_metrics(&self) -> serde_json::Value {
+        let mut m = super::metrics(&self.snapshot(), "model");
+        m["challenge_won"] = self.challenge().1.into();
         m
     }
 }
@@ -346,6 +315,8 @@ impl Demo for ModelDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::Demo;
+    use crate::sims::step_model::StepModelDemo;
 
     fn setup(order: LockOrder, threads: usize, timeout_ms: u64, seed: u64) -> DeadlockSetup {
         DeadlockSetup {
@@ -445,7 +416,12 @@ mod tests {
 
     #[test]
     fn the_demo_maps_number_keys_to_threads() {
-        let mut demo: Box<dyn Demo> = Box::new(ModelDemo::new(setup(LockOrder::Opposite, 2, 0, 1)));
+        let mut demo: Box<dyn Demo> = Box::new(StepModelDemo::new(DeadlockModel::new(setup(
+            LockOrder::Opposite,
+            2,
+            0,
+            1,
+        ))));
         assert!(demo.choice_hint().is_some());
         for n in [2, 1, 2, 1] {
             assert!(demo.choose(n));

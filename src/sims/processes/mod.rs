@@ -280,8 +280,11 @@ impl ProcessesSnapshot {
 
     /// Sequential time over parallel time (start-up included), once both are measured.
     pub fn speedup(&self) -> Option<f64> {
-        (self.phase == ProcPhase::Done && self.parallel_s > 0.0)
-            .then(|| self.sequential_s / self.parallel_s)
+        workload::speedup(
+            self.phase == ProcPhase::Done,
+            self.sequential_s,
+            self.parallel_s,
+        )
     }
 
     /// Speedup per worker, once measured.
@@ -437,7 +440,8 @@ impl Drop for ProcessesDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, Instant};
+    use crate::sims::test_support::wait_until_finished;
+    use std::time::Duration;
 
     fn config() -> ProcConfig {
         ProcConfig {
@@ -448,18 +452,6 @@ mod tests {
             payload_kb: 1,
             crash: false,
         }
-    }
-
-    fn wait_until_finished(demo: &dyn Demo) -> bool {
-        // Generous bound: this checks that the run ends, not how fast.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if demo.is_finished() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        false
     }
 
     #[test]

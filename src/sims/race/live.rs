@@ -313,6 +313,7 @@ impl Drop for LiveDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::test_support::wait_until_finished;
     use std::time::Instant;
 
     fn run(mode: RaceMode, threads: usize, increments: u64) -> serde_json::Value {
@@ -322,11 +323,7 @@ mod tests {
             increments,
         };
         let demo: Box<dyn Demo> = Box::new(LiveDemo::start(setup, 1).unwrap());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !demo.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        assert!(demo.is_finished());
+        assert!(wait_until_finished(demo.as_ref()));
         demo.stop()
     }
 

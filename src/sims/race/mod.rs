@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use super::step_model::StepModelDemo;
 use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
 use crate::theme::RunState;
 
@@ -266,10 +267,10 @@ impl Engine for RaceEngine {
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         let setup = RaceSetup::from_params(params);
         match params.text("engine") {
-            "model" => Ok(Box::new(model::ModelDemo::new(
+            "model" => Ok(Box::new(StepModelDemo::new(model::RaceModel::new(
                 setup,
                 params.int("seed") as u64,
-            ))),
+            )))),
             _ => Ok(Box::new(live::LiveDemo::start(
                 setup,
                 params.int("rounds") as usize,

@@ -7,7 +7,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::{Challenge, Op, RaceEngineKind, RaceMode, RaceSetup, RaceSnapshot, RaceThread};
-use crate::sims::{Demo, Snapshot};
+use crate::sims::Snapshot;
+use crate::sims::step_model::StepModel;
 use crate::theme::RunState;
 
 /// How many lost-update explanations the snapshot keeps (newest last).
@@ -275,67 +276,37 @@ impl RaceModel {
     }
 }
 
-/// The model engine as a running demo: it advances only when the learner picks a thread
-/// (`choose`) or presses step (a seeded random pick). No thread is started.
-pub struct ModelDemo {
-    model: RaceModel,
-    latest: Arc<RaceSnapshot>,
-}
+/// The learner picks which thread runs its next bytecode; the demo ends when every
+/// thread has done its increments.
+impl StepModel for RaceModel {
+    const CHOICE_HINT: &'static str = "run thread N's next instruction";
 
-impl ModelDemo {
-    /// A demo around a fresh model.
-    pub fn new(setup: RaceSetup, seed: u64) -> ModelDemo {
-        let model = RaceModel::new(setup, seed);
-        let latest = Arc::new(model.snapshot());
-        ModelDemo { model, latest }
+    fn published(&self) -> Snapshot {
+        super::snapshot_of(Arc::new(self.snapshot()))
     }
 
-    fn publish(&mut self) {
-        self.latest = Arc::new(self.model.snapshot());
-    }
-}
-
-impl Demo for ModelDemo {
-    fn snapshot(&self) -> Snapshot {
-        super::snapshot_of(Arc::clone(&self.latest))
+    fn step_random(&mut self) -> bool {
+        RaceModel::step_random(self)
     }
 
-    fn set_paused(&mut self, _paused: bool) -> bool {
-        // The model never moves on its own, so it is always "paused" for the learner.
-        true
-    }
-
-    fn step(&mut self) -> bool {
-        let moved = self.model.step_random();
-        self.publish();
-        moved
-    }
-
-    fn choose(&mut self, n: usize) -> bool {
-        if n == 0 {
-            return false;
-        }
-        let moved = self.model.run(n - 1);
-        self.publish();
-        moved
-    }
-
-    fn choice_hint(&self) -> Option<String> {
-        (!self.model.is_finished()).then(|| "run thread N's next instruction".to_string())
+    fn run(&mut self, thread: usize) -> bool {
+        RaceModel::run(self, thread)
     }
 
     fn is_finished(&self) -> bool {
-        self.model.is_finished()
+        RaceModel::is_finished(self)
     }
 
-    fn stop(self: Box<Self>) -> serde_json::Value {
-        super::metrics(&self.model.snapshot(), "model")
+    fn final_metrics(&self) -> serde_json::Value {
+        super::metrics(&self.snapshot(), "model")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::Demo;
+    use crate::sims::step_model::StepModelDemo;
 
     fn setup(mode: RaceMode, threads: usize, increments: u64) -> RaceSetup {
         RaceSetup {
@@ -457,7 +428,10 @@ mod tests {
 
     #[test]
     fn the_demo_maps_number_keys_to_threads() {
-        let mut demo: Box<dyn Demo> = Box::new(ModelDemo::new(setup(RaceMode::Unsafe, 2, 1), 7));
+        let mut demo: Box<dyn Demo> = Box::new(StepModelDemo::new(RaceModel::new(
+            setup(RaceMode::Unsafe, 2, 1),
+            7,
+        )));
         assert!(demo.choice_hint().is_some());
         assert!(!demo.choose(0));
         assert!(!demo.choose(3));

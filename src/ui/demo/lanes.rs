@@ -6,6 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::sims::cores::CoreReading;
+use crate::sims::pool::WorkerLane;
 use crate::sims::timeline::{Activity, Timeline, seconds_of};
 use crate::theme::{RunState, Theme};
 use crate::ui::widgets;
@@ -45,34 +46,116 @@ pub fn rows_per_lane(spare_rows: usize, lanes: usize) -> usize {
     (1 + spare_rows / lanes.max(1)).clamp(1, MAX_LANE_ROWS)
 }
 
-/// A lane `rows` rows high: the label and suffix on the first row, the strip on every row.
-#[allow(clippy::too_many_arguments)]
-pub fn lane_block<'a>(
-    label: Span<'a>,
-    label_width: usize,
-    timeline: &Timeline,
-    scale_s: f64,
-    width: usize,
-    suffix: Vec<Span<'a>>,
-    rows: usize,
+/// How many of `lanes` worker lanes to draw in `height` rows when `fixed` rows go to the
+/// rest of the view and one to the sequential lane. When not all fit, one more row goes
+/// to the "… and N more" line; at least one worker lane is always drawn.
+pub fn lanes_shown(lanes: usize, height: usize, fixed: usize) -> usize {
+    let room = height.saturating_sub(fixed + 1).max(1);
+    if lanes <= room {
+        lanes
+    } else {
+        room.saturating_sub(1).max(1)
+    }
+}
+
+/// The geometry every lane of one view shares.
+#[derive(Debug, Clone, Copy)]
+pub struct LaneGrid {
+    /// Cells for the label column.
+    pub label_width: usize,
+    /// Cells for the time strip.
+    pub strip: usize,
+    /// Seconds the strip spans.
+    pub scale_s: f64,
+    /// Rows per lane (see [`rows_per_lane`]).
+    pub rows: usize,
+}
+
+/// One lane to draw: its label, its activity over time and what follows the strip.
+pub struct Lane<'a> {
+    /// The label in front of the strip.
+    pub label: Span<'a>,
+    /// The activity the strip shows.
+    pub timeline: &'a Timeline,
+    /// Figures after the strip.
+    pub suffix: Vec<Span<'a>>,
+}
+
+/// The lanes part of a pool view: the worker lanes given (the first of `total`), "… and N
+/// more" for the workers that did not fit, the sequential baseline's lane on the same
+/// scale, and the time axis under them all.
+pub fn worker_lanes<'a>(
+    workers: impl IntoIterator<Item = Lane<'a>>,
+    total: usize,
+    baseline: Lane<'a>,
+    grid: LaneGrid,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    let mut shown = 0;
+    for lane in workers {
+        lines.extend(lane_block(lane, grid, theme));
+        shown += 1;
+    }
+    if shown < total {
+        lines.push(Line::styled(
+            format!("… and {} more", total - shown),
+            theme.muted,
+        ));
+    }
+    lines.extend(lane_block(baseline, grid, theme));
+    lines.push(time_axis(grid.label_width, grid.strip, grid.scale_s, theme));
+    lines
+}
+
+/// The sequential baseline's lane: "seq" and its task count on a small view; on a wide one
+/// `wide_label`, and `wide_note` after the task count.
+pub fn baseline_lane<'a>(
+    lane: &'a WorkerLane,
+    wide: bool,
+    wide_label: &'a str,
+    wide_note: &str,
+    theme: &Theme,
+) -> Lane<'a> {
+    let (label, suffix) = if wide {
+        (wide_label, format!(" {:>5} tasks{wide_note}", lane.tasks))
+    } else {
+        ("seq", format!(" {:>5} t", lane.tasks))
+    };
+    Lane {
+        label: Span::styled(label, theme.text),
+        timeline: &lane.timeline,
+        suffix: vec![Span::styled(suffix, theme.muted)],
+    }
+}
+
+/// Speedup ("1.79x") and efficiency ("89%") as the figures show them; "?" until measured.
+pub fn speedup_figures(speedup: Option<f64>, efficiency: Option<f64>) -> (String, String) {
+    match (speedup, efficiency) {
+        (Some(s), Some(e)) => (format!("{s:.2}x"), format!("{:.0}%", e * 100.0)),
+        _ => ("?".to_string(), "?".to_string()),
+    }
+}
+
+/// A lane `grid.rows` rows high: the label and suffix on the first row, the strip on
+/// every row.
+pub fn lane_block<'a>(lane: Lane<'a>, grid: LaneGrid, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = vec![lane_line(
-        label,
-        label_width,
-        timeline,
-        scale_s,
-        width,
-        suffix,
+        lane.label,
+        grid.label_width,
+        lane.timeline,
+        grid.scale_s,
+        grid.strip,
+        lane.suffix,
         theme,
     )];
-    for _ in 1..rows {
+    for _ in 1..grid.rows {
         lines.push(lane_line(
             Span::raw(""),
-            label_width,
-            timeline,
-            scale_s,
-            width,
+            grid.label_width,
+            lane.timeline,
+            grid.scale_s,
+            grid.strip,
             Vec::new(),
             theme,
         ));
@@ -333,16 +416,18 @@ mod tests {
         let theme = Theme::new(ThemeName::Dark, false);
         let mut t = Timeline::new();
         t.add(0.0, 1.0, Activity::Work);
-        let block = lane_block(
-            Span::raw("w1"),
-            3,
-            &t,
-            1.0,
-            4,
-            vec![Span::raw(" x")],
-            2,
-            &theme,
-        );
+        let lane = Lane {
+            label: Span::raw("w1"),
+            timeline: &t,
+            suffix: vec![Span::raw(" x")],
+        };
+        let grid = LaneGrid {
+            label_width: 3,
+            strip: 4,
+            scale_s: 1.0,
+            rows: 2,
+        };
+        let block = lane_block(lane, grid, &theme);
         assert_eq!(block.len(), 2);
         assert_eq!(block[0].to_string(), "w1 ████ x");
         assert_eq!(block[1].to_string(), "   ████");

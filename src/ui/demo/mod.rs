@@ -14,6 +14,9 @@ pub mod queue;
 pub mod race;
 pub mod threadpool;
 
+#[cfg(test)]
+pub(crate) mod test_support;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 

@@ -33,18 +33,19 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
     // clipped on a short view: the lanes matter most.
     let caption = caption(snap);
     let fixed = lanes::wrapped_rows(&caption, width) + 6;
-    let room = height.saturating_sub(fixed + 1).max(1);
-    let shown = if snap.lanes.len() <= room {
-        snap.lanes.len()
-    } else {
-        room.saturating_sub(1).max(1)
-    };
+    let shown = lanes::lanes_shown(snap.lanes.len(), height, fixed);
     let core_rows = if wide { snap.cores.len() + 2 } else { 2 };
     let spare = height.saturating_sub(fixed + core_rows + shown + 1);
     let rows = lanes::rows_per_lane(spare, shown + 1);
 
     let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
-    for (i, lane) in snap.lanes.iter().take(shown).enumerate() {
+    let grid = lanes::LaneGrid {
+        label_width,
+        strip,
+        scale_s: scale,
+        rows,
+    };
+    let workers = snap.lanes.iter().take(shown).enumerate().map(|(i, lane)| {
         let label = if wide {
             format!("worker {}", i + 1)
         } else {
@@ -55,40 +56,20 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
         } else {
             format!(" {:>5} t", lane.tasks)
         };
-        lines.extend(lanes::lane_block(
-            Span::styled(label, theme.series(i)),
-            label_width,
-            &lane.timeline,
-            scale,
-            strip,
-            vec![Span::styled(suffix, theme.muted)],
-            rows,
-            theme,
-        ));
-    }
-    if shown < snap.lanes.len() {
-        lines.push(Line::styled(
-            format!("… and {} more", snap.lanes.len() - shown),
-            theme.muted,
-        ));
-    }
-    let seq_label = if wide { "1 thread" } else { "seq" };
-    let seq_suffix = if wide {
-        format!(" {:>5} tasks sequential", snap.sequential.tasks)
-    } else {
-        format!(" {:>5} t", snap.sequential.tasks)
-    };
-    lines.extend(lanes::lane_block(
-        Span::styled(seq_label, theme.text),
-        label_width,
-        &snap.sequential.timeline,
-        scale,
-        strip,
-        vec![Span::styled(seq_suffix, theme.muted)],
-        rows,
+        lanes::Lane {
+            label: Span::styled(label, theme.series(i)),
+            timeline: &lane.timeline,
+            suffix: vec![Span::styled(suffix, theme.muted)],
+        }
+    });
+    let baseline = lanes::baseline_lane(&snap.sequential, wide, "1 thread", " sequential", theme);
+    lines.extend(lanes::worker_lanes(
+        workers,
+        snap.lanes.len(),
+        baseline,
+        grid,
         theme,
     ));
-    lines.push(lanes::time_axis(label_width, strip, scale, theme));
     lines.push(lanes::legend(
         &[
             (Activity::Work, "own work"),
@@ -115,10 +96,7 @@ fn figure_lines(snap: &PoolSnapshot) -> Vec<Vec<(&'static str, String)>> {
     } else {
         format_seconds(snap.sequential_s)
     };
-    let (speedup, efficiency) = match (snap.speedup(), snap.efficiency()) {
-        (Some(s), Some(e)) => (format!("{s:.2}x"), format!("{:.0}%", e * 100.0)),
-        _ => ("?".to_string(), "?".to_string()),
-    };
+    let (speedup, efficiency) = lanes::speedup_figures(snap.speedup(), snap.efficiency());
     vec![
         vec![
             ("pool", format_seconds(snap.parallel_s)),
@@ -205,9 +183,7 @@ mod tests {
     use super::*;
     use crate::sims::pool::{PoolConfig, WorkerLane};
     use crate::sims::timeline::Timeline;
-    use crate::theme::ThemeName;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
+    use crate::ui::demo::test_support;
 
     fn lane(spans: &[(f64, f64, Activity)], tasks: usize, stolen: usize) -> WorkerLane {
         let mut timeline = Timeline::new();
@@ -259,12 +235,7 @@ mod tests {
     }
 
     fn draw(snap: &PoolSnapshot, w: u16, h: u16) -> String {
-        let theme = Theme::new(ThemeName::Dark, false);
-        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        terminal
-            .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
-            .unwrap();
-        terminal.backend().to_string()
+        test_support::draw(render, snap, w, h)
     }
 
     #[test]

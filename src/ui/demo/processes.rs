@@ -52,52 +52,36 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
     // to be clipped on a short view: the lanes matter most.
     let caption = caption(snap);
     let fixed = lanes::wrapped_rows(&caption, width) + 7 + report_rows;
-    let room = height.saturating_sub(fixed + 1).max(1);
-    let shown = if snap.workers.len() <= room {
-        snap.workers.len()
-    } else {
-        room.saturating_sub(1).max(1)
-    };
+    let shown = lanes::lanes_shown(snap.workers.len(), height, fixed);
     let core_rows = if wide { snap.cores.len() + 1 } else { 1 };
     let spare = height.saturating_sub(fixed + core_rows + shown + 1);
     let rows = lanes::rows_per_lane(spare, shown + 1);
 
     let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
-    for (i, w) in snap.workers.iter().take(shown).enumerate() {
-        lines.extend(lanes::lane_block(
-            Span::styled(label(i, w, wide), theme.series(i)),
-            label_width,
-            &w.timeline,
-            scale,
-            strip,
-            suffix(w, wide, theme),
-            rows,
-            theme,
-        ));
-    }
-    if shown < snap.workers.len() {
-        lines.push(Line::styled(
-            format!("… and {} more", snap.workers.len() - shown),
-            theme.muted,
-        ));
-    }
-    let seq_label = if wide { "pyconc alone" } else { "seq" };
-    let seq_suffix = if wide {
-        format!(" {:>5} tasks, no IPC", snap.sequential.tasks)
-    } else {
-        format!(" {:>5} t", snap.sequential.tasks)
-    };
-    lines.extend(lanes::lane_block(
-        Span::styled(seq_label, theme.text),
+    let grid = lanes::LaneGrid {
         label_width,
-        &snap.sequential.timeline,
-        scale,
         strip,
-        vec![Span::styled(seq_suffix, theme.muted)],
+        scale_s: scale,
         rows,
+    };
+    let workers = snap
+        .workers
+        .iter()
+        .take(shown)
+        .enumerate()
+        .map(|(i, w)| lanes::Lane {
+            label: Span::styled(label(i, w, wide), theme.series(i)),
+            timeline: &w.timeline,
+            suffix: suffix(w, wide, theme),
+        });
+    let baseline = lanes::baseline_lane(&snap.sequential, wide, "pyconc alone", ", no IPC", theme);
+    lines.extend(lanes::worker_lanes(
+        workers,
+        snap.workers.len(),
+        baseline,
+        grid,
         theme,
     ));
-    lines.push(lanes::time_axis(label_width, strip, scale, theme));
     lines.push(lanes::legend(
         &[
             (Activity::Startup, "start-up"),
@@ -178,10 +162,7 @@ fn figure_lines(snap: &ProcessesSnapshot) -> Vec<Vec<(&'static str, String)>> {
         ProcPhase::Parallel => "next".to_string(),
         _ => format_seconds(snap.sequential_s),
     };
-    let (speedup, efficiency) = match (snap.speedup(), snap.efficiency()) {
-        (Some(s), Some(e)) => (format!("{s:.2}x"), format!("{:.0}%", e * 100.0)),
-        _ => ("?".to_string(), "?".to_string()),
-    };
+    let (speedup, efficiency) = lanes::speedup_figures(snap.speedup(), snap.efficiency());
     vec![
         vec![
             ("start-up", startup),
@@ -284,9 +265,7 @@ mod tests {
     use crate::sims::processes::ProcConfig;
     use crate::sims::timeline::Timeline;
     use crate::sims::workload::Workload;
-    use crate::theme::ThemeName;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
+    use crate::ui::demo::test_support;
 
     fn worker(pid: u32, crashed: bool) -> WorkerView {
         let mut timeline = Timeline::new();
@@ -356,12 +335,7 @@ mod tests {
     }
 
     fn draw(snap: &ProcessesSnapshot, w: u16, h: u16) -> String {
-        let theme = Theme::new(ThemeName::Dark, false);
-        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        terminal
-            .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
-            .unwrap();
-        terminal.backend().to_string()
+        test_support::draw(render, snap, w, h)
     }
 
     #[test]

@@ -298,17 +298,11 @@ mod tests {
     use super::*;
     use crate::sims::race::model::RaceModel;
     use crate::sims::race::{RaceSetup, RoundResult};
-    use crate::theme::{RunState, ThemeName};
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
+    use crate::theme::RunState;
+    use crate::ui::demo::test_support;
 
     fn draw(snap: &RaceSnapshot, width: u16, height: u16) -> String {
-        let theme = Theme::new(ThemeName::Dark, false);
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal
-            .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
-            .unwrap();
-        terminal.backend().to_string()
+        test_support::draw(render, snap, width, height)
     }
 
     fn won_model() -> RaceSnapshot {

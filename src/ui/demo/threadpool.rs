@@ -142,17 +142,10 @@ fn seconds(ms: u64) -> String {
 mod tests {
     use super::*;
     use crate::sims::threadpool::{PoolTask, PoolWorker};
-    use crate::theme::ThemeName;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
+    use crate::ui::demo::test_support;
 
     fn draw(snap: &PoolSnapshot, width: u16, height: u16) -> String {
-        let theme = Theme::new(ThemeName::Dark, false);
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal
-            .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
-            .unwrap();
-        terminal.backend().to_string()
+        test_support::draw(render, snap, width, height)
     }
 
     fn running() -> PoolSnapshot {

@@ -3,6 +3,7 @@
 use super::*;
 use crate::sims::Engine;
 use crate::sims::gil::{GilEngine, GilSnapshot};
+use crate::sims::test_support::wait_for;
 
 const MS: u64 = 1_000_000;
 const SECOND: u64 = 1_000_000_000;
@@ -242,10 +243,7 @@ fn the_model_follows_the_clock_when_running() {
         .unwrap();
     let demo = GilEngine.start(&params).unwrap();
     // Generous: any progress at all within 20 s.
-    let deadline = Instant::now() + std::time::Duration::from_secs(20);
-    while gil_snapshot(&*demo).gil_switches == 0 && Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    wait_for(|| gil_snapshot(&*demo).gil_switches > 0);
     let s = gil_snapshot(&*demo);
     assert!(s.gil_switches > 0);
     assert!(

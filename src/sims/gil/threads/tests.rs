@@ -1,8 +1,8 @@
 //! Real threads: generous bounds only (the machine may be busy); always stopped.
 
 use super::*;
-use crate::sims::Engine;
 use crate::sims::gil::GilEngine;
+use crate::sims::{Engine, test_support};
 
 fn start(pairs: &[(&str, &str)]) -> Box<dyn Demo> {
     let owned: Vec<(String, String)> = pairs
@@ -23,14 +23,7 @@ fn snap(demo: &dyn Demo) -> Arc<GilSnapshot> {
 
 /// Waits (up to 20 s: this checks that something happens, not how fast) for `cond`.
 fn wait_for(demo: &dyn Demo, cond: impl Fn(&GilSnapshot) -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if cond(&snap(demo)) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    false
+    test_support::wait_for(|| cond(&snap(demo)))
 }
 
 #[test]

@@ -1,13 +1,11 @@
 //! View tests: hand-built snapshots drawn at the small (54x18), usual (80x20) and wide
 //! sizes, compared with insta; and no panic at any size.
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crate::ui::demo::test_support;
 
 use super::*;
 use crate::sims::asyncio::snapshot::ScenarioFigures;
 use crate::sims::asyncio::tracker::StateCounts;
-use crate::theme::ThemeName;
 
 fn task(
     id: u32,
@@ -202,12 +200,7 @@ fn taskgroup_done() -> AsyncioSnapshot {
 }
 
 fn draw(snap: &AsyncioSnapshot, width: u16, height: u16) -> String {
-    let theme = Theme::new(ThemeName::Dark, false);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
-        .unwrap();
-    terminal.backend().to_string()
+    test_support::draw(render, snap, width, height)
 }
 
 #[test]

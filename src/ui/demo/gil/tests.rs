@@ -3,10 +3,11 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use crate::ui::demo::test_support;
+
 use super::*;
 use crate::sims::Engine;
 use crate::sims::gil::{GilConfig, GilEngine, model};
-use crate::theme::ThemeName;
 
 const MS: u64 = 1_000_000;
 
@@ -20,12 +21,7 @@ fn snapshot(pairs: &[(&str, &str)], virtual_ms: u64) -> GilSnapshot {
 }
 
 fn draw(snap: &GilSnapshot, width: u16, height: u16) -> Terminal<TestBackend> {
-    let theme = Theme::new(ThemeName::Dark, false);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|f| render(snap, &theme, f.area(), f.buffer_mut()))
-        .unwrap();
-    terminal
+    test_support::terminal(render, snap, width, height)
 }
 
 #[test]

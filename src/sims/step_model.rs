@@ -1,0 +1,81 @@
+//! A deterministic step model as a running demo: the learner is the scheduler. The model
+//! moves only when a number key picks a thread (`choose`) or the step key makes a seeded
+//! random pick (`step`); no thread is started. Engines with such a model (`race`,
+//! `deadlock`) implement [`StepModel`] and start a [`StepModelDemo`] around it.
+
+use super::{Demo, Snapshot};
+
+/// What a learner-driven model offers the demo around it.
+pub trait StepModel: Send {
+    /// What the number keys do while the model can still move, in the engine's words
+    /// (e.g. "run thread N's next instruction").
+    const CHOICE_HINT: &'static str;
+
+    /// The model's current state, wrapped for drawing.
+    fn published(&self) -> Snapshot;
+    /// Moves a seeded random runnable thread one step; false if none can move.
+    fn step_random(&mut self) -> bool;
+    /// Moves thread `thread` (0-based) one step; false if it cannot move now.
+    fn run(&mut self, thread: usize) -> bool;
+    /// True once the model has reached its end (nothing more to choose).
+    fn is_finished(&self) -> bool;
+    /// The final metrics `Demo::stop` returns.
+    fn final_metrics(&self) -> serde_json::Value;
+}
+
+/// A [`StepModel`] behind the `Demo` trait. It keeps the last published snapshot so
+/// `snapshot()` is a cheap clone.
+pub struct StepModelDemo<M: StepModel> {
+    model: M,
+    latest: Snapshot,
+}
+
+impl<M: StepModel> StepModelDemo<M> {
+    /// A demo around `model`, its current state already published.
+    pub fn new(model: M) -> StepModelDemo<M> {
+        let latest = model.published();
+        StepModelDemo { model, latest }
+    }
+
+    fn publish(&mut self) {
+        self.latest = self.model.published();
+    }
+}
+
+impl<M: StepModel> Demo for StepModelDemo<M> {
+    fn snapshot(&self) -> Snapshot {
+        self.latest.clone()
+    }
+
+    fn set_paused(&mut self, _paused: bool) -> bool {
+        // The model never moves on its own, so it is always "paused" for the learner.
+        true
+    }
+
+    fn step(&mut self) -> bool {
+        let moved = self.model.step_random();
+        self.publish();
+        moved
+    }
+
+    fn choose(&mut self, n: usize) -> bool {
+        if n == 0 {
+            return false;
+        }
+        let moved = self.model.run(n - 1);
+        self.publish();
+        moved
+    }
+
+    fn choice_hint(&self) -> Option<String> {
+        (!self.model.is_finished()).then(|| M::CHOICE_HINT.to_string())
+    }
+
+    fn is_finished(&self) -> bool {
+        self.model.is_finished()
+    }
+
+    fn stop(self: Box<Self>) -> serde_json::Value {
+        self.model.final_metrics()
+    }
+}

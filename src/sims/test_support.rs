@@ -1,0 +1,34 @@
+//! Test-only helpers shared by the engines' real-thread tests.
+
+use std::time::{Duration, Instant};
+
+use super::Demo;
+
+/// How long a test waits for something to happen. Generous on purpose: the tests check
+/// that it happens, not how fast, on a machine that may be busy.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// How often a waiting test looks again.
+const POLL_INTERVAL: Duration = Duration::from_millis(10);
+
+/// Polls `cond` until it holds (true) or `limit` has passed (false).
+pub fn wait_up_to(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(POLL_INTERVAL);
+    }
+    false
+}
+
+/// Polls `cond` until it holds (true) or [`PATIENCE`] has passed (false).
+pub fn wait_for(cond: impl FnMut() -> bool) -> bool {
+    wait_up_to(PATIENCE, cond)
+}
+
+/// Waits up to [`PATIENCE`] for `demo` to reach its end; true if it did.
+pub fn wait_until_finished(demo: &dyn Demo) -> bool {
+    wait_for(|| demo.is_finished())
+}
