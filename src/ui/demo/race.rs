@@ -69,7 +69,9 @@ pub fn caption(snap: &RaceSnapshot) -> String {
             }
             match snap.mode {
                 RaceMode::Unsafe if lost > 0 => format!(
-                    "{} updates lost: threads loaded the same value and overwrote each other",
+                    "{} updates lost: threads loaded the same value and overwrote each other. \
+                     These threads run truly in parallel, as on a free-threaded build; under \
+                     the GIL fewer are lost, but never reliably none",
                     group(lost)
                 ),
                 RaceMode::Unsafe => {
