@@ -23,9 +23,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled("  Enter next · Esc close", theme.status),
         ]
     } else {
-        key_spans(&borrowed, theme)
+        let room = usize::from(area.width).saturating_sub(right_width(app));
+        key_spans(&hints_that_fit(&borrowed, room), theme)
     };
-    let right = match &app.notice {
+    render_bar(left, right_part(app), area, buf, theme);
+}
+
+/// The right end of the bar: the message, or how far through the lesson the reader is.
+fn right_part(app: &App) -> Span<'static> {
+    let theme = &app.theme;
+    match &app.notice {
         Some(n) => Span::styled(
             format!(" {} ", n.text),
             if n.is_error { theme.bad } else { theme.accent },
@@ -35,8 +42,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let pct = (app.scroll * 100).checked_div(max).unwrap_or(100);
             Span::styled(format!(" {pct:>3}% "), theme.status)
         }
-    };
-    render_bar(left, right, area, buf, theme);
+    }
+}
+
+fn right_width(app: &App) -> usize {
+    right_part(app).content.width()
 }
 
 /// The key hints for the lessons screen right now, most useful first.
@@ -78,6 +88,22 @@ fn lesson_hints(app: &App) -> Vec<(String, &'static str)> {
     hints
 }
 
+/// The hints, most important first, that fit in `width` columns as drawn by
+/// [`key_spans`]: a hint too long for the room left is skipped, so the most useful keys
+/// always show, whatever the terminal's width.
+pub fn hints_that_fit<'a>(hints: &[(&'a str, &'a str)], width: usize) -> Vec<(&'a str, &'a str)> {
+    let mut used = 1; // the leading space
+    let mut kept = Vec::new();
+    for &(key, what) in hints {
+        let w = key.width() + 1 + what.width() + 2;
+        if used + w <= width {
+            used += w;
+            kept.push((key, what));
+        }
+    }
+    kept
+}
+
 /// `key what` pairs as spans.
 pub fn key_spans<'a>(hints: &[(&'a str, &'a str)], theme: &Theme) -> Vec<Span<'a>> {
     let mut spans = vec![Span::styled(" ", theme.status)];
@@ -107,4 +133,26 @@ pub fn render_bar(left: Vec<Span>, right: Span, area: Rect, buf: &mut Buffer, th
         ..area
     };
     Paragraph::new(Line::from(right)).render(right_area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_important_hints_are_kept_when_room_is_short() {
+        let hints = [
+            ("Esc", "back"),
+            ("1-9", "run thread N next"),
+            ("space", "pause"),
+            ("?", "keys"),
+        ];
+        assert_eq!(hints_that_fit(&hints, 200).len(), 4);
+        // 1 leading space + "Esc back  " (10) + "1-9 run thread N next  " (23) = 34.
+        let narrow = hints_that_fit(&hints, 34);
+        assert_eq!(narrow, vec![("Esc", "back"), ("1-9", "run thread N next")]);
+        // A long hint that does not fit is skipped; a shorter one after it still shows.
+        let skipped = hints_that_fit(&hints, 25);
+        assert_eq!(skipped, vec![("Esc", "back"), ("space", "pause")]);
+    }
 }

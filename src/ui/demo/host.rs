@@ -6,10 +6,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::app::{App, DemoHost};
 use crate::sims::params::format_float;
 use crate::ui::layout;
-use crate::ui::status::{key_spans, render_bar};
+use crate::ui::status::{hints_that_fit, key_spans, render_bar};
 
 /// Draws the demo screen.
 pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
@@ -30,10 +32,23 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     } else {
         String::new()
     };
+    // The run state always shows; on a narrow screen the demo's name goes first, then
+    // the title is shortened.
+    let badge = " live demo ";
+    let name = format!("({}) ", host.engine.name());
+    let fixed = badge.width() + state.content.width() + speed.width();
+    let room = usize::from(screen.header.width).saturating_sub(fixed);
+    let full_title = format!(" {} ", host.engine.title());
+    let (title, name) = if full_title.width() + name.width() <= room {
+        (full_title, name)
+    } else {
+        let title = crate::ui::contents::truncate(&full_title, room.saturating_sub(1));
+        (format!("{title} "), String::new())
+    };
     let header = Line::from(vec![
-        Span::styled(" live demo ", theme.key),
-        Span::styled(format!(" {} ", host.engine.title()), theme.title),
-        Span::styled(format!("({}) ", host.engine.name()), theme.muted),
+        Span::styled(badge, theme.key),
+        Span::styled(title, theme.title),
+        Span::styled(name, theme.muted),
         state,
         Span::styled(speed, theme.accent),
     ]);
@@ -44,24 +59,32 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     }
     render_panel(app, host, screen.panel, buf);
 
-    let mut hints = vec![
+    // Most important first: what fits of these is shown (see `hints_that_fit`).
+    let hint = host.choice_hint();
+    let mut hints = vec![("Esc", if app.demo_only { "quit" } else { "back" })];
+    if let Some(h) = &hint {
+        hints.push(("1-9", h.as_str()));
+    }
+    hints.extend([
         ("space", if host.paused { "resume" } else { "pause" }),
+        ("↑↓ +-", "params"),
         (".", "step"),
         ("< >", "speed"),
-        ("↑↓ +-", "params"),
         ("r", "restart"),
-        ("Esc", if app.demo_only { "quit" } else { "back" }),
         ("?", "keys"),
-    ];
-    let hint = host.choice_hint();
-    if let Some(h) = &hint {
-        hints.insert(0, ("1-9", h.as_str()));
-    }
+    ]);
     let right = match &host.notice {
         Some(n) => Span::styled(format!(" {n} "), theme.warn),
         None => Span::raw(""),
     };
-    render_bar(key_spans(&hints, theme), right, screen.status, buf, theme);
+    let room = usize::from(screen.status.width).saturating_sub(right.content.width());
+    render_bar(
+        key_spans(&hints_that_fit(&hints, room), theme),
+        right,
+        screen.status,
+        buf,
+        theme,
+    );
 }
 
 /// `0.25`, `2`, `1/64` style speed labels.
