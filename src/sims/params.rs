@@ -266,6 +266,19 @@ impl Params {
     }
 
     /// Parses `k=v` words (as given to `--set` or in a `demo` block) into pairs.
+    ///
+    /// ```
+    /// use pyconc::sims::{self, Params};
+    ///
+    /// let pairs = Params::split_assignments(&["busy=2"]).unwrap();
+    /// let cores = sims::find("cores").unwrap();
+    /// assert_eq!(cores.resolve(&pairs).unwrap().int("busy"), 2);
+    ///
+    /// // Out of range: the message names the valid range.
+    /// let bad = Params::split_assignments(&["busy=99"]).unwrap();
+    /// let err = cores.resolve(&bad).unwrap_err().to_string();
+    /// assert!(err.contains("from 0 to 32"));
+    /// ```
     pub fn split_assignments<S: AsRef<str>>(
         words: &[S],
     ) -> Result<Vec<(String, String)>, ParamError> {
