@@ -6,7 +6,7 @@
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -111,6 +111,13 @@ impl Clock {
         Clock::rebase(&mut c);
         c.frozen = frozen;
     }
+
+    /// Lets a frozen clock run on from where it stood (a no-op when it runs).
+    fn thaw(&self) {
+        if self.lock().frozen {
+            self.set_frozen(false);
+        }
+    }
 }
 
 /// One worker's counters and log, on its own cache lines.
@@ -146,6 +153,8 @@ struct Shared {
     /// The worker asked to measure the next CPU reference window, and what it measured.
     reference_runner: AtomicUsize,
     reference_result: Mutex<Option<calibrate::Window>>,
+    /// Signalled when the reference runner has stored its window.
+    reference_done: Condvar,
     /// What the I/O reference thread measured.
     io_reference: Mutex<calibrate::IoReference>,
     /// The current configuration and its version, for the conductor.
@@ -189,6 +198,43 @@ fn workload_code(w: Workload) -> u8 {
 }
 
 impl Shared {
+    /// The shared state of a run of `config` (no threads started yet).
+    fn new(config: &GilConfig, instrumented: bool) -> Shared {
+        let n = config.threads();
+        Shared {
+            control: RunControl::new(),
+            gate: RunControl::new(),
+            clock: Clock::new(config.timescale),
+            gils: (0..n + 2).map(|_| RealGil::default()).collect(),
+            workers: config
+                .workloads
+                .iter()
+                .map(|w| WorkerSlot {
+                    workload: AtomicU8::new(workload_code(*w)),
+                    units: AtomicU64::new(0),
+                    core: AtomicUsize::new(UNKNOWN_CORE),
+                    parked: AtomicBool::new(false),
+                    in_io: AtomicBool::new(false),
+                    log: Mutex::new(Vec::new()),
+                })
+                .collect(),
+            mode: AtomicU8::new(mode_code(config.mode)),
+            epoch: AtomicU64::new(0),
+            interval_real_ns: AtomicU64::new(0),
+            io_real_ns: AtomicU64::new(0),
+            ft_overhead_permille: AtomicU64::new(0),
+            slow_motion_bits: AtomicU64::new(1f64.to_bits()),
+            io_reference: Mutex::new(calibrate::IoReference::default()),
+            reference_runner: AtomicUsize::new(calibrate::NO_RUNNER),
+            reference_result: Mutex::new(None),
+            reference_done: Condvar::new(),
+            config: Mutex::new(config.clone()),
+            version: AtomicU64::new(0),
+            instrumented,
+            batch_iterations: batch_iterations(),
+        }
+    }
+
     fn mode(&self) -> Mode {
         mode_of(self.mode.load(Ordering::Relaxed))
     }
@@ -313,9 +359,20 @@ impl WorkerWait<'_> {
         self.shared.gils[g].release(self.w, forced, self)
     }
 
-    /// It holds a GIL again: the release is over.
-    fn taken(&self) {
-        self.released_at.set(None);
+    /// Takes GIL `g` (see [`RealGil::take`]). A thread that released the GIL and takes it
+    /// back without waiting, although another thread held it in between (Python 2's
+    /// release and re-request, a thread preempted after its release), did not hold it
+    /// meanwhile: it logs a wait from its release on, so two threads never both seem to
+    /// hold the one GIL (before, each of two legacy threads showed 63% held).
+    fn take(&self, g: usize, interval: Option<Duration>) -> Taken {
+        let taken = self.shared.gils[g].take(self.w, interval, self);
+        if let Taken::Yes { switched, .. } = taken {
+            if switched && self.released_at.get().is_some() {
+                self.set_state(ThreadState::Waiting);
+            }
+            self.released_at.set(None);
+        }
+        taken
     }
 }
 
@@ -415,6 +472,9 @@ fn worker(shared: &Shared, w: usize) {
             if !go_on {
                 break;
             }
+            // Demo time runs again once a worker runs again, not when the gate opens: the
+            // wake-up after a window is no more the demo's time than the window itself.
+            shared.clock.thaw();
             continue;
         }
         let epoch = shared.epoch.load(Ordering::SeqCst);
@@ -429,11 +489,10 @@ fn worker(shared: &Shared, w: usize) {
         }
         if let (Some(g), None) = (want, held) {
             let interval = (mode == Mode::Gil).then(|| shared.interval());
-            match shared.gils[g].take(w, interval, &wait) {
+            match wait.take(g, interval) {
                 Taken::Left => continue,
                 Taken::Yes { switched, .. } => {
                     held = Some(g);
-                    wait.taken();
                     if switched && mode.shares_one_gil() {
                         record(shared, w, Ev::Switch);
                     } else if released_to_waiters {
@@ -541,37 +600,7 @@ impl ThreadsDemo {
     pub fn start(config: &GilConfig, instrumented: bool) -> Result<ThreadsDemo, StartError> {
         let n = config.threads();
         let slow_motion = config.timescale;
-        let shared = Arc::new(Shared {
-            control: RunControl::new(),
-            gate: RunControl::new(),
-            clock: Clock::new(slow_motion),
-            gils: (0..n + 2).map(|_| RealGil::default()).collect(),
-            workers: config
-                .workloads
-                .iter()
-                .map(|w| WorkerSlot {
-                    workload: AtomicU8::new(workload_code(*w)),
-                    units: AtomicU64::new(0),
-                    core: AtomicUsize::new(UNKNOWN_CORE),
-                    parked: AtomicBool::new(false),
-                    in_io: AtomicBool::new(false),
-                    log: Mutex::new(Vec::new()),
-                })
-                .collect(),
-            mode: AtomicU8::new(mode_code(config.mode)),
-            epoch: AtomicU64::new(0),
-            interval_real_ns: AtomicU64::new(0),
-            io_real_ns: AtomicU64::new(0),
-            ft_overhead_permille: AtomicU64::new(0),
-            slow_motion_bits: AtomicU64::new(1f64.to_bits()),
-            io_reference: Mutex::new(calibrate::IoReference::default()),
-            reference_runner: AtomicUsize::new(calibrate::NO_RUNNER),
-            reference_result: Mutex::new(None),
-            config: Mutex::new(config.clone()),
-            version: AtomicU64::new(0),
-            instrumented,
-            batch_iterations: batch_iterations(),
-        });
+        let shared = Arc::new(Shared::new(config, instrumented));
         shared.set_lengths(config, slow_motion);
         let latest = Arc::new(ArcSwap::from_pointee(empty_snapshot(config)));
         let conductor_control = Arc::new(RunControl::new());

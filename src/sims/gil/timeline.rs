@@ -255,10 +255,24 @@ impl Recorder {
         }
     }
 
-    /// Thread `thread` (0-based) enters `state` at `t`.
+    /// Thread `thread` (0-based) enters `state` at `t`. An entry later than the accounting
+    /// (a real thread preempted for longer than the accounting lag before it could log)
+    /// moves the time since `t` from the old state's total to the new one's: a thread's
+    /// entries come in order, so it was in the old state until `t`. Without this, two
+    /// threads could both seem to hold the one GIL. Closed strip cells stay as drawn.
     pub fn set_state(&mut self, thread: usize, t: u64, state: ThreadState) {
         let cell_ns = self.cell_ns;
         if let Some(track) = self.tracks.get_mut(thread) {
+            if t < track.since_ns && state != track.state {
+                let late = track.since_ns - t;
+                let (old, new) = (track.state.index(), state.index());
+                let moved = late.min(track.totals_ns[old]);
+                track.totals_ns[old] -= moved;
+                track.totals_ns[new] += moved;
+                let in_cell = late.min(track.cell_acc_ns[old]);
+                track.cell_acc_ns[old] -= in_cell;
+                track.cell_acc_ns[new] += in_cell;
+            }
             track.advance(t, cell_ns);
             track.state = state;
         }
@@ -586,6 +600,23 @@ mod tests {
         r.advance_all(30 + 10 * (HISTORY_CELLS as u64 + 50));
         assert!(r.tracks[0].strip().len() <= HISTORY_CELLS + 1);
         assert!(r.tracks[0].strip().iter().all(|s| *s == ThreadState::Io));
+    }
+
+    #[test]
+    fn a_late_entry_moves_its_time_to_the_new_state() {
+        let mut r = Recorder::new(&[Workload::Cpu, Workload::Cpu], 10, 0);
+        r.set_state(0, 0, ThreadState::Running);
+        r.set_state(1, 0, ThreadState::Waiting);
+        r.set_state(1, 40, ThreadState::Running);
+        r.advance_all(100);
+        // Thread 1 released at 40 but could only log it now, after the accounting.
+        r.set_state(0, 40, ThreadState::Waiting);
+        r.advance_all(120);
+        let held = |w: usize| r.tracks[w].totals_ns[ThreadState::Running.index()];
+        let waiting = |w: usize| r.tracks[w].totals_ns[ThreadState::Waiting.index()];
+        assert_eq!((held(0), waiting(0)), (40, 80));
+        assert_eq!((held(1), waiting(1)), (80, 40));
+        assert!(held(0) + held(1) <= 120);
     }
 
     #[test]

@@ -23,6 +23,8 @@ const MIN_WIDTH_FOR_SHARES: usize = 44;
 
 /// The tallest a thread's strip gets on a big screen, in lines.
 const MAX_STRIP_LINES: usize = 4;
+/// The fewest lines the model's step explanation gets (more where the threads leave room).
+const MIN_STEP_LINES: usize = 2;
 /// From this width on, the view is on a big screen and strips may grow past two lines.
 const BIG_SCREEN_WIDTH: u16 = 100;
 
@@ -63,13 +65,21 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ));
     }
     bottom.push(legend(snap, theme));
+    let n = snap.threads.len();
     if snap.engine == EngineKind::Model && !snap.last_event.is_empty() {
         let style = if snap.paused {
             theme.accent
         } else {
             theme.muted
         };
-        for (i, text) in wrap_words(&snap.last_event, width.saturating_sub(5), 2)
+        // The step's explanation takes the rows the threads leave free (two strip lines
+        // and a gap each), and never fewer than MIN_STEP_LINES.
+        let text_width = width.saturating_sub(5);
+        let whole = wrap_words(&snap.last_event, text_width, usize::MAX).len();
+        let room = height.saturating_sub(top.len() + bottom.len() + 1);
+        let spare = room.saturating_sub(3 * n);
+        let step_lines = spare.clamp(MIN_STEP_LINES.min(whole), whole.max(1));
+        for (i, text) in wrap_words(&snap.last_event, text_width, step_lines)
             .into_iter()
             .enumerate()
         {
@@ -82,7 +92,6 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
 
     let room = height.saturating_sub(top.len() + bottom.len() + 1);
-    let n = snap.threads.len();
     // On a big screen (a projector) each thread gets a taller strip, up to
     // MAX_STRIP_LINES, and some air between threads.
     let (strip_lines, gap) = if n > 0 && room >= 3 * n {
@@ -168,7 +177,14 @@ pub fn caption(snap: &GilSnapshot) -> String {
     let io = snap.threads.len() - cpu;
     let cores = snap.cores;
     let s = |n: usize| if n == 1 { "" } else { "s" };
+    let alone = snap.threads.len() == 1;
     match snap.mode {
+        Mode::FreeThreaded if alone => {
+            "no GIL: 1 thread runs alone on one core, a little slower than with a GIL".to_string()
+        }
+        Mode::Processes if alone => {
+            "1 process with its own GIL: it runs alone on one core, as one thread would".to_string()
+        }
         Mode::FreeThreaded => format!(
             "no GIL: {} thread{} run in parallel on {cores} core{}, each a little slower",
             snap.threads.len(),
@@ -182,6 +198,10 @@ pub fn caption(snap: &GilSnapshot) -> String {
         ),
         Mode::GilLegacy if cpu >= 2 => {
             "Python 2's GIL: the holder lets go every 100 ticks and grabs it straight back"
+                .to_string()
+        }
+        _ if cpu == 0 && alone => {
+            "1 I/O thread alone: it lets go of the GIL while it waits; nobody else wants it"
                 .to_string()
         }
         _ if cpu == 0 => format!(

@@ -107,3 +107,111 @@ fn timing_constants_are_sane() {
     assert_eq!(CALIBRATION_WINDOW * 10, CALIBRATION_PERIOD);
     assert!(FIRST_CALIBRATION_DELAY >= CALIBRATION_WINDOW);
 }
+
+fn config(pairs: &[(&str, &str)]) -> GilConfig {
+    let owned: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap())
+}
+
+fn states(shared: &Shared, w: usize) -> Vec<(u64, ThreadState)> {
+    shared.workers[w]
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|(t, ev)| match ev {
+            Ev::State(s) => Some((*t, *s)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Python 2's release and re-request, with thread 1 preempted between the two while
+/// thread 2 takes the GIL and lets it go: thread 1 takes it back without waiting, but it
+/// did not hold it while thread 2 did (both once showed 63% held). One thread, in order.
+#[test]
+fn a_thread_that_lost_the_gil_meanwhile_shows_a_wait_from_its_release() {
+    let shared = Shared::new(&config(&[("mode", "gil-legacy")]), true);
+    let (state_one, released_one) = (Cell::new(None), Cell::new(None));
+    let (state_two, released_two) = (Cell::new(None), Cell::new(None));
+    let one = WorkerWait {
+        shared: &shared,
+        w: 0,
+        epoch: 0,
+        state: &state_one,
+        released_at: &released_one,
+    };
+    let two = WorkerWait {
+        shared: &shared,
+        w: 1,
+        epoch: 0,
+        state: &state_two,
+        released_at: &released_two,
+    };
+    assert!(matches!(one.take(0, None), Taken::Yes { .. }));
+    one.set_state(ThreadState::Running);
+    one.release(0, false);
+    let one_released = released_one.get().unwrap();
+    assert!(matches!(
+        two.take(0, None),
+        Taken::Yes { switched: true, .. }
+    ));
+    two.set_state(ThreadState::Running);
+    let two_running = states(&shared, 1)[0].0;
+    two.release(0, false);
+    let two_released = released_two.get().unwrap();
+    assert_eq!(
+        one.take(0, None),
+        Taken::Yes {
+            switched: true,
+            waited: false
+        }
+    );
+    one.set_state(ThreadState::Running);
+    let log = states(&shared, 0);
+    let kinds: Vec<ThreadState> = log.iter().map(|(_, s)| *s).collect();
+    assert_eq!(
+        kinds,
+        [
+            ThreadState::Running,
+            ThreadState::Waiting,
+            ThreadState::Running
+        ]
+    );
+    // Held: thread 1 up to its release, thread 2 after it, thread 1 after thread 2's.
+    assert_eq!(log[1].0, one_released);
+    assert!(log[1].0 <= two_running);
+    assert!(log[2].0 >= two_released);
+    // Taken back with nobody in between: no wait shown (the GIL never left it).
+    one.release(0, false);
+    assert!(matches!(
+        one.take(0, None),
+        Taken::Yes {
+            switched: false,
+            ..
+        }
+    ));
+    one.set_state(ThreadState::Running);
+    assert_eq!(states(&shared, 0).len(), 3);
+}
+
+/// After a reference window the demo clock runs on from where it stood when the first
+/// worker runs again, not from when the gate opened: the wake-up is not demo time.
+#[test]
+fn a_thawed_clock_runs_on_from_where_it_was_frozen() {
+    let clock = Clock::new(1.0);
+    clock.set_frozen(true);
+    let frozen_at = clock.now();
+    std::thread::sleep(Duration::from_millis(5));
+    assert_eq!(clock.now(), frozen_at);
+    clock.thaw();
+    let c = clock.lock();
+    assert!(!c.frozen);
+    assert_eq!(c.base_demo_ns, frozen_at);
+    drop(c);
+    clock.thaw(); // a running clock: nothing changes
+    assert!(clock.now() >= frozen_at);
+}

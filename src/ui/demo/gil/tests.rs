@@ -82,3 +82,45 @@ fn cores_show_where_known_and_captions_follow_the_mode() {
     draw(&snap, 10, 3);
     draw(&snap, 1, 1);
 }
+
+/// With one thread nothing runs in parallel and nothing overlaps, in any mode.
+#[test]
+fn captions_for_one_thread_in_every_mode() {
+    for workload in ["cpu", "io"] {
+        for mode in crate::sims::gil::MODE_NAMES {
+            let snap = snapshot(
+                &[("threads", "1"), ("workload", workload), ("mode", mode)],
+                20,
+            );
+            let text = caption(&snap);
+            assert!(text.contains("1 "), "{mode} {workload}: {text}");
+            for wrong in [
+                "parallel",
+                "overlap",
+                "threads",
+                "processes",
+                "one at a time",
+            ] {
+                assert!(!text.contains(wrong), "{mode} {workload}: {text}");
+            }
+        }
+    }
+}
+
+/// The model's step explanation uses the rows the threads leave free instead of being
+/// cut to two lines (80x24 gives the view about 54x22).
+#[test]
+fn a_long_step_explanation_uses_the_free_rows() {
+    let mut snap = snapshot(&[], 200);
+    snap.last_event = "195.234 ms: thread 1 sees the drop request between two bytecodes and \
+                       drops the GIL; it waits until another thread has it (forced switching)"
+        .to_string();
+    let terminal = draw(&snap, 54, 22);
+    let text = terminal.backend().to_string();
+    assert!(!text.contains('…'), "{text}");
+    assert!(text.contains("(forced switching)"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+    // Where the threads need the rows, it still gets two.
+    let small = draw(&snap, 54, 14).backend().to_string();
+    assert!(small.contains("step 195.234 ms"), "{small}");
+}
