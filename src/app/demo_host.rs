@@ -3,9 +3,8 @@
 //! engine to a reaper thread so the UI never waits on an engine's joins.
 
 use std::thread::JoinHandle;
-use std::time::Instant;
 
-use crate::sims::{Applied, Demo, Engine, ParamError, Params, Snapshot, StartError};
+use crate::sims::{Applied, Demo, Engine, Params, Snapshot, StartError};
 
 /// Slowest playback speed `<` reaches (64 times slower than real time).
 pub const MIN_SPEED: f64 = 1.0 / 64.0;
@@ -30,8 +29,6 @@ pub struct DemoHost {
     pub speed: f64,
     /// True once a finite demo ended.
     pub finished: bool,
-    /// When this run started.
-    pub started: Instant,
     /// A short message about the last action ("this demo has no step mode").
     pub notice: Option<String>,
     running: Option<Box<dyn Demo>>,
@@ -51,7 +48,6 @@ impl DemoHost {
             frozen: false,
             speed: 1.0,
             finished: false,
-            started: Instant::now(),
             notice: None,
             running: Some(running),
         })
@@ -151,36 +147,6 @@ impl DemoHost {
         }
     }
 
-    /// Applies a `name=value` change from outside the panel (tests, future keys).
-    pub fn set_param(
-        &mut self,
-        name: &str,
-        text: &str,
-    ) -> Result<Option<Box<dyn Demo>>, ParamError> {
-        let spec = self
-            .engine
-            .params()
-            .iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| ParamError::Unknown {
-                demo: self.engine.name().into(),
-                name: name.into(),
-                valid: crate::sims::params::describe_all(self.engine.params()),
-            })?;
-        let value = spec.kind.parse(name, text)?;
-        self.params.set(spec.name, value.clone());
-        let applied = match self.running.as_mut() {
-            Some(demo) => demo.set(spec.name, &value),
-            None => Applied::Restart,
-        };
-        match applied {
-            Applied::Live => Ok(None),
-            Applied::Restart => self
-                .restart()
-                .map_err(|e| ParamError::Malformed(e.to_string())),
-        }
-    }
-
     /// Starts a fresh run with the current parameters; returns the old engine to reap.
     pub fn restart(&mut self) -> Result<Option<Box<dyn Demo>>, StartError> {
         let old = self.running.take();
@@ -193,7 +159,6 @@ impl DemoHost {
         self.paused = false;
         self.frozen = false;
         self.finished = false;
-        self.started = Instant::now();
         Ok(old)
     }
 

@@ -236,11 +236,11 @@ impl App {
     /// Carries out one action (keys and tests come through here).
     pub fn apply(&mut self, action: Action) {
         use Action as A;
-        if !matches!(action, A::None) && self.demo.is_none() && !self.search.editing {
-            // Any deliberate action clears an old message.
-            if !matches!(action, A::ToggleHelp) {
-                self.notice = None;
-            }
+        // Any deliberate action on the lessons screen clears an old message (opening the
+        // help keeps it, so it is still there when the help closes).
+        if !matches!(action, A::None | A::ToggleHelp) && self.demo.is_none() && !self.search.editing
+        {
+            self.notice = None;
         }
         match action {
             A::None => self.dirty = false,

@@ -108,10 +108,7 @@ pub fn hints_that_fit<'a>(hints: &[(&'a str, &'a str)], width: usize) -> Vec<(&'
 pub fn key_spans<'a>(hints: &[(&'a str, &'a str)], theme: &Theme) -> Vec<Span<'a>> {
     let mut spans = vec![Span::styled(" ", theme.status)];
     for (key, what) in hints {
-        spans.push(Span::styled(
-            *key,
-            theme.key.patch(theme.status).patch(theme.key),
-        ));
+        spans.push(Span::styled(*key, theme.status.patch(theme.key)));
         spans.push(Span::styled(format!(" {what}  "), theme.status));
     }
     spans
