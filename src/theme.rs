@@ -31,7 +31,7 @@ impl FromStr for ThemeName {
 
 /// The state of a thread, task or worker in a demo: each has its own style and glyph so
 /// views stay readable without colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum RunState {
     /// Executing now (holding the GIL, being polled, computing).
     Running,

@@ -54,7 +54,7 @@ impl Engine for CoresEngine {
 }
 
 /// One core's load now and recently.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CoreReading {
     /// Load in percent (0-100) over the last sample interval.
     pub load_pct: f32,
@@ -63,7 +63,7 @@ pub struct CoreReading {
 }
 
 /// One spinning thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SpinnerReading {
     /// 1-based thread number.
     pub id: usize,
@@ -74,7 +74,7 @@ pub struct SpinnerReading {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CoresSnapshot {
     /// One entry per logical core the OS reports; empty where it reports none.
     pub cores: Vec<CoreReading>,

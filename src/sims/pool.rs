@@ -81,7 +81,7 @@ impl Engine for PoolEngine {
 }
 
 /// What one run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PoolConfig {
     /// Pool threads.
     pub workers: usize,
@@ -94,7 +94,7 @@ pub struct PoolConfig {
 }
 
 /// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum PoolPhase {
     /// The pool runs the tasks.
     #[default]
@@ -108,7 +108,7 @@ pub enum PoolPhase {
 }
 
 /// One pool worker's lane.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WorkerLane {
     /// Tasks it ran.
     pub tasks: usize,
@@ -123,7 +123,7 @@ pub struct WorkerLane {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolSnapshot {
     /// The run's settings.
     pub config: PoolConfig,

@@ -139,7 +139,7 @@ impl QueueSetup {
 }
 
 /// A worker (producer or consumer) as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QueueWorker {
     /// 1-based number among its kind.
     pub id: usize,
@@ -152,7 +152,7 @@ pub struct QueueWorker {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct QueueSnapshot {
     /// 0: unbounded.
     pub maxsize: usize,

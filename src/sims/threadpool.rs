@@ -105,7 +105,7 @@ pub fn task_durations(tasks: usize, min_ms: u64, max_ms: u64, seed: u64) -> Vec<
 }
 
 /// One task (a future) as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolTask {
     /// 1-based submit number.
     pub id: usize,
@@ -118,7 +118,7 @@ pub struct PoolTask {
 }
 
 /// One worker thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolWorker {
     /// 1-based worker number.
     pub id: usize,
@@ -131,7 +131,7 @@ pub struct PoolWorker {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PoolSnapshot {
     /// `max_workers`.
     pub max_workers: usize,

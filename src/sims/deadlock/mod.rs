@@ -69,7 +69,7 @@ const PARAMS: &[ParamSpec] = &[
 ];
 
 /// The order in which a thread takes its two locks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LockOrder {
     /// Its own left lock, then its right one: around a ring, opposite to its neighbour.
     Opposite,
@@ -174,7 +174,7 @@ pub fn find_cycle(waiting: &[Option<usize>], owners: &[Option<usize>]) -> Option
 }
 
 /// One thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeadlockThread {
     /// 1-based thread number.
     pub id: usize,
@@ -195,7 +195,7 @@ pub struct DeadlockThread {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeadlockSnapshot {
     /// True for the step model.
     pub model: bool,
@@ -220,7 +220,7 @@ pub struct DeadlockSnapshot {
     /// Model: what the last step did.
     pub last_event: Option<String>,
     /// Model: the challenge in words.
-    pub challenge: Option<&'static str>,
+    pub challenge: Option<String>,
     /// Model: true once the challenge is won.
     pub challenge_won: bool,
     /// Seconds since start (threads engine).

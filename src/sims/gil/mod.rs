@@ -41,7 +41,7 @@ pub const HISTORY_CELLS: usize = 256;
 pub const LATENCY_SAMPLES: usize = 65_536;
 
 /// The workload of one thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Workload {
     /// Pure Python computation: runs bytecode batches for ever.
     Cpu,
@@ -68,7 +68,7 @@ impl Workload {
 }
 
 /// Which interpreter the threads run in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Mode {
     /// CPython 3.2+: switch interval, drop request, forced switching.
     Gil,
@@ -110,7 +110,7 @@ impl Mode {
 }
 
 /// Which engine runs the protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EngineKind {
     /// Real OS threads and a real lock.
     Threads,

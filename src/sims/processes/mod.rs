@@ -126,7 +126,7 @@ pub fn worker_exe() -> Result<PathBuf, StartError> {
 }
 
 /// What one run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProcConfig {
     /// Worker processes.
     pub workers: usize,
@@ -150,7 +150,7 @@ impl ProcConfig {
 }
 
 /// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum ProcPhase {
     /// The worker processes run the tasks (a fresh pool after a crash included).
     #[default]
@@ -166,7 +166,7 @@ pub enum ProcPhase {
 }
 
 /// What one worker slot is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum WorkerState {
     /// Its process is starting.
     #[default]
@@ -182,7 +182,7 @@ pub enum WorkerState {
 }
 
 /// One worker slot (a fresh pool reuses the slots with new processes).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WorkerView {
     /// The current process's pid, once started.
     pub pid: Option<u32>,
@@ -203,7 +203,7 @@ pub struct WorkerView {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProcessesSnapshot {
     /// The run's settings.
     pub config: ProcConfig,

@@ -78,7 +78,7 @@ const PARAMS: &[ParamSpec] = &[
 ];
 
 /// How `counter += 1` is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RaceMode {
     /// A bare `counter += 1` on a global: load, add and store can be split by a switch.
     Unsafe,
@@ -156,7 +156,7 @@ impl Op {
 }
 
 /// Which engine drives the demo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RaceEngineKind {
     /// Real OS threads.
     Threads,
@@ -165,7 +165,7 @@ pub enum RaceEngineKind {
 }
 
 /// One thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RaceThread {
     /// 1-based thread number (the number key that runs it in the model).
     pub id: usize,
@@ -185,7 +185,7 @@ pub struct RaceThread {
 }
 
 /// One finished run of the whole experiment (threads engine).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RoundResult {
     /// Increments the threads performed.
     pub expected: i64,
@@ -196,7 +196,7 @@ pub struct RoundResult {
 }
 
 /// The be-the-scheduler challenge (model engine, unsafe mode, two or more threads).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Challenge {
     /// What to do, in words.
     pub goal: String,
@@ -207,7 +207,7 @@ pub struct Challenge {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RaceSnapshot {
     /// Which engine runs.
     pub engine: RaceEngineKind,

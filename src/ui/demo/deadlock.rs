@@ -29,7 +29,7 @@ pub fn render(snap: &DeadlockSnapshot, theme: &Theme, area: Rect, buf: &mut Buff
         Span::styled(" · timeouts ", theme.muted),
         Span::styled(snap.timeouts().to_string(), theme.accent),
     ]));
-    if let Some(goal) = snap.challenge {
+    if let Some(goal) = &snap.challenge {
         let (mark, style) = if snap.challenge_won {
             ("✓ ", theme.good)
         } else {
