@@ -70,6 +70,10 @@ pub enum Action {
     DemoRestart,
     /// Be the scheduler: run choice N (1-based).
     DemoChoose(usize),
+    /// Move the time cursor through the kept past (paused, or a replay).
+    DemoSeek(super::Seek),
+    /// Save the run to a recording file.
+    DemoSave,
 }
 
 /// One row of the key help: keys, what they do.
@@ -97,7 +101,15 @@ pub const DEMO_KEYS: &[KeyHelp] = &[
     (".", "one step (demos with a step mode)"),
     ("< >", "slower / faster"),
     ("↑ ↓", "choose a parameter"),
-    ("+ -  → ←", "change it (applied live)"),
+    ("+ -", "change it (applied live; → ← too while running)"),
+    ("← →", "paused: back / forward one kept frame"),
+    ("Shift-← →", "paused: back / forward 1 s (PgUp PgDn: 10 s)"),
+    (
+        "Home End",
+        "first / last kept instant (the last 10 minutes)",
+    ),
+    ("space", "resume: back to live (a replay: play / pause)"),
+    ("w", "save the run to a file (pyconc replay FILE)"),
     ("1-9", "be the scheduler: run that thread next"),
     ("r", "restart"),
     ("Esc  q", "back to the lesson (the demo is stopped)"),
@@ -117,8 +129,8 @@ pub fn action_for(app: &App, key: KeyEvent) -> Action {
             _ => Action::None,
         };
     }
-    if app.demo.is_some() {
-        return demo_action(key);
+    if let Some(host) = &app.demo {
+        return demo_action(key, host.can_scrub());
     }
     if app.search.editing {
         return match key.code {
@@ -185,8 +197,34 @@ fn quiz_focused(app: &App) -> bool {
     )
 }
 
-fn demo_action(key: KeyEvent) -> Action {
+fn demo_action(key: KeyEvent, scrub: bool) -> Action {
+    use super::Seek;
+    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+    let back = |shift: bool| {
+        Action::DemoSeek(if shift {
+            Seek::Seconds(-1.0)
+        } else {
+            Seek::Frames(-1)
+        })
+    };
+    let forward = |shift: bool| {
+        Action::DemoSeek(if shift {
+            Seek::Seconds(1.0)
+        } else {
+            Seek::Frames(1)
+        })
+    };
     match key.code {
+        // Paused (or a replay), the arrows move through time; +/- still change parameters.
+        KeyCode::Left | KeyCode::Char('h') if scrub => back(shift),
+        KeyCode::Right | KeyCode::Char('l') if scrub => forward(shift),
+        KeyCode::Char('H') if scrub => back(true),
+        KeyCode::Char('L') if scrub => forward(true),
+        KeyCode::PageUp => Action::DemoSeek(Seek::Seconds(-10.0)),
+        KeyCode::PageDown => Action::DemoSeek(Seek::Seconds(10.0)),
+        KeyCode::Home => Action::DemoSeek(Seek::First),
+        KeyCode::End => Action::DemoSeek(Seek::Last),
+        KeyCode::Char('w') => Action::DemoSave,
         KeyCode::Esc | KeyCode::Char('q') | KeyCode::Backspace => Action::DemoBack,
         KeyCode::Char('?') => Action::ToggleHelp,
         KeyCode::Char(' ') => Action::DemoPause,

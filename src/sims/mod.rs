@@ -110,7 +110,7 @@ pub enum StartError {
 
 /// The newest drawable state of a running demo; one variant per engine. Cloning is cheap
 /// (an `Arc`), so the UI can take one per frame.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Snapshot {
     Cores(Arc<cores::CoresSnapshot>),
     Race(Arc<race::RaceSnapshot>),

@@ -1,5 +1,6 @@
-//! The demo host: the frame around every engine's picture: a header with the demo's name
-//! and run state, the parameter panel (select with ↑↓, change with +/-), and a key bar.
+//! The demo host: the frame around every engine's picture: a header with the demo's name,
+//! run state and time cursor (rewound or replaying), the parameter panel (select with ↑↓,
+//! change with +/-; a replay's recorded values and machine), and a key bar.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -18,8 +19,13 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let screen = layout::demo_screen(area, host.engine.params().len());
 
-    let state = if host.finished {
+    let replay = host.replay.is_some();
+    let state = if host.finished && replay {
+        Span::styled(" ✓ end · r plays it again ", theme.good)
+    } else if host.finished {
         Span::styled(" ✓ finished · r runs it again ", theme.good)
+    } else if replay && !host.paused {
+        Span::styled(" ▶ playing ", theme.good)
     } else if host.paused {
         Span::styled(" ⏸ paused ", theme.warn)
     } else if host.frozen {
@@ -34,9 +40,14 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     };
     // The run state always shows; on a narrow screen the demo's name goes first, then
     // the title is shortened.
-    let badge = " live demo ";
+    let badge = if replay { " replay " } else { " live demo " };
     let name = format!("({}) ", host.engine.name());
-    let fixed = badge.width() + state.content.width() + speed.width();
+    let cursor = match host.time_label() {
+        Some(label) if replay => format!(" {label} "),
+        Some(label) => format!(" ⏪ {label} "),
+        None => String::new(),
+    };
+    let fixed = badge.width() + state.content.width() + speed.width() + cursor.width();
     let room = usize::from(screen.header.width).saturating_sub(fixed);
     let full_title = format!(" {} ", host.engine.title());
     let (title, name) = if full_title.width() + name.width() <= room {
@@ -50,6 +61,7 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
         Span::styled(title, theme.title),
         Span::styled(name, theme.muted),
         state,
+        Span::styled(cursor, theme.accent),
         Span::styled(speed, theme.accent),
     ]);
     Paragraph::new(header).render(screen.header, buf);
@@ -65,14 +77,23 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     if let Some(h) = &hint {
         hints.push(("1-9", h.as_str()));
     }
+    let resume = if replay { "play" } else { "resume" };
+    hints.push(("space", if host.paused { resume } else { "pause" }));
+    if host.can_scrub() {
+        hints.push(("← →", "rewind"));
+    }
+    if !replay {
+        hints.push(("↑↓ +-", "params"));
+    }
     hints.extend([
-        ("space", if host.paused { "resume" } else { "pause" }),
-        ("↑↓ +-", "params"),
         (".", "step"),
         ("< >", "speed"),
         ("r", "restart"),
         ("?", "keys"),
     ]);
+    if host.can_scrub() {
+        hints.push(("w", "save"));
+    }
     let right = match &host.notice {
         Some(n) => Span::styled(format!(" {n} "), theme.warn),
         None => Span::raw(""),
@@ -131,7 +152,18 @@ fn render_panel(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
             }
         })
         .collect();
-    if let Some(spec) = specs.get(host.selected) {
+    if let Some(replay) = &host.replay {
+        let h = &replay.header;
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            format!("recorded on {} ({}), {} cores", h.os, h.arch, h.cores),
+            theme.muted,
+        ));
+        lines.push(Line::styled(
+            format!("{} · pyconc {}", h.started, h.pyconc),
+            theme.muted,
+        ));
+    } else if let Some(spec) = specs.get(host.selected) {
         lines.push(Line::default());
         lines.push(Line::styled(spec.help.to_string(), theme.muted));
         lines.push(Line::styled(spec.kind.describe(), theme.muted));
