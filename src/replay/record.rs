@@ -408,7 +408,14 @@ pub fn read(mut input: impl BufRead, name: &str) -> Result<Recording, ReadError>
         };
         if let Some(end) = value.get("end") {
             break match serde_json::from_value::<EndMark>(end.clone()) {
-                Ok(end) if end.frames == count => None,
+                // Read on to the gzip trailer, whose checksum covers the whole stream.
+                Ok(end) if end.frames == count => match lines.next_line() {
+                    Ok(None) => None,
+                    Ok(Some(_)) => Some(format!("{name}:{}: data after the end mark", line_no + 1)),
+                    Err(e) => Some(format!(
+                        "{name}: all {count} frames read, but the file's end is damaged: {e}"
+                    )),
+                },
                 Ok(end) => Some(format!(
                     "{}: the end mark counts {} frames",
                     where_(count, &frames),
