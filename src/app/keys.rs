@@ -97,21 +97,16 @@ pub const LESSON_KEYS: &[KeyHelp] = &[
 
 /// Every key of the demo screen, for the help overlay.
 pub const DEMO_KEYS: &[KeyHelp] = &[
-    ("space", "pause / resume"),
+    ("space", "pause / resume (back to live); a replay: play"),
     (".", "one step (demos with a step mode)"),
     ("< >", "slower / faster"),
-    ("↑ ↓", "choose a parameter"),
-    ("+ -", "change it (applied live; → ← too while running)"),
-    ("← →", "paused: back / forward one kept frame"),
-    ("Shift-← →", "paused: back / forward 1 s (PgUp PgDn: 10 s)"),
+    ("↑ ↓  + -", "choose a parameter / change it (also → ←)"),
     (
-        "Home End",
-        "first / last kept instant (the last 10 minutes)",
+        "← →  Home End",
+        "paused: back in time (Shift 1 s, PgUp 10 s)",
     ),
-    ("space", "resume: back to live (a replay: play / pause)"),
-    ("w", "save the run to a file (pyconc replay FILE)"),
     ("1-9", "be the scheduler: run that thread next"),
-    ("r", "restart"),
+    ("r  w", "restart / save the run (pyconc replay FILE)"),
     ("Esc  q", "back to the lesson (the demo is stopped)"),
 ];
 

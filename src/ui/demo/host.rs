@@ -44,7 +44,7 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     let name = format!("({}) ", host.engine.name());
     let cursor = match host.time_label() {
         Some(label) if replay => format!(" {label} "),
-        Some(label) => format!(" ⏪ {label} "),
+        Some(label) => format!(" rewound {label} "),
         None => String::new(),
     };
     let fixed = badge.width() + state.content.width() + speed.width() + cursor.width();
