@@ -58,7 +58,7 @@ pub fn frame(prev: Option<&Buffer>, next: &Buffer) -> String {
 mod tests {
     use super::*;
     use ratatui::layout::Rect;
-    use ratatui::style::{Color, Stylize};
+    use ratatui::style::Color;
 
     #[test]
     fn a_first_frame_clears_and_draws_everything_styled() {

@@ -98,10 +98,8 @@ impl History {
     /// one is not kept again (a paused or finished demo adds nothing); returns whether it was
     /// kept. Times never go backwards: an earlier `t` is taken as the newest frame's time.
     pub fn push(&mut self, t: f64, snapshot: Snapshot) -> bool {
-        if let Some(last) = self.last() {
-            if last.snapshot == snapshot {
-                return false;
-            }
+        if self.last().is_some_and(|last| last.snapshot == snapshot) {
+            return false;
         }
         let t = self.last().map_or(t, |last| t.max(last.t));
         let bytes = self.estimate(&snapshot) + FRAME_OVERHEAD_BYTES;
@@ -130,7 +128,7 @@ impl History {
                 let Some(kept) = self.tiers[from].pop_front() else {
                     break;
                 };
-                if kept.seq % keep_every == 0 {
+                if kept.seq.is_multiple_of(keep_every) {
                     self.tiers[from - 1].push_back(kept);
                 } else {
                     self.forget(kept.bytes);
@@ -165,7 +163,8 @@ impl History {
     /// The estimated size of `snapshot`'s data, measured now and then.
     fn estimate(&mut self, snapshot: &Snapshot) -> usize {
         let variant = std::mem::discriminant(snapshot);
-        if self.accepted % SIZE_SAMPLE_EVERY == 0 || self.measured_variant != Some(variant) {
+        if self.accepted.is_multiple_of(SIZE_SAMPLE_EVERY) || self.measured_variant != Some(variant)
+        {
             self.measured_bytes = serialised_len(snapshot);
             self.measured_variant = Some(variant);
         }

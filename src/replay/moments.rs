@@ -9,23 +9,19 @@ use crate::sims::Snapshot;
 pub fn moments(prev: Option<&Snapshot>, next: &Snapshot) -> Vec<String> {
     let mut out = Vec::new();
     match (prev, next) {
-        (Some(Snapshot::Gil(a)), Snapshot::Gil(b)) => {
-            if a.gil_switches == 0 && b.gil_switches > 0 {
-                out.push("first hand-off of the GIL".to_string());
-            }
+        (Some(Snapshot::Gil(a)), Snapshot::Gil(b)) if a.gil_switches == 0 && b.gil_switches > 0 => {
+            out.push("first hand-off of the GIL".to_string());
         }
-        (Some(Snapshot::Deadlock(a)), Snapshot::Deadlock(b)) => {
-            if !a.deadlocked && b.deadlocked {
-                let cycle = b
-                    .deadlock_cycle
-                    .as_ref()
-                    .map(|c| {
-                        let names: Vec<String> = c.iter().map(|t| format!("T{t}")).collect();
-                        format!(": {}", names.join(" → "))
-                    })
-                    .unwrap_or_default();
-                out.push(format!("deadlock detected{cycle}"));
-            }
+        (Some(Snapshot::Deadlock(a)), Snapshot::Deadlock(b)) if !a.deadlocked && b.deadlocked => {
+            let cycle = b
+                .deadlock_cycle
+                .as_ref()
+                .map(|c| {
+                    let names: Vec<String> = c.iter().map(|t| format!("T{t}")).collect();
+                    format!(": {}", names.join(" → "))
+                })
+                .unwrap_or_default();
+            out.push(format!("deadlock detected{cycle}"));
         }
         (Some(Snapshot::Asyncio(a)), Snapshot::Asyncio(b)) => {
             if b.counts.failed > a.counts.failed {

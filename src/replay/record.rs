@@ -500,10 +500,8 @@ impl<R: Read> LineReader<R> {
 fn sanitized(mut value: Value) -> Value {
     fn walk(v: &mut Value) {
         match v {
-            Value::String(s) => {
-                if !crate::lessons::sanitize::is_clean(s) || s.contains('\n') {
-                    *s = sanitize_line(s);
-                }
+            Value::String(s) if !crate::lessons::sanitize::is_clean(s) || s.contains('\n') => {
+                *s = sanitize_line(s);
             }
             Value::Array(items) => items.iter_mut().for_each(walk),
             Value::Object(map) => map.values_mut().for_each(walk),
