@@ -320,3 +320,120 @@ fn svg_at_past_the_end_is_a_usage_error() {
     assert!(matches!(e, export::ExportError::Usage(_)), "{e}");
     assert!(e.to_string().contains("past the recording's end"));
 }
+
+fn pyconc(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pyconc"))
+        .args(args)
+        .env(
+            "PYCONC_HOME",
+            std::env::temp_dir().join("pyconc-replay-tests"),
+        )
+        .output()
+        .expect("pyconc runs")
+}
+
+#[test]
+fn the_cli_records_casts_and_replays_headless() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let o = pyconc(&[
+        "demo",
+        "gil",
+        "--set",
+        "engine=model",
+        "--headless",
+        "--seconds",
+        "1",
+        "--json",
+        "--record",
+        &p("run.pyconc"),
+        "--cast",
+        &p("run.cast"),
+        "--svg",
+        &p("end.svg"),
+        "--size",
+        "80x24",
+        "--theme",
+        "light",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let metrics: serde_json::Value = serde_json::from_slice(&o.stdout).expect("metrics JSON");
+    assert_eq!(metrics["demo"], "gil");
+    assert!(
+        err.contains("recorded") && err.contains("cast:") && err.contains("svg:"),
+        "{err}"
+    );
+    let cast = std::fs::read_to_string(p("run.cast")).unwrap();
+    let header: serde_json::Value = serde_json::from_str(cast.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (header["width"].as_u64(), header["height"].as_u64()),
+        (Some(80), Some(24))
+    );
+    roxmltree::Document::parse(&std::fs::read_to_string(p("end.svg")).unwrap()).unwrap();
+
+    let o = pyconc(&[
+        "replay",
+        &p("run.pyconc"),
+        "--at",
+        "0.5s",
+        "--svg",
+        &p("at.svg"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = pyconc(&["replay", &p("run.pyconc"), "--cast", &p("again.cast")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        std::fs::read_to_string(p("again.cast"))
+            .unwrap()
+            .lines()
+            .count()
+            > 2
+    );
+}
+
+#[test]
+fn the_cli_refuses_bad_files_and_arguments_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let future = dir.path().join("future.pyconc");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(
+        &mut enc,
+        b"{\"format\":\"pyconc-recording\",\"version\":2}\n",
+    )
+    .unwrap();
+    std::fs::write(&future, enc.finish().unwrap()).unwrap();
+    let f = future.to_string_lossy();
+    let o = pyconc(&["replay", &f, "--svg", "x.svg"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("format version 2") && err.contains("update pyconc"),
+        "{err}"
+    );
+
+    let junk = dir.path().join("junk.txt");
+    std::fs::write(&junk, "hello").unwrap();
+    let o = pyconc(&["replay", &junk.to_string_lossy(), "--svg", "x.svg"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a pyconc recording"));
+
+    let o = pyconc(&[
+        "demo",
+        "gil",
+        "--headless",
+        "--seconds",
+        "1",
+        "--cast",
+        "x",
+        "--size",
+        "10x5",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("60x16 to 400x200"));
+    let o = pyconc(&["replay", &f, "--svg", "x.svg", "--at", "soon"]);
+    assert_eq!(o.status.code(), Some(2));
+    // A cast needs --headless (the TUI draws to the terminal).
+    let o = pyconc(&["demo", "gil", "--cast", "x.cast"]);
+    assert_eq!(o.status.code(), Some(2));
+}
