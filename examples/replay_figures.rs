@@ -89,8 +89,47 @@ fn main() {
         ten.bytes() as f64 / 1e6
     );
 
+    // A cast of the first 10 s seen at 100x30: changed cells only vs whole redraws.
+    let ten_s: Vec<_> = seen
+        .iter()
+        .take_while(|f| f.t - seen[0].t <= 10.0)
+        .cloned()
+        .collect();
+    let mut short = History::new(Bounds::LIVE);
+    for f in &ten_s {
+        short.push(f.t, f.snapshot.clone());
+    }
+    let header = header.expect("ran");
+    let mut app = App::replay(
+        Catalog::embedded().expect("lessons"),
+        theme.clone(),
+        Recording {
+            header: header.clone(),
+            frames: short,
+            stop: None,
+        },
+    )
+    .expect("replay");
+    app.update(Msg::Terminal(Event::Resize(100, 30)));
+    let (mut diff_bytes, mut full_bytes) = (0usize, 0usize);
+    let mut prev = None;
+    for i in 0..ten_s.len() {
+        let host = app.demo.as_mut().expect("host");
+        host.seek(if i == 0 { Seek::First } else { Seek::Frames(1) });
+        let buf = draw_app(&app);
+        diff_bytes += pyconc::replay::ansi::frame(prev.as_ref(), &buf).len();
+        full_bytes += pyconc::replay::ansi::frame(None, &buf).len();
+        prev = Some(buf);
+    }
+    println!(
+        "10 s cast at 100x30 ({} frames): changed cells {:.0} KB, whole redraws {:.0} KB (before JSON escaping)",
+        ten_s.len(),
+        diff_bytes as f64 / 1024.0,
+        full_bytes as f64 / 1024.0
+    );
+
     let recording = Recording {
-        header: header.expect("ran"),
+        header,
         frames: ten,
         stop: None,
     };
