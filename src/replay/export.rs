@@ -129,7 +129,9 @@ pub fn run_live(
     let frame_interval = crate::app::run::FRAME_INTERVAL;
     let budget = Duration::from_secs_f64(seconds.max(0.0));
     let started = Instant::now();
-    let mut prev: Option<Snapshot> = None;
+    // The snapshot taken at the start is the first "before" (so a hand-off in the first
+    // frame is still marked).
+    let mut prev: Option<Snapshot> = app.demo.as_ref().and_then(|h| h.snapshot.clone());
     let mut last = Buffer::empty(Rect::new(0, 0, w, h));
     loop {
         let tick = Instant::now();
