@@ -7,6 +7,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use super::*;
+use crate::replay::history::Frame;
 use crate::sims::gil::GilEngine;
 
 /// `n` distinct snapshots of the deterministic GIL model, one step apart.
