@@ -45,6 +45,8 @@ pub struct DemoHost {
     pub replay: Option<super::rewind::ReplayState>,
     /// `--record FILE`: every kept frame is also written there.
     pub recording: Option<RecordSink>,
+    /// Run time of earlier runs (restarts) in the `--record` stream, so its times go on.
+    pub(crate) recorded_before_s: f64,
     /// A `w` save in progress.
     pub(crate) saving: Option<super::rewind::Saving>,
     /// What a recording of the current run says in its header.
@@ -82,6 +84,7 @@ impl DemoHost {
             run_time_s: 0.0,
             replay: None,
             recording: None,
+            recorded_before_s: 0.0,
             saving: None,
             last_tick: Instant::now(),
             running: None,
@@ -118,7 +121,7 @@ impl DemoHost {
         if self.history.push(self.run_time_s, snapshot.clone())
             && let (Some(sink), Some(frame)) = (&self.recording, self.history.last())
         {
-            sink.send(frame.t, &frame.snapshot);
+            sink.send(self.recorded_before_s + frame.t, &frame.snapshot);
         }
         self.snapshot = Some(snapshot);
     }
@@ -243,6 +246,7 @@ impl DemoHost {
         }
         // A new run: its own past (a `--record` file goes on with the new run's frames).
         self.history.clear();
+        self.recorded_before_s += self.run_time_s;
         self.run_time_s = 0.0;
         self.started_header = Header::for_run(self.engine, &self.params);
         let first = fresh.snapshot();

@@ -15,6 +15,10 @@
 //!    writes it (externally tagged by engine);
 //! 3. the end mark: `{"end": {"frames": 300, "duration_s": 10.0}}`.
 //!
+//! A `--record` stream goes on across restarts of the demo (`r`, or a parameter change
+//! that restarts the engine), its times running on; the header holds the parameters the
+//! run started with.
+//!
 //! A reader checks `format` and `version` before anything else: another format or version
 //! is a clear error. A file cut short or damaged replays the frames before the damage, and
 //! [`Recording::stop`] says where it stops. Every string read from a file is sanitised
