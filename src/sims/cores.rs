@@ -13,7 +13,8 @@ use serde_json::json;
 use super::control::RunControl;
 use super::cpu_load::{CPU_SAMPLE_INTERVAL, CpuLoad};
 use super::{
-    Applied, Demo, Engine, ParamKind, ParamSpec, ParamValue, Params, Snapshot, StartError,
+    Applied, Demo, Engine, EngineInfo, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
+    StartError,
 };
 
 /// The most spinning threads a learner can start: enough to oversubscribe any laptop.
@@ -35,18 +36,17 @@ const PARAMS: &[ParamSpec] = &[ParamSpec {
 /// The `cores` engine.
 pub struct CoresEngine;
 
+/// What the `cores` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "cores",
+    title: "Your cores, live",
+    about: "per-core CPU load of this machine, with threads you start spinning on it",
+    params: PARAMS,
+};
+
 impl Engine for CoresEngine {
-    fn name(&self) -> &'static str {
-        "cores"
-    }
-    fn title(&self) -> &'static str {
-        "Your cores, live"
-    }
-    fn about(&self) -> &'static str {
-        "per-core CPU load of this machine, with threads you start spinning on it"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         Ok(Box::new(CoresDemo::start(params.int("busy") as usize)?))
@@ -54,7 +54,7 @@ impl Engine for CoresEngine {
 }
 
 /// One core's load now and recently.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CoreReading {
     /// Load in percent (0-100) over the last sample interval.
     pub load_pct: f32,
@@ -63,7 +63,7 @@ pub struct CoreReading {
 }
 
 /// One spinning thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SpinnerReading {
     /// 1-based thread number.
     pub id: usize,
@@ -74,7 +74,7 @@ pub struct SpinnerReading {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CoresSnapshot {
     /// One entry per logical core the OS reports; empty where it reports none.
     pub cores: Vec<CoreReading>,

@@ -36,7 +36,7 @@ pub fn speedup(done: bool, sequential_s: f64, parallel_s: f64) -> Option<f64> {
 pub const WORKLOADS: &[&str] = &["uniform", "skewed", "tiny"];
 
 /// Which work a run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Workload {
     /// N equal tasks.
     Uniform,
