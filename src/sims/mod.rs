@@ -7,26 +7,21 @@
 //! metrics as one JSON object. The TUI, the headless CLI and the tests drive them alike.
 
 pub mod asyncio;
-pub mod control;
 pub mod cores;
-pub mod cpu_load;
 pub mod deadlock;
 pub mod engine;
 pub mod gil;
-pub mod headless;
 pub mod kit;
 pub mod params;
 pub mod pool;
 pub mod processes;
 pub mod queue;
 pub mod race;
-pub mod step_model;
-#[cfg(test)]
-pub(crate) mod test_support;
 pub mod threadpool;
-pub mod timeline;
-pub mod workload;
 
 pub use engine::{Applied, Demo, Engine, EngineInfo, Snapshot, StartError, find, names, registry};
 pub use kit::system::{available_cores, current_core, thread_count};
+#[cfg(test)]
+pub(crate) use kit::test_support;
+pub use kit::{control, cpu_load, headless, step_model, timeline, workload};
 pub use params::{ParamError, ParamKind, ParamSpec, ParamValue, Params};
