@@ -18,7 +18,7 @@ use serde_json::json;
 
 use super::step_model::StepModelDemo;
 use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
-use crate::theme::RunState;
+use crate::sims::kit::RunState;
 
 /// The most threads (and locks) around the ring; the number keys reach 1 to 9.
 pub const MAX_PHILOSOPHERS: i64 = 8;

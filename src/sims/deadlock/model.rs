@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockOrder, find_cycle};
 use crate::sims::Snapshot;
+use crate::sims::kit::RunState;
 use crate::sims::step_model::StepModel;
-use crate::theme::RunState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {

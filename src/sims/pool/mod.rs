@@ -12,15 +12,13 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
 use serde_json::json;
 
-use super::control::RunControl;
-use super::cores::CoreReading;
-use super::cpu_load::{CPU_SAMPLE_INTERVAL, PhaseLoad};
-use super::headless::round3;
-use super::timeline::{Activity, Timeline};
-use super::workload::{self, Workload};
+use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CoreReading, PhaseLoad};
+use super::kit::headless::round3;
+use super::kit::timeline::{Activity, Timeline};
+use super::kit::workload::{self, Workload};
+use super::kit::{Crew, RunControl, SnapshotCell};
 use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
 
 /// The most pool threads a learner can ask for.
@@ -215,7 +213,7 @@ struct Shared {
     steals: AtomicU64,
     progress: Mutex<Progress>,
     cpu: Mutex<PhaseLoad>,
-    latest: ArcSwap<PoolSnapshot>,
+    latest: SnapshotCell<PoolSnapshot>,
     finished: AtomicBool,
     /// Pool threads still alive (rayon's own threads, which we join ourselves).
     pool_threads: AtomicUsize,
@@ -237,8 +235,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The running `pool` demo.
 pub struct PoolDemo {
     shared: Arc<Shared>,
-    runner: Option<JoinHandle<()>>,
-    monitor: Option<JoinHandle<()>>,
+    /// The run thread and the monitor.
+    crew: Crew,
 }
 
 impl PoolDemo {
@@ -260,7 +258,7 @@ impl PoolDemo {
                 sequential_s: None,
             }),
             cpu: Mutex::new(PhaseLoad::new()),
-            latest: ArcSwap::from_pointee(PoolSnapshot::empty(config)),
+            latest: SnapshotCell::new(PoolSnapshot::empty(config)),
             finished: AtomicBool::new(false),
             pool_threads: AtomicUsize::new(0),
         });
@@ -286,42 +284,18 @@ impl PoolDemo {
                 .build()
                 .map_err(|e| StartError::Other(format!("could not build the pool: {e}")))?
         };
-        let monitor = {
+        // If the run thread cannot start, dropping the crew stops and joins the monitor.
+        let mut crew = Crew::new(control);
+        {
             let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("pool-monitor".into())
-                .spawn(move || monitor_loop(&shared))?
-        };
+            crew.spawn("pool-monitor", move |_| monitor_loop(&shared))?;
+        }
         lock(&shared.progress).parallel_started = Instant::now();
-        let runner = {
+        {
             let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("pool-run".into())
-                .spawn(move || run(&shared, pool, &handles))
-        };
-        let runner = match runner {
-            Ok(r) => r,
-            Err(e) => {
-                control.stop();
-                let _ = monitor.join();
-                return Err(e.into());
-            }
-        };
-        Ok(PoolDemo {
-            shared,
-            runner: Some(runner),
-            monitor: Some(monitor),
-        })
-    }
-
-    fn shutdown(&mut self) {
-        self.shared.control.stop();
-        if let Some(runner) = self.runner.take() {
-            let _ = runner.join();
+            crew.spawn("pool-run", move |_| run(&shared, pool, &handles))?;
         }
-        if let Some(monitor) = self.monitor.take() {
-            let _ = monitor.join();
-        }
+        Ok(PoolDemo { shared, crew })
     }
 
     /// Every task record of the parallel part, in task order.
@@ -487,12 +461,12 @@ fn publish(shared: &Shared) {
         parallel_load_pct,
         paused: shared.control.is_paused(),
     };
-    shared.latest.store(Arc::new(snap));
+    shared.latest.publish(snap);
 }
 
 impl Demo for PoolDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::Pool(self.shared.latest.load_full())
+        Snapshot::Pool(self.shared.latest.latest())
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -506,9 +480,9 @@ impl Demo for PoolDemo {
     }
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
-        self.shutdown();
+        self.crew.stop();
         publish(&self.shared);
-        let snap = self.shared.latest.load_full();
+        let snap = self.shared.latest.latest();
         let ends: Vec<f64> = snap.lanes.iter().map(|l| round3(l.end_s)).collect();
         let spread = ends.iter().copied().fold(f64::MIN, f64::max)
             - ends.iter().copied().fold(f64::MAX, f64::min);
@@ -535,12 +509,6 @@ impl Demo for PoolDemo {
                 snap.parallel_load_pct.iter().copied().map(round3).collect::<Vec<_>>(),
             "pool_threads_left": self.shared.pool_threads.load(Ordering::SeqCst),
         })
-    }
-}
-
-impl Drop for PoolDemo {
-    fn drop(&mut self) {
-        self.shutdown();
     }
 }
 

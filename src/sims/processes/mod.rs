@@ -13,14 +13,14 @@ mod worker;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, LazyLock, OnceLock};
-use std::thread::JoinHandle;
 
 use serde_json::json;
 
-use super::cores::CoreReading;
-use super::headless::round3;
+use super::kit::Crew;
+use super::kit::cpu_load::CoreReading;
+use super::kit::headless::round3;
+use super::kit::workload::{self, Workload};
 use super::pool::WorkerLane;
-use super::workload::{self, Workload};
 use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
 
 pub use protocol::{MAX_FRAME_BYTES, TaskSpec};
@@ -306,8 +306,8 @@ impl ProcessesSnapshot {
 /// The running `processes` demo.
 pub struct ProcessesDemo {
     shared: Arc<run::Shared>,
-    runner: Option<JoinHandle<()>>,
-    monitor: Option<JoinHandle<()>>,
+    /// The run thread and the monitor.
+    crew: Crew,
 }
 
 impl ProcessesDemo {
@@ -324,30 +324,17 @@ impl ProcessesDemo {
             )));
         }
         let shared = Arc::new(run::Shared::new(config, exe));
-        let monitor = {
+        // If the run thread cannot start, dropping the crew stops and joins the monitor.
+        let mut crew = Crew::new(Arc::clone(&shared.control));
+        {
             let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("processes-monitor".into())
-                .spawn(move || run::monitor_loop(&shared))?
-        };
-        let runner = {
-            let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("processes-run".into())
-                .spawn(move || run::run(&shared))
-        };
-        match runner {
-            Ok(runner) => Ok(ProcessesDemo {
-                shared,
-                runner: Some(runner),
-                monitor: Some(monitor),
-            }),
-            Err(e) => {
-                shared.control.stop();
-                let _ = monitor.join();
-                Err(e.into())
-            }
+            crew.spawn("processes-monitor", move |_| run::monitor_loop(&shared))?;
         }
+        {
+            let shared = Arc::clone(&shared);
+            crew.spawn("processes-run", move |_| run::run(&shared))?;
+        }
+        Ok(ProcessesDemo { shared, crew })
     }
 
     /// The pids of the worker processes alive right now (for tests and checks).
@@ -359,12 +346,7 @@ impl ProcessesDemo {
         self.shared.control.stop();
         // Killing the children wakes the threads blocked reading their pipes.
         self.shared.kill_children();
-        if let Some(runner) = self.runner.take() {
-            let _ = runner.join();
-        }
-        if let Some(monitor) = self.monitor.take() {
-            let _ = monitor.join();
-        }
+        self.crew.stop();
         // The runner reaps its children; this is the safety net if it could not.
         self.shared.reap_children();
     }
@@ -372,7 +354,7 @@ impl ProcessesDemo {
 
 impl Demo for ProcessesDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::Processes(self.shared.latest.load_full())
+        Snapshot::Processes(self.shared.latest.latest())
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -388,7 +370,7 @@ impl Demo for ProcessesDemo {
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
         run::publish(&self.shared);
-        let snap = self.shared.latest.load_full();
+        let snap = self.shared.latest.latest();
         let finished = snap.phase == ProcPhase::Done;
         let per_worker: Vec<serde_json::Value> = snap
             .workers

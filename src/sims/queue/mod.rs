@@ -11,18 +11,16 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
 use serde_json::json;
 
-use super::control::{PlaybackSpeed, RunControl};
+use super::kit::RunState;
+use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
 use super::{
     Applied, Demo, Engine, EngineInfo, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
     StartError,
 };
-use crate::theme::RunState;
 
 /// How often the depth is sampled for the history and the snapshot refreshed.
 pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
@@ -298,7 +296,7 @@ struct WorkerStats {
 struct Shared {
     setup: QueueSetup,
     queue: BoundedQueue,
-    control: RunControl,
+    control: Arc<RunControl>,
     producers: Vec<WorkerStats>,
     consumers: Vec<WorkerStats>,
     produce_ms: AtomicU64,
@@ -317,9 +315,9 @@ impl Shared {
 /// The running `queue` demo.
 pub struct QueueDemo {
     shared: Arc<Shared>,
-    latest: Arc<ArcSwap<QueueSnapshot>>,
-    main: Option<JoinHandle<()>>,
-    sampler: Option<JoinHandle<()>>,
+    latest: SnapshotCell<QueueSnapshot>,
+    /// The Python main thread and the sampler.
+    crew: Crew,
 }
 
 impl QueueDemo {
@@ -332,7 +330,7 @@ impl QueueDemo {
                 not_full: Condvar::new(),
                 not_empty: Condvar::new(),
             },
-            control: RunControl::new(),
+            control: Arc::new(RunControl::new()),
             producers: (0..setup.producers)
                 .map(|_| WorkerStats::default())
                 .collect(),
@@ -346,58 +344,43 @@ impl QueueDemo {
             finished: AtomicBool::new(false),
         });
         let started = Instant::now();
-        let latest = Arc::new(ArcSwap::from_pointee(view(&shared, &[], started)));
-        let main = {
+        let latest = SnapshotCell::new(view(&shared, &[], started));
+        let mut crew = Crew::new(Arc::clone(&shared.control));
+        {
             let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("queue-main".into())
-                .spawn(move || main_thread(&shared))?
-        };
-        let sampler = {
-            let (shared, latest) = (Arc::clone(&shared), Arc::clone(&latest));
-            std::thread::Builder::new()
-                .name("queue-sampler".into())
-                .spawn(move || sample(&shared, &latest, started))
-        };
-        let mut demo = QueueDemo {
+            crew.spawn("queue-main", move |_| main_thread(&shared))?;
+        }
+        {
+            let (shared, latest) = (Arc::clone(&shared), latest.clone());
+            crew.spawn("queue-sampler", move |_| sample(&shared, &latest, started))?;
+        }
+        Ok(QueueDemo {
             shared,
             latest,
-            main: Some(main),
-            sampler: None,
-        };
-        demo.sampler = Some(sampler?);
-        Ok(demo)
+            crew,
+        })
     }
 
     fn set_rates(&self, produce_ms: u64, consume_ms: u64) {
         self.shared.produce_ms.store(produce_ms, Ordering::Relaxed);
         self.shared.consume_ms.store(consume_ms, Ordering::Relaxed);
     }
-
-    fn shutdown(&mut self) {
-        self.shared.control.stop();
-        if let Some(m) = self.main.take() {
-            let _ = m.join();
-        }
-        if let Some(s) = self.sampler.take() {
-            let _ = s.join();
-        }
-    }
 }
 
 /// The Python main thread: start everyone, join the producers, put one sentinel per
 /// consumer, join the consumers.
 fn main_thread(shared: &Arc<Shared>) {
-    let mut producers = Vec::new();
-    let mut consumers = Vec::new();
+    let mut producers = Crew::new(Arc::clone(&shared.control));
+    let mut consumers = Crew::new(Arc::clone(&shared.control));
     for i in 0..shared.setup.consumers {
         let s = Arc::clone(shared);
-        match std::thread::Builder::new()
-            .name(format!("queue-consumer-{}", i + 1))
-            .spawn(move || consumer(&s, i))
+        if consumers
+            .spawn(format!("queue-consumer-{}", i + 1), move |_| {
+                consumer(&s, i)
+            })
+            .is_err()
         {
-            Ok(h) => consumers.push(h),
-            Err(_) => shared.control.stop(),
+            shared.control.stop();
         }
     }
     for i in 0..shared.setup.producers {
@@ -405,17 +388,16 @@ fn main_thread(shared: &Arc<Shared>) {
             break;
         }
         let s = Arc::clone(shared);
-        match std::thread::Builder::new()
-            .name(format!("queue-producer-{}", i + 1))
-            .spawn(move || producer(&s, i))
+        if producers
+            .spawn(format!("queue-producer-{}", i + 1), move |_| {
+                producer(&s, i)
+            })
+            .is_err()
         {
-            Ok(h) => producers.push(h),
-            Err(_) => shared.control.stop(),
+            shared.control.stop();
         }
     }
-    for p in producers {
-        let _ = p.join();
-    }
+    producers.wait();
     // One sentinel per consumer that runs. Consumers drain every item before their
     // sentinel (the queue is FIFO), so this put always ends even if the queue is full.
     for _ in 0..consumers.len() {
@@ -423,9 +405,7 @@ fn main_thread(shared: &Arc<Shared>) {
             shared.sentinels.fetch_add(1, Ordering::SeqCst);
         }
     }
-    for c in consumers {
-        let _ = c.join();
-    }
+    consumers.wait();
     shared.finished.store(true, Ordering::SeqCst);
 }
 
@@ -482,7 +462,7 @@ fn consumer(shared: &Shared, i: usize) {
     stats.phase.store(DONE, Ordering::Relaxed);
 }
 
-fn sample(shared: &Shared, latest: &ArcSwap<QueueSnapshot>, started: Instant) {
+fn sample(shared: &Shared, latest: &SnapshotCell<QueueSnapshot>, started: Instant) {
     let mut history: VecDeque<usize> = VecDeque::with_capacity(HISTORY_SAMPLES);
     loop {
         let finished = shared.finished.load(Ordering::SeqCst);
@@ -493,7 +473,7 @@ fn sample(shared: &Shared, latest: &ArcSwap<QueueSnapshot>, started: Instant) {
             history.push_back(shared.queue.lock().depth);
         }
         let h: Vec<usize> = history.iter().copied().collect();
-        latest.store(Arc::new(view(shared, &h, started)));
+        latest.publish(view(shared, &h, started));
         if finished {
             break;
         }
@@ -556,7 +536,7 @@ fn view(shared: &Shared, history: &[usize], started: Instant) -> QueueSnapshot {
 
 impl Demo for QueueDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::Queue(self.latest.load_full())
+        Snapshot::Queue(self.latest.latest())
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
@@ -587,8 +567,8 @@ impl Demo for QueueDemo {
     }
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
-        self.shutdown();
-        let snap = self.latest.load_full();
+        self.crew.stop();
+        let snap = self.latest.latest();
         let consumer_idle_ms: u64 = snap.consumers.iter().map(|c| c.waited_ms).sum();
         json!({
             "maxsize": snap.maxsize,
@@ -602,12 +582,6 @@ impl Demo for QueueDemo {
             "sentinels": snap.sentinels,
             "all_items_made": snap.produced == snap.total_items,
         })
-    }
-}
-
-impl Drop for QueueDemo {
-    fn drop(&mut self) {
-        self.shutdown();
     }
 }
 

@@ -8,15 +8,13 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
 use serde_json::json;
 
-use super::control::{PlaybackSpeed, RunControl};
+use super::kit::RunState;
+use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
 use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
-use crate::theme::RunState;
 
 /// How often worker states are sampled for the strips and the snapshot refreshed.
 pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
@@ -175,7 +173,7 @@ struct Executor {
     records: Mutex<Vec<TaskRecord>>,
     completion: Mutex<Vec<usize>>,
     running: Vec<AtomicU64>,
-    control: RunControl,
+    control: Arc<RunControl>,
     speed: PlaybackSpeed,
     finished: AtomicBool,
     started: Instant,
@@ -193,9 +191,9 @@ impl Executor {
 /// The running `threadpool` demo.
 pub struct PoolDemo {
     executor: Arc<Executor>,
-    latest: Arc<ArcSwap<PoolSnapshot>>,
-    workers: Vec<JoinHandle<()>>,
-    sampler: Option<JoinHandle<()>>,
+    latest: SnapshotCell<PoolSnapshot>,
+    /// The workers and the sampler.
+    crew: Crew,
 }
 
 impl PoolDemo {
@@ -216,47 +214,36 @@ impl PoolDemo {
             durations,
             completion: Mutex::new(Vec::with_capacity(tasks)),
             running: (0..max_workers).map(|_| AtomicU64::new(NO_TASK)).collect(),
-            control: RunControl::new(),
+            control: Arc::new(RunControl::new()),
             speed: PlaybackSpeed::new(),
             finished: AtomicBool::new(false),
             started: Instant::now(),
         });
-        let latest = Arc::new(ArcSwap::from_pointee(view(&executor, &[])));
-        let mut demo = PoolDemo {
-            executor: Arc::clone(&executor),
-            latest: Arc::clone(&latest),
-            workers: Vec::new(),
-            sampler: None,
-        };
+        let latest = SnapshotCell::new(view(&executor, &[]));
+        let mut crew = Crew::new(Arc::clone(&executor.control));
         for w in 0..max_workers {
             let ex = Arc::clone(&executor);
-            demo.workers.push(
-                std::thread::Builder::new()
-                    .name(format!("pool-worker-{}", w + 1))
-                    .spawn(move || worker(&ex, w))?,
-            );
+            crew.spawn(format!("pool-worker-{}", w + 1), move |_| worker(&ex, w))?;
         }
-        demo.sampler = Some(
-            std::thread::Builder::new()
-                .name("pool-sampler".into())
-                .spawn(move || sample(&executor, &latest))?,
-        );
-        Ok(demo)
+        {
+            let (ex, latest) = (Arc::clone(&executor), latest.clone());
+            crew.spawn("pool-sampler", move |_| sample(&ex, &latest))?;
+        }
+        Ok(PoolDemo {
+            executor,
+            latest,
+            crew,
+        })
     }
 
+    /// Joins every thread, then publishes the final state.
     fn shutdown(&mut self) {
-        self.executor.control.stop();
-        for w in self.workers.drain(..) {
-            let _ = w.join();
-        }
-        if let Some(s) = self.sampler.take() {
-            let _ = s.join();
-        }
+        self.crew.stop();
         // The final state, with the strips drawn so far; then shutdown(cancel_futures=True):
         // what never ran, or was cut short, is cancelled.
         let strips: Vec<Vec<RunState>> = self
             .latest
-            .load()
+            .latest()
             .workers
             .iter()
             .map(|w| w.history.clone())
@@ -268,7 +255,7 @@ impl PoolDemo {
         for w in &mut snap.workers {
             w.task = None;
         }
-        self.latest.store(Arc::new(snap));
+        self.latest.publish(snap);
     }
 }
 
@@ -307,7 +294,7 @@ fn worker(ex: &Executor, w: usize) {
     }
 }
 
-fn sample(ex: &Executor, latest: &ArcSwap<PoolSnapshot>) {
+fn sample(ex: &Executor, latest: &SnapshotCell<PoolSnapshot>) {
     let mut history: Vec<VecDeque<RunState>> =
         vec![VecDeque::with_capacity(HISTORY_SAMPLES); ex.running.len()];
     while ex.control.sleep(SAMPLE_INTERVAL) {
@@ -325,7 +312,7 @@ fn sample(ex: &Executor, latest: &ArcSwap<PoolSnapshot>) {
             .iter()
             .map(|h| h.iter().copied().collect())
             .collect();
-        latest.store(Arc::new(view(ex, &strips)));
+        latest.publish(view(ex, &strips));
         if finished {
             break;
         }
@@ -392,7 +379,7 @@ fn view(ex: &Executor, strips: &[Vec<RunState>]) -> PoolSnapshot {
 
 impl Demo for PoolDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::ThreadPool(self.latest.load_full())
+        Snapshot::ThreadPool(self.latest.latest())
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -412,7 +399,7 @@ impl Demo for PoolDemo {
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
-        let snap = self.latest.load_full();
+        let snap = self.latest.latest();
         json!({
             "max_workers": snap.max_workers,
             "tasks": snap.tasks.len(),
@@ -424,12 +411,6 @@ impl Demo for PoolDemo {
             "speedup": super::headless::round3(snap.speedup()),
             "finished": snap.finished,
         })
-    }
-}
-
-impl Drop for PoolDemo {
-    fn drop(&mut self) {
-        self.shutdown();
     }
 }
 
