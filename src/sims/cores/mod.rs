@@ -8,13 +8,14 @@ use std::time::Instant;
 
 use serde_json::json;
 
+use super::kit::config::{self, EngineConfig};
 pub use super::kit::cpu_load::CoreReading;
 use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CpuLoad};
 use super::kit::system::{available_cores, current_core};
 use super::kit::{Crew, Hand, RunControl, SnapshotCell};
 use super::{
-    Applied, Demo, Engine, EngineInfo, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
-    StartError,
+    Applied, Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params,
+    Snapshot, StartError,
 };
 
 /// The most spinning threads a learner can start: enough to oversubscribe any laptop.
@@ -49,7 +50,26 @@ impl Engine for CoresEngine {
         &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        Ok(Box::new(CoresDemo::start(params.int("busy") as usize)?))
+        Ok(Box::new(CoresDemo::start(
+            CoresConfig::from_params(params)?.busy,
+        )?))
+    }
+}
+
+/// Everything the `cores` engine takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CoresConfig {
+    /// Spinning threads.
+    pub busy: usize,
+}
+
+impl EngineConfig for CoresConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        match name {
+            "busy" => self.busy = config::count_in(name, value, 0, MAX_BUSY)?,
+            _ => return Err(config::unknown(INFO.name, name, PARAMS)),
+        }
+        Ok(())
     }
 }
 
@@ -234,8 +254,11 @@ impl Demo for CoresDemo {
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
-        match (name, value) {
-            ("busy", ParamValue::Int(n)) if self.resize(*n as usize).is_ok() => Applied::Live,
+        let mut next = CoresConfig {
+            busy: self.spinners.len(),
+        };
+        match next.apply(name, value) {
+            Ok(()) if self.resize(next.busy).is_ok() => Applied::Live,
             _ => Applied::Restart,
         }
     }
@@ -306,7 +329,7 @@ mod tests {
     #[test]
     fn shrinking_while_paused_returns_and_stop_joins_every_spinner() {
         let params = CoresEngine.resolve(&[("busy".into(), "2".into())]).unwrap();
-        let mut demo = CoresDemo::start(params.int("busy") as usize).unwrap();
+        let mut demo = CoresDemo::start(CoresConfig::from_params(&params).unwrap().busy).unwrap();
         assert_eq!(demo.spinner_threads_alive(), 2);
         assert!(demo.set_paused(true));
         assert_eq!(demo.set("busy", &ParamValue::Int(1)), Applied::Live);

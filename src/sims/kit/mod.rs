@@ -3,6 +3,8 @@
 //! wrapper. Engines build on these instead of writing their own.
 
 pub mod cell;
+pub mod choice;
+pub mod config;
 pub mod control;
 pub mod cpu_load;
 pub mod crew;
@@ -16,6 +18,8 @@ pub mod timeline;
 pub mod workload;
 
 pub use cell::SnapshotCell;
+pub use choice::{Choice, choice_spec};
+pub use config::EngineConfig;
 pub use control::{PlaybackSpeed, RunControl};
 pub use crew::{Crew, Hand};
 pub use run_state::RunState;

@@ -14,12 +14,16 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use super::kit::config::{self, EngineConfig};
 use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CoreReading, PhaseLoad};
 use super::kit::headless::round3;
 use super::kit::timeline::{Activity, Timeline};
 use super::kit::workload::{self, Workload};
 use super::kit::{Crew, RunControl, SnapshotCell};
-use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use super::{
+    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
+    StartError,
+};
 
 /// The most pool threads a learner can ask for.
 pub const MAX_WORKERS: i64 = 32;
@@ -68,18 +72,12 @@ impl Engine for PoolEngine {
         &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let config = PoolConfig {
-            workers: params.int("workers").clamp(1, MAX_WORKERS) as usize,
-            workload: Workload::from_name(params.text("workload")),
-            tasks: params.int("tasks").clamp(1, workload::MAX_TASKS) as usize,
-            min_len: params.int("min_len").clamp(1, MAX_MIN_LEN) as usize,
-        };
-        Ok(Box::new(PoolDemo::start(config)?))
+        Ok(Box::new(PoolDemo::start(PoolConfig::from_params(params)?)?))
     }
 }
 
 /// What one run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PoolConfig {
     /// Pool threads.
     pub workers: usize,
@@ -89,6 +87,19 @@ pub struct PoolConfig {
     pub tasks: usize,
     /// Tasks per job that is never split further.
     pub min_len: usize,
+}
+
+impl EngineConfig for PoolConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        match name {
+            "workers" => self.workers = config::count_in(name, value, 1, MAX_WORKERS)?,
+            "workload" => self.workload = value.choice(name)?,
+            "tasks" => self.tasks = config::count_in(name, value, 1, workload::MAX_TASKS)?,
+            "min_len" => self.min_len = config::count_in(name, value, 1, MAX_MIN_LEN)?,
+            _ => return Err(config::unknown(INFO.name, name, INFO.params)),
+        }
+        Ok(())
+    }
 }
 
 /// Where a run is.

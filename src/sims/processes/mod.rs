@@ -17,11 +17,15 @@ use std::sync::{Arc, LazyLock, OnceLock};
 use serde_json::json;
 
 use super::kit::Crew;
+use super::kit::config::{self, EngineConfig};
 use super::kit::cpu_load::CoreReading;
 use super::kit::headless::round3;
 use super::kit::workload::{self, Workload};
 use super::pool::WorkerLane;
-use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use super::{
+    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
+    StartError,
+};
 
 pub use protocol::{MAX_FRAME_BYTES, TaskSpec};
 pub use worker::{CRASH_EXIT_CODE, worker_main};
@@ -103,14 +107,7 @@ impl Engine for ProcessesEngine {
                     .to_string(),
             ));
         }
-        let config = ProcConfig {
-            workers: params.int("workers").clamp(1, MAX_WORKERS) as usize,
-            workload: Workload::from_name(params.text("workload")),
-            tasks: params.int("tasks").clamp(1, workload::MAX_TASKS) as usize,
-            chunksize: params.int("chunksize").clamp(1, MAX_CHUNKSIZE) as usize,
-            payload_kb: params.int("payload_kb").clamp(0, MAX_PAYLOAD_KB) as usize,
-            crash: params.flag("crash"),
-        };
+        let config = ProcConfig::from_params(params)?;
         Ok(Box::new(ProcessesDemo::start(config, worker_exe()?)?))
     }
 }
@@ -126,7 +123,7 @@ pub fn worker_exe() -> Result<PathBuf, StartError> {
 }
 
 /// What one run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProcConfig {
     /// Worker processes.
     pub workers: usize,
@@ -140,6 +137,21 @@ pub struct ProcConfig {
     pub payload_kb: usize,
     /// One worker dies mid-task in the first pool.
     pub crash: bool,
+}
+
+impl EngineConfig for ProcConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        match name {
+            "workers" => self.workers = config::count_in(name, value, 1, MAX_WORKERS)?,
+            "workload" => self.workload = value.choice(name)?,
+            "tasks" => self.tasks = config::count_in(name, value, 1, workload::MAX_TASKS)?,
+            "chunksize" => self.chunksize = config::count_in(name, value, 1, MAX_CHUNKSIZE)?,
+            "payload_kb" => self.payload_kb = config::count_in(name, value, 0, MAX_PAYLOAD_KB)?,
+            "crash" => self.crash = config::flag(name, value)?,
+            _ => return Err(config::unknown(INFO.name, name, INFO.params)),
+        }
+        Ok(())
+    }
 }
 
 impl ProcConfig {

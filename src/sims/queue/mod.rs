@@ -16,10 +16,11 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::kit::RunState;
+use super::kit::config::{self, EngineConfig};
 use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
 use super::{
-    Applied, Demo, Engine, EngineInfo, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
-    StartError,
+    Applied, Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params,
+    Snapshot, StartError,
 };
 
 /// How often the depth is sampled for the history and the snapshot refreshed.
@@ -107,11 +108,14 @@ impl Engine for QueueEngine {
         &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        Ok(Box::new(QueueDemo::start(QueueSetup::from_params(params))?))
+        Ok(Box::new(QueueDemo::start(QueueSetup::from_params(
+            params,
+        )?)?))
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Everything the `queue` engine is started with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct QueueSetup {
     producers: usize,
     consumers: usize,
@@ -122,17 +126,20 @@ struct QueueSetup {
     consume_ms: u64,
 }
 
-impl QueueSetup {
-    fn from_params(params: &Params) -> QueueSetup {
-        QueueSetup {
-            producers: params.int("producers").clamp(1, MAX_WORKERS) as usize,
-            consumers: params.int("consumers").clamp(1, MAX_WORKERS) as usize,
-            maxsize: params.int("maxsize").max(0) as usize,
-            items: params.int("items").clamp(1, MAX_ITEMS) as u64,
-            item_bytes: params.int("item_kib").clamp(1, MAX_ITEM_KIB) as usize * 1024,
-            produce_ms: params.int("produce_ms").max(0) as u64,
-            consume_ms: params.int("consume_ms").max(0) as u64,
+impl EngineConfig for QueueSetup {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        let n = config::whole(name, value)?;
+        match name {
+            "producers" => self.producers = n as usize,
+            "consumers" => self.consumers = n as usize,
+            "maxsize" => self.maxsize = n as usize,
+            "items" => self.items = n as u64,
+            "item_kib" => self.item_bytes = n as usize * 1024,
+            "produce_ms" => self.produce_ms = n as u64,
+            "consume_ms" => self.consume_ms = n as u64,
+            _ => return Err(config::unknown(INFO.name, name, PARAMS)),
         }
+        Ok(())
     }
 }
 
@@ -540,15 +547,16 @@ impl Demo for QueueDemo {
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
-        let (p, c) = (
-            self.shared.produce_ms.load(Ordering::Relaxed),
-            self.shared.consume_ms.load(Ordering::Relaxed),
-        );
-        match (name, value) {
-            ("produce_ms", ParamValue::Int(v)) => self.set_rates((*v).max(0) as u64, c),
-            ("consume_ms", ParamValue::Int(v)) => self.set_rates(p, (*v).max(0) as u64),
-            _ => return Applied::Restart,
+        // Only the two rates change live; the rest shape the threads and the queue.
+        let mut next = QueueSetup {
+            produce_ms: self.shared.produce_ms.load(Ordering::Relaxed),
+            consume_ms: self.shared.consume_ms.load(Ordering::Relaxed),
+            ..self.shared.setup
+        };
+        if !matches!(name, "produce_ms" | "consume_ms") || next.apply(name, value).is_err() {
+            return Applied::Restart;
         }
+        self.set_rates(next.produce_ms, next.consume_ms);
         Applied::Live
     }
 

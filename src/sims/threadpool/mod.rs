@@ -13,8 +13,12 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::kit::RunState;
+use super::kit::config::{self, EngineConfig};
 use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
-use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use super::{
+    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
+    StartError,
+};
 
 /// How often worker states are sampled for the strips and the snapshot refreshed.
 pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
@@ -81,17 +85,40 @@ impl Engine for ThreadPoolEngine {
         &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let (a, b) = (params.int("min_ms"), params.int("max_ms"));
-        let durations = task_durations(
-            params.int("tasks").clamp(1, MAX_TASKS) as usize,
-            a.min(b).max(1) as u64,
-            a.max(b).max(1) as u64,
-            params.int("seed").max(0) as u64,
-        );
-        Ok(Box::new(PoolDemo::start(
-            params.int("max_workers").clamp(1, MAX_WORKERS) as usize,
-            durations,
-        )?))
+        let config = ThreadPoolConfig::from_params(params)?;
+        let (a, b) = (config.min_ms, config.max_ms);
+        let durations = task_durations(config.tasks, a.min(b), a.max(b), config.seed);
+        Ok(Box::new(PoolDemo::start(config.max_workers, durations)?))
+    }
+}
+
+/// Everything the `threadpool` engine is started with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ThreadPoolConfig {
+    /// `ThreadPoolExecutor(max_workers)`.
+    pub max_workers: usize,
+    /// Tasks submitted.
+    pub tasks: usize,
+    /// The shortest and longest task, in milliseconds (either may be the larger).
+    pub min_ms: u64,
+    /// See `min_ms`.
+    pub max_ms: u64,
+    /// Seed of the task lengths.
+    pub seed: u64,
+}
+
+impl EngineConfig for ThreadPoolConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        let n = config::whole(name, value)?;
+        match name {
+            "max_workers" => self.max_workers = n as usize,
+            "tasks" => self.tasks = n as usize,
+            "min_ms" => self.min_ms = n as u64,
+            "max_ms" => self.max_ms = n as u64,
+            "seed" => self.seed = n as u64,
+            _ => return Err(config::unknown(INFO.name, name, PARAMS)),
+        }
+        Ok(())
     }
 }
 
