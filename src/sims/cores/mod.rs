@@ -6,11 +6,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::kit::config::{self, EngineConfig};
 pub use super::kit::cpu_load::CoreReading;
 use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CpuLoad};
+use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::system::{available_cores, current_core};
 use super::kit::{Crew, Hand, RunControl, SnapshotCell};
 use super::{
@@ -279,26 +280,41 @@ impl Demo for CoresDemo {
         self.sampler.stop();
         let elapsed = self.started.elapsed().as_secs_f64().max(1e-6);
         let load = self.load.lock().unwrap_or_else(|p| p.into_inner());
-        let per_core: Vec<f64> = load
-            .mean_pct()
-            .into_iter()
-            .map(super::headless::round3)
-            .collect();
+        let per_core = round3_all(load.mean_pct());
         let mean = if per_core.is_empty() {
             0.0
         } else {
             per_core.iter().sum::<f64>() / per_core.len() as f64
         };
-        json!({
-            "cores": available_cores(),
-            "busy": busy,
-            "samples": load.samples(),
-            "load_readings": !per_core.is_empty(),
-            "mean_load_pct": super::headless::round3(mean),
-            "per_core_mean_load_pct": per_core,
-            "spin_batches_per_s": super::headless::round3(total_batches as f64 / elapsed),
+        to_json(&CoresFigures {
+            cores: available_cores(),
+            busy,
+            samples: load.samples(),
+            load_readings: !per_core.is_empty(),
+            mean_load_pct: round3(mean),
+            per_core_mean_load_pct: per_core,
+            spin_batches_per_s: round3(total_batches as f64 / elapsed),
         })
     }
+}
+
+/// The `cores` demo's final figures (`--headless --json`).
+#[derive(Debug, Serialize)]
+pub struct CoresFigures {
+    /// Cores the OS lets this process use.
+    pub cores: usize,
+    /// Spinning threads at the end.
+    pub busy: usize,
+    /// Load readings the means are over.
+    pub samples: u64,
+    /// False where the OS gave no per-core readings.
+    pub load_readings: bool,
+    /// Mean load over every core, in percent.
+    pub mean_load_pct: f64,
+    /// Each core's mean load, in percent.
+    pub per_core_mean_load_pct: Vec<f64>,
+    /// Batches of arithmetic per second, all spinners together.
+    pub spin_batches_per_s: f64,
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@ pub mod model;
 
 use std::sync::Arc;
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::kit::config::{self, EngineConfig};
+use super::kit::figures::to_json;
 use super::kit::step_model::EngineKind;
 use super::kit::{Choice, choice_spec};
 use super::step_model::StepModelDemo;
@@ -284,18 +285,47 @@ impl DeadlockSnapshot {
     }
 }
 
-fn metrics(snap: &DeadlockSnapshot, engine: &str) -> serde_json::Value {
-    json!({
-        "engine": engine,
-        "order": snap.order.name(),
-        "philosophers": snap.threads.len(),
-        "deadlocked": snap.deadlocked,
-        "cycle": snap.deadlock_cycle.clone().unwrap_or_default(),
-        "detected_after_ms": snap.detected_after_ms,
-        "acquisitions": snap.acquisitions(),
-        "timeouts": snap.timeouts(),
-        "meals": snap.threads.iter().map(|t| t.meals).sum::<u64>(),
-        "cycles_broken_by_timeout": snap.cycles_broken,
+/// The `deadlock` demo's final figures (`--headless --json`), both engines.
+#[derive(Debug, Serialize)]
+pub struct DeadlockFigures {
+    /// `threads` or `model`.
+    pub engine: &'static str,
+    /// The lock order.
+    pub order: &'static str,
+    /// Threads around the ring.
+    pub philosophers: usize,
+    /// True once every thread waited on the next (a deadlock).
+    pub deadlocked: bool,
+    /// The deadlocked threads, 1-based (empty without a deadlock).
+    pub cycle: Vec<usize>,
+    /// Threads engine: milliseconds from start to the detection.
+    pub detected_after_ms: Option<u64>,
+    /// Locks acquired, all threads.
+    pub acquisitions: u64,
+    /// Times a thread gave up waiting.
+    pub timeouts: u64,
+    /// Times a thread held both locks and worked.
+    pub meals: u64,
+    /// Cycles that timeouts broke.
+    pub cycles_broken_by_timeout: u64,
+    /// Model only: whether the challenge was won.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge_won: Option<bool>,
+}
+
+fn metrics(snap: &DeadlockSnapshot, engine: &'static str) -> serde_json::Value {
+    to_json(&DeadlockFigures {
+        engine,
+        order: snap.order.name(),
+        philosophers: snap.threads.len(),
+        deadlocked: snap.deadlocked,
+        cycle: snap.deadlock_cycle.clone().unwrap_or_default(),
+        detected_after_ms: snap.detected_after_ms,
+        acquisitions: snap.acquisitions(),
+        timeouts: snap.timeouts(),
+        meals: snap.threads.iter().map(|t| t.meals).sum::<u64>(),
+        cycles_broken_by_timeout: snap.cycles_broken,
+        challenge_won: snap.model.then_some(snap.challenge_won),
     })
 }
 

@@ -306,9 +306,7 @@ impl StepModel for DeadlockModel {
     }
 
     fn final_metrics(&self) -> serde_json::Value {
-        let mut m = super::metrics(&self.snapshot(), "model");
-        m["challenge_won"] = self.challenge().1.into();
-        m
+        super::metrics(&self.snapshot(), "model")
     }
 }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod control;
 pub mod cpu_load;
 pub mod crew;
+pub mod figures;
 pub mod headless;
 pub mod run_state;
 pub mod step_model;

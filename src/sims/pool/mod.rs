@@ -12,11 +12,11 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::kit::config::{self, EngineConfig};
 use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CoreReading, PhaseLoad};
-use super::kit::headless::round3;
+use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::timeline::{Activity, Timeline};
 use super::kit::workload::{self, Workload};
 use super::kit::{Crew, RunControl, SnapshotCell};
@@ -503,24 +503,56 @@ impl Demo for PoolDemo {
             .map(|r| r.end_s - r.start_s)
             .fold(0.0, f64::max);
         let finished = snap.phase == PoolPhase::Done;
-        json!({
-            "finished": finished,
-            "parallel_s": round3(snap.parallel_s),
-            "sequential_s": finished.then(|| round3(snap.sequential_s)),
-            "speedup": snap.speedup().map(round3),
-            "efficiency": snap.efficiency().map(round3),
-            "tasks": snap.tasks_done(),
-            "steals": snap.steals,
-            "tasks_stolen": snap.lanes.iter().map(|l| l.stolen).sum::<usize>(),
-            "per_worker_tasks": snap.lanes.iter().map(|l| l.tasks).collect::<Vec<_>>(),
-            "per_worker_end_s": ends,
-            "lane_end_spread_s": round3(spread.max(0.0)),
-            "longest_task_s": round3(longest),
-            "per_core_load_parallel_pct":
-                snap.parallel_load_pct.iter().copied().map(round3).collect::<Vec<_>>(),
-            "pool_threads_left": self.shared.pool_threads.load(Ordering::SeqCst),
+        to_json(&PoolFigures {
+            finished,
+            parallel_s: round3(snap.parallel_s),
+            sequential_s: finished.then(|| round3(snap.sequential_s)),
+            speedup: snap.speedup().map(round3),
+            efficiency: snap.efficiency().map(round3),
+            tasks: snap.tasks_done(),
+            steals: snap.steals,
+            tasks_stolen: snap.lanes.iter().map(|l| l.stolen).sum(),
+            per_worker_tasks: snap.lanes.iter().map(|l| l.tasks).collect(),
+            per_worker_end_s: ends,
+            lane_end_spread_s: round3(spread.max(0.0)),
+            longest_task_s: round3(longest),
+            per_core_load_parallel_pct: round3_all(snap.parallel_load_pct.iter().copied()),
+            pool_threads_left: self.shared.pool_threads.load(Ordering::SeqCst),
         })
     }
+}
+
+/// The `pool` demo's final figures (`--headless --json`).
+#[derive(Debug, Serialize)]
+pub struct PoolFigures {
+    /// True once the parallel and the sequential part both ran.
+    pub finished: bool,
+    /// Seconds the parallel part took.
+    pub parallel_s: f64,
+    /// Seconds the sequential baseline took (null unless finished).
+    pub sequential_s: Option<f64>,
+    /// `sequential_s / parallel_s` (null unless finished).
+    pub speedup: Option<f64>,
+    /// Speedup per worker (null unless finished).
+    pub efficiency: Option<f64>,
+    /// Tasks done in the parallel part.
+    pub tasks: usize,
+    /// Jobs taken from another worker's deque.
+    pub steals: u64,
+    /// Tasks that ran on a worker other than the one they were split to.
+    pub tasks_stolen: usize,
+    /// Tasks each worker ran.
+    pub per_worker_tasks: Vec<usize>,
+    /// When each worker's lane ended, in seconds.
+    pub per_worker_end_s: Vec<f64>,
+    /// The latest lane end minus the earliest.
+    pub lane_end_spread_s: f64,
+    /// The longest single task, in seconds.
+    pub longest_task_s: f64,
+    /// Mean load per core during the parallel part, in percent.
+    pub per_core_load_parallel_pct: Vec<f64>,
+    /// Pool threads still alive at the end (0: all joined).
+    pub pool_threads_left: usize,
 }
 
 #[cfg(test)]

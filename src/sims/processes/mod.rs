@@ -6,6 +6,9 @@
 //! demo recovers with a fresh pool. Stop kills and reaps every child; a worker also exits
 //! by itself when its stdin closes, so a killed pyconc leaves no orphans.
 
+pub mod figures;
+
+pub use figures::{ProcessesFigures, WorkerFigures};
 mod protocol;
 mod run;
 mod worker;
@@ -14,12 +17,10 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, LazyLock, OnceLock};
 
-use serde_json::json;
-
 use super::kit::Crew;
 use super::kit::config::{self, EngineConfig};
 use super::kit::cpu_load::CoreReading;
-use super::kit::headless::round3;
+use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::workload::{self, Workload};
 use super::pool::WorkerLane;
 use super::{
@@ -384,43 +385,40 @@ impl Demo for ProcessesDemo {
         run::publish(&self.shared);
         let snap = self.shared.latest.latest();
         let finished = snap.phase == ProcPhase::Done;
-        let per_worker: Vec<serde_json::Value> = snap
+        let per_worker = snap
             .workers
             .iter()
-            .map(|w| {
-                json!({
-                    "pid": w.pid,
-                    "startup_ms": w.startup_ms.map(round3),
-                    "tasks": w.tasks,
-                    "chunks": w.chunks,
-                    "bytes_sent": w.bytes_sent,
-                    "bytes_received": w.bytes_received,
-                })
+            .map(|w| WorkerFigures {
+                pid: w.pid,
+                startup_ms: w.startup_ms.map(round3),
+                tasks: w.tasks,
+                chunks: w.chunks,
+                bytes_sent: w.bytes_sent,
+                bytes_received: w.bytes_received,
             })
             .collect();
-        json!({
-            "finished": finished,
-            "parallel_s": round3(snap.parallel_s),
-            "sequential_s": finished.then(|| round3(snap.sequential_s)),
-            "speedup": snap.speedup().map(round3),
-            "efficiency": snap.efficiency().map(round3),
-            "tasks": snap.tasks_done,
-            "chunks": snap.chunks,
-            "startup_ms": snap.startup_ms.map(round3),
-            "serialise_ms": round3(snap.serialise_ms),
-            "ipc_ms": round3(snap.ipc_ms),
-            "compute_ms": round3(snap.compute_ms),
-            "ipc_share": round3(snap.ipc_share()),
-            "bytes_sent": snap.bytes_sent,
-            "bytes_received": snap.bytes_received,
-            "workers_crashed": snap.workers_crashed,
-            "pools_started": snap.pools_started,
-            "broken": snap.broken,
-            "error": snap.error,
-            "per_worker": per_worker,
-            "per_core_load_parallel_pct":
-                snap.parallel_load_pct.iter().copied().map(round3).collect::<Vec<_>>(),
-            "children_left": self.shared.live_pids().len(),
+        to_json(&ProcessesFigures {
+            finished,
+            parallel_s: round3(snap.parallel_s),
+            sequential_s: finished.then(|| round3(snap.sequential_s)),
+            speedup: snap.speedup().map(round3),
+            efficiency: snap.efficiency().map(round3),
+            tasks: snap.tasks_done,
+            chunks: snap.chunks,
+            startup_ms: snap.startup_ms.map(round3),
+            serialise_ms: round3(snap.serialise_ms),
+            ipc_ms: round3(snap.ipc_ms),
+            compute_ms: round3(snap.compute_ms),
+            ipc_share: round3(snap.ipc_share()),
+            bytes_sent: snap.bytes_sent,
+            bytes_received: snap.bytes_received,
+            workers_crashed: snap.workers_crashed,
+            pools_started: snap.pools_started,
+            broken: snap.broken.clone(),
+            error: snap.error.clone(),
+            per_worker,
+            per_core_load_parallel_pct: round3_all(snap.parallel_load_pct.iter().copied()),
+            children_left: self.shared.live_pids().len(),
         })
     }
 }

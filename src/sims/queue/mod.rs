@@ -13,10 +13,11 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::kit::RunState;
 use super::kit::config::{self, EngineConfig};
+use super::kit::figures::to_json;
 use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
 use super::{
     Applied, Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params,
@@ -578,19 +579,44 @@ impl Demo for QueueDemo {
         self.crew.stop();
         let snap = self.latest.latest();
         let consumer_idle_ms: u64 = snap.consumers.iter().map(|c| c.waited_ms).sum();
-        json!({
-            "maxsize": snap.maxsize,
-            "produced": snap.produced,
-            "consumed": snap.consumed,
-            "lost": snap.produced as i64 - snap.consumed as i64,
-            "max_depth": snap.max_depth,
-            "producer_blocked_ms": snap.producer_blocked_ms(),
-            "consumer_idle_ms": consumer_idle_ms,
-            "max_memory_bytes": snap.max_memory_bytes,
-            "sentinels": snap.sentinels,
-            "all_items_made": snap.produced == snap.total_items,
+        to_json(&QueueFigures {
+            maxsize: snap.maxsize,
+            produced: snap.produced,
+            consumed: snap.consumed,
+            lost: snap.produced as i64 - snap.consumed as i64,
+            max_depth: snap.max_depth,
+            producer_blocked_ms: snap.producer_blocked_ms(),
+            consumer_idle_ms,
+            max_memory_bytes: snap.max_memory_bytes,
+            sentinels: snap.sentinels,
+            all_items_made: snap.produced == snap.total_items,
         })
     }
+}
+
+/// The `queue` demo's final figures (`--headless --json`).
+#[derive(Debug, Serialize)]
+pub struct QueueFigures {
+    /// `queue.Queue(maxsize)` (0: unbounded).
+    pub maxsize: usize,
+    /// Items put.
+    pub produced: u64,
+    /// Items taken and handled.
+    pub consumed: u64,
+    /// `produced - consumed` (items still queued or dropped at stop).
+    pub lost: i64,
+    /// The deepest the queue got.
+    pub max_depth: usize,
+    /// Milliseconds producers spent blocked in `put()`, all together.
+    pub producer_blocked_ms: u64,
+    /// Milliseconds consumers spent waiting in `get()`, all together.
+    pub consumer_idle_ms: u64,
+    /// The most memory the queued items held, in bytes.
+    pub max_memory_bytes: usize,
+    /// Sentinels put at shutdown.
+    pub sentinels: usize,
+    /// True once every producer made all its items.
+    pub all_items_made: bool,
 }
 
 #[cfg(test)]

@@ -13,9 +13,10 @@ pub mod model;
 
 use std::sync::Arc;
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::kit::config::{self, EngineConfig};
+use super::kit::figures::to_json;
 use super::kit::{Choice, choice_spec};
 use super::step_model::StepModelDemo;
 use super::{
@@ -327,8 +328,34 @@ impl RaceSetup {
     }
 }
 
+/// The `race` demo's final figures (`--headless --json`), both engines.
+#[derive(Debug, Serialize)]
+pub struct RaceFigures {
+    /// `threads` or `model`.
+    pub engine: &'static str,
+    /// How the counter was protected.
+    pub mode: &'static str,
+    /// Increments performed (the last round's, threads engine).
+    pub expected: i64,
+    /// What the counter ended at.
+    pub actual: i64,
+    /// `expected - actual`.
+    pub lost_updates: i64,
+    /// True once every thread (and round) finished.
+    pub finished: bool,
+    /// Threads engine: rounds run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
+    /// Threads engine: updates lost in each round.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost_per_round: Option<Vec<i64>>,
+    /// Model, unsafe mode: whether the challenge was won.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge_won: Option<bool>,
+}
+
 /// The final metrics both engines report.
-fn metrics(snap: &RaceSnapshot, engine: &str) -> serde_json::Value {
+fn metrics(snap: &RaceSnapshot, engine: &'static str) -> serde_json::Value {
     let last = snap.results.last().copied();
     let (expected, actual) = match last {
         Some(r) => (r.expected, r.actual),
@@ -337,22 +364,18 @@ fn metrics(snap: &RaceSnapshot, engine: &str) -> serde_json::Value {
             snap.counter,
         ),
     };
-    let mut out = json!({
-        "engine": engine,
-        "mode": snap.mode.name(),
-        "expected": expected,
-        "actual": actual,
-        "lost_updates": expected - actual,
-        "finished": snap.finished,
-    });
-    if snap.engine == RaceEngineKind::Threads {
-        out["rounds"] = json!(snap.results.len());
-        out["lost_per_round"] = json!(snap.results.iter().map(|r| r.lost).collect::<Vec<_>>());
-    }
-    if let Some(c) = &snap.challenge {
-        out["challenge_won"] = json!(c.won);
-    }
-    out
+    let threads = snap.engine == RaceEngineKind::Threads;
+    to_json(&RaceFigures {
+        engine,
+        mode: snap.mode.name(),
+        expected,
+        actual,
+        lost_updates: expected - actual,
+        finished: snap.finished,
+        rounds: threads.then_some(snap.results.len()),
+        lost_per_round: threads.then(|| snap.results.iter().map(|r| r.lost).collect()),
+        challenge_won: snap.challenge.as_ref().map(|c| c.won),
+    })
 }
 
 fn snapshot_of(snap: Arc<RaceSnapshot>) -> Snapshot {

@@ -10,10 +10,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::kit::RunState;
 use super::kit::config::{self, EngineConfig};
+use super::kit::figures::{round3, to_json};
 use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
 use super::{
     Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
@@ -427,18 +428,41 @@ impl Demo for PoolDemo {
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
         let snap = self.latest.latest();
-        json!({
-            "max_workers": snap.max_workers,
-            "tasks": snap.tasks.len(),
-            "completed": snap.completion_order.len(),
-            "submit_order": (1..=snap.tasks.len()).collect::<Vec<_>>(),
-            "completion_order": snap.completion_order,
-            "total_ms": snap.elapsed_ms,
-            "sequential_ms": snap.busy_ms,
-            "speedup": super::headless::round3(snap.speedup()),
-            "finished": snap.finished,
+        to_json(&ThreadPoolFigures {
+            max_workers: snap.max_workers,
+            tasks: snap.tasks.len(),
+            completed: snap.completion_order.len(),
+            submit_order: (1..=snap.tasks.len()).collect(),
+            completion_order: snap.completion_order.clone(),
+            total_ms: snap.elapsed_ms,
+            sequential_ms: snap.busy_ms,
+            speedup: round3(snap.speedup()),
+            finished: snap.finished,
         })
     }
+}
+
+/// The `threadpool` demo's final figures (`--headless --json`).
+#[derive(Debug, Serialize)]
+pub struct ThreadPoolFigures {
+    /// `ThreadPoolExecutor(max_workers)`.
+    pub max_workers: usize,
+    /// Tasks submitted.
+    pub tasks: usize,
+    /// Tasks completed.
+    pub completed: usize,
+    /// Task ids in submit order.
+    pub submit_order: Vec<usize>,
+    /// Task ids in the order they completed.
+    pub completion_order: Vec<usize>,
+    /// Milliseconds from submit to the last completion.
+    pub total_ms: u64,
+    /// The finished tasks' blocked time added up: what one thread would take.
+    pub sequential_ms: u64,
+    /// `sequential_ms / total_ms`.
+    pub speedup: f64,
+    /// True once every task is done.
+    pub finished: bool,
 }
 
 #[cfg(test)]
