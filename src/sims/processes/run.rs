@@ -4,6 +4,10 @@
 //! other worker is terminated and the unfinished tasks fail), recover with a fresh pool,
 //! then run the same tasks sequentially in pyconc for the baseline. Every child is
 //! reaped before the run ends.
+//!
+//! One piece at ~600 lines on purpose: the run loop, the per-worker drivers, breakage and
+//! recovery all read and write the same `Shared` tallies under one protocol; split, each
+//! part would have to expose the others' internals.
 
 use std::collections::VecDeque;
 use std::io::BufReader;

@@ -10,10 +10,16 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+mod bounded;
+pub mod figures;
+
+#[cfg(test)]
+use bounded::RECHECK_INTERVAL;
+use bounded::{BoundedQueue, Message, QueueState};
+pub use figures::QueueFigures;
 
 use super::kit::RunState;
 use super::kit::config::{self, EngineConfig};
@@ -28,8 +34,6 @@ use super::{
 pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
 /// Depth samples kept (12 seconds at 20 a second).
 pub const HISTORY_SAMPLES: usize = 240;
-/// The longest a blocked thread sleeps before it looks again at the queue and the stop flag.
-const RECHECK_INTERVAL: Duration = Duration::from_millis(50);
 /// Bounds that keep the worst case (8 producers x 2,000 items x 16 KiB = 256 MiB held by an
 /// unbounded queue whose consumers are stuck) within what a laptop can spare.
 const MAX_WORKERS: i64 = 8;
@@ -196,96 +200,6 @@ impl QueueSnapshot {
     /// Milliseconds every producer spent blocked on a full queue.
     pub fn producer_blocked_ms(&self) -> u64 {
         self.producers.iter().map(|p| p.waited_ms).sum()
-    }
-}
-
-enum Message {
-    Item(Vec<u8>),
-    /// Python's `None` put at shutdown: "no more items, return".
-    Sentinel,
-}
-
-#[derive(Default)]
-struct QueueState {
-    messages: VecDeque<Message>,
-    depth: usize,
-    bytes: usize,
-    max_depth: usize,
-    max_bytes: usize,
-}
-
-/// `queue.Queue(maxsize)`: a deque behind one mutex with two condition variables, as in
-/// CPython's `queue.py` (`not_full`, `not_empty`).
-struct BoundedQueue {
-    maxsize: usize,
-    state: Mutex<QueueState>,
-    not_full: Condvar,
-    not_empty: Condvar,
-}
-
-impl BoundedQueue {
-    fn lock(&self) -> MutexGuard<'_, QueueState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn is_full(&self, state: &QueueState) -> bool {
-        self.maxsize > 0 && state.messages.len() >= self.maxsize
-    }
-
-    /// `put()`: waits while full. Gives up (returns `None`) when `abandon` says so (a
-    /// producer when the demo stops); else returns how long it waited.
-    fn put(&self, message: Message, abandon: impl Fn() -> bool) -> Option<Duration> {
-        let started = Instant::now();
-        let mut waited = false;
-        let mut state = self.lock();
-        while self.is_full(&state) {
-            if abandon() {
-                return None;
-            }
-            waited = true;
-            state = self
-                .not_full
-                .wait_timeout(state, RECHECK_INTERVAL)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
-        if let Message::Item(payload) = &message {
-            state.depth += 1;
-            state.bytes += payload.len();
-            state.max_depth = state.max_depth.max(state.depth);
-            state.max_bytes = state.max_bytes.max(state.bytes);
-        }
-        state.messages.push_back(message);
-        drop(state);
-        self.not_empty.notify_one();
-        Some(if waited {
-            started.elapsed()
-        } else {
-            Duration::ZERO
-        })
-    }
-
-    /// `get()`: waits until there is a message; returns it and how long it waited. It never
-    /// gives up: the sentinel protocol guarantees one message per consumer at shutdown.
-    fn get(&self) -> (Message, Duration) {
-        let started = Instant::now();
-        let mut state = self.lock();
-        loop {
-            if let Some(message) = state.messages.pop_front() {
-                if let Message::Item(payload) = &message {
-                    state.depth -= 1;
-                    state.bytes -= payload.len();
-                }
-                drop(state);
-                self.not_full.notify_one();
-                return (message, started.elapsed());
-            }
-            state = self
-                .not_empty
-                .wait_timeout(state, RECHECK_INTERVAL)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
     }
 }
 
@@ -592,31 +506,6 @@ impl Demo for QueueDemo {
             all_items_made: snap.produced == snap.total_items,
         })
     }
-}
-
-/// The `queue` demo's final figures (`--headless --json`).
-#[derive(Debug, Serialize)]
-pub struct QueueFigures {
-    /// `queue.Queue(maxsize)` (0: unbounded).
-    pub maxsize: usize,
-    /// Items put.
-    pub produced: u64,
-    /// Items taken and handled.
-    pub consumed: u64,
-    /// `produced - consumed` (items still queued or dropped at stop).
-    pub lost: i64,
-    /// The deepest the queue got.
-    pub max_depth: usize,
-    /// Milliseconds producers spent blocked in `put()`, all together.
-    pub producer_blocked_ms: u64,
-    /// Milliseconds consumers spent waiting in `get()`, all together.
-    pub consumer_idle_ms: u64,
-    /// The most memory the queued items held, in bytes.
-    pub max_memory_bytes: usize,
-    /// Sentinels put at shutdown.
-    pub sentinels: usize,
-    /// True once every producer made all its items.
-    pub all_items_made: bool,
 }
 
 #[cfg(test)]
