@@ -12,6 +12,7 @@
 pub mod live;
 pub mod model;
 
+use super::kit::choice::choice_enum;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -85,27 +86,16 @@ const PARAMS: &[ParamSpec] = &[
     },
 ];
 
-/// The order in which a thread takes its two locks.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::EnumString,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "lowercase")]
-pub enum LockOrder {
-    /// Its own left lock, then its right one: around a ring, opposite to its neighbour.
-    #[default]
-    Opposite,
-    /// The lower-numbered lock first: one global order, so no cycle can form.
-    Consistent,
+choice_enum! {
+    /// The order in which a thread takes its two locks.
+    #[derive(Default)]
+    pub enum LockOrder {
+        /// Its own left lock, then its right one: around a ring, opposite to its neighbour.
+        #[default]
+        Opposite,
+        /// The lower-numbered lock first: one global order, so no cycle can form.
+        Consistent,
+    }
 }
 
 impl LockOrder {

@@ -3,6 +3,7 @@
 //! random pick (`step`); no thread is started. Engines with such a model (`race`,
 //! `deadlock`) implement [`StepModel`] and start a [`StepModelDemo`] around it.
 
+use crate::sims::kit::choice::choice_enum;
 use crate::sims::{Demo, Snapshot};
 
 /// What a learner-driven model offers the demo around it.
@@ -79,26 +80,15 @@ impl<M: StepModel> Demo for StepModelDemo<M> {
         self.model.final_metrics()
     }
 }
-/// Which engine drives a demo that has both: real threads, or the step model the
-/// learner schedules (the `engine` choice of `race` and `deadlock`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::EnumString,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "lowercase")]
-pub enum EngineKind {
-    /// Real OS threads.
-    #[default]
-    Threads,
-    /// The step model: no threads, the learner schedules.
-    Model,
+choice_enum! {
+    /// Which engine drives a demo that has both: real threads, or the step model the
+    /// learner schedules (the `engine` choice of `race` and `deadlock`).
+    #[derive(Default)]
+    pub enum EngineKind {
+        /// Real OS threads.
+        #[default]
+        Threads,
+        /// The step model: no threads, the learner schedules.
+        Model,
+    }
 }

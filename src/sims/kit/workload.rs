@@ -3,6 +3,7 @@
 //! task's cost, and the parameters both engines declare alike, so the same work can be
 //! compared across a thread pool and a process pool; and the speedup both report.
 
+use super::choice::choice_enum;
 use std::sync::OnceLock;
 
 use super::choice::{Choice, choice_spec};
@@ -33,30 +34,19 @@ pub fn speedup(done: bool, sequential_s: f64, parallel_s: f64) -> Option<f64> {
     (done && parallel_s > 0.0).then(|| sequential_s / parallel_s)
 }
 
-/// Which work a run does.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::EnumString,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "lowercase")]
-pub enum Workload {
-    /// N equal tasks.
-    #[default]
-    Uniform,
-    /// A few tasks ten times longer than the rest, all at the front of the list, so a
-    /// static split would give one worker all of them; work stealing evens the lanes out.
-    Skewed,
-    /// Many tiny tasks: the cost of handing out each task (splitting, IPC) dominates.
-    Tiny,
+choice_enum! {
+    /// Which work a run does.
+    #[derive(Default)]
+    pub enum Workload {
+        /// N equal tasks.
+        #[default]
+        Uniform,
+        /// A few tasks ten times longer than the rest, all at the front of the list, so a
+        /// static split would give one worker all of them; work stealing evens the lanes out.
+        Skewed,
+        /// Many tiny tasks: the cost of handing out each task (splitting, IPC) dominates.
+        Tiny,
+    }
 }
 
 impl Workload {

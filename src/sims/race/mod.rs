@@ -11,6 +11,7 @@
 pub mod live;
 pub mod model;
 
+use super::kit::choice::choice_enum;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -113,29 +114,18 @@ impl EngineConfig for RaceConfig {
     }
 }
 
-/// How `counter += 1` is protected.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::EnumString,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "lowercase")]
-pub enum RaceMode {
-    /// A bare `counter += 1` on a global: load, add and store can be split by a switch.
-    #[default]
-    Unsafe,
-    /// `with lock: counter += 1`: the three steps run as one.
-    Lock,
-    /// Each thread counts in its own local; the main thread sums the results at the end.
-    Local,
+choice_enum! {
+    /// How `counter += 1` is protected.
+    #[derive(Default)]
+    pub enum RaceMode {
+        /// A bare `counter += 1` on a global: load, add and store can be split by a switch.
+        #[default]
+        Unsafe,
+        /// `with lock: counter += 1`: the three steps run as one.
+        Lock,
+        /// Each thread counts in its own local; the main thread sums the results at the end.
+        Local,
+    }
 }
 
 impl RaceMode {
