@@ -4,6 +4,7 @@
 //! compared across a thread pool and a process pool; and the speedup both report.
 
 use super::choice::choice_enum;
+use super::figures::round3;
 use std::sync::OnceLock;
 
 use super::choice::{Choice, choice_spec};
@@ -32,6 +33,36 @@ pub const MAX_TASKS: i64 = 100_000;
 /// measured: the speedup both demos report.
 pub fn speedup(done: bool, sequential_s: f64, parallel_s: f64) -> Option<f64> {
     (done && parallel_s > 0.0).then(|| sequential_s / parallel_s)
+}
+
+/// The figures a run with a parallel part and a sequential baseline reports (the first
+/// fields of the `pool` and `processes` demos' JSON).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct RunFigures {
+    /// True once the parallel and the sequential part both ran.
+    pub finished: bool,
+    /// Seconds the parallel part took.
+    pub parallel_s: f64,
+    /// Seconds the sequential baseline took (null unless finished).
+    pub sequential_s: Option<f64>,
+    /// `sequential_s / parallel_s` (null unless finished).
+    pub speedup: Option<f64>,
+    /// Speedup per worker, 1.0 being perfect (null unless finished).
+    pub efficiency: Option<f64>,
+}
+
+impl RunFigures {
+    /// The figures of a run on `workers` workers, rounded to three decimals.
+    pub fn new(finished: bool, parallel_s: f64, sequential_s: f64, workers: usize) -> Self {
+        let speedup = speedup(finished, sequential_s, parallel_s);
+        RunFigures {
+            finished,
+            parallel_s: round3(parallel_s),
+            sequential_s: finished.then(|| round3(sequential_s)),
+            speedup: speedup.map(round3),
+            efficiency: speedup.map(|s| round3(s / workers as f64)),
+        }
+    }
 }
 
 choice_enum! {

@@ -21,7 +21,7 @@ use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CoreReading, PhaseLoad};
 use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::timeline::Activity;
 pub use super::kit::timeline::WorkerLane;
-use super::kit::workload::{self, Workload};
+use super::kit::workload::{self, RunFigures, Workload};
 use super::kit::{Crew, RunControl, SnapshotCell};
 use super::{
     Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
@@ -492,11 +492,12 @@ impl Demo for PoolDemo {
             .fold(0.0, f64::max);
         let finished = snap.phase == PoolPhase::Done;
         to_json(&PoolFigures {
-            finished,
-            parallel_s: round3(snap.parallel_s),
-            sequential_s: finished.then(|| round3(snap.sequential_s)),
-            speedup: snap.speedup().map(round3),
-            efficiency: snap.efficiency().map(round3),
+            run: RunFigures::new(
+                finished,
+                snap.parallel_s,
+                snap.sequential_s,
+                snap.config.workers,
+            ),
             tasks: snap.tasks_done(),
             steals: snap.steals,
             tasks_stolen: snap.lanes.iter().map(|l| l.stolen).sum(),

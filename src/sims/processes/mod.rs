@@ -22,7 +22,7 @@ use super::kit::config::{self, EngineConfig};
 use super::kit::cpu_load::CoreReading;
 use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::timeline::WorkerLane;
-use super::kit::workload::{self, Workload};
+use super::kit::workload::{self, RunFigures, Workload};
 use super::{
     Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
     StartError,
@@ -398,11 +398,12 @@ impl Demo for ProcessesDemo {
             })
             .collect();
         to_json(&ProcessesFigures {
-            finished,
-            parallel_s: round3(snap.parallel_s),
-            sequential_s: finished.then(|| round3(snap.sequential_s)),
-            speedup: snap.speedup().map(round3),
-            efficiency: snap.efficiency().map(round3),
+            run: RunFigures::new(
+                finished,
+                snap.parallel_s,
+                snap.sequential_s,
+                snap.config.workers,
+            ),
             tasks: snap.tasks_done,
             chunks: snap.chunks,
             startup_ms: snap.startup_ms.map(round3),
