@@ -8,7 +8,8 @@ use super::figures::round3;
 use std::sync::OnceLock;
 
 use super::choice::{Choice, choice_spec};
-use crate::sims::params::{ParamKind, ParamSpec};
+use super::config;
+use crate::sims::params::{ParamError, ParamKind, ParamSpec, ParamValue};
 
 /// Iterations of the spin loop in one work unit: about a microsecond on a current laptop
 /// core in a release build (a debug build is many times slower).
@@ -139,6 +140,31 @@ pub fn workers_spec(max: i64) -> ParamSpec {
         kind: ParamKind::Int { min: 1, max },
         default,
         help: "how many workers run tasks (default: one per core of this machine)",
+    }
+}
+
+/// Where an engine keeps the three parameters `pool` and `processes` declare alike.
+pub struct WorkFields<'a> {
+    /// `workers`, from 1 to `max_workers`.
+    pub workers: &'a mut usize,
+    /// `workload`.
+    pub workload: &'a mut Workload,
+    /// `tasks`.
+    pub tasks: &'a mut usize,
+    /// The engine's most workers.
+    pub max_workers: i64,
+}
+
+impl WorkFields<'_> {
+    /// Takes `workers`, `workload` or `tasks`; `Ok(false)` when `name` is none of them.
+    pub fn apply(self, name: &str, value: &ParamValue) -> Result<bool, ParamError> {
+        match name {
+            "workers" => *self.workers = config::count_in(name, value, 1, self.max_workers)?,
+            "workload" => *self.workload = value.choice(name)?,
+            "tasks" => *self.tasks = config::count_in(name, value, 1, MAX_TASKS)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 }
 
