@@ -203,6 +203,23 @@ fn search_jumps_to_the_next_lesson_with_a_match() {
 }
 
 #[test]
+fn the_search_query_stays_on_the_status_line_after_a_match() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = app_in(home.path(), 80, 24, dark());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "NEEDLE");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.search.editing);
+    let text = screen(&app);
+    let status = text.lines().last().unwrap();
+    assert!(status.contains("/ NEEDLE"), "{status}");
+    assert!(status.contains("found in"), "{status}");
+    press(&mut app, KeyCode::Enter);
+    let status = screen(&app).lines().last().unwrap().to_string();
+    assert!(status.contains("/ NEEDLE"), "{status}");
+}
+
+#[test]
 fn too_small_says_so() {
     let home = tempfile::tempdir().unwrap();
     let app = app_in(home.path(), 50, 12, dark());

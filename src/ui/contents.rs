@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, Pane};
+use crate::ui::text::truncate;
 
 /// The first lesson row shown, so that the selection stays in view.
 pub fn first_visible(app: &App, area: Rect) -> usize {
@@ -99,34 +100,4 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     Paragraph::new(lines).render(inner, buf);
-}
-
-/// `text` cut to `width` columns, with '…' when cut.
-pub fn truncate(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if out.width() + c.to_string().width() + 1 > width {
-            break;
-        }
-        out.push(c);
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn truncate_marks_the_cut() {
-        assert_eq!(truncate("Concurrency", 20), "Concurrency");
-        assert_eq!(truncate("Concurrency", 6), "Concu…");
-        assert_eq!(truncate("abc", 0), "");
-    }
 }

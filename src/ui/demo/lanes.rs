@@ -9,6 +9,7 @@ use crate::sims::cores::CoreReading;
 use crate::sims::pool::WorkerLane;
 use crate::sims::timeline::{Activity, Timeline, seconds_of};
 use crate::theme::{RunState, Theme};
+use crate::ui::text::format_seconds;
 use crate::ui::widgets;
 
 /// A cell is drawn busy when at least this share of its time was busy.
@@ -337,34 +338,6 @@ pub fn core_meters<'a>(
         .collect()
 }
 
-/// Seconds for people: `850 ms`, `1.28 s`, `42 s`.
-pub fn format_seconds(s: f64) -> String {
-    if !s.is_finite() || s <= 0.0 {
-        "0 s".to_string()
-    } else if s < 1.0 {
-        format!("{:.0} ms", s * 1000.0)
-    } else if s < 10.0 {
-        format!("{s:.2} s")
-    } else {
-        format!("{s:.0} s")
-    }
-}
-
-/// Bytes for people: `512 B`, `64 KB`, `1.5 MB`.
-pub fn format_bytes(b: u64) -> String {
-    const KB: f64 = 1024.0;
-    let f = b as f64;
-    if f < KB {
-        format!("{b} B")
-    } else if f < KB * KB {
-        format!("{:.0} KB", f / KB)
-    } else if f < KB * KB * KB {
-        format!("{:.1} MB", f / KB / KB)
-    } else {
-        format!("{:.2} GB", f / KB / KB / KB)
-    }
-}
-
 fn pad_span<'a>(span: Span<'a>, width: usize) -> Span<'a> {
     let text: String = span.content.chars().take(width).collect();
     let pad = width.saturating_sub(text.chars().count());
@@ -441,16 +414,6 @@ mod tests {
         assert_eq!(cell_activity(&t, 0.0, 0.5), Some(Activity::Crashed));
         assert_eq!(cell_activity(&t, 0.5, 1.0), Some(Activity::Work));
         assert_eq!(cell_activity(&t, 1.0, 1.5), None);
-    }
-
-    #[test]
-    fn units_read_naturally() {
-        assert_eq!(format_seconds(0.25), "250 ms");
-        assert_eq!(format_seconds(1.284), "1.28 s");
-        assert_eq!(format_seconds(42.2), "42 s");
-        assert_eq!(format_bytes(512), "512 B");
-        assert_eq!(format_bytes(64 * 1024), "64 KB");
-        assert_eq!(format_bytes(3 * 1024 * 1024 / 2), "1.5 MB");
     }
 
     #[test]

@@ -11,7 +11,8 @@ use crate::sims::pool::{PoolPhase, PoolSnapshot};
 use crate::sims::timeline::Activity;
 use crate::sims::workload::Workload;
 use crate::theme::Theme;
-use crate::ui::demo::lanes::{self, format_seconds};
+use crate::ui::demo::lanes;
+use crate::ui::text::format_seconds;
 use crate::ui::widgets;
 
 /// Draws the `pool` demo into `area`.

@@ -11,7 +11,8 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use crate::sims::processes::{ProcPhase, ProcessesSnapshot, WorkerState, WorkerView};
 use crate::sims::timeline::Activity;
 use crate::theme::Theme;
-use crate::ui::demo::lanes::{self, format_bytes, format_seconds};
+use crate::ui::demo::lanes;
+use crate::ui::text::{format_bytes, format_seconds};
 use crate::ui::widgets;
 
 /// Views at least this wide get long labels and per-worker details.
