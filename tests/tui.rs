@@ -2,6 +2,8 @@
 //! drawn into ratatui's TestBackend and compared with insta snapshots. Uses the small
 //! fixture pack in tests/fixtures/pack so lesson edits do not churn these snapshots.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -82,7 +84,7 @@ fn contents_pane_with_focus_and_marks() {
     assert_eq!(app.contents_selected, 0);
     insta::assert_snapshot!(screen(&app));
     // Colour carries meaning here (finished mark, selection): keep the styles.
-    let styled = pyconc::ui::styled_dump::dump(&buffer(&app));
+    let styled = common::styled_dump::dump(&buffer(&app));
     let contents_rows: String = styled.lines().take(12).collect::<Vec<_>>().join("\n");
     insta::assert_snapshot!("contents_styled", contents_rows);
     press(&mut app, KeyCode::Enter);
