@@ -1,5 +1,8 @@
 //! Application state and its single writer, [`App::update`]. Keys become [`Action`]s
 //! (see `keys.rs`); every change of state happens here, and drawing (`ui`) only reads.
+//!
+//! Over 500 lines on purpose: the state and every transition of it read together, so no
+//! change of state hides in another file (search and the demo host have their own files).
 
 pub mod demo_host;
 pub mod keys;

@@ -9,15 +9,20 @@ const CARD_MIN_WIDTH: usize = 12;
 const OPTION_LABELS: &str = "abcdefghijklmnopqrstuvwxyz";
 
 impl Renderer<'_, '_> {
+    /// Whether the card about to be drawn is the focused item, and its border style.
+    fn next_card_focus(&self) -> (bool, Style) {
+        let focused = self.opts.focused == Some(self.out.items.len());
+        let border = if focused {
+            self.theme.card_focused
+        } else {
+            self.theme.card
+        };
+        (focused, border)
+    }
+
     pub(super) fn demo_card(&mut self, index: usize, demo: &DemoRef) {
         let theme = self.theme;
-        let item_index = self.out.items.len();
-        let focused = self.opts.focused == Some(item_index);
-        let border = if focused {
-            theme.card_focused
-        } else {
-            theme.card
-        };
+        let (focused, border) = self.next_card_focus();
         let mut title: Vec<Run> = vec![
             (
                 border.add_modifier(Modifier::BOLD),
@@ -47,13 +52,7 @@ impl Renderer<'_, '_> {
 
     pub(super) fn quiz_card(&mut self, index: usize, quiz: &Quiz) {
         let theme = self.theme;
-        let item_index = self.out.items.len();
-        let focused = self.opts.focused == Some(item_index);
-        let border = if focused {
-            theme.card_focused
-        } else {
-            theme.card
-        };
+        let (focused, border) = self.next_card_focus();
         let answer = (self.opts.answers)(index).filter(|k| *k < quiz.options.len());
         let mut content = Vec::new();
         let mut question = vec![(border.add_modifier(Modifier::BOLD), "? ".to_string())];

@@ -4,6 +4,9 @@
 //! (counts per state, a scheduling-delay histogram) when there are many tasks. A caption
 //! says in words what is happening. Narrow areas stack it all; wide ones put the table
 //! beside the picture.
+//!
+//! Over 500 lines as one piece: the captions of every scenario, running and finished,
+//! sit beside the one picture they describe.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
