@@ -129,17 +129,13 @@ mod tests {
     }
 
     #[test]
-    fn units_read_naturally() {
+    fn units_and_numbers_read_as_people_write_them() {
         assert_eq!(format_seconds(0.25), "250 ms");
         assert_eq!(format_seconds(1.284), "1.28 s");
         assert_eq!(format_seconds(42.2), "42 s");
         assert_eq!(format_bytes(512), "512 B");
         assert_eq!(format_bytes(64 * 1024), "64 KB");
         assert_eq!(format_bytes(3 * 1024 * 1024 / 2), "1.5 MB");
-    }
-
-    #[test]
-    fn numbers_read_as_people_write_them() {
         assert_eq!(thousands(100_001), "100,001");
         assert_eq!(compact(12_345), "12.3k");
         assert_eq!(plural(1), "");

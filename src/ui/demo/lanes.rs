@@ -109,6 +109,25 @@ pub fn worker_lanes<'a>(
     lines
 }
 
+/// The body the pool and processes views share: the worker lanes over the baseline, a
+/// legend of `activities`, then one line per group of `figures`.
+pub fn lanes_with_legend<'a>(
+    workers: impl IntoIterator<Item = Lane<'a>>,
+    total: usize,
+    baseline: Lane<'a>,
+    grid: LaneGrid,
+    activities: &[(Activity, &str)],
+    figures: Vec<Vec<(&'static str, String)>>,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut lines = worker_lanes(workers, total, baseline, grid, theme);
+    lines.push(legend(activities, theme));
+    for group in figures {
+        lines.push(widgets::figures(&group, theme));
+    }
+    lines
+}
+
 /// The sequential baseline's lane: "seq" and its task count on a small view; on a wide one
 /// `wide_label`, and `wide_note` after the task count.
 pub fn baseline_lane<'a>(

@@ -64,23 +64,18 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
         }
     });
     let baseline = lanes::baseline_lane(&snap.sequential, wide, "1 thread", " sequential", theme);
-    lines.extend(lanes::worker_lanes(
+    lines.extend(lanes::lanes_with_legend(
         workers,
         snap.lanes.len(),
         baseline,
         grid,
-        theme,
-    ));
-    lines.push(lanes::legend(
         &[
             (Activity::Work, "own work"),
             (Activity::Stolen, "stolen work"),
         ],
+        figure_lines(snap),
         theme,
     ));
-    for figures in figure_lines(snap) {
-        lines.push(widgets::figures(&figures, theme));
-    }
     lines.push(Line::default());
     let used = lines.len() + 1;
     let roomy = wide && height > used + snap.cores.len();

@@ -76,25 +76,20 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
             suffix: suffix(w, wide, theme),
         });
     let baseline = lanes::baseline_lane(&snap.sequential, wide, "pyconc alone", ", no IPC", theme);
-    lines.extend(lanes::worker_lanes(
+    lines.extend(lanes::lanes_with_legend(
         workers,
         snap.workers.len(),
         baseline,
         grid,
-        theme,
-    ));
-    lines.push(lanes::legend(
         &[
             (Activity::Startup, "start-up"),
             (Activity::Ipc, "IPC"),
             (Activity::Work, "compute"),
             (Activity::Crashed, "lost"),
         ],
+        figure_lines(snap),
         theme,
     ));
-    for figures in figure_lines(snap) {
-        lines.push(widgets::figures(&figures, theme));
-    }
     if let Some(report) = report {
         lines.push(Line::styled(report.clone(), theme.bad));
     }
