@@ -109,6 +109,29 @@ pub fn worker_lanes<'a>(
     lines
 }
 
+/// How many of `lane_count` lanes show, and the grid they are drawn on, in a view
+/// `height` rows tall with `fixed` rows besides the lanes and `core_rows` of core meters
+/// (the lanes plus one baseline lane share what is left).
+pub fn fit_grid(
+    lane_count: usize,
+    height: usize,
+    fixed: usize,
+    core_rows: usize,
+    label_width: usize,
+    strip: usize,
+    scale_s: f64,
+) -> (usize, LaneGrid) {
+    let shown = lanes_shown(lane_count, height, fixed);
+    let spare = height.saturating_sub(fixed + core_rows + shown + 1);
+    let grid = LaneGrid {
+        label_width,
+        strip,
+        scale_s,
+        rows: rows_per_lane(spare, shown + 1),
+    };
+    (shown, grid)
+}
+
 /// The body the pool and processes views share: the worker lanes over the baseline, a
 /// legend of `activities`, then one line per group of `figures`.
 pub fn lanes_with_legend<'a>(

@@ -34,18 +34,18 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
     // clipped on a short view: the lanes matter most.
     let caption = caption(snap);
     let fixed = lanes::wrapped_rows(&caption, width) + 6;
-    let shown = lanes::lanes_shown(snap.lanes.len(), height, fixed);
     let core_rows = if wide { snap.cores.len() + 2 } else { 2 };
-    let spare = height.saturating_sub(fixed + core_rows + shown + 1);
-    let rows = lanes::rows_per_lane(spare, shown + 1);
-
-    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
-    let grid = lanes::LaneGrid {
+    let (shown, grid) = lanes::fit_grid(
+        snap.lanes.len(),
+        height,
+        fixed,
+        core_rows,
         label_width,
         strip,
-        scale_s: scale,
-        rows,
-    };
+        scale,
+    );
+
+    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
     let workers = snap.lanes.iter().take(shown).enumerate().map(|(i, lane)| {
         let label = if wide {
             format!("worker {}", i + 1)

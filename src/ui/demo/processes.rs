@@ -53,18 +53,18 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
     // to be clipped on a short view: the lanes matter most.
     let caption = caption(snap);
     let fixed = lanes::wrapped_rows(&caption, width) + 7 + report_rows;
-    let shown = lanes::lanes_shown(snap.workers.len(), height, fixed);
     let core_rows = if wide { snap.cores.len() + 1 } else { 1 };
-    let spare = height.saturating_sub(fixed + core_rows + shown + 1);
-    let rows = lanes::rows_per_lane(spare, shown + 1);
-
-    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
-    let grid = lanes::LaneGrid {
+    let (shown, grid) = lanes::fit_grid(
+        snap.workers.len(),
+        height,
+        fixed,
+        core_rows,
         label_width,
         strip,
-        scale_s: scale,
-        rows,
-    };
+        scale,
+    );
+
+    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
     let workers = snap
         .workers
         .iter()
