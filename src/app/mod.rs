@@ -1,5 +1,8 @@
 //! Application state and its single writer, [`App::update`]. Keys become [`Action`]s
 //! (see `keys.rs`); every change of state happens here, and drawing (`ui`) only reads.
+//!
+//! Over 500 lines on purpose: the state and every transition of it read together, so no
+//! change of state hides in another file (search and the demo host have their own files).
 
 pub mod demo_host;
 pub mod keys;
@@ -95,6 +98,8 @@ pub struct App {
     pub highlighter: Option<Arc<Highlighter>>,
     /// True while the key overlay is shown.
     pub help: bool,
+    /// The first line of the key overlay shown.
+    pub help_scroll: usize,
     /// Lesson text search.
     pub search: Search,
     /// The status bar message.
@@ -146,6 +151,7 @@ impl App {
             rendered: RenderedLesson::default(),
             highlighter: None,
             help: false,
+            help_scroll: 0,
             search: Search::default(),
             notice: notice.map(|text| Notice {
                 text,
@@ -245,8 +251,16 @@ impl App {
         match action {
             A::None => self.dirty = false,
             A::Quit => self.quit = true,
-            A::ToggleHelp => self.help = !self.help,
+            A::ToggleHelp => {
+                self.help = !self.help;
+                self.help_scroll = 0;
+            }
             A::CloseHelp => self.help = false,
+            A::HelpScroll(delta) => self.scroll_help(delta),
+            A::HelpPage(pages) => {
+                let page = crate::ui::help::page_height(self) as isize;
+                self.scroll_help(pages.saturating_mul(page.saturating_sub(1).max(1)));
+            }
             A::SwitchPane => {
                 self.pane = match self.pane {
                     Pane::Contents => Pane::Lesson,
@@ -315,6 +329,11 @@ impl App {
             }
             A::DemoChoose(n) => self.with_demo(|d| d.choose(n)),
         }
+    }
+
+    fn scroll_help(&mut self, delta: isize) {
+        let max = crate::ui::help::max_scroll(self);
+        self.help_scroll = self.help_scroll.saturating_add_signed(delta).min(max);
     }
 
     fn with_demo(&mut self, f: impl FnOnce(&mut DemoHost)) {

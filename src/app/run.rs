@@ -56,7 +56,8 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
 
     // Loading syntaxes takes a few milliseconds and compiling each language's first use
     // tens more: both start after the first frame, off the UI thread. The open lesson is
-    // warmed first, then the rest, so switching lessons never waits on it either.
+    // warmed first, then the rest, so switching lessons never waits on it either; then the
+    // compiled grammar is let go (the highlighted blocks stay cached).
     let highlight_tx = tx.clone();
     let mut lessons = app.catalog.lessons.clone();
     lessons.rotate_left(app.current);
@@ -72,6 +73,8 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
             for lesson in lessons.iter().skip(1) {
                 highlighter.prepare(lesson, syntax_theme);
             }
+            // Every block is cached now: the compiled grammar is not needed any more.
+            highlighter.release_compiled();
         })?;
     drop(tx);
 
