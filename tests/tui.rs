@@ -183,7 +183,11 @@ fn corrupt_progress_is_kept_and_reported_in_the_status_bar() {
     std::fs::write(home.path().join("progress.toml"), "this = [is not valid").unwrap();
     let app = app_in(home.path(), 80, 24, dark());
     let text = screen(&app);
-    assert!(text.contains("progress file was unreadable"), "{text}");
+    // The name of the file kept aside fits at 80 columns (it once showed `...corrupt`).
+    assert!(
+        text.contains("unreadable progress kept as progress.toml.corrupt-1"),
+        "{text}"
+    );
     assert!(home.path().join("progress.toml.corrupt-1").exists());
 }
 
@@ -284,4 +288,21 @@ fn demo_host_with_cores() {
     press(&mut app, KeyCode::Esc);
     assert!(app.demo.is_none());
     app.shutdown();
+}
+
+#[test]
+fn progress_problems_are_handed_back_at_exit_for_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("hostname");
+    std::fs::write(&home, "a file, not a folder").unwrap();
+    let mut app = app_in(&home, 80, 24, dark());
+    press(&mut app, KeyCode::Char('n'));
+    let problems = app.shutdown();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("is not a folder"), "{problems:?}");
+    assert!(problems[0].contains("PYCONC_HOME"), "{problems:?}");
+    assert_eq!(
+        std::fs::read_to_string(&home).unwrap(),
+        "a file, not a folder"
+    );
 }

@@ -113,6 +113,8 @@ pub struct App {
     /// True when the screen must be redrawn.
     pub dirty: bool,
     reapers: Vec<JoinHandle<serde_json::Value>>,
+    /// Problems with the progress file, printed on stderr once the terminal is restored.
+    progress_problems: Vec<String>,
 }
 
 impl App {
@@ -162,7 +164,11 @@ impl App {
             quit: false,
             dirty: true,
             reapers: Vec::new(),
+            progress_problems: Vec::new(),
         };
+        if let Some(notice) = &app.notice {
+            app.progress_problems.push(notice.text.clone());
+        }
         app.open_lesson(current, true);
         app
     }
@@ -570,8 +576,9 @@ impl App {
     }
 
     /// Stops any demo and joins every thread it started, then saves progress. Called on
-    /// the way out; may wait for engines.
-    pub fn shutdown(&mut self) {
+    /// the way out; may wait for engines. Returns what went wrong with the progress file
+    /// during the run, for the caller to print once the terminal is restored.
+    pub fn shutdown(&mut self) -> Vec<String> {
         if let Some(mut host) = self.demo.take()
             && let Some(demo) = host.take_running()
         {
@@ -582,6 +589,7 @@ impl App {
         }
         self.save_scroll();
         self.save();
+        std::mem::take(&mut self.progress_problems)
     }
 
     fn save_scroll(&mut self) {
@@ -595,13 +603,25 @@ impl App {
         if self.demo_only {
             return;
         }
-        if let Some(store) = &self.store
-            && let Err(e) = store.save(&self.progress)
-        {
-            self.notice = Some(Notice {
-                text: e.to_string(),
-                is_error: true,
-            });
+        let Some(store) = &self.store else {
+            return;
+        };
+        match store.save(&self.progress) {
+            // Another pyconc's answers, merged in, show from the next layout on.
+            Ok(merged) => self.progress = merged,
+            Err(crate::progress::ProgressError::ReadOnly(_)) => {
+                // Said once when loading; not repeated on every save.
+            }
+            Err(e) => {
+                let text = e.to_string();
+                if !self.progress_problems.contains(&text) {
+                    self.progress_problems.push(text.clone());
+                }
+                self.notice = Some(Notice {
+                    text,
+                    is_error: true,
+                });
+            }
         }
     }
 

@@ -50,7 +50,9 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     guard.terminal.draw(|frame| crate::ui::draw(&app, frame))?;
     app.dirty = false;
     if std::env::var_os(EXIT_AFTER_FIRST_FRAME_ENV).is_some() {
-        app.shutdown();
+        let problems = app.shutdown();
+        drop(guard);
+        report_problems(&problems);
         return Ok(());
     }
 
@@ -112,9 +114,17 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
             break Ok(());
         }
     };
-    app.shutdown();
+    let problems = app.shutdown();
     drop(guard);
+    report_problems(&problems);
     result
+}
+
+/// Prints what went wrong with saving progress, now that the terminal is restored.
+fn report_problems(problems: &[String]) {
+    for problem in problems {
+        eprintln!("pyconc: {problem}");
+    }
 }
 
 #[cfg(test)]
