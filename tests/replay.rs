@@ -2,6 +2,8 @@
 //! time, no real threads racing), scrub keys fed to `App::update`, a recording written
 //! and replayed into the same views, casts and SVG stills checked as files.
 
+mod common;
+
 use std::sync::Arc;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -224,7 +226,7 @@ fn a_recording_replays_the_same_styled_frames_at_any_size() {
     assert!(host.notice.as_deref().unwrap().contains("read-only"));
     insta::assert_snapshot!(
         "replay_paused_at_frame_5",
-        pyconc::ui::styled_dump::dump(&draw(&app))
+        common::styled_dump::dump(&draw(&app))
     );
     app.shutdown();
 }

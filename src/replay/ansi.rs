@@ -36,7 +36,7 @@ pub fn frame(prev: Option<&Buffer>, next: &Buffer) -> String {
         }
         let cell_style = cell.style();
         if style != Some(cell_style) {
-            let codes = crate::lessons::render::sgr_codes(cell_style);
+            let codes = crate::lessons::render::ansi::sgr_codes(cell_style);
             if codes.is_empty() {
                 out.push_str("\x1b[0m");
             } else {

@@ -9,10 +9,12 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use unicode_width::UnicodeWidthStr;
 
+use crate::app::keys::{Action, Screen};
 use crate::app::{App, DemoHost};
 use crate::sims::params::format_float;
 use crate::ui::layout;
-use crate::ui::status::{hints_that_fit, key_spans, render_bar};
+use crate::ui::status::{hints_that_fit, key_spans, render_bar, table_hints};
+use crate::ui::text::truncate;
 
 /// Draws the demo screen.
 pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
@@ -53,7 +55,7 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     let (title, name) = if full_title.width() + name.width() <= room {
         (full_title, name)
     } else {
-        let title = crate::ui::contents::truncate(&full_title, room.saturating_sub(1));
+        let title = truncate(&full_title, room.saturating_sub(1));
         (format!("{title} "), String::new())
     };
     let header = Line::from(vec![
@@ -71,29 +73,28 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     }
     render_panel(app, host, screen.panel, buf);
 
-    // Most important first: what fits of these is shown (see `hints_that_fit`).
-    let hint = host.choice_hint();
-    let mut hints = vec![("Esc", if app.demo_only { "quit" } else { "back" })];
-    if let Some(h) = &hint {
-        hints.push(("1-9", h.as_str()));
-    }
-    let resume = if replay { "play" } else { "resume" };
-    hints.push(("space", if host.paused { resume } else { "pause" }));
-    if host.can_scrub() {
-        hints.push(("← →", "rewind"));
-    }
-    if !replay {
-        hints.push(("↑↓ +-", "params"));
-    }
-    hints.extend([
-        (".", "step"),
-        ("< >", "speed"),
-        ("r", "restart"),
-        ("?", "keys"),
-    ]);
-    if host.can_scrub() {
-        hints.push(("w", "save"));
-    }
+    // Most important first, from the key table: what fits of these is shown.
+    let choice = host.choice_hint();
+    let screens = if host.can_scrub() {
+        vec![Screen::Rewind, Screen::Demo]
+    } else {
+        vec![Screen::Demo]
+    };
+    let hints = table_hints(&screens, |binding, (keys, what)| {
+        match binding.keys.first().map(|(_, action)| *action) {
+            Some(Action::DemoBack) if app.demo_only => Some((keys, "quit".into())),
+            Some(Action::DemoChoose(_)) => choice.clone().map(|what| (keys, what)),
+            Some(Action::DemoPause) if replay && host.paused => Some((keys, "play".into())),
+            Some(Action::DemoPause) if host.paused => Some((keys, "resume".into())),
+            // A replay's parameters are as recorded.
+            Some(Action::DemoSelect(_)) if replay => None,
+            _ => Some((keys, what)),
+        }
+    });
+    let hints: Vec<(&str, &str)> = hints
+        .iter()
+        .map(|(k, w)| (k.as_str(), w.as_str()))
+        .collect();
     let right = match &host.notice {
         Some(n) => Span::styled(format!(" {n} "), theme.warn),
         None => Span::raw(""),
@@ -137,10 +138,7 @@ fn render_panel(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
             let line = Line::from(vec![
                 Span::styled(if selected { "▸ " } else { "  " }, theme.accent),
                 Span::styled(
-                    format!(
-                        "{:<name_width$}",
-                        crate::ui::contents::truncate(spec.name, name_width)
-                    ),
+                    format!("{:<name_width$}", truncate(spec.name, name_width)),
                     theme.text,
                 ),
                 Span::styled(format!(" {value}"), theme.accent),
