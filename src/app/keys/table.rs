@@ -315,8 +315,6 @@ pub static BINDINGS: &[Binding] = &[
         &[
             (Key::Shift(KeyCode::Left), A::DemoSeek(Seek::Seconds(-1.0))),
             (Key::Shift(KeyCode::Right), A::DemoSeek(Seek::Seconds(1.0))),
-            (ch('H'), A::DemoSeek(Seek::Seconds(-1.0))),
-            (ch('L'), A::DemoSeek(Seek::Seconds(1.0))),
         ],
         "1 s back / forward in time",
         None,
@@ -329,7 +327,7 @@ pub static BINDINGS: &[Binding] = &[
             (ch('h'), A::DemoSeek(Seek::Frames(-1))),
             (ch('l'), A::DemoSeek(Seek::Frames(1))),
         ],
-        "one kept frame back / forward (space: back to live)",
+        "one kept frame back / forward (space: live)",
         hint(3, "← →", "rewind"),
     ),
     // The search prompt.
