@@ -137,4 +137,43 @@ mod tests {
         );
         assert_eq!(marks, vec!["deadlock detected: T1 → T2"]);
     }
+
+    /// The first snapshot of `name` started with `set`, its demo stopped.
+    fn first_snapshot(name: &str, set: &[(&str, &str)]) -> Snapshot {
+        let engine = crate::sims::find(name).unwrap();
+        let pairs: Vec<(String, String)> = set
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let demo = engine.start(&engine.resolve(&pairs).unwrap()).unwrap();
+        let snap = demo.snapshot();
+        demo.stop();
+        snap
+    }
+
+    #[test]
+    fn a_failed_task_and_lost_updates_are_marked() {
+        let Snapshot::Asyncio(a) = first_snapshot("asyncio", &[]) else {
+            panic!("asyncio")
+        };
+        let mut b = (*a).clone();
+        b.counts.failed = a.counts.failed + 1;
+        let marks = moments(
+            Some(&Snapshot::Asyncio(a.clone())),
+            &Snapshot::Asyncio(Arc::new(b)),
+        );
+        assert_eq!(marks, vec!["a task failed"]);
+
+        let Snapshot::Race(a) = first_snapshot("race", &[("engine", "model")]) else {
+            panic!("race")
+        };
+        let mut b = (*a).clone();
+        b.results.push(crate::sims::race::RoundResult {
+            expected: 10,
+            actual: 7,
+            lost: 3,
+        });
+        let marks = moments(Some(&Snapshot::Race(a)), &Snapshot::Race(Arc::new(b)));
+        assert_eq!(marks, vec!["3 updates lost"]);
+    }
 }
