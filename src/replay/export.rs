@@ -170,11 +170,16 @@ pub fn run_live(
     if let Some(written) = host.finish_recording() {
         let w = written.map_err(write_error(outputs.record.as_deref()))?;
         notes.push(format!(
-            "recorded {} frames ({:.1} s, {} KB) to {}",
+            "recorded {} frames ({:.1} s, {} KB) to {}{}",
             w.frames,
             w.duration_s,
             w.bytes.div_ceil(1024),
-            shown(&w.path)
+            shown(&w.path),
+            if w.dropped > 0 {
+                format!(" ({} frames left out: the disk was too slow)", w.dropped)
+            } else {
+                String::new()
+            }
         ));
     }
     if let (Some(cast), Some(path)) = (cast, &outputs.cast) {

@@ -31,7 +31,9 @@ mod read;
 mod write;
 
 pub use read::{ReadError, Recording, read, read_file};
-pub use write::{RecordSink, RecordingWriter, Written, save_in_background, write_file};
+pub use write::{
+    RecordSink, RecordingWriter, SINK_QUEUE_FRAMES, Written, save_in_background, write_file,
+};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

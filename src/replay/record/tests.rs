@@ -185,6 +185,7 @@ fn the_background_writer_and_the_save_write_the_same_readable_file() {
     }
     let written = sink.finish().unwrap();
     assert_eq!(written.frames, 10);
+    assert_eq!(written.dropped, 0);
     let frames: Vec<Frame> = snaps
         .iter()
         .enumerate()

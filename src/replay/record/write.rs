@@ -3,10 +3,11 @@
 //! thread of its own with [`save_in_background`]), or frames streamed to a writer thread as
 //! the run goes ([`RecordSink`], `--record FILE`).
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::thread::JoinHandle;
 
 use flate2::Compression;
@@ -27,6 +28,8 @@ pub struct Written {
     pub duration_s: f64,
     /// The file's size in bytes.
     pub bytes: u64,
+    /// Frames left out because the writer fell more than [`SINK_QUEUE_FRAMES`] behind.
+    pub dropped: u64,
 }
 
 /// Writes a recording to any `Write`: header first, then frames, then [`finish`](Self::finish).
@@ -92,6 +95,7 @@ pub fn write_file<'a>(
         frames,
         duration_s,
         bytes: file.metadata()?.len(),
+        dropped: 0,
     })
 }
 
@@ -107,10 +111,16 @@ pub fn save_in_background(
         .spawn(move || write_file(&path, &header, &frames))
 }
 
+/// Frames a [`RecordSink`] queues for its writer at most (about half a minute of frames):
+/// past that, a frame is dropped and counted rather than the queue growing without end or
+/// the UI waiting for the disk.
+pub const SINK_QUEUE_FRAMES: usize = 1024;
+
 /// A recording written as the run goes (`--record FILE`): frames are sent to a writer
 /// thread, so encoding never holds up a frame. [`finish`](Self::finish) joins it.
 pub struct RecordSink {
-    tx: Option<Sender<Frame>>,
+    tx: Option<SyncSender<Frame>>,
+    dropped: Cell<u64>,
     handle: Option<JoinHandle<std::io::Result<Written>>>,
 }
 
@@ -119,7 +129,7 @@ impl RecordSink {
     pub fn start(path: &Path, header: Header) -> std::io::Result<RecordSink> {
         let file = File::create(path)?;
         let path = path.to_path_buf();
-        let (tx, rx) = mpsc::channel::<Frame>();
+        let (tx, rx) = mpsc::sync_channel::<Frame>(SINK_QUEUE_FRAMES);
         let handle = std::thread::Builder::new()
             .name("recording-writer".into())
             .spawn(move || {
@@ -135,10 +145,12 @@ impl RecordSink {
                     frames,
                     duration_s,
                     bytes: file.metadata()?.len(),
+                    dropped: 0,
                 })
             })?;
         Ok(RecordSink {
             tx: Some(tx),
+            dropped: Cell::new(0),
             handle: Some(handle),
         })
     }
@@ -146,11 +158,14 @@ impl RecordSink {
     /// Queues one frame (cheap: the snapshot is an `Arc`).
     pub fn send(&self, t: f64, snapshot: &Snapshot) {
         if let Some(tx) = &self.tx {
-            // A writer that stopped on an error reports it from `finish`.
-            let _ = tx.send(Frame {
+            let frame = Frame {
                 t,
                 snapshot: snapshot.clone(),
-            });
+            };
+            // A writer that stopped on an error reports it from `finish`.
+            if let Err(TrySendError::Full(_)) = tx.try_send(frame) {
+                self.dropped.set(self.dropped.get() + 1);
+            }
         }
     }
 
@@ -164,7 +179,11 @@ impl RecordSink {
         match self.handle.take() {
             Some(handle) => handle
                 .join()
-                .unwrap_or_else(|_| Err(std::io::Error::other("the recording writer panicked"))),
+                .unwrap_or_else(|_| Err(std::io::Error::other("the recording writer panicked")))
+                .map(|w| Written {
+                    dropped: self.dropped.get(),
+                    ..w
+                }),
             None => Err(std::io::Error::other("the recording was already finished")),
         }
     }
