@@ -439,3 +439,33 @@ fn the_cli_refuses_bad_files_and_arguments_clearly() {
     let o = pyconc(&["demo", "gil", "--cast", "x.cast"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn every_engine_s_snapshots_survive_a_recording_exactly() {
+    // Worker processes (the `processes` demo) are copies of pyconc itself.
+    // SAFETY: set before this test starts any thread that reads the environment.
+    unsafe { std::env::set_var("PYCONC_WORKER_EXE", env!("CARGO_BIN_EXE_pyconc")) };
+    for engine in sims::registry() {
+        let params = engine.resolve(&[]).unwrap();
+        let demo = engine.start(&params).unwrap();
+        let mut snaps = vec![demo.snapshot()];
+        for _ in 0..5 {
+            std::thread::sleep(std::time::Duration::from_millis(60));
+            snaps.push(demo.snapshot());
+        }
+        demo.stop();
+        let mut w = RecordingWriter::new(Vec::new(), &Header::for_run(*engine, &params)).unwrap();
+        for (i, s) in snaps.iter().enumerate() {
+            w.frame(i as f64, s).unwrap();
+        }
+        let bytes = w.finish().unwrap().2;
+        let rec = record::read(&bytes[..], engine.name()).unwrap();
+        assert_eq!(rec.stop, None, "{}", engine.name());
+        snaps.dedup();
+        let back: Vec<&Snapshot> = rec.frames.frames().map(|f| &f.snapshot).collect();
+        assert_eq!(back.len(), snaps.len(), "{}", engine.name());
+        for (a, b) in back.iter().zip(&snaps) {
+            assert_eq!(*a, b, "{} changed in the recording", engine.name());
+        }
+    }
+}

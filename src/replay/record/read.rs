@@ -1,7 +1,8 @@
 //! Reading recordings back: the format and version checked first (a clear error for
-//! anything else), then frame after frame until the end mark; a file cut short or damaged
-//! gives the frames before the damage and a message saying where it stops. Every string is
-//! sanitised on the way in.
+//! anything else), then frame after frame until the end mark. A frame line that does not
+//! read (damaged JSON, a snapshot of an unknown shape) is left out and the rest replays;
+//! a file cut short or whose compressed data is damaged gives the frames before the damage.
+//! Either way a message says where. Every string is sanitised on the way in.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -11,6 +12,9 @@ use flate2::read::GzDecoder;
 use serde_json::Value;
 
 use super::{EndMark, FORMAT_NAME, FORMAT_VERSION, Header, MAX_LINE_BYTES, REPLAY_MAX_BYTES};
+
+/// Damaged frame lines a reader skips before it gives up on the rest of a file.
+pub const MAX_SKIPPED_FRAMES: u64 = 100;
 use crate::lessons::sanitize::sanitize_line;
 use crate::replay::history::{Bounds, History};
 use crate::sims::Snapshot;
@@ -114,6 +118,8 @@ pub fn read(mut input: impl BufRead, name: &str) -> Result<Recording, ReadError>
     });
     let mut line_no = 1u64;
     let mut count = 0u64;
+    let mut skipped = 0u64;
+    let mut first_skip: Option<String> = None;
     let stop = loop {
         line_no += 1;
         let where_ = |count: u64, frames: &History| {
@@ -130,9 +136,24 @@ pub fn read(mut input: impl BufRead, name: &str) -> Result<Recording, ReadError>
             }
             Err(e) => break Some(format!("{}: {e}", where_(count, &frames))),
         };
+        // A line that does not read as a frame is skipped (and said), the rest replays.
+        let mut skip = |why: String| {
+            skipped += 1;
+            first_skip.get_or_insert(format!("{name}:{line_no}: a frame left out: {why}"));
+        };
         let value: Value = match serde_json::from_slice(&line) {
             Ok(v) => v,
-            Err(e) => break Some(format!("{}: damaged line ({e})", where_(count, &frames))),
+            Err(e) => {
+                skip(format!("damaged line ({e})"));
+                count += 1;
+                if skipped > MAX_SKIPPED_FRAMES {
+                    break Some(format!(
+                        "{}: too many damaged lines",
+                        where_(count, &frames)
+                    ));
+                }
+                continue;
+            }
         };
         if let Some(end) = value.get("end") {
             break match serde_json::from_value::<EndMark>(end.clone()) {
@@ -173,17 +194,33 @@ pub fn read(mut input: impl BufRead, name: &str) -> Result<Recording, ReadError>
                 count += 1;
             }
             (_, Some(Err(e))) => {
-                break Some(format!(
-                    "{}: unreadable snapshot ({e})",
-                    where_(count, &frames)
-                ));
+                skip(format!("unreadable snapshot ({e})"));
+                count += 1;
             }
             _ => {
-                break Some(format!(
-                    "{}: a frame without `t` or `snapshot`",
-                    where_(count, &frames)
-                ));
+                skip("no `t` or `snapshot`".into());
+                count += 1;
             }
+        }
+        if skipped > MAX_SKIPPED_FRAMES {
+            break Some(format!(
+                "{}: too many damaged lines",
+                where_(count, &frames)
+            ));
+        }
+    };
+    let stop = match (first_skip, stop) {
+        (None, stop) => stop,
+        (Some(first), stop) => {
+            let more = if skipped > 1 {
+                format!(" ({} more left out)", skipped - 1)
+            } else {
+                String::new()
+            };
+            Some(match stop {
+                Some(stop) => format!("{first}{more}; {stop}"),
+                None => format!("{first}{more}"),
+            })
         }
     };
     Ok(Recording {

@@ -102,20 +102,28 @@ fn a_damaged_file_never_panics_and_keeps_the_frames_before_the_damage() {
             Err(e) => assert!(e.to_string().contains("bad.pyconc"), "{e}"),
         }
     }
-    // Damaged JSON in a frame line (compressed correctly): stops at that line.
+    // Lines that do not read as frames (compressed correctly) are left out, the rest
+    // replays, and the message names the first one.
     let (params, _) = model_snapshots(1);
     let header = serde_json::to_string(&Header::for_run(&GilEngine, &params)).unwrap();
-    let good = serde_json::to_string(&FrameLine {
-        t: 0.0,
-        snapshot: &snaps[0],
-    })
-    .unwrap();
-    let text = format!("{header}\n{good}\n{{\"t\": 0.1, \"snapshot\": {{\"Gil\": 3}}}}\n");
+    let frame = |i: usize| {
+        serde_json::to_string(&FrameLine {
+            t: i as f64,
+            snapshot: &snaps[i],
+        })
+        .unwrap()
+    };
+    let text = format!(
+        "{header}\n{}\n{{\"t\": 0.1, \"snapshot\": {{\"Gil\": 3}}}}\n{{not json\n{}\n{{\"end\": {{\"frames\": 4, \"duration_s\": 2.0}}}}\n",
+        frame(0),
+        frame(2)
+    );
     let rec = read(&gzip(&text)[..], "x").unwrap();
-    assert_eq!(rec.frames.len(), 1);
+    assert_eq!(rec.frames.len(), 2);
+    assert_eq!(rec.frames.last().unwrap().snapshot, snaps[2]);
     let stop = rec.stop.unwrap();
     assert!(
-        stop.starts_with("x:3:") && stop.contains("unreadable snapshot"),
+        stop.starts_with("x:3: a frame left out: unreadable snapshot") && stop.contains("1 more"),
         "{stop}"
     );
 }
