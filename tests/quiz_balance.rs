@@ -1,8 +1,9 @@
 //! The built-in quizzes test knowledge, not a pattern (issue 15): the right answer's
 //! position is spread over a) to d) (no letter holds more than [`MAX_SHARE_PERCENT`] of the
-//! quizzes, every letter is used), the right answer is not usually the longest option, every
-//! quiz has one right answer and at most four options (the welcome lesson says "press a to
-//! d"), and every lesson asks at least one "what does this print / what happens" question.
+//! quizzes, every letter is used), the right answer is not usually the longest (nor the
+//! shortest) option, every quiz has one right answer and at most four options (the welcome
+//! lesson says "press a to d"), and every lesson asks at least one "what does this print /
+//! what happens" question.
 
 use pyconc::lessons::{Catalog, Quiz};
 
@@ -10,6 +11,8 @@ use pyconc::lessons::{Catalog, Quiz};
 const MAX_SHARE_PERCENT: usize = 35;
 /// The right answer may be the (strictly) longest option in at most this share of quizzes.
 const MAX_LONGEST_PERCENT: usize = 35;
+/// Nor the (strictly) shortest in more than this share: a reversed tell is a tell too.
+const MAX_SHORTEST_PERCENT: usize = 40;
 /// The welcome lesson tells learners to press `a` to `d`.
 const MAX_OPTIONS: usize = 4;
 
@@ -59,7 +62,10 @@ fn every_quiz_has_one_right_answer_and_at_most_four_options() {
 fn right_answers_are_spread_over_the_letters() {
     let all = quizzes();
     let counts = histogram(&all);
-    println!("right answer by letter (a b c d): {counts:?} of {}", all.len());
+    println!(
+        "right answer by letter (a b c d): {counts:?} of {}",
+        all.len()
+    );
     for (k, n) in counts.iter().enumerate() {
         let letter = (b'a' + k as u8) as char;
         assert!(*n > 0, "no quiz has {letter}) as its answer: {counts:?}");
@@ -71,32 +77,42 @@ fn right_answers_are_spread_over_the_letters() {
     }
 }
 
-#[test]
-fn the_right_answer_is_not_usually_the_longest() {
-    let all = quizzes();
-    let longest: Vec<&str> = all
+/// The quizzes whose right answer is strictly longer (`longer`) or shorter than every other.
+fn length_tells(quizzes: &[(String, Quiz)], longer: bool) -> Vec<&str> {
+    quizzes
         .iter()
         .filter(|(_, q)| {
             let right = q.options[right_answer(q)].text.chars().count();
-            q.options
-                .iter()
-                .filter(|o| !o.correct)
-                .all(|o| o.text.chars().count() < right)
+            q.options.iter().filter(|o| !o.correct).all(|o| {
+                let other = o.text.chars().count();
+                if longer { other < right } else { other > right }
+            })
         })
         .map(|(at, _)| at.as_str())
-        .collect();
-    println!(
-        "the right answer is the longest option in {} of {} quizzes",
-        longest.len(),
-        all.len()
-    );
-    assert!(
-        longest.len() * 100 <= all.len() * MAX_LONGEST_PERCENT,
-        "the right answer is the longest option in {} of {} quizzes:\n{}",
-        longest.len(),
-        all.len(),
-        longest.join("\n")
-    );
+        .collect()
+}
+
+#[test]
+fn the_right_answer_is_not_usually_the_longest_or_the_shortest() {
+    let all = quizzes();
+    for (longer, limit, word) in [
+        (true, MAX_LONGEST_PERCENT, "longest"),
+        (false, MAX_SHORTEST_PERCENT, "shortest"),
+    ] {
+        let tells = length_tells(&all, longer);
+        println!(
+            "the right answer is the {word} option in {} of {} quizzes",
+            tells.len(),
+            all.len()
+        );
+        assert!(
+            tells.len() * 100 <= all.len() * limit,
+            "the right answer is the {word} option in {} of {} quizzes (limit {limit}%):\n{}",
+            tells.len(),
+            all.len(),
+            tells.join("\n")
+        );
+    }
 }
 
 #[test]
