@@ -95,10 +95,11 @@ fn interpreters() -> Vec<Python> {
     }
     let mut found: Vec<(String, Python)> = Vec::new();
     for exe in candidates.into_iter().filter(|p| p.is_file()) {
-        if let Some((real, version)) = probe(&exe) {
-            if version >= OLDEST_PYTHON && !found.iter().any(|(r, _)| *r == real) {
-                found.push((real, Python { exe, version }));
-            }
+        if let Some((real, version)) = probe(&exe)
+            && version >= OLDEST_PYTHON
+            && !found.iter().any(|(r, _)| *r == real)
+        {
+            found.push((real, Python { exe, version }));
         }
     }
     let mut pythons: Vec<Python> = found.into_iter().map(|(_, p)| p).collect();
