@@ -11,6 +11,8 @@ use pyconc::lessons::{Catalog, Quiz};
 const MAX_SHARE_PERCENT: usize = 35;
 /// The right answer may be the (strictly) longest option in at most this share of quizzes.
 const MAX_LONGEST_PERCENT: usize = 35;
+/// ... and must be in at least this share: "never the longest" would be a tell too.
+const MIN_LONGEST_PERCENT: usize = 10;
 /// Nor the (strictly) shortest in more than this share: a reversed tell is a tell too.
 const MAX_SHORTEST_PERCENT: usize = 40;
 /// The welcome lesson tells learners to press `a` to `d`.
@@ -93,8 +95,15 @@ fn length_tells(quizzes: &[(String, Quiz)], longer: bool) -> Vec<&str> {
 }
 
 #[test]
-fn the_right_answer_is_not_usually_the_longest_or_the_shortest() {
+fn option_length_gives_the_answer_away_neither_way() {
     let all = quizzes();
+    let longest = length_tells(&all, true).len();
+    assert!(
+        longest * 100 >= all.len() * MIN_LONGEST_PERCENT,
+        "the right answer is the longest option in only {longest} of {} quizzes: \
+         learners could rule the longest out",
+        all.len()
+    );
     for (longer, limit, word) in [
         (true, MAX_LONGEST_PERCENT, "longest"),
         (false, MAX_SHORTEST_PERCENT, "shortest"),
