@@ -1,7 +1,7 @@
 //! The built-in quizzes test knowledge, not a pattern (issue 15): the right answer's
 //! position is spread over a) to d) (no letter holds more than [`MAX_SHARE_PERCENT`] of the
 //! quizzes, every letter is used), the right answer is not usually the longest (nor the
-//! shortest) option, every quiz has one right answer and at most four options (the welcome
+//! shortest) option but sometimes is, every quiz has one right answer and at most four options (the welcome
 //! lesson says "press a to d"), and every lesson asks at least one "what does this print /
 //! what happens" question.
 
