@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::timeline::{Frame, GilSnapshot, Recorder, ThreadState, metrics};
+use super::timeline::{Frame, GilFigures, GilSnapshot, Recorder, ThreadState};
 use super::{
     BATCH_NS, CELLS_PER_INTERVAL, EngineKind, GilConfig, IO_CPU_BATCHES,
     LEGACY_CHECK_INTERVAL_TICKS, Mode, Workload, ms_to_ns,
@@ -260,16 +260,21 @@ impl GilModel {
         }
     }
 
-    /// Batches per BATCH_NS a running thread makes now: runnable threads share the cores;
-    /// free-threaded code runs a little slower.
-    fn rate(&self) -> f64 {
+    /// How much of a core each running thread gets now: runnable threads share the cores.
+    fn core_share(&self) -> f64 {
         let running = self
             .threads
             .iter()
             .filter(|t| t.phase == Phase::Running)
             .count()
             .max(1);
-        let share = (self.cores as f64 / running as f64).min(1.0);
+        (self.cores as f64 / running as f64).min(1.0)
+    }
+
+    /// Batches per BATCH_NS a running thread makes now: its share of a core; free-threaded
+    /// code runs a little slower.
+    fn rate(&self) -> f64 {
+        let share = self.core_share();
         if self.mode == Mode::FreeThreaded {
             share / (1.0 + self.ft_overhead_pct / 100.0)
         } else {
@@ -318,11 +323,13 @@ impl GilModel {
         }
         let dt = t - self.now;
         let batches = dt as f64 * self.rate() / BATCH_NS as f64;
+        let on_core = (dt as f64 * self.core_share()).round() as u64;
         for i in 0..self.threads.len() {
             let th = &mut self.threads[i];
             if th.phase != Phase::Running {
                 continue;
             }
+            self.recorder.add_on_core(i, on_core);
             th.seg_left -= batches;
             if let Some(b) = th.breaker_left.as_mut() {
                 *b -= batches;
@@ -872,7 +879,7 @@ impl Demo for ModelDemo {
         run.catch_up();
         let snap = run.snapshot();
         let reference = run.reference_rate();
-        metrics(&snap, run.model.recorder(), reference)
+        GilFigures::new(&snap, run.model.recorder(), reference).to_value()
     }
 }
 

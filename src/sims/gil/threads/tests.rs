@@ -1,7 +1,14 @@
 //! Real threads: generous bounds only (the machine may be busy); always stopped.
 
+use std::cell::Cell;
+use std::time::Instant;
+
+use super::shared::{Ev, spin};
+use super::worker::WorkerWait;
 use super::*;
 use crate::sims::gil::GilEngine;
+use crate::sims::gil::real_gil::Taken;
+use crate::sims::gil::{Mode, ThreadState, Workload};
 use crate::sims::{Engine, test_support};
 
 fn start(pairs: &[(&str, &str)]) -> Box<dyn Demo> {
@@ -99,7 +106,6 @@ fn stop_is_prompt_even_in_slow_motion_with_long_io() {
 
 #[test]
 fn timing_constants_are_sane() {
-    use super::calibrate::{CALIBRATION_PERIOD, CALIBRATION_WINDOW, FIRST_CALIBRATION_DELAY};
     // Snapshots at about 40 per second; a check of pause and stop every ~quarter ms.
     assert_eq!(FRAME_INTERVAL, Duration::from_millis(25));
     assert_eq!(OUTER_CHECK_BATCHES * crate::sims::gil::BATCH_NS, 256_000);
@@ -196,22 +202,4 @@ fn a_thread_that_lost_the_gil_meanwhile_shows_a_wait_from_its_release() {
     ));
     one.set_state(ThreadState::Running);
     assert_eq!(states(&shared, 0).len(), 3);
-}
-
-/// After a reference window the demo clock runs on from where it stood when the first
-/// worker runs again, not from when the gate opened: the wake-up is not demo time.
-#[test]
-fn a_thawed_clock_runs_on_from_where_it_was_frozen() {
-    let clock = Clock::new(1.0);
-    clock.set_frozen(true);
-    let frozen_at = clock.now();
-    std::thread::sleep(Duration::from_millis(5));
-    assert_eq!(clock.now(), frozen_at);
-    clock.thaw();
-    let c = clock.lock();
-    assert!(!c.frozen);
-    assert_eq!(c.base_demo_ns, frozen_at);
-    drop(c);
-    clock.thaw(); // a running clock: nothing changes
-    assert!(clock.now() >= frozen_at);
 }

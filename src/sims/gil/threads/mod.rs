@@ -1,0 +1,244 @@
+//! The `gil` demo on real threads (`engine=threads`): one OS thread per Python thread, all
+//! contending for a [`RealGil`]. A holder runs real arithmetic in batches of about a
+//! microsecond and looks at the eval breaker between batches; an I/O thread releases the
+//! GIL around a real blocking wait. A conductor thread collects what the workers log,
+//! publishes snapshots and measures the speedup's reference (see [`calibrate`]).
+
+mod clock;
+mod conductor;
+mod reference;
+mod shared;
+mod worker;
+
+pub use reference::{CALIBRATION_PERIOD, CALIBRATION_WINDOW, FIRST_CALIBRATION_DELAY};
+pub use shared::batch_iterations;
+pub use worker::OUTER_CHECK_BATCHES;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use serde_json::Value;
+
+use super::timeline::{Frame, GilSnapshot, Recorder};
+use super::{BATCH_NS, CELLS_PER_INTERVAL, EngineKind, GilConfig, expand_workloads, ms_to_ns};
+use crate::sims::control::RunControl;
+use crate::sims::{Applied, Demo, ParamValue, Snapshot, StartError};
+use shared::{Shared, mode_code, workload_code};
+
+/// How often the conductor collects the workers' logs and publishes a snapshot.
+pub const FRAME_INTERVAL: Duration = Duration::from_millis(25);
+
+/// The running real-thread demo.
+pub struct ThreadsDemo {
+    shared: Arc<Shared>,
+    workers: Vec<JoinHandle<()>>,
+    io_reference: Option<JoinHandle<()>>,
+    conductor: Option<JoinHandle<Value>>,
+    conductor_control: Arc<RunControl>,
+    latest: Arc<ArcSwap<GilSnapshot>>,
+    speed: f64,
+    timescale: f64,
+}
+
+impl ThreadsDemo {
+    /// Starts the workers and the conductor. `instrumented: false` logs no states or events and reads no cores, to
+    /// measure what instrumentation costs.
+    pub fn start(config: &GilConfig, instrumented: bool) -> Result<ThreadsDemo, StartError> {
+        let n = config.threads();
+        let slow_motion = config.timescale;
+        let shared = Arc::new(Shared::new(config, instrumented));
+        shared.set_lengths(config, slow_motion);
+        let latest = Arc::new(ArcSwap::from_pointee(empty_snapshot(config)));
+        let conductor_control = Arc::new(RunControl::new());
+        let mut demo = ThreadsDemo {
+            shared: Arc::clone(&shared),
+            workers: Vec::with_capacity(n),
+            io_reference: None,
+            conductor: None,
+            conductor_control: Arc::clone(&conductor_control),
+            latest: Arc::clone(&latest),
+            speed: 1.0,
+            timescale: config.timescale,
+        };
+        for w in 0..n {
+            let shared = Arc::clone(&shared);
+            let handle = std::thread::Builder::new()
+                .name(format!("gil-thread-{}", w + 1))
+                .spawn(move || worker::worker(&shared, w));
+            match handle {
+                Ok(h) => demo.workers.push(h),
+                Err(e) => {
+                    demo.shutdown();
+                    return Err(e.into());
+                }
+            }
+        }
+        let reference = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("gil-io-reference".into())
+                .spawn(move || reference::io_reference_loop(&shared))
+        };
+        match reference {
+            Ok(h) => demo.io_reference = Some(h),
+            Err(e) => {
+                demo.shutdown();
+                return Err(e.into());
+            }
+        }
+        let conductor = std::thread::Builder::new()
+            .name("gil-conductor".into())
+            .spawn(move || conductor::conduct(&shared, &conductor_control, &latest));
+        match conductor {
+            Ok(h) => demo.conductor = Some(h),
+            Err(e) => {
+                demo.shutdown();
+                return Err(e.into());
+            }
+        }
+        Ok(demo)
+    }
+
+    fn slow_motion(&self) -> f64 {
+        self.timescale / self.speed
+    }
+
+    /// Stops and joins everything; the conductor's final metrics, if it ran.
+    fn shutdown(&mut self) -> Option<Value> {
+        self.shared.control.stop();
+        self.shared.gate.stop();
+        self.shared.wake_all();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+        if let Some(r) = self.io_reference.take() {
+            let _ = r.join();
+        }
+        self.conductor_control.stop();
+        self.conductor.take().and_then(|c| c.join().ok())
+    }
+
+    fn changed(&self, config: &GilConfig) {
+        self.shared.set_lengths(config, self.slow_motion());
+        self.shared.version.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn empty_snapshot(config: &GilConfig) -> GilSnapshot {
+    let recorder = Recorder::new(&config.workloads, 1, 0);
+    let mut snap = recorder.snapshot(frame(config, 1.0, 0, None, false, false));
+    snap.threads.iter_mut().for_each(|t| t.strip.clear());
+    snap
+}
+
+/// The engine-side part of a snapshot.
+fn frame(
+    config: &GilConfig,
+    slow_motion: f64,
+    elapsed_ns: u64,
+    speedup: Option<f64>,
+    paused: bool,
+    calibrating: bool,
+) -> Frame {
+    Frame {
+        engine: EngineKind::Threads,
+        mode: config.mode,
+        cores: crate::sims::available_cores(),
+        switch_interval_ms: config.switch_interval_ms,
+        io_ms: config.io_ms,
+        slow_motion,
+        elapsed_ns,
+        speedup,
+        speedup_kind: config.speedup_kind(),
+        paused,
+        calibrating,
+        last_event: String::new(),
+    }
+}
+
+impl Demo for ThreadsDemo {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot::Gil(self.latest.load_full())
+    }
+
+    fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
+        let number = match value {
+            ParamValue::Float(v) => Some(*v),
+            ParamValue::Int(v) => Some(*v as f64),
+            _ => None,
+        };
+        let text = match value {
+            ParamValue::Text(t) => Some(t.clone()),
+            _ => None,
+        };
+        let mut config = self.shared.config().clone();
+        match (name, number, text) {
+            ("switch_interval_ms", Some(v), _) => config.switch_interval_ms = v,
+            ("io_ms", Some(v), _) => config.io_ms = v,
+            ("ft_overhead_pct", Some(v), _) => config.ft_overhead_pct = v,
+            ("timescale", Some(v), _) => {
+                config.timescale = v.max(1.0);
+                self.timescale = config.timescale;
+                self.shared.clock.set_slow_motion(self.slow_motion());
+            }
+            ("mode", _, Some(t)) => {
+                config.mode = super::Mode::parse(&t);
+                self.shared
+                    .mode
+                    .store(mode_code(config.mode), Ordering::SeqCst);
+            }
+            ("workload", _, Some(t)) => {
+                config.workloads = expand_workloads(&t, config.threads());
+                for (slot, w) in self.shared.workers.iter().zip(&config.workloads) {
+                    slot.workload.store(workload_code(*w), Ordering::SeqCst);
+                }
+            }
+            _ => return Applied::Restart,
+        }
+        *self.shared.config() = config.clone();
+        self.shared.epoch.fetch_add(1, Ordering::SeqCst);
+        self.shared.wake_all();
+        self.changed(&config);
+        Applied::Live
+    }
+
+    fn set_paused(&mut self, paused: bool) -> bool {
+        self.shared.clock.set_paused(paused);
+        self.shared.control.set_paused(paused);
+        self.shared.wake_all();
+        true
+    }
+
+    fn set_speed(&mut self, speed: f64) -> bool {
+        self.speed = if speed.is_finite() && speed > 0.0 {
+            speed
+        } else {
+            1.0
+        };
+        self.shared.clock.set_slow_motion(self.slow_motion());
+        let config = self.shared.config().clone();
+        self.changed(&config);
+        true
+    }
+
+    fn stop(mut self: Box<Self>) -> Value {
+        self.shutdown().unwrap_or(Value::Null)
+    }
+}
+
+impl Drop for ThreadsDemo {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
+
+/// Demo ns of `ms`, for the conductor's cell width.
+fn cell_ns(config: &GilConfig) -> u64 {
+    (ms_to_ns(config.switch_interval_ms).max(BATCH_NS) / CELLS_PER_INTERVAL).max(1)
+}
+
+#[cfg(test)]
+mod tests;
