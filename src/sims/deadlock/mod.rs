@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::step_model::StepModelDemo;
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
 use crate::theme::RunState;
 
 /// The most threads (and locks) around the ring; the number keys reach 1 to 9.
@@ -69,7 +69,7 @@ const PARAMS: &[ParamSpec] = &[
 ];
 
 /// The order in which a thread takes its two locks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LockOrder {
     /// Its own left lock, then its right one: around a ring, opposite to its neighbour.
     Opposite,
@@ -174,7 +174,7 @@ pub fn find_cycle(waiting: &[Option<usize>], owners: &[Option<usize>]) -> Option
 }
 
 /// One thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeadlockThread {
     /// 1-based thread number.
     pub id: usize,
@@ -195,7 +195,7 @@ pub struct DeadlockThread {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeadlockSnapshot {
     /// True for the step model.
     pub model: bool,
@@ -220,7 +220,7 @@ pub struct DeadlockSnapshot {
     /// Model: what the last step did.
     pub last_event: Option<String>,
     /// Model: the challenge in words.
-    pub challenge: Option<&'static str>,
+    pub challenge: Option<String>,
     /// Model: true once the challenge is won.
     pub challenge_won: bool,
     /// Seconds since start (threads engine).
@@ -266,18 +266,17 @@ fn snapshot_of(snap: Arc<DeadlockSnapshot>) -> Snapshot {
 /// The `deadlock` engine.
 pub struct DeadlockEngine;
 
+/// What the `deadlock` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "deadlock",
+    title: "Deadlock and lock ordering",
+    about: "threads taking two locks: opposite orders deadlock, one consistent order never does",
+    params: PARAMS,
+};
+
 impl Engine for DeadlockEngine {
-    fn name(&self) -> &'static str {
-        "deadlock"
-    }
-    fn title(&self) -> &'static str {
-        "Deadlock and lock ordering"
-    }
-    fn about(&self) -> &'static str {
-        "threads taking two locks: opposite orders deadlock, one consistent order never does"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         let setup = DeadlockSetup::from_params(params);

@@ -255,7 +255,7 @@ impl DeadlockModel {
             detected_after_ms: None,
             cycles_broken: self.cycles_broken,
             last_event: self.last_event.clone(),
-            challenge: Some(goal),
+            challenge: Some(goal.to_string()),
             challenge_won: won,
             elapsed_s: 0.0,
         }

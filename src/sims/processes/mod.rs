@@ -12,7 +12,7 @@ mod worker;
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 use std::thread::JoinHandle;
 
 use serde_json::json;
@@ -21,7 +21,7 @@ use super::cores::CoreReading;
 use super::headless::round3;
 use super::pool::WorkerLane;
 use super::workload::{self, Workload};
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
 
 pub use protocol::{MAX_FRAME_BYTES, TaskSpec};
 pub use worker::{CRASH_EXIT_CODE, worker_main};
@@ -83,18 +83,18 @@ fn param_specs() -> &'static [ParamSpec] {
 /// The `processes` engine.
 pub struct ProcessesEngine;
 
+/// What the `processes` engine declares about itself (built on first use: the
+/// `workers` default is this machine's core count).
+pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
+    name: "processes",
+    title: "Worker processes, and what IPC costs",
+    about: "real child processes fed tasks over pipes: start-up, serialising and chunk size",
+    params: param_specs(),
+});
+
 impl Engine for ProcessesEngine {
-    fn name(&self) -> &'static str {
-        "processes"
-    }
-    fn title(&self) -> &'static str {
-        "Worker processes, and what IPC costs"
-    }
-    fn about(&self) -> &'static str {
-        "real child processes fed tasks over pipes: start-up, serialising and chunk size"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        param_specs()
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         if std::env::var_os(INSIDE_WORKER_ENV).is_some() {
@@ -126,7 +126,7 @@ pub fn worker_exe() -> Result<PathBuf, StartError> {
 }
 
 /// What one run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProcConfig {
     /// Worker processes.
     pub workers: usize,
@@ -150,7 +150,7 @@ impl ProcConfig {
 }
 
 /// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum ProcPhase {
     /// The worker processes run the tasks (a fresh pool after a crash included).
     #[default]
@@ -166,7 +166,7 @@ pub enum ProcPhase {
 }
 
 /// What one worker slot is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum WorkerState {
     /// Its process is starting.
     #[default]
@@ -182,7 +182,7 @@ pub enum WorkerState {
 }
 
 /// One worker slot (a fresh pool reuses the slots with new processes).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WorkerView {
     /// The current process's pid, once started.
     pub pid: Option<u32>,
@@ -203,7 +203,7 @@ pub struct WorkerView {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProcessesSnapshot {
     /// The run's settings.
     pub config: ProcConfig,

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::step_model::StepModelDemo;
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
 use crate::theme::RunState;
 
 /// The most threads a learner can start (the number keys reach 1 to 9).
@@ -78,7 +78,7 @@ const PARAMS: &[ParamSpec] = &[
 ];
 
 /// How `counter += 1` is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RaceMode {
     /// A bare `counter += 1` on a global: load, add and store can be split by a switch.
     Unsafe,
@@ -156,7 +156,7 @@ impl Op {
 }
 
 /// Which engine drives the demo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RaceEngineKind {
     /// Real OS threads.
     Threads,
@@ -165,7 +165,7 @@ pub enum RaceEngineKind {
 }
 
 /// One thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RaceThread {
     /// 1-based thread number (the number key that runs it in the model).
     pub id: usize,
@@ -185,7 +185,7 @@ pub struct RaceThread {
 }
 
 /// One finished run of the whole experiment (threads engine).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RoundResult {
     /// Increments the threads performed.
     pub expected: i64,
@@ -196,7 +196,7 @@ pub struct RoundResult {
 }
 
 /// The be-the-scheduler challenge (model engine, unsafe mode, two or more threads).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Challenge {
     /// What to do, in words.
     pub goal: String,
@@ -207,7 +207,7 @@ pub struct Challenge {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RaceSnapshot {
     /// Which engine runs.
     pub engine: RaceEngineKind,
@@ -251,18 +251,17 @@ impl RaceSnapshot {
 /// The `race` engine.
 pub struct RaceEngine;
 
+/// What the `race` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "race",
+    title: "counter += 1 is not atomic",
+    about: "threads increment a shared counter: lost updates, a lock, or local counts",
+    params: PARAMS,
+};
+
 impl Engine for RaceEngine {
-    fn name(&self) -> &'static str {
-        "race"
-    }
-    fn title(&self) -> &'static str {
-        "counter += 1 is not atomic"
-    }
-    fn about(&self) -> &'static str {
-        "threads increment a shared counter: lost updates, a lock, or local counts"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         let setup = RaceSetup::from_params(params);

@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,7 @@ use super::cpu_load::{CPU_SAMPLE_INTERVAL, PhaseLoad};
 use super::headless::round3;
 use super::timeline::{Activity, Timeline};
 use super::workload::{self, Workload};
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
 
 /// The most pool threads a learner can ask for.
 pub const MAX_WORKERS: i64 = 32;
@@ -55,19 +55,19 @@ fn param_specs() -> &'static [ParamSpec] {
 /// The `pool` engine.
 pub struct PoolEngine;
 
+/// What the `pool` engine declares about itself (built on first use: the
+/// `workers` default is this machine's core count).
+pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
+    name: "pool",
+    title: "A pool of workers, one lane per core",
+    about: "a rayon thread pool runs CPU-bound tasks in parallel, with work stealing, \
+         against the same work done sequentially",
+    params: param_specs(),
+});
+
 impl Engine for PoolEngine {
-    fn name(&self) -> &'static str {
-        "pool"
-    }
-    fn title(&self) -> &'static str {
-        "A pool of workers, one lane per core"
-    }
-    fn about(&self) -> &'static str {
-        "a rayon thread pool runs CPU-bound tasks in parallel, with work stealing, \
-         against the same work done sequentially"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        param_specs()
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         let config = PoolConfig {
@@ -81,7 +81,7 @@ impl Engine for PoolEngine {
 }
 
 /// What one run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PoolConfig {
     /// Pool threads.
     pub workers: usize,
@@ -94,7 +94,7 @@ pub struct PoolConfig {
 }
 
 /// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum PoolPhase {
     /// The pool runs the tasks.
     #[default]
@@ -108,7 +108,7 @@ pub enum PoolPhase {
 }
 
 /// One pool worker's lane.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WorkerLane {
     /// Tasks it ran.
     pub tasks: usize,
@@ -123,7 +123,7 @@ pub struct WorkerLane {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolSnapshot {
     /// The run's settings.
     pub config: PoolConfig,

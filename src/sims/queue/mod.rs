@@ -19,7 +19,8 @@ use serde_json::json;
 
 use super::control::{PlaybackSpeed, RunControl};
 use super::{
-    Applied, Demo, Engine, ParamKind, ParamSpec, ParamValue, Params, Snapshot, StartError,
+    Applied, Demo, Engine, EngineInfo, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
+    StartError,
 };
 use crate::theme::RunState;
 
@@ -95,18 +96,17 @@ const PARAMS: &[ParamSpec] = &[
 /// The `queue` engine.
 pub struct QueueEngine;
 
+/// What the `queue` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "queue",
+    title: "Producers, consumers and a bounded queue",
+    about: "queue.Queue(maxsize): backpressure when bounded, a growing pile when not, sentinel shutdown",
+    params: PARAMS,
+};
+
 impl Engine for QueueEngine {
-    fn name(&self) -> &'static str {
-        "queue"
-    }
-    fn title(&self) -> &'static str {
-        "Producers, consumers and a bounded queue"
-    }
-    fn about(&self) -> &'static str {
-        "queue.Queue(maxsize): backpressure when bounded, a growing pile when not, sentinel shutdown"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         Ok(Box::new(QueueDemo::start(QueueSetup::from_params(params))?))
@@ -139,7 +139,7 @@ impl QueueSetup {
 }
 
 /// A worker (producer or consumer) as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QueueWorker {
     /// 1-based number among its kind.
     pub id: usize,
@@ -152,7 +152,7 @@ pub struct QueueWorker {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct QueueSnapshot {
     /// 0: unbounded.
     pub maxsize: usize,

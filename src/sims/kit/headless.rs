@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use super::{Engine, Params, StartError};
+use crate::sims::{Engine, Params, StartError};
 
 /// How often the runner looks whether a finite demo has ended.
 const POLL_INTERVAL: Duration = Duration::from_millis(10);

@@ -15,7 +15,7 @@ use arc_swap::ArcSwap;
 use serde_json::json;
 
 use super::control::{PlaybackSpeed, RunControl};
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, Snapshot, StartError};
 use crate::theme::RunState;
 
 /// How often worker states are sampled for the strips and the snapshot refreshed.
@@ -70,18 +70,17 @@ const PARAMS: &[ParamSpec] = &[
 /// The `threadpool` engine.
 pub struct ThreadPoolEngine;
 
+/// What the `threadpool` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "threadpool",
+    title: "ThreadPoolExecutor for blocking I/O",
+    about: "a pool of threads running blocking tasks: as_completed order, busy workers, speedup",
+    params: PARAMS,
+};
+
 impl Engine for ThreadPoolEngine {
-    fn name(&self) -> &'static str {
-        "threadpool"
-    }
-    fn title(&self) -> &'static str {
-        "ThreadPoolExecutor for blocking I/O"
-    }
-    fn about(&self) -> &'static str {
-        "a pool of threads running blocking tasks: as_completed order, busy workers, speedup"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         let (a, b) = (params.int("min_ms"), params.int("max_ms"));
@@ -105,7 +104,7 @@ pub fn task_durations(tasks: usize, min_ms: u64, max_ms: u64, seed: u64) -> Vec<
 }
 
 /// One task (a future) as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolTask {
     /// 1-based submit number.
     pub id: usize,
@@ -118,7 +117,7 @@ pub struct PoolTask {
 }
 
 /// One worker thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolWorker {
     /// 1-based worker number.
     pub id: usize,
@@ -131,7 +130,7 @@ pub struct PoolWorker {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PoolSnapshot {
     /// `max_workers`.
     pub max_workers: usize,

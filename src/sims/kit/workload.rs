@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use super::{ParamKind, ParamSpec};
+use crate::sims::params::{ParamKind, ParamSpec};
 
 /// Iterations of the spin loop in one work unit: about a microsecond on a current laptop
 /// core in a release build (a debug build is many times slower).
@@ -36,7 +36,7 @@ pub fn speedup(done: bool, sequential_s: f64, parallel_s: f64) -> Option<f64> {
 pub const WORKLOADS: &[&str] = &["uniform", "skewed", "tiny"];
 
 /// Which work a run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Workload {
     /// N equal tasks.
     Uniform,
@@ -111,7 +111,7 @@ pub fn spin(units: u64, seed: u64, mut keep_going: impl FnMut() -> bool) -> Opti
 pub fn workers_spec(max: i64) -> ParamSpec {
     static DEFAULT: OnceLock<&'static str> = OnceLock::new();
     let default = DEFAULT.get_or_init(|| {
-        let cores = (super::available_cores() as i64).clamp(1, 16);
+        let cores = (super::system::available_cores() as i64).clamp(1, 16);
         Box::leak(cores.to_string().into_boxed_str())
     });
     ParamSpec {

@@ -44,7 +44,7 @@ impl Activity {
 pub type ActivitySeconds = [f32; Activity::ALL.len()];
 
 /// One lane's activity over time, in bins.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Timeline {
     bin_s: f64,
     bins: Vec<ActivitySeconds>,

@@ -3,7 +3,7 @@
 //! random pick (`step`); no thread is started. Engines with such a model (`race`,
 //! `deadlock`) implement [`StepModel`] and start a [`StepModelDemo`] around it.
 
-use super::{Demo, Snapshot};
+use crate::sims::{Demo, Snapshot};
 
 /// What a learner-driven model offers the demo around it.
 pub trait StepModel: Send {
