@@ -1,9 +1,10 @@
 //! The protocol, asserted exactly on the deterministic model.
 
 use super::*;
-use crate::sims::Engine;
+use crate::sims::gil::{EngineKind, ms_to_ns};
 use crate::sims::gil::{GilEngine, GilSnapshot};
 use crate::sims::test_support::wait_for;
+use crate::sims::{Applied, Demo, Engine, ParamValue, Snapshot};
 
 const MS: u64 = 1_000_000;
 const SECOND: u64 = 1_000_000_000;
@@ -13,7 +14,7 @@ fn config(pairs: &[(&str, &str)]) -> GilConfig {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap())
+    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap()).unwrap()
 }
 
 fn model(pairs: &[(&str, &str)]) -> GilModel {
@@ -182,6 +183,10 @@ fn the_demo_steps_one_event_while_paused_and_reports_every_figure() {
     let mut demo = GilEngine.start(&params).unwrap();
     assert!(demo.set_paused(true));
     let before = gil_snapshot(&*demo);
+    // A snapshot only takes the newest published one: the model advances on its own
+    // thread (or by step), never inside snapshot() on the UI thread.
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    assert!(Arc::ptr_eq(&before, &gil_snapshot(&*demo)));
     assert!(demo.step());
     let after = gil_snapshot(&*demo);
     assert!(after.elapsed_s > before.elapsed_s);

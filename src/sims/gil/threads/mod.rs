@@ -23,10 +23,10 @@ use arc_swap::ArcSwap;
 use serde_json::Value;
 
 use super::timeline::{Frame, GilSnapshot, Recorder};
-use super::{BATCH_NS, CELLS_PER_INTERVAL, EngineKind, GilConfig, expand_workloads, ms_to_ns};
+use super::{BATCH_NS, CELLS_PER_INTERVAL, Change, EngineKind, GilConfig, ms_to_ns};
 use crate::sims::control::RunControl;
 use crate::sims::{Applied, Demo, ParamValue, Snapshot, StartError};
-use shared::{Shared, mode_code, workload_code};
+use shared::Shared;
 
 /// How often the conductor collects the workers' logs and publishes a snapshot.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(25);
@@ -165,38 +165,23 @@ impl Demo for ThreadsDemo {
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
-        let number = match value {
-            ParamValue::Float(v) => Some(*v),
-            ParamValue::Int(v) => Some(*v as f64),
-            _ => None,
-        };
-        let text = match value {
-            ParamValue::Text(t) => Some(t.clone()),
-            _ => None,
-        };
         let mut config = self.shared.config().clone();
-        match (name, number, text) {
-            ("switch_interval_ms", Some(v), _) => config.switch_interval_ms = v,
-            ("io_ms", Some(v), _) => config.io_ms = v,
-            ("ft_overhead_pct", Some(v), _) => config.ft_overhead_pct = v,
-            ("timescale", Some(v), _) => {
-                config.timescale = v.max(1.0);
+        let Ok(change) = config.apply(name, value) else {
+            return Applied::Restart; // the restart reports what is wrong with the value
+        };
+        match change {
+            Change::Interval | Change::IoLength | Change::FtOverhead => {}
+            Change::Timescale => {
                 self.timescale = config.timescale;
                 self.shared.clock.set_slow_motion(self.slow_motion());
             }
-            ("mode", _, Some(t)) => {
-                config.mode = super::Mode::parse(&t);
-                self.shared
-                    .mode
-                    .store(mode_code(config.mode), Ordering::SeqCst);
-            }
-            ("workload", _, Some(t)) => {
-                config.workloads = expand_workloads(&t, config.threads());
+            Change::Mode => self.shared.mode.store(config.mode as u8, Ordering::SeqCst),
+            Change::Workloads => {
                 for (slot, w) in self.shared.workers.iter().zip(&config.workloads) {
-                    slot.workload.store(workload_code(*w), Ordering::SeqCst);
+                    slot.workload.store(*w as u8, Ordering::SeqCst);
                 }
             }
-            _ => return Applied::Restart,
+            Change::Restart => return Applied::Restart,
         }
         *self.shared.config() = config.clone();
         self.shared.epoch.fetch_add(1, Ordering::SeqCst);

@@ -76,37 +76,9 @@ pub(super) struct Shared {
     pub(super) batch_iterations: u64,
 }
 
-pub(super) fn mode_code(mode: Mode) -> u8 {
-    match mode {
-        Mode::Gil => 0,
-        Mode::GilLegacy => 1,
-        Mode::FreeThreaded => 2,
-        Mode::Processes => 3,
-    }
-}
-
-pub(super) fn mode_of(code: u8) -> Mode {
-    match code {
-        1 => Mode::GilLegacy,
-        2 => Mode::FreeThreaded,
-        3 => Mode::Processes,
-        _ => Mode::Gil,
-    }
-}
-
+/// The workload a slot's code stands for (only `Workload as u8` codes are stored).
 pub(super) fn workload_of(code: u8) -> Workload {
-    if code == 1 {
-        Workload::Io
-    } else {
-        Workload::Cpu
-    }
-}
-
-pub(super) fn workload_code(w: Workload) -> u8 {
-    match w {
-        Workload::Cpu => 0,
-        Workload::Io => 1,
-    }
+    Workload::from_repr(code).unwrap_or(Workload::Cpu)
 }
 
 impl Shared {
@@ -122,7 +94,7 @@ impl Shared {
                 .workloads
                 .iter()
                 .map(|w| WorkerSlot {
-                    workload: AtomicU8::new(workload_code(*w)),
+                    workload: AtomicU8::new(*w as u8),
                     units: AtomicU64::new(0),
                     core: AtomicUsize::new(UNKNOWN),
                     parked: AtomicBool::new(false),
@@ -131,7 +103,7 @@ impl Shared {
                     cpu_ns: AtomicU64::new(u64::MAX),
                 })
                 .collect(),
-            mode: AtomicU8::new(mode_code(config.mode)),
+            mode: AtomicU8::new(config.mode as u8),
             epoch: AtomicU64::new(0),
             interval_real_ns: AtomicU64::new(0),
             io_real_ns: AtomicU64::new(0),
@@ -149,7 +121,8 @@ impl Shared {
     }
 
     pub(super) fn mode(&self) -> Mode {
-        mode_of(self.mode.load(Ordering::Relaxed))
+        // Only `Mode as u8` codes are stored.
+        Mode::from_repr(self.mode.load(Ordering::Relaxed)).unwrap_or(Mode::Gil)
     }
 
     pub(super) fn config(&self) -> MutexGuard<'_, GilConfig> {

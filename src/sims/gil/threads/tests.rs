@@ -119,7 +119,7 @@ fn config(pairs: &[(&str, &str)]) -> GilConfig {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap())
+    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap()).unwrap()
 }
 
 fn states(shared: &Shared, w: usize) -> Vec<(u64, ThreadState)> {

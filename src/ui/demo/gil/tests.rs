@@ -16,7 +16,7 @@ fn snapshot(pairs: &[(&str, &str)], virtual_ms: u64) -> GilSnapshot {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let config = GilConfig::from_params(&GilEngine.resolve(&owned).unwrap());
+    let config = GilConfig::from_params(&GilEngine.resolve(&owned).unwrap()).unwrap();
     model::preview(&config, 2, virtual_ms * MS)
 }
 

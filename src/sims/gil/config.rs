@@ -1,0 +1,334 @@
+//! The `gil` demo's parameters, declared once: each choice is an enum that gives its own
+//! words, parsing and option list; [`PARAMS`] declares them for the panel and the CLI;
+//! [`GilConfig`] is the typed configuration, built by [`GilConfig::from_params`] and changed
+//! live by [`GilConfig::apply`]. A word no enum knows is an error, never a default.
+
+use strum::{EnumString, FromRepr, IntoStaticStr, VariantNames};
+
+use super::{BATCH_NS, MAX_THREADS};
+use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue, Params};
+
+/// The workload of one thread.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    EnumString,
+    IntoStaticStr,
+    VariantNames,
+    FromRepr,
+)]
+#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[repr(u8)]
+pub enum Workload {
+    /// Pure Python computation: runs bytecode batches for ever.
+    Cpu,
+    /// A server's loop: a little Python work, then a blocking I/O call of `io_ms`.
+    Io,
+}
+
+/// Which interpreter the threads run in.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    EnumString,
+    IntoStaticStr,
+    VariantNames,
+    FromRepr,
+)]
+#[strum(serialize_all = "kebab-case")]
+#[repr(u8)]
+pub enum Mode {
+    /// CPython 3.2+: switch interval, drop request, forced switching.
+    Gil,
+    /// CPython 2: release and immediately re-request every 100 ticks, no forced switching.
+    GilLegacy,
+    /// No GIL (3.13t/3.14t): threads run in parallel, each a little slower.
+    FreeThreaded,
+    /// One process per worker: each has its own interpreter and its own GIL.
+    Processes,
+}
+
+/// Which engine runs the protocol.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    EnumString,
+    IntoStaticStr,
+    VariantNames,
+)]
+#[strum(serialize_all = "kebab-case")]
+pub enum EngineKind {
+    /// Real OS threads and a real lock.
+    Threads,
+    /// The deterministic model on virtual time.
+    Model,
+}
+
+impl Workload {
+    /// The word used in parameters and JSON.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl Mode {
+    /// The word used in parameters and JSON.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// True where threads of one process share one GIL.
+    pub fn shares_one_gil(self) -> bool {
+        matches!(self, Mode::Gil | Mode::GilLegacy)
+    }
+}
+
+impl EngineKind {
+    /// The word used in parameters and JSON.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// The `mode` choices, in panel order.
+pub const MODE_NAMES: &[&str] = Mode::VARIANTS;
+
+/// The `gil` demo's parameters.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "threads",
+        kind: ParamKind::Int {
+            min: 1,
+            max: MAX_THREADS as i64,
+        },
+        default: "2",
+        help: "how many Python threads run",
+    },
+    ParamSpec {
+        name: "workload",
+        kind: ParamKind::List {
+            options: Workload::VARIANTS,
+            max_items: MAX_THREADS,
+        },
+        default: "cpu",
+        help: "cpu or io per thread (cpu,io: thread 1 computes, 2 does I/O; the last repeats)",
+    },
+    ParamSpec {
+        name: "mode",
+        kind: ParamKind::Choice(MODE_NAMES),
+        default: "gil",
+        help: "gil (3.2+), gil-legacy (Python 2), free-threaded (no GIL), processes",
+    },
+    ParamSpec {
+        name: "switch_interval_ms",
+        kind: ParamKind::Float {
+            min: 0.1,
+            max: 100.0,
+        },
+        default: "5",
+        help: "sys.setswitchinterval: how long a waiter waits before asking for the GIL",
+    },
+    ParamSpec {
+        name: "io_ms",
+        kind: ParamKind::Float {
+            min: 0.01,
+            max: 1000.0,
+        },
+        default: "10",
+        help: "how long each blocking I/O operation of an io thread takes",
+    },
+    ParamSpec {
+        name: "ft_overhead_pct",
+        kind: ParamKind::Float {
+            min: 0.0,
+            max: 100.0,
+        },
+        default: "10",
+        help: "free-threaded: how much slower one thread runs than on a GIL build",
+    },
+    ParamSpec {
+        name: "timescale",
+        kind: ParamKind::Float {
+            min: 1.0,
+            max: 1000.0,
+        },
+        default: "1",
+        help: "slow motion: every duration is multiplied by this (1 = real time)",
+    },
+    ParamSpec {
+        name: "engine",
+        kind: ParamKind::Choice(EngineKind::VARIANTS),
+        default: "threads",
+        help: "threads: real threads on your cores; model: step-able simulation",
+    },
+];
+
+/// The parsed parameters of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GilConfig {
+    /// One workload per thread (the list expanded to `threads` items).
+    pub workloads: Vec<Workload>,
+    /// The interpreter mode.
+    pub mode: Mode,
+    /// `sys.setswitchinterval`, in ms of demo time.
+    pub switch_interval_ms: f64,
+    /// Length of each blocking I/O operation, in ms of demo time.
+    pub io_ms: f64,
+    /// Free-threaded single-thread overhead, percent.
+    pub ft_overhead_pct: f64,
+    /// Slow motion factor (1 = real time).
+    pub timescale: f64,
+    /// Which engine runs it.
+    pub engine: EngineKind,
+}
+
+/// What a live change asks of a running engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// `switch_interval_ms` changed.
+    Interval,
+    /// `io_ms` changed.
+    IoLength,
+    /// `ft_overhead_pct` changed.
+    FtOverhead,
+    /// `timescale` changed.
+    Timescale,
+    /// `mode` changed.
+    Mode,
+    /// `workload` changed.
+    Workloads,
+    /// Only a restart applies it (`threads`, `engine`).
+    Restart,
+}
+
+/// Parses one choice word with its enum, or says which words are valid.
+fn choice<T: std::str::FromStr + VariantNames>(name: &str, word: &str) -> Result<T, ParamError> {
+    word.trim().parse().map_err(|_| ParamError::Invalid {
+        name: name.to_string(),
+        value: word.to_string(),
+        expected: format!("one of {}", T::VARIANTS.join(", ")),
+    })
+}
+
+/// `cpu,io` for 4 threads is `cpu,io,io,io`: a shorter list repeats its last item.
+pub fn expand_workloads(list: &str, threads: usize) -> Result<Vec<Workload>, ParamError> {
+    let items = list
+        .split(',')
+        .map(|w| choice::<Workload>("workload", w))
+        .collect::<Result<Vec<_>, _>>()?;
+    let last = *items.last().unwrap_or(&Workload::Cpu);
+    Ok((0..threads)
+        .map(|i| items.get(i).copied().unwrap_or(last))
+        .collect())
+}
+
+fn number(name: &str, value: &ParamValue) -> Result<f64, ParamError> {
+    match value {
+        ParamValue::Float(v) => Ok(*v),
+        ParamValue::Int(v) => Ok(*v as f64),
+        other => Err(ParamError::Invalid {
+            name: name.to_string(),
+            value: format!("{other:?}"),
+            expected: "a number".to_string(),
+        }),
+    }
+}
+
+fn text<'a>(name: &str, value: &'a ParamValue) -> Result<&'a str, ParamError> {
+    match value {
+        ParamValue::Text(t) => Ok(t),
+        other => Err(ParamError::Invalid {
+            name: name.to_string(),
+            value: format!("{other:?}"),
+            expected: "a word".to_string(),
+        }),
+    }
+}
+
+impl GilConfig {
+    /// The configuration from validated parameters.
+    pub fn from_params(params: &Params) -> Result<GilConfig, ParamError> {
+        let threads = (params.int("threads").max(1) as usize).min(MAX_THREADS);
+        Ok(GilConfig {
+            workloads: expand_workloads(params.text("workload"), threads)?,
+            mode: choice("mode", params.text("mode"))?,
+            switch_interval_ms: params.float("switch_interval_ms"),
+            io_ms: params.float("io_ms"),
+            ft_overhead_pct: params.float("ft_overhead_pct"),
+            timescale: params.float("timescale"),
+            engine: choice("engine", params.text("engine"))?,
+        })
+    }
+
+    /// Takes a new value of parameter `name` and says what the engine must do about it.
+    pub fn apply(&mut self, name: &str, value: &ParamValue) -> Result<Change, ParamError> {
+        Ok(match name {
+            "switch_interval_ms" => {
+                self.switch_interval_ms = number(name, value)?;
+                Change::Interval
+            }
+            "io_ms" => {
+                self.io_ms = number(name, value)?;
+                Change::IoLength
+            }
+            "ft_overhead_pct" => {
+                self.ft_overhead_pct = number(name, value)?;
+                Change::FtOverhead
+            }
+            "timescale" => {
+                self.timescale = number(name, value)?.max(1.0);
+                Change::Timescale
+            }
+            "mode" => {
+                self.mode = choice(name, text(name, value)?)?;
+                Change::Mode
+            }
+            "workload" => {
+                self.workloads = expand_workloads(text(name, value)?, self.threads())?;
+                Change::Workloads
+            }
+            _ => Change::Restart,
+        })
+    }
+
+    /// How many threads run.
+    pub fn threads(&self) -> usize {
+        self.workloads.len()
+    }
+
+    /// The switch interval in demo nanoseconds (at least one batch).
+    pub fn interval_ns(&self) -> u64 {
+        super::ms_to_ns(self.switch_interval_ms).max(BATCH_NS)
+    }
+
+    /// One I/O operation in demo nanoseconds.
+    pub fn io_ns(&self) -> u64 {
+        super::ms_to_ns(self.io_ms).max(1)
+    }
+
+    /// The workload the speedup is measured over: CPU threads when any compute.
+    pub fn speedup_kind(&self) -> Workload {
+        if self.workloads.contains(&Workload::Cpu) {
+            Workload::Cpu
+        } else {
+            Workload::Io
+        }
+    }
+}
