@@ -8,10 +8,12 @@
 //! snapshots. `stop()` wakes everything, drops the runtime (which cancels every task, closes
 //! every socket and joins tokio's threads) and joins the loop and observer threads.
 
+pub mod context;
 pub mod echo;
 pub mod figures;
 pub mod gate;
 pub mod lag;
+mod report;
 pub mod scenarios;
 pub mod settings;
 pub mod snapshot;
@@ -23,17 +25,16 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::Notify;
 
 use super::control::RunControl;
-use super::headless::round3;
 use super::{Applied, Demo, Engine, EngineInfo, ParamValue, Params, Snapshot, StartError};
+use context::{Ctx, Plan};
 use figures::{Figures, Knobs};
 use gate::{Gate, Speed};
 use lag::{LagLog, LastBeat};
-use scenarios::{Ctx, Plan};
-use settings::{Flavor, Scenario, Settings, SortBy};
+use settings::{Change, Flavor, Settings};
 use snapshot::{LoopStatus, Observer};
 use tracker::{SOLO, Tracker};
 
@@ -78,13 +79,16 @@ pub struct AsyncioDemo {
     loop_thread: Option<JoinHandle<()>>,
     observer: Option<JoinHandle<()>>,
     ideal_s: f64,
+    /// The run's settings as live changes leave them.
+    live: Settings,
 }
 
 impl AsyncioDemo {
     /// Starts the scenario; with `paused`, the loop parks before its very first poll, so a
     /// class (or a test) can step from the start.
     pub fn start_with(params: &Params, paused: bool) -> Result<Self, StartError> {
-        let settings = Settings::from_params(params);
+        let settings =
+            Settings::from_params(params).map_err(|e| StartError::Other(e.to_string()))?;
         let runtime = build_runtime(settings.flavor)?;
         let gate = Arc::new(Gate::new(paused));
         let control = Arc::new(RunControl::new());
@@ -99,8 +103,8 @@ impl AsyncioDemo {
             .server_delay_ms
             .store(settings.server_delay_ms, Ordering::Relaxed);
         let plan = Plan::new(&settings);
-        let ideal_s = plan.ideal_s(&settings);
-        let sort = Arc::new(AtomicU8::new(snapshot::sort_to_u8(settings.sort)));
+        let ideal_s = scenarios::ideal_s(&plan, &settings);
+        let sort = Arc::new(AtomicU8::new(settings.sort as u8));
         let ctx = Arc::new(Ctx {
             tracker: Arc::new(Tracker::new(Arc::clone(&gate))),
             speed: Arc::new(Speed::default()),
@@ -137,6 +141,7 @@ impl AsyncioDemo {
             loop_thread: None,
             observer: None,
             ideal_s,
+            live: ctx.settings.clone(),
         };
         let loop_thread = {
             let (ctx, status, stop, lag, beat, gate) = (
@@ -180,103 +185,6 @@ impl AsyncioDemo {
         if let Some(t) = self.observer.take() {
             let _ = t.join();
         }
-    }
-
-    /// The final figures (after the threads are joined).
-    fn metrics(&self) -> Value {
-        let c = self.ctx.tracker.counters();
-        let counts = c.counts();
-        let s = &self.ctx.settings;
-        let f = &self.ctx.figures;
-        let lag = self.lag.summary();
-        let completed = self.status.completed.load(Ordering::Acquire);
-        let scenario_s =
-            completed.then(|| self.status.scenario_ns.load(Ordering::Relaxed) as f64 / 1e9);
-        let peak = match s.scenario {
-            Scenario::Semaphore => f.inside.peak(),
-            Scenario::Io => f.connections.peak(),
-            _ => c.peak_live(),
-        };
-        let polls = c.polls();
-        let mut m = json!({
-            "scenario": s.scenario.name(),
-            "flavor": s.flavor.name(),
-            "completed": completed,
-            "ideal_s": round3(self.ideal_s),
-            "scenario_s": scenario_s.map(round3),
-            "overhead_s": scenario_s.map(|t| round3(t - self.ideal_s)),
-            "tasks_spawned": c.spawned(),
-            "tasks_completed": counts.done,
-            "tasks_failed": counts.failed,
-            "tasks_cancelled": counts.cancelled,
-            "tasks_leaked": if completed { self.status.leaked.load(Ordering::Relaxed) } else { 0 },
-            "cleanups_run": f.cleanups_run.load(Ordering::Relaxed),
-            "peak_concurrency": peak,
-            "lag_ms": {
-                "p50": round3(lag.p50_ms),
-                "p99": round3(lag.p99_ms),
-                "max": round3(lag.max_ms),
-            },
-            "heartbeats": lag.samples,
-            "polls": polls,
-            "busy_s": round3(c.busy_s()),
-            "mean_ready_ms": round3(c.ready_s() * 1000.0 / polls.max(1) as f64),
-            "max_ready_ms": round3(c.max_delay_ms()),
-        });
-        let get = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
-        let extra = match s.scenario {
-            Scenario::Gather => json!({ "results_collected": get(&f.results_collected) }),
-            Scenario::TaskGroup => {
-                let group = |g: figures::GroupCounts| {
-                    json!({
-                        "children": s.tasks,
-                        "completed": g.completed,
-                        "failed": g.failed,
-                        "cancelled": g.cancelled,
-                        "cleanups_run": g.cleanups_run,
-                        "completed_after_failure": g.completed_after_failure,
-                    })
-                };
-                json!({
-                    "taskgroup": group(f.taskgroup.read()),
-                    "gather": group(f.gather.read()),
-                })
-            }
-            Scenario::Blocking | Scenario::Offload => json!({
-                "block_ms": s.block_ms,
-                "blocking_calls_on_loop": get(&f.blocking_calls),
-                "offloaded_calls": get(&f.offloaded_calls),
-            }),
-            Scenario::Semaphore => json!({ "limit": s.limit, "work_ms": s.work_ms }),
-            Scenario::Timeout => json!({ "timeout_ms": s.timeout_ms }),
-            Scenario::Queue => json!({
-                "maxsize": s.maxsize,
-                "max_depth": f.queue_depth.peak(),
-                "producer_blocked_ms": round3(get(&f.producer_blocked_ns) as f64 / 1e6),
-                "items_produced": get(&f.items_produced),
-                "items_consumed": get(&f.items_consumed),
-                "sentinels_sent": get(&f.sentinels_sent),
-            }),
-            Scenario::Io => {
-                let requests = get(&f.requests);
-                let span_s = get(&f.io_last_ns).saturating_sub(get(&f.io_first_ns)) as f64 / 1e9;
-                json!({
-                    "clients": s.clients,
-                    "requests": requests,
-                    "requests_per_s": round3(if span_s > 0.0 { requests as f64 / span_s } else { 0.0 }),
-                    "peak_connections": f.connections.peak(),
-                    "connections_accepted": get(&f.connections_accepted),
-                    "connections_closed": get(&f.connections_closed),
-                    "connections_open_at_end": f.connections.now(),
-                    "client_errors": get(&f.client_errors),
-                })
-            }
-            Scenario::Scale => json!({ "work_ms": s.work_ms }),
-        };
-        if let (Value::Object(m), Value::Object(extra)) = (&mut m, extra) {
-            m.extend(extra);
-        }
-        m
     }
 }
 
@@ -339,29 +247,22 @@ impl Demo for AsyncioDemo {
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
-        let knobs = &self.ctx.knobs;
-        let knob = match name {
-            "produce_ms" => &knobs.produce_ms,
-            "consume_ms" => &knobs.consume_ms,
-            "server_delay_ms" => &knobs.server_delay_ms,
-            "sort" => {
-                if let ParamValue::Text(v) = value {
-                    let sort = SortBy::from_name(v);
-                    self.sort
-                        .store(snapshot::sort_to_u8(sort), Ordering::Relaxed);
-                    return Applied::Live;
-                }
-                return Applied::Restart;
-            }
-            _ => return Applied::Restart,
+        let Ok(change) = self.live.apply(name, value) else {
+            return Applied::Restart; // the restart reports what is wrong with the value
         };
-        match value {
-            ParamValue::Int(v) => {
-                knob.store((*v).max(0) as u64, Ordering::Relaxed);
-                Applied::Live
+        let knobs = &self.ctx.knobs;
+        let (knob, ms) = match change {
+            Change::ProduceMs => (&knobs.produce_ms, self.live.produce_ms),
+            Change::ConsumeMs => (&knobs.consume_ms, self.live.consume_ms),
+            Change::ServerDelayMs => (&knobs.server_delay_ms, self.live.server_delay_ms),
+            Change::Sort => {
+                self.sort.store(self.live.sort as u8, Ordering::Relaxed);
+                return Applied::Live;
             }
-            _ => Applied::Restart,
-        }
+            Change::Restart => return Applied::Restart,
+        };
+        knob.store(ms, Ordering::Relaxed);
+        Applied::Live
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -385,7 +286,7 @@ impl Demo for AsyncioDemo {
 
     fn stop(mut self: Box<Self>) -> Value {
         self.shutdown();
-        self.metrics()
+        serde_json::to_value(self.figures()).unwrap_or(Value::Null)
     }
 }
 

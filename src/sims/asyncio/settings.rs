@@ -1,7 +1,9 @@
 //! The `asyncio` demo's parameters: their one declaration (names as the lessons and the CLI
 //! use them) and the typed settings a run is started with.
 
-use super::super::{ParamKind, ParamSpec, Params};
+use strum::{EnumString, FromRepr, IntoStaticStr, VariantNames};
+
+use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue, Params};
 
 /// The most tasks a scenario may spawn (the `scale` scenario's ceiling).
 pub const MAX_TASKS: i64 = 100_000;
@@ -9,17 +11,7 @@ pub const MAX_TASKS: i64 = 100_000;
 pub const MAX_CLIENTS: i64 = 5_000;
 
 /// The scenario names, in the order the panel cycles through them.
-pub const SCENARIOS: &[&str] = &[
-    "gather",
-    "taskgroup",
-    "blocking",
-    "offload",
-    "semaphore",
-    "timeout",
-    "queue",
-    "io",
-    "scale",
-];
+pub const SCENARIOS: &[&str] = Scenario::VARIANTS;
 
 /// The declared parameters.
 pub const PARAMS: &[ParamSpec] = &[
@@ -115,20 +107,33 @@ pub const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "flavor",
-        kind: ParamKind::Choice(&["current_thread", "multi_thread"]),
+        kind: ParamKind::Choice(Flavor::VARIANTS),
         default: "current_thread",
         help: "one loop thread like asyncio, or tokio's multi-thread runtime to compare",
     },
     ParamSpec {
         name: "sort",
-        kind: ParamKind::Choice(&["state", "polls", "busy"]),
+        kind: ParamKind::Choice(SortBy::VARIANTS),
         default: "state",
         help: "what the task table is sorted by (live)",
     },
 ];
 
 /// One of the scenarios, each mirroring a piece of Python.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    EnumString,
+    IntoStaticStr,
+    VariantNames,
+    FromRepr,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Scenario {
     /// `asyncio.gather` of sleeping workers.
     Gather,
@@ -151,34 +156,9 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    /// The scenario called `name` (gather when unknown; names are validated before).
-    pub fn from_name(name: &str) -> Scenario {
-        match name {
-            "taskgroup" => Scenario::TaskGroup,
-            "blocking" => Scenario::Blocking,
-            "offload" => Scenario::Offload,
-            "semaphore" => Scenario::Semaphore,
-            "timeout" => Scenario::Timeout,
-            "queue" => Scenario::Queue,
-            "io" => Scenario::Io,
-            "scale" => Scenario::Scale,
-            _ => Scenario::Gather,
-        }
-    }
-
     /// The parameter value naming it.
     pub fn name(self) -> &'static str {
-        match self {
-            Scenario::Gather => "gather",
-            Scenario::TaskGroup => "taskgroup",
-            Scenario::Blocking => "blocking",
-            Scenario::Offload => "offload",
-            Scenario::Semaphore => "semaphore",
-            Scenario::Timeout => "timeout",
-            Scenario::Queue => "queue",
-            Scenario::Io => "io",
-            Scenario::Scale => "scale",
-        }
+        self.into()
     }
 
     /// The Python this scenario mirrors, in one line of code.
@@ -198,7 +178,20 @@ impl Scenario {
 }
 
 /// Which tokio runtime plays the event loop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    EnumString,
+    IntoStaticStr,
+    VariantNames,
+    FromRepr,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Flavor {
     /// One thread runs every task: asyncio's model.
     CurrentThread,
@@ -209,15 +202,26 @@ pub enum Flavor {
 impl Flavor {
     /// The parameter value naming it.
     pub fn name(self) -> &'static str {
-        match self {
-            Flavor::CurrentThread => "current_thread",
-            Flavor::MultiThread => "multi_thread",
-        }
+        self.into()
     }
 }
 
 /// What the task table is sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    EnumString,
+    IntoStaticStr,
+    VariantNames,
+    FromRepr,
+)]
+#[strum(serialize_all = "lowercase")]
+#[repr(u8)]
 pub enum SortBy {
     /// The loop's picture, left to right: running, ready, waiting, finished.
     State,
@@ -228,22 +232,9 @@ pub enum SortBy {
 }
 
 impl SortBy {
-    /// The sort called `name` (state when unknown).
-    pub fn from_name(name: &str) -> SortBy {
-        match name {
-            "polls" => SortBy::Polls,
-            "busy" => SortBy::Busy,
-            _ => SortBy::State,
-        }
-    }
-
     /// The parameter value naming it.
     pub fn name(self) -> &'static str {
-        match self {
-            SortBy::State => "state",
-            SortBy::Polls => "polls",
-            SortBy::Busy => "busy",
-        }
+        self.into()
     }
 }
 
@@ -282,19 +273,51 @@ pub struct Settings {
     pub server_delay_ms: u64,
 }
 
+/// What a live change asks of the running demo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// `produce_ms` changed.
+    ProduceMs,
+    /// `consume_ms` changed.
+    ConsumeMs,
+    /// `server_delay_ms` changed.
+    ServerDelayMs,
+    /// `sort` changed.
+    Sort,
+    /// Only a restart applies it.
+    Restart,
+}
+
+/// Parses one choice word with its enum, or says which words are valid.
+fn choice<T: std::str::FromStr + VariantNames>(name: &str, word: &str) -> Result<T, ParamError> {
+    word.parse().map_err(|_| ParamError::Invalid {
+        name: name.to_string(),
+        value: word.to_string(),
+        expected: format!("one of {}", T::VARIANTS.join(", ")),
+    })
+}
+
+fn millis(name: &str, value: &ParamValue) -> Result<u64, ParamError> {
+    match value {
+        ParamValue::Int(v) => Ok((*v).max(0) as u64),
+        other => Err(ParamError::Invalid {
+            name: name.to_string(),
+            value: format!("{other:?}"),
+            expected: "a whole number of ms".to_string(),
+        }),
+    }
+}
+
 impl Settings {
-    /// Reads validated parameters (ranges were checked when they were resolved).
-    pub fn from_params(p: &Params) -> Settings {
+    /// Reads validated parameters (ranges were checked when they were resolved); a word no
+    /// choice knows is an error.
+    pub fn from_params(p: &Params) -> Result<Settings, ParamError> {
         let count = |name: &str| p.int(name).max(0) as u32;
         let ms = |name: &str| p.int(name).max(0) as u64;
-        Settings {
-            scenario: Scenario::from_name(p.text("scenario")),
-            flavor: if p.text("flavor") == "multi_thread" {
-                Flavor::MultiThread
-            } else {
-                Flavor::CurrentThread
-            },
-            sort: SortBy::from_name(p.text("sort")),
+        Ok(Settings {
+            scenario: choice("scenario", p.text("scenario"))?,
+            flavor: choice("flavor", p.text("flavor"))?,
+            sort: choice("sort", p.text("sort"))?,
             tasks: count("tasks").max(1),
             work_ms: ms("work_ms"),
             limit: count("limit").max(1),
@@ -307,7 +330,37 @@ impl Settings {
             timeout_ms: ms("timeout_ms"),
             clients: count("clients").max(1),
             server_delay_ms: ms("server_delay_ms"),
-        }
+        })
+    }
+
+    /// Takes a new value of parameter `name` and says what the running demo must do.
+    pub fn apply(&mut self, name: &str, value: &ParamValue) -> Result<Change, ParamError> {
+        Ok(match name {
+            "produce_ms" => {
+                self.produce_ms = millis(name, value)?;
+                Change::ProduceMs
+            }
+            "consume_ms" => {
+                self.consume_ms = millis(name, value)?;
+                Change::ConsumeMs
+            }
+            "server_delay_ms" => {
+                self.server_delay_ms = millis(name, value)?;
+                Change::ServerDelayMs
+            }
+            "sort" => {
+                let ParamValue::Text(word) = value else {
+                    return Err(ParamError::Invalid {
+                        name: name.to_string(),
+                        value: format!("{value:?}"),
+                        expected: format!("one of {}", SortBy::VARIANTS.join(", ")),
+                    });
+                };
+                self.sort = choice(name, word)?;
+                Change::Sort
+            }
+            _ => Change::Restart,
+        })
     }
 }
 
@@ -318,17 +371,42 @@ mod tests {
     #[test]
     fn every_scenario_name_round_trips() {
         for name in SCENARIOS {
-            assert_eq!(Scenario::from_name(name).name(), *name);
+            assert_eq!(name.parse::<Scenario>().unwrap().name(), *name);
         }
         for sort in ["state", "polls", "busy"] {
-            assert_eq!(SortBy::from_name(sort).name(), sort);
+            assert_eq!(sort.parse::<SortBy>().unwrap().name(), sort);
         }
+        assert_eq!(Flavor::VARIANTS, ["current_thread", "multi_thread"]);
+    }
+
+    /// A word no choice knows is an error naming the valid words, never a default.
+    #[test]
+    fn unknown_words_are_refused_and_live_changes_are_typed() {
+        let p = Params::resolve("asyncio", PARAMS, &[]).unwrap();
+        let mut s = Settings::from_params(&p).unwrap();
+        let err = s
+            .apply("sort", &ParamValue::Text("size".into()))
+            .unwrap_err();
+        assert!(err.to_string().contains("state, polls, busy"), "{err}");
+        assert_eq!(s.sort, SortBy::State);
+        assert_eq!(
+            s.apply("sort", &ParamValue::Text("busy".into())),
+            Ok(Change::Sort)
+        );
+        assert_eq!(s.sort, SortBy::Busy);
+        assert_eq!(
+            s.apply("consume_ms", &ParamValue::Int(7)),
+            Ok(Change::ConsumeMs)
+        );
+        assert_eq!(s.consume_ms, 7);
+        assert_eq!(s.apply("tasks", &ParamValue::Int(7)), Ok(Change::Restart));
+        assert!("Gather2".parse::<Scenario>().is_err());
     }
 
     #[test]
     fn defaults_read_back() {
         let p = Params::resolve("asyncio", PARAMS, &[]).unwrap();
-        let s = Settings::from_params(&p);
+        let s = Settings::from_params(&p).unwrap();
         assert_eq!(s.scenario, Scenario::Gather);
         assert_eq!(s.flavor, Flavor::CurrentThread);
         assert_eq!((s.tasks, s.block_ms, s.work_ms), (20, 200, 10));

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::Instant;
 
+use super::context::Ctx;
 use super::figures::GroupCounts;
 use super::gate::Gate;
 use super::lag::{LagLog, LastBeat};
-use super::scenarios::Ctx;
 use super::settings::{Flavor, Scenario, SortBy};
 use super::tracker::{StateCounts, TaskFacts, TaskState};
 
@@ -286,21 +286,9 @@ impl Observer {
     }
 }
 
-/// Encodes a sort for the live setting.
-pub fn sort_to_u8(sort: SortBy) -> u8 {
-    match sort {
-        SortBy::State => 0,
-        SortBy::Polls => 1,
-        SortBy::Busy => 2,
-    }
-}
-
+/// The sort a stored code stands for (only `SortBy as u8` codes are stored).
 fn sort_from_u8(v: u8) -> SortBy {
-    match v {
-        1 => SortBy::Polls,
-        2 => SortBy::Busy,
-        _ => SortBy::State,
-    }
+    SortBy::from_repr(v).unwrap_or(SortBy::State)
 }
 
 /// Sorts the table: by state (the ready queue in wake-up order), by polls or by busy time.
@@ -357,7 +345,7 @@ mod tests {
         sort_tasks(&mut tasks, SortBy::Busy);
         assert_eq!(tasks[0].id, 2);
         for sort in [SortBy::State, SortBy::Polls, SortBy::Busy] {
-            assert_eq!(sort_from_u8(sort_to_u8(sort)), sort);
+            assert_eq!(sort_from_u8(sort as u8), sort);
         }
     }
 }

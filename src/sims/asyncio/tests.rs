@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::settings::SortBy;
 use super::tracker::{TaskState, WaitKind};
 use super::*;
 
