@@ -259,3 +259,72 @@ impl AsyncioDemo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys `--json` prints, in order: the loop's, then the scenario's own.
+    #[test]
+    fn keys_come_in_the_documented_order() {
+        let figures = AsyncioFigures {
+            scenario: "timeout",
+            flavor: "current_thread",
+            completed: true,
+            ideal_s: 0.3,
+            scenario_s: Some(0.301),
+            overhead_s: Some(0.001),
+            tasks_spawned: 3,
+            tasks_completed: 1,
+            tasks_failed: 0,
+            tasks_cancelled: 2,
+            tasks_leaked: 0,
+            cleanups_run: 2,
+            peak_concurrency: 3,
+            lag_ms: LagFigures {
+                p50: 1.0,
+                p99: 2.0,
+                max: 3.0,
+            },
+            heartbeats: 30,
+            polls: 9,
+            busy_s: 0.0,
+            mean_ready_ms: 0.02,
+            max_ready_ms: 0.05,
+            scenario_figures: ScenarioFigures::Timeout { timeout_ms: 300 },
+        };
+        let value = serde_json::to_value(&figures).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "scenario",
+                "flavor",
+                "completed",
+                "ideal_s",
+                "scenario_s",
+                "overhead_s",
+                "tasks_spawned",
+                "tasks_completed",
+                "tasks_failed",
+                "tasks_cancelled",
+                "tasks_leaked",
+                "cleanups_run",
+                "peak_concurrency",
+                "lag_ms",
+                "heartbeats",
+                "polls",
+                "busy_s",
+                "mean_ready_ms",
+                "max_ready_ms",
+                "timeout_ms"
+            ]
+        );
+        assert_eq!(value["lag_ms"]["p99"], 2.0);
+    }
+}
