@@ -120,19 +120,9 @@ pub const PARAMS: &[ParamSpec] = &[
 ];
 
 /// One of the scenarios, each mirroring a piece of Python.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    EnumString,
-    IntoStaticStr,
-    VariantNames,
-    FromRepr,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[repr(u8)]
+#[derive(EnumString, IntoStaticStr, VariantNames, FromRepr)]
 #[strum(serialize_all = "lowercase")]
 pub enum Scenario {
     /// `asyncio.gather` of sleeping workers.
@@ -178,19 +168,9 @@ impl Scenario {
 }
 
 /// Which tokio runtime plays the event loop.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    EnumString,
-    IntoStaticStr,
-    VariantNames,
-    FromRepr,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[repr(u8)]
+#[derive(EnumString, IntoStaticStr, VariantNames, FromRepr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Flavor {
     /// One thread runs every task: asyncio's model.
@@ -207,21 +187,10 @@ impl Flavor {
 }
 
 /// What the task table is sorted by.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    EnumString,
-    IntoStaticStr,
-    VariantNames,
-    FromRepr,
-)]
-#[strum(serialize_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
+#[derive(EnumString, IntoStaticStr, VariantNames, FromRepr)]
+#[strum(serialize_all = "lowercase")]
 pub enum SortBy {
     /// The loop's picture, left to right: running, ready, waiting, finished.
     State,

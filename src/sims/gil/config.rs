@@ -9,22 +9,10 @@ use super::{BATCH_NS, MAX_THREADS};
 use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue, Params};
 
 /// The workload of one thread.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    EnumString,
-    IntoStaticStr,
-    VariantNames,
-    FromRepr,
-)]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
+#[derive(EnumString, IntoStaticStr, VariantNames, FromRepr)]
+#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
 pub enum Workload {
     /// Pure Python computation: runs bytecode batches for ever.
     Cpu,
@@ -33,22 +21,10 @@ pub enum Workload {
 }
 
 /// Which interpreter the threads run in.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    EnumString,
-    IntoStaticStr,
-    VariantNames,
-    FromRepr,
-)]
-#[strum(serialize_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
+#[derive(EnumString, IntoStaticStr, VariantNames, FromRepr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Mode {
     /// CPython 3.2+: switch interval, drop request, forced switching.
     Gil,
@@ -61,18 +37,9 @@ pub enum Mode {
 }
 
 /// Which engine runs the protocol.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    EnumString,
-    IntoStaticStr,
-    VariantNames,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[repr(u8)]
+#[derive(EnumString, IntoStaticStr, VariantNames)]
 #[strum(serialize_all = "kebab-case")]
 pub enum EngineKind {
     /// Real OS threads and a real lock.

@@ -88,6 +88,16 @@ impl Engine for GilEngine {
     }
 }
 
+/// The configuration `pairs` (name, value) resolve to, for tests.
+#[cfg(test)]
+pub(crate) fn test_config(pairs: &[(&str, &str)]) -> GilConfig {
+    let owned: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap()).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,16 +18,7 @@ use crate::sims::{Applied, Demo, ParamValue, Snapshot, StartError};
 /// The snapshot of `config` run on the model for `virtual_ns` from the start, with its
 /// speedup against one thread alone: a deterministic picture (view tests, lesson stills).
 pub fn preview(config: &GilConfig, cores: usize, virtual_ns: u64) -> GilSnapshot {
-    let mut run = ModelRun {
-        config: config.clone(),
-        cores,
-        model: GilModel::new(config, cores),
-        solo: GilModel::new(&solo_config(config), cores),
-        paused: false,
-        speed: 1.0,
-        wall_base: Instant::now(),
-        virt_base: 0,
-    };
+    let mut run = ModelRun::new(config, cores);
     run.model.advance_to(virtual_ns, usize::MAX);
     run.sync_solo(usize::MAX);
     run.snapshot()
@@ -74,6 +65,20 @@ fn solo_config(config: &GilConfig) -> GilConfig {
 }
 
 impl ModelRun {
+    /// A run of `config` on `cores` cores at virtual time 0, following the clock from now.
+    fn new(config: &GilConfig, cores: usize) -> ModelRun {
+        ModelRun {
+            config: config.clone(),
+            cores,
+            model: GilModel::new(config, cores),
+            solo: GilModel::new(&solo_config(config), cores),
+            paused: false,
+            speed: 1.0,
+            wall_base: Instant::now(),
+            virt_base: 0,
+        }
+    }
+
     fn slow_motion(&self) -> f64 {
         self.config.timescale / self.speed.max(1e-3)
     }
@@ -167,16 +172,7 @@ impl ModelDemo {
     /// A model of `config` on `cores` cores, following the wall clock from now on a
     /// thread of its own.
     pub fn start(config: &GilConfig, cores: usize) -> Result<ModelDemo, StartError> {
-        let run = ModelRun {
-            config: config.clone(),
-            cores,
-            model: GilModel::new(config, cores),
-            solo: GilModel::new(&solo_config(config), cores),
-            paused: false,
-            speed: 1.0,
-            wall_base: Instant::now(),
-            virt_base: 0,
-        };
+        let run = ModelRun::new(config, cores);
         let latest = SnapshotCell::new(run.snapshot());
         let run = Arc::new(Mutex::new(run));
         let mut crew = Crew::new(Arc::new(RunControl::new()));

@@ -9,13 +9,7 @@ use crate::sims::{Applied, Demo, Engine, ParamValue, Snapshot};
 const MS: u64 = 1_000_000;
 const SECOND: u64 = 1_000_000_000;
 
-fn config(pairs: &[(&str, &str)]) -> GilConfig {
-    let owned: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap()).unwrap()
-}
+use crate::sims::gil::test_config as config;
 
 fn model(pairs: &[(&str, &str)]) -> GilModel {
     GilModel::new(&config(pairs), 2)

@@ -114,13 +114,7 @@ fn timing_constants_are_sane() {
     assert!(FIRST_CALIBRATION_DELAY >= CALIBRATION_WINDOW);
 }
 
-fn config(pairs: &[(&str, &str)]) -> GilConfig {
-    let owned: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap()).unwrap()
-}
+use crate::sims::gil::test_config as config;
 
 fn states(shared: &Shared, w: usize) -> Vec<(u64, ThreadState)> {
     shared.workers[w]

@@ -6,18 +6,12 @@ use ratatui::backend::TestBackend;
 use crate::ui::demo::test_support;
 
 use super::*;
-use crate::sims::Engine;
-use crate::sims::gil::{GilConfig, GilEngine, model};
+use crate::sims::gil::{model, test_config};
 
 const MS: u64 = 1_000_000;
 
 fn snapshot(pairs: &[(&str, &str)], virtual_ms: u64) -> GilSnapshot {
-    let owned: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let config = GilConfig::from_params(&GilEngine.resolve(&owned).unwrap()).unwrap();
-    model::preview(&config, 2, virtual_ms * MS)
+    model::preview(&test_config(pairs), 2, virtual_ms * MS)
 }
 
 fn draw(snap: &GilSnapshot, width: u16, height: u16) -> Terminal<TestBackend> {
