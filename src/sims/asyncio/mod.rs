@@ -21,14 +21,12 @@ pub mod tracker;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
 use serde_json::Value;
 use tokio::sync::Notify;
 
-use super::control::RunControl;
+use super::kit::{Crew, RunControl, SnapshotCell};
 use super::{Applied, Demo, Engine, EngineInfo, ParamValue, Params, Snapshot, StartError};
 use context::{Ctx, Plan};
 use figures::{Figures, Knobs};
@@ -75,9 +73,9 @@ pub struct AsyncioDemo {
     status: Arc<LoopStatus>,
     lag: Arc<LagLog>,
     sort: Arc<AtomicU8>,
-    latest: Arc<ArcSwap<AsyncioSnapshot>>,
-    loop_thread: Option<JoinHandle<()>>,
-    observer: Option<JoinHandle<()>>,
+    latest: SnapshotCell<AsyncioSnapshot>,
+    /// The loop's thread and the observer's.
+    crew: Crew,
     ideal_s: f64,
     /// The run's settings as live changes leave them.
     live: Settings,
@@ -128,7 +126,7 @@ impl AsyncioDemo {
             Arc::clone(&sort),
             ideal_s,
         );
-        let latest = Arc::new(ArcSwap::from_pointee(observer.build()));
+        let latest = SnapshotCell::new(observer.build());
 
         let mut demo = AsyncioDemo {
             ctx: Arc::clone(&ctx),
@@ -137,13 +135,12 @@ impl AsyncioDemo {
             status: Arc::clone(&status),
             lag: Arc::clone(&lag),
             sort,
-            latest: Arc::clone(&latest),
-            loop_thread: None,
-            observer: None,
+            latest: latest.clone(),
+            crew: Crew::new(Arc::clone(&ctx.control)),
             ideal_s,
             live: ctx.settings.clone(),
         };
-        let loop_thread = {
+        {
             let (ctx, status, stop, lag, beat, gate) = (
                 Arc::clone(&ctx),
                 Arc::clone(&status),
@@ -152,39 +149,30 @@ impl AsyncioDemo {
                 Arc::clone(&last_beat),
                 Arc::clone(&gate),
             );
-            std::thread::Builder::new()
-                .name("asyncio-loop".into())
-                .spawn(move || run_loop(runtime, &ctx, &status, &stop, lag, beat, gate))?
-        };
-        demo.loop_thread = Some(loop_thread);
-        let observer_thread = {
-            let (status, control) = (Arc::clone(&status), Arc::clone(&ctx.control));
-            std::thread::Builder::new()
-                .name("asyncio-observer".into())
-                .spawn(move || {
-                    loop {
-                        let done = status.loop_done.load(Ordering::Acquire);
-                        latest.store(Arc::new(observer.build()));
-                        if done || !control.sleep(SNAPSHOT_INTERVAL) {
-                            break;
-                        }
-                    }
-                })?
-        };
-        demo.observer = Some(observer_thread);
+            demo.crew.spawn("asyncio-loop", move |_| {
+                run_loop(runtime, &ctx, &status, &stop, lag, beat, gate)
+            })?;
+        }
+        let status = Arc::clone(&status);
+        demo.crew.spawn("asyncio-observer", move |hand| {
+            loop {
+                let done = status.loop_done.load(Ordering::Acquire);
+                latest.publish(observer.build());
+                if done || !hand.sleep(SNAPSHOT_INTERVAL) {
+                    break;
+                }
+            }
+        })?;
         Ok(demo)
     }
 
+    /// Stops the loop (its gate and stop signal too, so a parked or sleeping loop wakes)
+    /// and joins both threads.
     fn shutdown(&mut self) {
         self.ctx.control.stop();
         self.gate.stop();
         self.stop_signal.notify_one();
-        if let Some(t) = self.loop_thread.take() {
-            let _ = t.join();
-        }
-        if let Some(t) = self.observer.take() {
-            let _ = t.join();
-        }
+        self.crew.stop();
     }
 }
 
@@ -243,7 +231,7 @@ fn run_loop(
 
 impl Demo for AsyncioDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::Asyncio(self.latest.load_full())
+        Snapshot::Asyncio(self.latest.latest())
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
