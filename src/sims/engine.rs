@@ -107,6 +107,9 @@ pub trait Demo: Send {
 pub enum StartError {
     #[error("could not start a thread: {0}")]
     Spawn(#[from] std::io::Error),
+    /// A parameter value the engine cannot take (normally caught when parameters resolve).
+    #[error(transparent)]
+    Param(#[from] ParamError),
     #[error("{0}")]
     Other(String),
 }

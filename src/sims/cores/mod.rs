@@ -6,15 +6,17 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use serde_json::json;
+use serde::Serialize;
 
+use super::kit::config::{self, EngineConfig};
 pub use super::kit::cpu_load::CoreReading;
 use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CpuLoad};
+use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::system::{available_cores, current_core};
 use super::kit::{Crew, Hand, RunControl, SnapshotCell};
 use super::{
-    Applied, Demo, Engine, EngineInfo, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
-    StartError,
+    Applied, Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params,
+    Snapshot, StartError,
 };
 
 /// The most spinning threads a learner can start: enough to oversubscribe any laptop.
@@ -49,7 +51,26 @@ impl Engine for CoresEngine {
         &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        Ok(Box::new(CoresDemo::start(params.int("busy") as usize)?))
+        Ok(Box::new(CoresDemo::start(
+            CoresConfig::from_params(params)?.busy,
+        )?))
+    }
+}
+
+/// Everything the `cores` engine takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CoresConfig {
+    /// Spinning threads.
+    pub busy: usize,
+}
+
+impl EngineConfig for CoresConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        match name {
+            "busy" => self.busy = config::count_in(name, value, 0, MAX_BUSY)?,
+            _ => return Err(config::unknown(INFO.name, name, PARAMS)),
+        }
+        Ok(())
     }
 }
 
@@ -234,8 +255,11 @@ impl Demo for CoresDemo {
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
-        match (name, value) {
-            ("busy", ParamValue::Int(n)) if self.resize(*n as usize).is_ok() => Applied::Live,
+        let mut next = CoresConfig {
+            busy: self.spinners.len(),
+        };
+        match next.apply(name, value) {
+            Ok(()) if self.resize(next.busy).is_ok() => Applied::Live,
             _ => Applied::Restart,
         }
     }
@@ -256,26 +280,41 @@ impl Demo for CoresDemo {
         self.sampler.stop();
         let elapsed = self.started.elapsed().as_secs_f64().max(1e-6);
         let load = self.load.lock().unwrap_or_else(|p| p.into_inner());
-        let per_core: Vec<f64> = load
-            .mean_pct()
-            .into_iter()
-            .map(super::headless::round3)
-            .collect();
+        let per_core = round3_all(load.mean_pct());
         let mean = if per_core.is_empty() {
             0.0
         } else {
             per_core.iter().sum::<f64>() / per_core.len() as f64
         };
-        json!({
-            "cores": available_cores(),
-            "busy": busy,
-            "samples": load.samples(),
-            "load_readings": !per_core.is_empty(),
-            "mean_load_pct": super::headless::round3(mean),
-            "per_core_mean_load_pct": per_core,
-            "spin_batches_per_s": super::headless::round3(total_batches as f64 / elapsed),
+        to_json(&CoresFigures {
+            cores: available_cores(),
+            busy,
+            samples: load.samples(),
+            load_readings: !per_core.is_empty(),
+            mean_load_pct: round3(mean),
+            per_core_mean_load_pct: per_core,
+            spin_batches_per_s: round3(total_batches as f64 / elapsed),
         })
     }
+}
+
+/// The `cores` demo's final figures (`--headless --json`).
+#[derive(Debug, Serialize)]
+pub struct CoresFigures {
+    /// Cores the OS lets this process use.
+    pub cores: usize,
+    /// Spinning threads at the end.
+    pub busy: usize,
+    /// Load readings the means are over.
+    pub samples: u64,
+    /// False where the OS gave no per-core readings.
+    pub load_readings: bool,
+    /// Mean load over every core, in percent.
+    pub mean_load_pct: f64,
+    /// Each core's mean load, in percent.
+    pub per_core_mean_load_pct: Vec<f64>,
+    /// Batches of arithmetic per second, all spinners together.
+    pub spin_batches_per_s: f64,
 }
 
 #[cfg(test)]
@@ -306,7 +345,7 @@ mod tests {
     #[test]
     fn shrinking_while_paused_returns_and_stop_joins_every_spinner() {
         let params = CoresEngine.resolve(&[("busy".into(), "2".into())]).unwrap();
-        let mut demo = CoresDemo::start(params.int("busy") as usize).unwrap();
+        let mut demo = CoresDemo::start(CoresConfig::from_params(&params).unwrap().busy).unwrap();
         assert_eq!(demo.spinner_threads_alive(), 2);
         assert!(demo.set_paused(true));
         assert_eq!(demo.set("busy", &ParamValue::Int(1)), Applied::Live);

@@ -9,15 +9,12 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
-
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, find_cycle};
-use crate::sims::control::{PlaybackSpeed, RunControl};
+use crate::sims::kit::RunState;
+use crate::sims::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
 use crate::sims::{Demo, Snapshot, StartError};
-use crate::theme::RunState;
 
 /// The longest a waiting thread sleeps before it looks again at its lock and the stop flag.
 const RECHECK_INTERVAL: Duration = Duration::from_millis(50);
@@ -123,7 +120,7 @@ struct Shared {
     setup: DeadlockSetup,
     table: LockTable,
     stats: Vec<ThreadStats>,
-    control: RunControl,
+    control: Arc<RunControl>,
     speed: PlaybackSpeed,
     deadlocked: AtomicBool,
 }
@@ -142,9 +139,9 @@ impl Shared {
 /// The running threads engine.
 pub struct LiveDemo {
     shared: Arc<Shared>,
-    latest: Arc<ArcSwap<DeadlockSnapshot>>,
-    workers: Vec<JoinHandle<()>>,
-    detector: Option<JoinHandle<()>>,
+    latest: SnapshotCell<DeadlockSnapshot>,
+    /// The philosophers and the detector.
+    crew: Crew,
 }
 
 impl LiveDemo {
@@ -154,49 +151,40 @@ impl LiveDemo {
             setup,
             table: LockTable::new(setup.threads, setup.threads),
             stats: (0..setup.threads).map(|_| ThreadStats::default()).collect(),
-            control: RunControl::new(),
+            control: Arc::new(RunControl::new()),
             speed: PlaybackSpeed::new(),
             deadlocked: AtomicBool::new(false),
         });
         let started = Instant::now();
-        let latest = Arc::new(ArcSwap::from_pointee(view(
-            &shared,
-            &Detection::default(),
-            started,
-        )));
+        let latest = SnapshotCell::new(view(&shared, &Detection::default(), started));
         let mut demo = LiveDemo {
             shared: Arc::clone(&shared),
-            latest: Arc::clone(&latest),
-            workers: Vec::new(),
-            detector: None,
+            latest: latest.clone(),
+            crew: Crew::new(Arc::clone(&shared.control)),
         };
         for i in 0..setup.threads {
             let shared = Arc::clone(&shared);
-            demo.workers.push(
-                std::thread::Builder::new()
-                    .name(format!("deadlock-{}", i + 1))
-                    .spawn(move || philosopher(&shared, i))?,
-            );
+            demo.crew.spawn(format!("deadlock-{}", i + 1), move |_| {
+                philosopher(&shared, i)
+            })?;
         }
-        demo.detector = Some(
-            std::thread::Builder::new()
-                .name("deadlock-detector".into())
-                .spawn(move || detect(&shared, &latest, started))?,
-        );
+        demo.crew.spawn("deadlock-detector", move |_| {
+            detect(&shared, &latest, started)
+        })?;
         Ok(demo)
     }
 
-    fn shutdown(&mut self) {
+    /// Stops every thread (waking those blocked on a lock) and joins them.
+    fn halt(&mut self) {
         self.shared.control.stop();
         self.shared.table.released.notify_all();
-        for w in self.workers.drain(..) {
-            let _ = w.join();
-        }
-        if let Some(d) = self.detector.take() {
-            let _ = d.join();
-        }
+        self.crew.stop();
+    }
+
+    fn shutdown(&mut self) {
+        self.halt();
         // The final counts, with what the detector found.
-        let last = self.latest.load_full();
+        let last = self.latest.latest();
         let detection = Detection {
             deadlock: last
                 .deadlock_cycle
@@ -208,7 +196,7 @@ impl LiveDemo {
         };
         let mut fin = view(&self.shared, &detection, Instant::now());
         fin.elapsed_s = last.elapsed_s;
-        self.latest.store(Arc::new(fin));
+        self.latest.publish(fin);
     }
 }
 
@@ -278,7 +266,7 @@ struct Detection {
     last_cycle: Option<Vec<usize>>,
 }
 
-fn detect(shared: &Shared, latest: &ArcSwap<DeadlockSnapshot>, started: Instant) {
+fn detect(shared: &Shared, latest: &SnapshotCell<DeadlockSnapshot>, started: Instant) {
     let mut detection = Detection::default();
     while shared.control.sleep(DETECT_INTERVAL) {
         let cycle = {
@@ -299,7 +287,7 @@ fn detect(shared: &Shared, latest: &ArcSwap<DeadlockSnapshot>, started: Instant)
             _ => {}
         }
         detection.last_cycle = cycle;
-        latest.store(Arc::new(view(shared, &detection, started)));
+        latest.publish(view(shared, &detection, started));
     }
 }
 
@@ -358,7 +346,7 @@ fn view(shared: &Shared, detection: &Detection, started: Instant) -> DeadlockSna
 
 impl Demo for LiveDemo {
     fn snapshot(&self) -> Snapshot {
-        super::snapshot_of(self.latest.load_full())
+        super::snapshot_of(self.latest.latest())
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -377,13 +365,13 @@ impl Demo for LiveDemo {
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
-        super::metrics(&self.latest.load_full(), "threads")
+        super::metrics(&self.latest.latest(), "threads")
     }
 }
 
 impl Drop for LiveDemo {
     fn drop(&mut self) {
-        self.shutdown();
+        self.halt();
     }
 }
 

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockOrder, find_cycle};
 use crate::sims::Snapshot;
+use crate::sims::kit::RunState;
 use crate::sims::step_model::StepModel;
-use crate::theme::RunState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
@@ -306,9 +306,7 @@ impl StepModel for DeadlockModel {
     }
 
     fn final_metrics(&self) -> serde_json::Value {
-        let mut m = super::metrics(&self.snapshot(), "model");
-        m["challenge_won"] = self.challenge().1.into();
-        m
+        super::metrics(&self.snapshot(), "model")
     }
 }
 

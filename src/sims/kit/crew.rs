@@ -121,6 +121,17 @@ impl Crew {
             .count()
     }
 
+    /// Waits for every thread to end on its own (a Python `join()`), without asking any
+    /// to stop.
+    pub fn wait(&mut self) {
+        for member in self.members.drain(..) {
+            let _ = member.handle.join();
+        }
+        for handle in self.retired.drain(..) {
+            let _ = handle.join();
+        }
+    }
+
     /// Stops the demo's run control, wakes every member and joins every thread this crew
     /// started. Calling it again does nothing.
     pub fn stop(&mut self) {
@@ -139,8 +150,12 @@ impl Crew {
 }
 
 impl Drop for Crew {
+    /// A crew dropped with threads left stops the demo and joins them; one already
+    /// stopped or waited for leaves the run control alone.
     fn drop(&mut self) {
-        self.stop();
+        if !self.members.is_empty() || !self.retired.is_empty() {
+            self.stop();
+        }
     }
 }
 
@@ -187,5 +202,18 @@ mod tests {
         }
         assert!(done.load(Ordering::SeqCst));
         assert!(control.is_stopping());
+    }
+
+    #[test]
+    fn wait_joins_threads_that_end_on_their_own_and_leaves_the_control_running() {
+        let control = Arc::new(RunControl::new());
+        let mut crew = Crew::new(Arc::clone(&control));
+        for n in 0..2 {
+            crew.spawn(format!("crew-test-wait-{n}"), |_| {}).unwrap();
+        }
+        crew.wait();
+        assert_eq!(crew.threads_alive(), 0);
+        drop(crew);
+        assert!(!control.is_stopping());
     }
 }

@@ -3,9 +3,12 @@
 //! wrapper. Engines build on these instead of writing their own.
 
 pub mod cell;
+pub mod choice;
+pub mod config;
 pub mod control;
 pub mod cpu_load;
 pub mod crew;
+pub mod figures;
 pub mod headless;
 pub mod run_state;
 pub mod step_model;
@@ -16,6 +19,8 @@ pub mod timeline;
 pub mod workload;
 
 pub use cell::SnapshotCell;
+pub use choice::{Choice, choice_spec};
+pub use config::EngineConfig;
 pub use control::{PlaybackSpeed, RunControl};
 pub use crew::{Crew, Hand};
 pub use run_state::RunState;

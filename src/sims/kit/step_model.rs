@@ -79,3 +79,26 @@ impl<M: StepModel> Demo for StepModelDemo<M> {
         self.model.final_metrics()
     }
 }
+/// Which engine drives a demo that has both: real threads, or the step model the
+/// learner schedules (the `engine` choice of `race` and `deadlock`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::EnumString,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "lowercase")]
+pub enum EngineKind {
+    /// Real OS threads.
+    #[default]
+    Threads,
+    /// The step model: no threads, the learner schedules.
+    Model,
+}

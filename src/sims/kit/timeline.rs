@@ -159,6 +159,22 @@ pub fn seconds_of(span: &ActivitySeconds, activity: Activity) -> f64 {
     f64::from(span[activity.slot()])
 }
 
+/// One worker's lane (a pool thread, a worker process, or the sequential baseline):
+/// what it ran and when.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct WorkerLane {
+    /// Tasks it ran.
+    pub tasks: usize,
+    /// Of those, how many reached it through a steal.
+    pub stolen: usize,
+    /// Seconds it spent running tasks.
+    pub busy_s: f64,
+    /// When its last task ended (seconds from the start of the parallel part).
+    pub end_s: f64,
+    /// Its activity over time.
+    pub timeline: Timeline,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 
 use std::sync::OnceLock;
 
+use super::choice::{Choice, choice_spec};
 use crate::sims::params::{ParamKind, ParamSpec};
 
 /// Iterations of the spin loop in one work unit: about a microsecond on a current laptop
@@ -32,13 +33,24 @@ pub fn speedup(done: bool, sequential_s: f64, parallel_s: f64) -> Option<f64> {
     (done && parallel_s > 0.0).then(|| sequential_s / parallel_s)
 }
 
-/// The three workloads both engines run.
-pub const WORKLOADS: &[&str] = &["uniform", "skewed", "tiny"];
-
 /// Which work a run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::EnumString,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Workload {
     /// N equal tasks.
+    #[default]
     Uniform,
     /// A few tasks ten times longer than the rest, all at the front of the list, so a
     /// static split would give one worker all of them; work stealing evens the lanes out.
@@ -48,22 +60,9 @@ pub enum Workload {
 }
 
 impl Workload {
-    /// The workload named `name` (one of [`WORKLOADS`]); `uniform` for anything else.
-    pub fn from_name(name: &str) -> Workload {
-        match name {
-            "skewed" => Workload::Skewed,
-            "tiny" => Workload::Tiny,
-            _ => Workload::Uniform,
-        }
-    }
-
     /// Its parameter name.
     pub fn name(self) -> &'static str {
-        match self {
-            Workload::Uniform => "uniform",
-            Workload::Skewed => "skewed",
-            Workload::Tiny => "tiny",
-        }
+        self.word()
     }
 
     /// The cost in work units of each of `tasks` tasks, in submission order.
@@ -123,12 +122,11 @@ pub fn workers_spec(max: i64) -> ParamSpec {
 }
 
 /// The `workload` parameter.
-pub const WORKLOAD_SPEC: ParamSpec = ParamSpec {
-    name: "workload",
-    kind: ParamKind::Choice(WORKLOADS),
-    default: "uniform",
-    help: "uniform: equal CPU-bound tasks; skewed: a few 10x longer; tiny: microsecond tasks",
-};
+pub const WORKLOAD_SPEC: ParamSpec = choice_spec::<Workload>(
+    "workload",
+    "uniform",
+    "uniform: equal CPU-bound tasks; skewed: a few 10x longer; tiny: microsecond tasks",
+);
 
 /// The `tasks` parameter.
 pub const TASKS_SPEC: ParamSpec = ParamSpec {
@@ -157,8 +155,11 @@ mod tests {
         assert_eq!(skewed[0], SKEWED_SHORT_TASK_UNITS * SKEWED_LONG_FACTOR);
         assert_eq!(Workload::Skewed.task_units(1).len(), 1);
         assert!(Workload::Tiny.task_units(5).iter().all(|u| *u < 10));
-        for name in WORKLOADS {
-            assert_eq!(Workload::from_name(name).name(), *name);
+        for name in <Workload as strum::VariantNames>::VARIANTS {
+            assert_eq!(
+                Workload::parse_word("workload", name).unwrap().name(),
+                *name
+            );
         }
     }
 
