@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tokio::sync::Notify;
 
+use super::kit::config::EngineConfig;
 use super::kit::{Crew, RunControl, SnapshotCell};
 use super::{Applied, Demo, Engine, EngineInfo, ParamValue, Params, Snapshot, StartError};
 use context::{Ctx, Plan};
@@ -235,11 +236,11 @@ impl Demo for AsyncioDemo {
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
-        let Ok(change) = self.live.apply(name, value) else {
+        if self.live.apply(name, value).is_err() {
             return Applied::Restart; // the restart reports what is wrong with the value
-        };
+        }
         let knobs = &self.ctx.knobs;
-        let (knob, ms) = match change {
+        let (knob, ms) = match Settings::change_of(name) {
             Change::ProduceMs => (&knobs.produce_ms, self.live.produce_ms),
             Change::ConsumeMs => (&knobs.consume_ms, self.live.consume_ms),
             Change::ServerDelayMs => (&knobs.server_delay_ms, self.live.server_delay_ms),

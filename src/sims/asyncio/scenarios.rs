@@ -365,6 +365,7 @@ mod tests {
     use super::*;
     use crate::sims::Params;
     use crate::sims::asyncio::settings::PARAMS;
+    use crate::sims::kit::config::EngineConfig;
 
     fn settings(pairs: &[(&str, &str)]) -> Settings {
         let owned: Vec<(String, String)> = pairs

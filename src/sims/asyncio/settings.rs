@@ -3,7 +3,11 @@
 
 use strum::{EnumString, FromRepr, IntoStaticStr, VariantNames};
 
-use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue, Params};
+#[cfg(test)]
+use crate::sims::Params;
+use crate::sims::kit::choice_spec;
+use crate::sims::kit::config::{self, EngineConfig};
+use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue};
 
 /// The most tasks a scenario may spawn (the `scale` scenario's ceiling).
 pub const MAX_TASKS: i64 = 100_000;
@@ -15,12 +19,11 @@ pub const SCENARIOS: &[&str] = Scenario::VARIANTS;
 
 /// The declared parameters.
 pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "scenario",
-        kind: ParamKind::Choice(SCENARIOS),
-        default: "gather",
-        help: "which asyncio pattern runs on the loop",
-    },
+    choice_spec::<Scenario>(
+        "scenario",
+        "gather",
+        "which asyncio pattern runs on the loop",
+    ),
     ParamSpec {
         name: "tasks",
         kind: ParamKind::Int {
@@ -105,18 +108,12 @@ pub const PARAMS: &[ParamSpec] = &[
         default: "50",
         help: "io: how long the server waits before echoing each request (live)",
     },
-    ParamSpec {
-        name: "flavor",
-        kind: ParamKind::Choice(Flavor::VARIANTS),
-        default: "current_thread",
-        help: "one loop thread like asyncio, or tokio's multi-thread runtime to compare",
-    },
-    ParamSpec {
-        name: "sort",
-        kind: ParamKind::Choice(SortBy::VARIANTS),
-        default: "state",
-        help: "what the task table is sorted by (live)",
-    },
+    choice_spec::<Flavor>(
+        "flavor",
+        "current_thread",
+        "one loop thread like asyncio, or tokio's multi-thread runtime to compare",
+    ),
+    choice_spec::<SortBy>("sort", "state", "what the task table is sorted by (live)"),
 ];
 
 /// One of the scenarios, each mirroring a piece of Python.
@@ -257,79 +254,66 @@ pub enum Change {
     Restart,
 }
 
-/// Parses one choice word with its enum, or says which words are valid.
-fn choice<T: std::str::FromStr + VariantNames>(name: &str, word: &str) -> Result<T, ParamError> {
-    word.parse().map_err(|_| ParamError::Invalid {
-        name: name.to_string(),
-        value: word.to_string(),
-        expected: format!("one of {}", T::VARIANTS.join(", ")),
-    })
+impl Default for Settings {
+    /// The starting point `from_params` applies every declared value to.
+    fn default() -> Settings {
+        Settings {
+            scenario: Scenario::Gather,
+            flavor: Flavor::CurrentThread,
+            sort: SortBy::State,
+            tasks: 1,
+            work_ms: 0,
+            limit: 1,
+            maxsize: 1,
+            producers: 1,
+            consumers: 1,
+            produce_ms: 0,
+            consume_ms: 0,
+            block_ms: 0,
+            timeout_ms: 0,
+            clients: 1,
+            server_delay_ms: 0,
+        }
+    }
 }
 
-fn millis(name: &str, value: &ParamValue) -> Result<u64, ParamError> {
-    match value {
-        ParamValue::Int(v) => Ok((*v).max(0) as u64),
-        other => Err(ParamError::Invalid {
-            name: name.to_string(),
-            value: format!("{other:?}"),
-            expected: "a whole number of ms".to_string(),
-        }),
+impl EngineConfig for Settings {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        // Ranges were checked against PARAMS when the values were resolved.
+        let count = || config::whole(name, value).map(|v| v.max(1) as u32);
+        let ms = || config::whole(name, value).map(|v| v.max(0) as u64);
+        match name {
+            "scenario" => self.scenario = value.choice(name)?,
+            "flavor" => self.flavor = value.choice(name)?,
+            "sort" => self.sort = value.choice(name)?,
+            "tasks" => self.tasks = count()?,
+            "work_ms" => self.work_ms = ms()?,
+            "limit" => self.limit = count()?,
+            "maxsize" => self.maxsize = count()?,
+            "producers" => self.producers = count()?,
+            "consumers" => self.consumers = count()?,
+            "produce_ms" => self.produce_ms = ms()?,
+            "consume_ms" => self.consume_ms = ms()?,
+            "block_ms" => self.block_ms = ms()?,
+            "timeout_ms" => self.timeout_ms = ms()?,
+            "clients" => self.clients = count()?,
+            "server_delay_ms" => self.server_delay_ms = ms()?,
+            _ => return Err(config::unknown("asyncio", name, PARAMS)),
+        }
+        Ok(())
     }
 }
 
 impl Settings {
-    /// Reads validated parameters (ranges were checked when they were resolved); a word no
-    /// choice knows is an error.
-    pub fn from_params(p: &Params) -> Result<Settings, ParamError> {
-        let count = |name: &str| p.int(name).max(0) as u32;
-        let ms = |name: &str| p.int(name).max(0) as u64;
-        Ok(Settings {
-            scenario: choice("scenario", p.text("scenario"))?,
-            flavor: choice("flavor", p.text("flavor"))?,
-            sort: choice("sort", p.text("sort"))?,
-            tasks: count("tasks").max(1),
-            work_ms: ms("work_ms"),
-            limit: count("limit").max(1),
-            maxsize: count("maxsize").max(1),
-            producers: count("producers").max(1),
-            consumers: count("consumers").max(1),
-            produce_ms: ms("produce_ms"),
-            consume_ms: ms("consume_ms"),
-            block_ms: ms("block_ms"),
-            timeout_ms: ms("timeout_ms"),
-            clients: count("clients").max(1),
-            server_delay_ms: ms("server_delay_ms"),
-        })
-    }
-
-    /// Takes a new value of parameter `name` and says what the running demo must do.
-    pub fn apply(&mut self, name: &str, value: &ParamValue) -> Result<Change, ParamError> {
-        Ok(match name {
-            "produce_ms" => {
-                self.produce_ms = millis(name, value)?;
-                Change::ProduceMs
-            }
-            "consume_ms" => {
-                self.consume_ms = millis(name, value)?;
-                Change::ConsumeMs
-            }
-            "server_delay_ms" => {
-                self.server_delay_ms = millis(name, value)?;
-                Change::ServerDelayMs
-            }
-            "sort" => {
-                let ParamValue::Text(word) = value else {
-                    return Err(ParamError::Invalid {
-                        name: name.to_string(),
-                        value: format!("{value:?}"),
-                        expected: format!("one of {}", SortBy::VARIANTS.join(", ")),
-                    });
-                };
-                self.sort = choice(name, word)?;
-                Change::Sort
-            }
+    /// What the running demo must do once parameter `name` has a new value.
+    pub fn change_of(name: &str) -> Change {
+        match name {
+            "produce_ms" => Change::ProduceMs,
+            "consume_ms" => Change::ConsumeMs,
+            "server_delay_ms" => Change::ServerDelayMs,
+            "sort" => Change::Sort,
             _ => Change::Restart,
-        })
+        }
     }
 }
 
@@ -356,19 +340,15 @@ mod tests {
         let err = s
             .apply("sort", &ParamValue::Text("size".into()))
             .unwrap_err();
-        assert!(err.to_string().contains("state, polls, busy"), "{err}");
+        assert!(err.to_string().contains("polls"), "{err}");
         assert_eq!(s.sort, SortBy::State);
-        assert_eq!(
-            s.apply("sort", &ParamValue::Text("busy".into())),
-            Ok(Change::Sort)
-        );
+        assert_eq!(s.apply("sort", &ParamValue::Text("busy".into())), Ok(()));
         assert_eq!(s.sort, SortBy::Busy);
-        assert_eq!(
-            s.apply("consume_ms", &ParamValue::Int(7)),
-            Ok(Change::ConsumeMs)
-        );
+        assert_eq!(Settings::change_of("sort"), Change::Sort);
+        assert_eq!(s.apply("consume_ms", &ParamValue::Int(7)), Ok(()));
         assert_eq!(s.consume_ms, 7);
-        assert_eq!(s.apply("tasks", &ParamValue::Int(7)), Ok(Change::Restart));
+        assert_eq!(Settings::change_of("tasks"), Change::Restart);
+        assert!(s.apply("colour", &ParamValue::Int(7)).is_err());
         assert!("Gather2".parse::<Scenario>().is_err());
     }
 

@@ -1,12 +1,14 @@
 //! The `gil` demo's parameters, declared once: each choice is an enum that gives its own
 //! words, parsing and option list; [`PARAMS`] declares them for the panel and the CLI;
-//! [`GilConfig`] is the typed configuration, built by [`GilConfig::from_params`] and changed
-//! live by [`GilConfig::apply`]. A word no enum knows is an error, never a default.
+//! [`GilConfig`] is the typed configuration ([`EngineConfig`]: `from_params`, and `apply`
+//! for a live change, whose effect [`GilConfig::change_of`] names). A word no enum knows is an error, never a default.
 
 use strum::{EnumString, FromRepr, IntoStaticStr, VariantNames};
 
 use super::{BATCH_NS, MAX_THREADS};
-use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue, Params};
+use crate::sims::kit::config::{self, EngineConfig};
+use crate::sims::kit::{Choice, choice_spec};
+use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue};
 
 /// The workload of one thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -97,12 +99,11 @@ pub const PARAMS: &[ParamSpec] = &[
         default: "cpu",
         help: "cpu or io per thread (cpu,io: thread 1 computes, 2 does I/O; the last repeats)",
     },
-    ParamSpec {
-        name: "mode",
-        kind: ParamKind::Choice(MODE_NAMES),
-        default: "gil",
-        help: "gil (3.2+), gil-legacy (Python 2), free-threaded (no GIL), processes",
-    },
+    choice_spec::<Mode>(
+        "mode",
+        "gil",
+        "gil (3.2+), gil-legacy (Python 2), free-threaded (no GIL), processes",
+    ),
     ParamSpec {
         name: "switch_interval_ms",
         kind: ParamKind::Float {
@@ -139,12 +140,11 @@ pub const PARAMS: &[ParamSpec] = &[
         default: "1",
         help: "slow motion: every duration is multiplied by this (1 = real time)",
     },
-    ParamSpec {
-        name: "engine",
-        kind: ParamKind::Choice(EngineKind::VARIANTS),
-        default: "threads",
-        help: "threads: real threads on your cores; model: step-able simulation",
-    },
+    choice_spec::<EngineKind>(
+        "engine",
+        "threads",
+        "threads: real threads on your cores; model: step-able simulation",
+    ),
 ];
 
 /// The parsed parameters of one run.
@@ -185,94 +185,70 @@ pub enum Change {
     Restart,
 }
 
-/// Parses one choice word with its enum, or says which words are valid.
-fn choice<T: std::str::FromStr + VariantNames>(name: &str, word: &str) -> Result<T, ParamError> {
-    word.trim().parse().map_err(|_| ParamError::Invalid {
-        name: name.to_string(),
-        value: word.to_string(),
-        expected: format!("one of {}", T::VARIANTS.join(", ")),
-    })
-}
-
 /// `cpu,io` for 4 threads is `cpu,io,io,io`: a shorter list repeats its last item.
 pub fn expand_workloads(list: &str, threads: usize) -> Result<Vec<Workload>, ParamError> {
     let items = list
         .split(',')
-        .map(|w| choice::<Workload>("workload", w))
+        .map(|w| Workload::parse_word("workload", w.trim()))
         .collect::<Result<Vec<_>, _>>()?;
-    let last = *items.last().unwrap_or(&Workload::Cpu);
-    Ok((0..threads)
-        .map(|i| items.get(i).copied().unwrap_or(last))
-        .collect())
+    Ok(repeat_last(&items, threads))
 }
 
-fn number(name: &str, value: &ParamValue) -> Result<f64, ParamError> {
-    match value {
-        ParamValue::Float(v) => Ok(*v),
-        ParamValue::Int(v) => Ok(*v as f64),
-        other => Err(ParamError::Invalid {
-            name: name.to_string(),
-            value: format!("{other:?}"),
-            expected: "a number".to_string(),
-        }),
+/// `items` cut or stretched to `n`, the last item repeated.
+fn repeat_last(items: &[Workload], n: usize) -> Vec<Workload> {
+    let last = *items.last().unwrap_or(&Workload::Cpu);
+    (0..n)
+        .map(|i| items.get(i).copied().unwrap_or(last))
+        .collect()
+}
+
+impl Default for GilConfig {
+    /// The starting point `from_params` applies every declared value to.
+    fn default() -> GilConfig {
+        GilConfig {
+            workloads: vec![Workload::Cpu],
+            mode: Mode::Gil,
+            switch_interval_ms: 5.0,
+            io_ms: 10.0,
+            ft_overhead_pct: 10.0,
+            timescale: 1.0,
+            engine: EngineKind::Threads,
+        }
     }
 }
 
-fn text<'a>(name: &str, value: &'a ParamValue) -> Result<&'a str, ParamError> {
-    match value {
-        ParamValue::Text(t) => Ok(t),
-        other => Err(ParamError::Invalid {
-            name: name.to_string(),
-            value: format!("{other:?}"),
-            expected: "a word".to_string(),
-        }),
+impl EngineConfig for GilConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        match name {
+            "threads" => {
+                let n = config::count_in(name, value, 1, MAX_THREADS as i64)?;
+                self.workloads = repeat_last(&self.workloads, n);
+            }
+            "workload" => self.workloads = expand_workloads(&value.to_string(), self.threads())?,
+            "mode" => self.mode = value.choice(name)?,
+            "switch_interval_ms" => self.switch_interval_ms = config::float(name, value)?,
+            "io_ms" => self.io_ms = config::float(name, value)?,
+            "ft_overhead_pct" => self.ft_overhead_pct = config::float(name, value)?,
+            "timescale" => self.timescale = config::float(name, value)?.max(1.0),
+            "engine" => self.engine = value.choice(name)?,
+            _ => return Err(config::unknown("gil", name, PARAMS)),
+        }
+        Ok(())
     }
 }
 
 impl GilConfig {
-    /// The configuration from validated parameters.
-    pub fn from_params(params: &Params) -> Result<GilConfig, ParamError> {
-        let threads = (params.int("threads").max(1) as usize).min(MAX_THREADS);
-        Ok(GilConfig {
-            workloads: expand_workloads(params.text("workload"), threads)?,
-            mode: choice("mode", params.text("mode"))?,
-            switch_interval_ms: params.float("switch_interval_ms"),
-            io_ms: params.float("io_ms"),
-            ft_overhead_pct: params.float("ft_overhead_pct"),
-            timescale: params.float("timescale"),
-            engine: choice("engine", params.text("engine"))?,
-        })
-    }
-
-    /// Takes a new value of parameter `name` and says what the engine must do about it.
-    pub fn apply(&mut self, name: &str, value: &ParamValue) -> Result<Change, ParamError> {
-        Ok(match name {
-            "switch_interval_ms" => {
-                self.switch_interval_ms = number(name, value)?;
-                Change::Interval
-            }
-            "io_ms" => {
-                self.io_ms = number(name, value)?;
-                Change::IoLength
-            }
-            "ft_overhead_pct" => {
-                self.ft_overhead_pct = number(name, value)?;
-                Change::FtOverhead
-            }
-            "timescale" => {
-                self.timescale = number(name, value)?.max(1.0);
-                Change::Timescale
-            }
-            "mode" => {
-                self.mode = choice(name, text(name, value)?)?;
-                Change::Mode
-            }
-            "workload" => {
-                self.workloads = expand_workloads(text(name, value)?, self.threads())?;
-                Change::Workloads
-            }
+    /// What a running engine must do once parameter `name` has a new value.
+    pub fn change_of(name: &str) -> Change {
+        match name {
+            "switch_interval_ms" => Change::Interval,
+            "io_ms" => Change::IoLength,
+            "ft_overhead_pct" => Change::FtOverhead,
+            "timescale" => Change::Timescale,
+            "mode" => Change::Mode,
+            "workload" => Change::Workloads,
             _ => Change::Restart,
-        })
+        }
     }
 
     /// How many threads run.

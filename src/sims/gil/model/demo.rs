@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::GilModel;
 use crate::sims::gil::timeline::{Frame, GilFigures, GilSnapshot};
 use crate::sims::gil::{Change, EngineKind, GilConfig, Mode};
+use crate::sims::kit::config::EngineConfig;
 use crate::sims::kit::{Crew, Hand, RunControl, SnapshotCell};
 use crate::sims::{Applied, Demo, ParamValue, Snapshot, StartError};
 
@@ -136,10 +137,10 @@ impl ModelRun {
 
     /// Applies a new value of parameter `name`: live where the model can take it.
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
-        let Ok(change) = self.config.apply(name, value) else {
+        if self.config.apply(name, value).is_err() {
             return Applied::Restart; // the restart reports what is wrong with the value
-        };
-        match change {
+        }
+        match GilConfig::change_of(name) {
             Change::Interval => {
                 let ns = self.config.interval_ns();
                 self.model.set_interval_ns(ns);

@@ -24,7 +24,8 @@ use serde_json::Value;
 
 use super::timeline::{Frame, GilSnapshot, Recorder};
 use super::{BATCH_NS, CELLS_PER_INTERVAL, Change, EngineKind, GilConfig, ms_to_ns};
-use crate::sims::control::RunControl;
+use crate::sims::kit::RunControl;
+use crate::sims::kit::config::EngineConfig;
 use crate::sims::{Applied, Demo, ParamValue, Snapshot, StartError};
 use shared::Shared;
 
@@ -166,10 +167,10 @@ impl Demo for ThreadsDemo {
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
         let mut config = self.shared.config().clone();
-        let Ok(change) = config.apply(name, value) else {
+        if config.apply(name, value).is_err() {
             return Applied::Restart; // the restart reports what is wrong with the value
-        };
-        match change {
+        }
+        match GilConfig::change_of(name) {
             Change::Interval | Change::IoLength | Change::FtOverhead => {}
             Change::Timescale => {
                 self.timescale = config.timescale;
