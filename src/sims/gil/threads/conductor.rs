@@ -3,11 +3,9 @@
 //! [`CALIBRATION_PERIOD`] parks the workers for a reference window (see [`super::reference`]);
 //! at the end returns the final figures.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
 use serde_json::Value;
 
 use super::reference::{
@@ -16,11 +14,11 @@ use super::reference::{
 };
 use super::shared::{Ev, Shared, UNKNOWN};
 use super::{FRAME_INTERVAL, cell_ns, frame};
-use crate::sims::control::RunControl;
 use crate::sims::gil::GilConfig;
 use crate::sims::gil::Workload;
 use crate::sims::gil::timeline::{GilFigures, GilSnapshot, Recorder};
 use crate::sims::headless::round3;
+use crate::sims::kit::{RunControl, SnapshotCell};
 
 /// How far behind the newest log entries the states are accounted (a few frames).
 const ACCOUNTING_LAG: Duration = Duration::from_millis(100);
@@ -29,7 +27,7 @@ const CONDUCTOR_NAP: Duration = Duration::from_millis(10);
 /// The conductor's own state.
 struct Conductor<'a> {
     shared: &'a Shared,
-    latest: &'a ArcSwap<GilSnapshot>,
+    latest: &'a SnapshotCell<GilSnapshot>,
     config: GilConfig,
     version: u64,
     recorder: Recorder,
@@ -108,7 +106,7 @@ impl Conductor<'_> {
     }
 
     fn publish(&self) {
-        self.latest.store(Arc::new(self.snapshot()));
+        self.latest.publish(self.snapshot());
     }
 
     /// Takes a new configuration: the old counters were measured under other rules.
@@ -198,7 +196,7 @@ impl Conductor<'_> {
 pub(super) fn conduct(
     shared: &Shared,
     conductor: &RunControl,
-    latest: &ArcSwap<GilSnapshot>,
+    latest: &SnapshotCell<GilSnapshot>,
 ) -> Value {
     let config = shared.config().clone();
     let now = shared.clock.now();
@@ -244,7 +242,7 @@ pub(super) fn conduct(
     c.collect();
     c.recorder.advance_all(shared.clock.now());
     let snap = c.snapshot();
-    c.latest.store(Arc::new(snap.clone()));
+    c.latest.publish(snap.clone());
     let mut figures = GilFigures::new(&snap, &c.recorder, c.reference_rate());
     figures.reference_core_share = Some(c.reference.core_share().map(round3));
     figures.to_value()

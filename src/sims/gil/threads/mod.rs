@@ -14,18 +14,16 @@ pub use reference::{CALIBRATION_PERIOD, CALIBRATION_WINDOW, FIRST_CALIBRATION_DE
 pub use shared::batch_iterations;
 pub use worker::OUTER_CHECK_BATCHES;
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
 use serde_json::Value;
 
 use super::timeline::{Frame, GilSnapshot, Recorder};
 use super::{BATCH_NS, CELLS_PER_INTERVAL, Change, EngineKind, GilConfig, ms_to_ns};
-use crate::sims::kit::RunControl;
 use crate::sims::kit::config::EngineConfig;
+use crate::sims::kit::{Crew, RunControl, SnapshotCell};
 use crate::sims::{Applied, Demo, ParamValue, Snapshot, StartError};
 use shared::Shared;
 
@@ -35,71 +33,50 @@ pub const FRAME_INTERVAL: Duration = Duration::from_millis(25);
 /// The running real-thread demo.
 pub struct ThreadsDemo {
     shared: Arc<Shared>,
-    workers: Vec<JoinHandle<()>>,
-    io_reference: Option<JoinHandle<()>>,
-    conductor: Option<JoinHandle<Value>>,
-    conductor_control: Arc<RunControl>,
-    latest: Arc<ArcSwap<GilSnapshot>>,
+    /// The Python threads and the I/O reference thread, under the demo's run control.
+    workers: Crew,
+    /// The conductor, under its own control: it stops after the workers are joined.
+    conductor: Crew,
+    /// What the conductor returns when it stops: the final figures.
+    figures: Arc<Mutex<Option<Value>>>,
+    latest: SnapshotCell<GilSnapshot>,
     speed: f64,
     timescale: f64,
 }
 
 impl ThreadsDemo {
-    /// Starts the workers and the conductor. `instrumented: false` logs no states or events and reads no cores, to
-    /// measure what instrumentation costs.
+    /// Starts the workers and the conductor. `instrumented: false` logs no states or
+    /// events and reads no cores, to measure what instrumentation costs.
     pub fn start(config: &GilConfig, instrumented: bool) -> Result<ThreadsDemo, StartError> {
-        let n = config.threads();
-        let slow_motion = config.timescale;
         let shared = Arc::new(Shared::new(config, instrumented));
-        shared.set_lengths(config, slow_motion);
-        let latest = Arc::new(ArcSwap::from_pointee(empty_snapshot(config)));
-        let conductor_control = Arc::new(RunControl::new());
+        shared.set_lengths(config, config.timescale);
+        let latest = SnapshotCell::new(empty_snapshot(config));
         let mut demo = ThreadsDemo {
+            workers: Crew::new(Arc::clone(&shared.control)),
+            conductor: Crew::new(Arc::new(RunControl::new())),
             shared: Arc::clone(&shared),
-            workers: Vec::with_capacity(n),
-            io_reference: None,
-            conductor: None,
-            conductor_control: Arc::clone(&conductor_control),
-            latest: Arc::clone(&latest),
+            figures: Arc::new(Mutex::new(None)),
+            latest: latest.clone(),
             speed: 1.0,
             timescale: config.timescale,
         };
-        for w in 0..n {
+        // On an error, dropping `demo` stops and joins whatever started.
+        for w in 0..config.threads() {
             let shared = Arc::clone(&shared);
-            let handle = std::thread::Builder::new()
-                .name(format!("gil-thread-{}", w + 1))
-                .spawn(move || worker::worker(&shared, w));
-            match handle {
-                Ok(h) => demo.workers.push(h),
-                Err(e) => {
-                    demo.shutdown();
-                    return Err(e.into());
-                }
-            }
+            demo.workers
+                .spawn(format!("gil-thread-{}", w + 1), move |_| {
+                    worker::worker(&shared, w)
+                })?;
         }
-        let reference = {
-            let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("gil-io-reference".into())
-                .spawn(move || reference::io_reference_loop(&shared))
-        };
-        match reference {
-            Ok(h) => demo.io_reference = Some(h),
-            Err(e) => {
-                demo.shutdown();
-                return Err(e.into());
-            }
-        }
-        let conductor = std::thread::Builder::new()
-            .name("gil-conductor".into())
-            .spawn(move || conductor::conduct(&shared, &conductor_control, &latest));
-        match conductor {
-            Ok(h) => demo.conductor = Some(h),
-            Err(e) => {
-                demo.shutdown();
-                return Err(e.into());
-            }
-        }
+        let reference = Arc::clone(&shared);
+        demo.workers.spawn("gil-io-reference", move |_| {
+            reference::io_reference_loop(&reference)
+        })?;
+        let figures = Arc::clone(&demo.figures);
+        demo.conductor.spawn("gil-conductor", move |hand| {
+            let out = conductor::conduct(&shared, hand.control(), &latest);
+            *figures.lock().unwrap_or_else(|p| p.into_inner()) = Some(out);
+        })?;
         Ok(demo)
     }
 
@@ -107,19 +84,17 @@ impl ThreadsDemo {
         self.timescale / self.speed
     }
 
-    /// Stops and joins everything; the conductor's final metrics, if it ran.
+    /// Stops and joins everything; the conductor's final figures, if it ran.
     fn shutdown(&mut self) -> Option<Value> {
         self.shared.control.stop();
         self.shared.gate.stop();
         self.shared.wake_all();
-        for w in self.workers.drain(..) {
-            let _ = w.join();
-        }
-        if let Some(r) = self.io_reference.take() {
-            let _ = r.join();
-        }
-        self.conductor_control.stop();
-        self.conductor.take().and_then(|c| c.join().ok())
+        self.workers.stop();
+        self.conductor.stop();
+        self.figures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     fn changed(&self, config: &GilConfig) {
@@ -162,7 +137,7 @@ fn frame(
 
 impl Demo for ThreadsDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::Gil(self.latest.load_full())
+        Snapshot::Gil(self.latest.latest())
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {

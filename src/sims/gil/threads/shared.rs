@@ -3,7 +3,7 @@
 //! the batch of real arithmetic that stands for one bytecode batch.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::clock::Clock;
@@ -46,7 +46,7 @@ pub(super) struct WorkerSlot {
 
 /// Everything the workers, the conductor and the handle share.
 pub(super) struct Shared {
-    pub(super) control: RunControl,
+    pub(super) control: Arc<RunControl>,
     /// Closed (paused) while the conductor measures one thread alone.
     pub(super) gate: RunControl,
     pub(super) clock: Clock,
@@ -86,7 +86,7 @@ impl Shared {
     pub(super) fn new(config: &GilConfig, instrumented: bool) -> Shared {
         let n = config.threads();
         Shared {
-            control: RunControl::new(),
+            control: Arc::new(RunControl::new()),
             gate: RunControl::new(),
             clock: Clock::new(config.timescale),
             gils: (0..n + 2).map(|_| RealGil::default()).collect(),
