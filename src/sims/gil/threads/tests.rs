@@ -197,3 +197,14 @@ fn a_thread_that_lost_the_gil_meanwhile_shows_a_wait_from_its_release() {
     one.set_state(ThreadState::Running);
     assert_eq!(states(&shared, 0).len(), 3);
 }
+
+/// Without a shared GIL the rows say how much of their running time the workers were on
+/// a core (their CPU time), so 4 workers on 2 cores can show waiting for a core.
+#[test]
+fn time_on_a_core_is_measured_without_a_shared_gil() {
+    let demo = start(&[("threads", "4"), ("mode", "processes")]);
+    assert!(wait_for(&*demo, |s| s.threads.iter().all(|t| t
+        .on_core_share
+        .is_some_and(|c| c > 0.0 && c <= t.held_share + 1e-9))));
+    let _ = demo.stop();
+}
