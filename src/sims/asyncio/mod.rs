@@ -34,7 +34,7 @@ use figures::{Figures, Knobs};
 use gate::{Gate, Speed};
 use lag::{LagLog, LastBeat};
 use settings::{Change, Flavor, Settings};
-use snapshot::{LoopStatus, Observer};
+use snapshot::{LoopHandles, LoopStatus, Observer};
 use tracker::{SOLO, Tracker};
 
 pub use snapshot::AsyncioSnapshot;
@@ -68,12 +68,8 @@ impl Engine for AsyncioEngine {
 
 /// The running `asyncio` demo.
 pub struct AsyncioDemo {
-    ctx: Arc<Ctx>,
-    gate: Arc<Gate>,
-    stop_signal: Arc<Notify>,
-    status: Arc<LoopStatus>,
-    lag: Arc<LagLog>,
-    sort: Arc<AtomicU8>,
+    /// What the loop's thread and the observer share with the demo.
+    shared: LoopHandles,
     latest: SnapshotCell<AsyncioSnapshot>,
     /// The loop's thread and the observer's.
     crew: Crew,
@@ -113,48 +109,27 @@ impl AsyncioDemo {
             settings,
             plan,
         });
-        let status = Arc::new(LoopStatus::default());
-        let lag = Arc::new(LagLog::default());
-        let last_beat = Arc::new(LastBeat::default());
-        let stop_signal = Arc::new(Notify::new());
-
-        let mut observer = Observer::new(
-            Arc::clone(&ctx),
-            Arc::clone(&gate),
-            Arc::clone(&lag),
-            Arc::clone(&last_beat),
-            Arc::clone(&status),
-            Arc::clone(&sort),
-            ideal_s,
-        );
-        let latest = SnapshotCell::new(observer.build());
-
-        let mut demo = AsyncioDemo {
-            ctx: Arc::clone(&ctx),
-            gate: Arc::clone(&gate),
-            stop_signal: Arc::clone(&stop_signal),
-            status: Arc::clone(&status),
-            lag: Arc::clone(&lag),
+        let shared = LoopHandles {
+            ctx,
+            gate,
+            lag: Arc::new(LagLog::default()),
+            last_beat: Arc::new(LastBeat::default()),
+            status: Arc::new(LoopStatus::default()),
             sort,
-            latest: latest.clone(),
-            crew: Crew::new(Arc::clone(&ctx.control)),
-            ideal_s,
-            live: ctx.settings.clone(),
+            stop: Arc::new(Notify::new()),
         };
-        {
-            let (ctx, status, stop, lag, beat, gate) = (
-                Arc::clone(&ctx),
-                Arc::clone(&status),
-                Arc::clone(&stop_signal),
-                Arc::clone(&lag),
-                Arc::clone(&last_beat),
-                Arc::clone(&gate),
-            );
-            demo.crew.spawn("asyncio-loop", move |_| {
-                run_loop(runtime, &ctx, &status, &stop, lag, beat, gate)
-            })?;
-        }
-        let status = Arc::clone(&status);
+        let mut observer = Observer::new(shared.clone(), ideal_s);
+        let latest = SnapshotCell::new(observer.build());
+        let mut demo = AsyncioDemo {
+            crew: Crew::new(Arc::clone(&shared.ctx.control)),
+            live: shared.ctx.settings.clone(),
+            shared: shared.clone(),
+            latest: latest.clone(),
+            ideal_s,
+        };
+        demo.crew
+            .spawn("asyncio-loop", move |_| run_loop(runtime, &shared))?;
+        let status = Arc::clone(&demo.shared.status);
         demo.crew.spawn("asyncio-observer", move |hand| {
             loop {
                 let done = status.loop_done.load(Ordering::Acquire);
@@ -170,9 +145,9 @@ impl AsyncioDemo {
     /// Stops the loop (its gate and stop signal too, so a parked or sleeping loop wakes)
     /// and joins both threads.
     fn shutdown(&mut self) {
-        self.ctx.control.stop();
-        self.gate.stop();
-        self.stop_signal.notify_one();
+        self.shared.ctx.control.stop();
+        self.shared.gate.stop();
+        self.shared.stop.notify_one();
         self.crew.stop();
     }
 }
@@ -195,16 +170,14 @@ fn build_runtime(flavor: Flavor) -> Result<tokio::runtime::Runtime, StartError> 
 
 /// The loop thread: run `main` (and the heartbeat) until it ends or the demo stops, then
 /// drop the runtime, which cancels whatever is left and joins tokio's own threads.
-fn run_loop(
-    runtime: tokio::runtime::Runtime,
-    ctx: &Arc<Ctx>,
-    status: &LoopStatus,
-    stop: &Notify,
-    lag: Arc<LagLog>,
-    last_beat: Arc<LastBeat>,
-    gate: Arc<Gate>,
-) {
+fn run_loop(runtime: tokio::runtime::Runtime, shared: &LoopHandles) {
+    let (ctx, status, stop) = (&shared.ctx, &shared.status, &shared.stop);
     let ended = runtime.block_on(async {
+        let (lag, last_beat, gate) = (
+            Arc::clone(&shared.lag),
+            Arc::clone(&shared.last_beat),
+            Arc::clone(&shared.gate),
+        );
         let beat = tokio::spawn(lag::heartbeat(lag, last_beat, gate));
         let main = ctx
             .tracker
@@ -239,13 +212,15 @@ impl Demo for AsyncioDemo {
         if self.live.apply(name, value).is_err() {
             return Applied::Restart; // the restart reports what is wrong with the value
         }
-        let knobs = &self.ctx.knobs;
+        let knobs = &self.shared.ctx.knobs;
         let (knob, ms) = match Settings::change_of(name) {
             Change::ProduceMs => (&knobs.produce_ms, self.live.produce_ms),
             Change::ConsumeMs => (&knobs.consume_ms, self.live.consume_ms),
             Change::ServerDelayMs => (&knobs.server_delay_ms, self.live.server_delay_ms),
             Change::Sort => {
-                self.sort.store(self.live.sort as u8, Ordering::Relaxed);
+                self.shared
+                    .sort
+                    .store(self.live.sort as u8, Ordering::Relaxed);
                 return Applied::Live;
             }
             Change::Restart => return Applied::Restart,
@@ -255,22 +230,22 @@ impl Demo for AsyncioDemo {
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
-        self.gate.set_paused(paused);
+        self.shared.gate.set_paused(paused);
         true
     }
 
     fn step(&mut self) -> bool {
-        self.gate.step()
+        self.shared.gate.step()
     }
 
     fn set_speed(&mut self, speed: f64) -> bool {
-        self.ctx.speed.set(speed);
+        self.shared.ctx.speed.set(speed);
         true
     }
 
     fn is_finished(&self) -> bool {
-        self.status.loop_done.load(Ordering::Acquire)
-            && self.status.completed.load(Ordering::Acquire)
+        self.shared.status.loop_done.load(Ordering::Acquire)
+            && self.shared.status.completed.load(Ordering::Acquire)
     }
 
     fn stop(mut self: Box<Self>) -> Value {

@@ -159,14 +159,14 @@ pub struct AsyncioFigures {
 impl AsyncioDemo {
     /// The final figures (after the threads are joined).
     pub(super) fn figures(&self) -> AsyncioFigures {
-        let c = self.ctx.tracker.counters();
+        let c = self.shared.ctx.tracker.counters();
         let counts = c.counts();
-        let s = &self.ctx.settings;
-        let f = &self.ctx.figures;
-        let lag = self.lag.summary();
-        let completed = self.status.completed.load(Ordering::Acquire);
+        let s = &self.shared.ctx.settings;
+        let f = &self.shared.ctx.figures;
+        let lag = self.shared.lag.summary();
+        let completed = self.shared.status.completed.load(Ordering::Acquire);
         let scenario_s =
-            completed.then(|| self.status.scenario_ns.load(Ordering::Relaxed) as f64 / 1e9);
+            completed.then(|| self.shared.status.scenario_ns.load(Ordering::Relaxed) as f64 / 1e9);
         let peak = match s.scenario {
             Scenario::Semaphore => f.inside.peak(),
             Scenario::Io => f.connections.peak(),
@@ -239,7 +239,7 @@ impl AsyncioDemo {
             tasks_failed: counts.failed,
             tasks_cancelled: counts.cancelled,
             tasks_leaked: if completed {
-                self.status.leaked.load(Ordering::Relaxed)
+                self.shared.status.leaked.load(Ordering::Relaxed)
             } else {
                 0
             },
