@@ -37,6 +37,23 @@ pub struct ParamSpec {
     pub help: &'static str,
 }
 
+/// The largest `seed` any engine takes.
+pub const MAX_SEED: i64 = 1_000_000;
+
+/// The `seed` parameter (0 to [`MAX_SEED`], default 1) of engines with random choices;
+/// `help` says what it seeds.
+pub const fn seed_spec(help: &'static str) -> ParamSpec {
+    ParamSpec {
+        name: "seed",
+        kind: ParamKind::Int {
+            min: 0,
+            max: MAX_SEED,
+        },
+        default: "1",
+        help,
+    }
+}
+
 /// A parsed parameter value. Choices and lists are kept as their text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]

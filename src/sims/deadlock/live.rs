@@ -212,43 +212,20 @@ fn philosopher(shared: &Shared, i: usize) {
         if !shared.sleep_ms(rng.u64(0..=hold)) {
             break;
         }
-        match shared
-            .table
-            .acquire(i, first, shared.timeout(), &shared.control)
-        {
-            Acquired::Got => stats.acquisitions.fetch_add(1, Ordering::Relaxed),
-            Acquired::TimedOut => {
-                stats.timeouts.fetch_add(1, Ordering::Relaxed);
-                stats.phase.store(BACKING_OFF, Ordering::Relaxed);
-                if !shared.sleep_ms(rng.u64(0..=hold.max(1) * 2)) {
-                    break;
-                }
-                continue;
-            }
-            Acquired::Stopped => break,
-        };
+        match take(shared, i, first, &mut rng) {
+            Taken::Got => {}
+            Taken::BackedOff => continue,
+            Taken::Stop => break,
+        }
         stats.phase.store(WORKING, Ordering::Relaxed);
         if !shared.sleep_ms(hold) {
             break;
         }
-        match shared
-            .table
-            .acquire(i, second, shared.timeout(), &shared.control)
-        {
-            Acquired::Got => stats.acquisitions.fetch_add(1, Ordering::Relaxed),
-            Acquired::TimedOut => {
-                // Give up: release what is held so the others can go on, wait a random
-                // while (so two threads do not retry in lock step), and start again.
-                shared.table.release_all(i);
-                stats.timeouts.fetch_add(1, Ordering::Relaxed);
-                stats.phase.store(BACKING_OFF, Ordering::Relaxed);
-                if !shared.sleep_ms(rng.u64(0..=hold.max(1) * 2)) {
-                    break;
-                }
-                continue;
-            }
-            Acquired::Stopped => break,
-        };
+        match take(shared, i, second, &mut rng) {
+            Taken::Got => {}
+            Taken::BackedOff => continue,
+            Taken::Stop => break,
+        }
         if !shared.sleep_ms(hold) {
             break;
         }
@@ -256,6 +233,43 @@ fn philosopher(shared: &Shared, i: usize) {
         stats.meals.fetch_add(1, Ordering::Relaxed);
     }
     shared.table.release_all(i);
+}
+
+/// What one attempt at a lock came to.
+enum Taken {
+    /// The lock is held now.
+    Got,
+    /// Timed out: everything held was released and the thread waited a random while.
+    BackedOff,
+    /// The demo is stopping.
+    Stop,
+}
+
+/// Thread `i` takes `lock`, or on a timeout gives up: releases what it holds so the others
+/// can go on, and waits a random while (so two threads do not retry in lock step).
+fn take(shared: &Shared, i: usize, lock: usize, rng: &mut fastrand::Rng) -> Taken {
+    let stats = &shared.stats[i];
+    match shared
+        .table
+        .acquire(i, lock, shared.timeout(), &shared.control)
+    {
+        Acquired::Got => {
+            stats.acquisitions.fetch_add(1, Ordering::Relaxed);
+            Taken::Got
+        }
+        Acquired::TimedOut => {
+            shared.table.release_all(i);
+            stats.timeouts.fetch_add(1, Ordering::Relaxed);
+            stats.phase.store(BACKING_OFF, Ordering::Relaxed);
+            let back_off = rng.u64(0..=shared.setup.hold_ms.max(1) * 2);
+            if shared.sleep_ms(back_off) {
+                Taken::BackedOff
+            } else {
+                Taken::Stop
+            }
+        }
+        Acquired::Stopped => Taken::Stop,
+    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]

@@ -12,14 +12,16 @@
 pub mod live;
 pub mod model;
 
+use super::kit::choice::choice_enum;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::kit::config::{self, EngineConfig};
 use super::kit::figures::to_json;
-use super::kit::step_model::EngineKind;
+use super::kit::step_model::{EngineKind, engine_spec};
 use super::kit::{Choice, choice_spec};
+use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
 use super::{
     Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
@@ -33,15 +35,9 @@ pub const MAX_PHILOSOPHERS: i64 = 8;
 pub const MAX_TIMEOUT_MS: i64 = 5000;
 /// The longest time a thread holds a lock while working, in milliseconds.
 pub const MAX_HOLD_MS: i64 = 1000;
-/// The largest seed.
-pub const MAX_SEED: i64 = 1_000_000;
 
 const PARAMS: &[ParamSpec] = &[
-    choice_spec::<EngineKind>(
-        "engine",
-        "threads",
-        "threads: real OS threads; model: you schedule each acquisition (number keys)",
-    ),
+    engine_spec("threads: real OS threads; model: you schedule each acquisition (number keys)"),
     choice_spec::<LockOrder>(
         "order",
         "opposite",
@@ -74,38 +70,19 @@ const PARAMS: &[ParamSpec] = &[
         default: "40",
         help: "threads engine: work done while holding a lock (longer: a deadlock comes sooner)",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: MAX_SEED,
-        },
-        default: "1",
-        help: "seed of the random choices (back-off times; the model's step key)",
-    },
+    seed_spec("seed of the random choices (back-off times; the model's step key)"),
 ];
 
-/// The order in which a thread takes its two locks.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::EnumString,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "lowercase")]
-pub enum LockOrder {
-    /// Its own left lock, then its right one: around a ring, opposite to its neighbour.
-    #[default]
-    Opposite,
-    /// The lower-numbered lock first: one global order, so no cycle can form.
-    Consistent,
+choice_enum! {
+    /// The order in which a thread takes its two locks.
+    #[derive(Default)]
+    pub enum LockOrder {
+        /// Its own left lock, then its right one: around a ring, opposite to its neighbour.
+        #[default]
+        Opposite,
+        /// The lower-numbered lock first: one global order, so no cycle can form.
+        Consistent,
+    }
 }
 
 impl LockOrder {
@@ -135,7 +112,7 @@ impl EngineConfig for DeadlockConfig {
                 setup.timeout_ms = config::int_in(name, value, 0, MAX_TIMEOUT_MS)? as u64
             }
             "hold_ms" => setup.hold_ms = config::int_in(name, value, 0, MAX_HOLD_MS)? as u64,
-            "seed" => setup.seed = config::int_in(name, value, 0, MAX_SEED)? as u64,
+            "seed" => setup.seed = config::int_in(name, value, 0, params::MAX_SEED)? as u64,
             _ => return Err(config::unknown(INFO.name, name, PARAMS)),
         }
         Ok(())

@@ -2,12 +2,15 @@
 //! list (derived with `strum`), so the [`ParamSpec`] lists the options once and no engine
 //! re-parses a word or falls back to a default on one it does not know.
 //!
-//! The pattern, for an engine's choice `mode`:
+//! The pattern, for an engine's choice `mode` ([`choice_enum!`] adds the derives: words
+//! are the variants in kebab-case, `FreeThreaded` is `free-threaded`):
 //!
 //! ```ignore
-//! #[derive(Clone, Copy, strum::EnumString, strum::VariantNames, strum::IntoStaticStr)]
-//! #[strum(serialize_all = "kebab-case")]
-//! pub enum Mode { Fast, Slow }
+//! choice_enum! {
+//!     /// How it runs.
+//!     #[derive(Default)]
+//!     pub enum Mode { #[default] Fast, Slow }
+//! }
 //!
 //! const MODE: ParamSpec = choice_spec::<Mode>("mode", "fast", "how it runs");
 //! // in Config::from_params:  mode: params.choice("mode")?,
@@ -15,6 +18,21 @@
 //! ```
 
 use std::str::FromStr;
+
+/// Declares a choice parameter's enum with every derive a choice needs: `Debug`, `Clone`,
+/// `Copy`, `PartialEq`, `Eq`, serde (for snapshots), and strum's `EnumString`,
+/// `VariantNames`, `IntoStaticStr` with kebab-case words. Add `#[derive(Default)]` and
+/// `#[default]` where a default is wanted.
+macro_rules! choice_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($body:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[derive(strum::EnumString, strum::VariantNames, strum::IntoStaticStr)]
+        #[strum(serialize_all = "kebab-case")]
+        $vis enum $name { $($body)* }
+    };
+}
+pub(crate) use choice_enum;
 
 use strum::VariantNames;
 

@@ -3,10 +3,13 @@
 //! task's cost, and the parameters both engines declare alike, so the same work can be
 //! compared across a thread pool and a process pool; and the speedup both report.
 
+use super::choice::choice_enum;
+use super::figures::round3;
 use std::sync::OnceLock;
 
 use super::choice::{Choice, choice_spec};
-use crate::sims::params::{ParamKind, ParamSpec};
+use super::config;
+use crate::sims::params::{ParamError, ParamKind, ParamSpec, ParamValue};
 
 /// Iterations of the spin loop in one work unit: about a microsecond on a current laptop
 /// core in a release build (a debug build is many times slower).
@@ -33,30 +36,49 @@ pub fn speedup(done: bool, sequential_s: f64, parallel_s: f64) -> Option<f64> {
     (done && parallel_s > 0.0).then(|| sequential_s / parallel_s)
 }
 
-/// Which work a run does.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::EnumString,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "lowercase")]
-pub enum Workload {
-    /// N equal tasks.
-    #[default]
-    Uniform,
-    /// A few tasks ten times longer than the rest, all at the front of the list, so a
-    /// static split would give one worker all of them; work stealing evens the lanes out.
-    Skewed,
-    /// Many tiny tasks: the cost of handing out each task (splitting, IPC) dominates.
-    Tiny,
+/// The figures a run with a parallel part and a sequential baseline reports (the first
+/// fields of the `pool` and `processes` demos' JSON).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct RunFigures {
+    /// True once the parallel and the sequential part both ran.
+    pub finished: bool,
+    /// Seconds the parallel part took.
+    pub parallel_s: f64,
+    /// Seconds the sequential baseline took (null unless finished).
+    pub sequential_s: Option<f64>,
+    /// `sequential_s / parallel_s` (null unless finished).
+    pub speedup: Option<f64>,
+    /// Speedup per worker, 1.0 being perfect (null unless finished).
+    pub efficiency: Option<f64>,
+}
+
+impl RunFigures {
+    /// The figures of a run on `workers` workers, rounded to three decimals.
+    pub fn new(finished: bool, parallel_s: f64, sequential_s: f64, workers: usize) -> Self {
+        let speedup = speedup(finished, sequential_s, parallel_s);
+        RunFigures {
+            finished,
+            parallel_s: round3(parallel_s),
+            sequential_s: finished.then(|| round3(sequential_s)),
+            speedup: speedup.map(round3),
+            efficiency: speedup.map(|s| round3(s / workers as f64)),
+        }
+    }
+}
+
+choice_enum! {
+    /// Which work a run does.
+    #[derive(Default)]
+    pub enum Workload {
+        /// N equal tasks.
+        #[default]
+        Uniform,
+        /// A few tasks ten times longer than the rest, all at the front of the list, so a
+        /// static split would give one worker all of them; work stealing evens the lanes out.
+        Skewed,
+        /// Many tiny tasks: the cost of handing out each task (splitting, IPC) dominates.
+        Tiny,
+    }
 }
 
 impl Workload {
@@ -118,6 +140,31 @@ pub fn workers_spec(max: i64) -> ParamSpec {
         kind: ParamKind::Int { min: 1, max },
         default,
         help: "how many workers run tasks (default: one per core of this machine)",
+    }
+}
+
+/// Where an engine keeps the three parameters `pool` and `processes` declare alike.
+pub struct WorkFields<'a> {
+    /// `workers`, from 1 to `max_workers`.
+    pub workers: &'a mut usize,
+    /// `workload`.
+    pub workload: &'a mut Workload,
+    /// `tasks`.
+    pub tasks: &'a mut usize,
+    /// The engine's most workers.
+    pub max_workers: i64,
+}
+
+impl WorkFields<'_> {
+    /// Takes `workers`, `workload` or `tasks`; `Ok(false)` when `name` is none of them.
+    pub fn apply(self, name: &str, value: &ParamValue) -> Result<bool, ParamError> {
+        match name {
+            "workers" => *self.workers = config::count_in(name, value, 1, self.max_workers)?,
+            "workload" => *self.workload = value.choice(name)?,
+            "tasks" => *self.tasks = config::count_in(name, value, 1, MAX_TASKS)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 }
 

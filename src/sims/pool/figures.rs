@@ -2,19 +2,14 @@
 
 use serde::Serialize;
 
+use crate::sims::kit::workload::RunFigures;
+
 /// The `pool` demo's final figures (`--headless --json`).
 #[derive(Debug, Serialize)]
 pub struct PoolFigures {
-    /// True once the parallel and the sequential part both ran.
-    pub finished: bool,
-    /// Seconds the parallel part took.
-    pub parallel_s: f64,
-    /// Seconds the sequential baseline took (null unless finished).
-    pub sequential_s: Option<f64>,
-    /// `sequential_s / parallel_s` (null unless finished).
-    pub speedup: Option<f64>,
-    /// Speedup per worker (null unless finished).
-    pub efficiency: Option<f64>,
+    /// `finished`, `parallel_s`, `sequential_s`, `speedup`, `efficiency`.
+    #[serde(flatten)]
+    pub run: RunFigures,
     /// Tasks done in the parallel part.
     pub tasks: usize,
     /// Jobs taken from another worker's deque.

@@ -21,7 +21,7 @@ use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CoreReading, PhaseLoad};
 use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::timeline::Activity;
 pub use super::kit::timeline::WorkerLane;
-use super::kit::workload::{self, Workload};
+use super::kit::workload::{self, RunFigures, WorkFields, Workload};
 use super::kit::{Crew, RunControl, SnapshotCell};
 use super::{
     Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
@@ -94,10 +94,16 @@ pub struct PoolConfig {
 
 impl EngineConfig for PoolConfig {
     fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        let work = WorkFields {
+            workers: &mut self.workers,
+            workload: &mut self.workload,
+            tasks: &mut self.tasks,
+            max_workers: MAX_WORKERS,
+        };
+        if work.apply(name, value)? {
+            return Ok(());
+        }
         match name {
-            "workers" => self.workers = config::count_in(name, value, 1, MAX_WORKERS)?,
-            "workload" => self.workload = value.choice(name)?,
-            "tasks" => self.tasks = config::count_in(name, value, 1, workload::MAX_TASKS)?,
             "min_len" => self.min_len = config::count_in(name, value, 1, MAX_MIN_LEN)?,
             _ => return Err(config::unknown(INFO.name, name, INFO.params)),
         }
@@ -492,11 +498,12 @@ impl Demo for PoolDemo {
             .fold(0.0, f64::max);
         let finished = snap.phase == PoolPhase::Done;
         to_json(&PoolFigures {
-            finished,
-            parallel_s: round3(snap.parallel_s),
-            sequential_s: finished.then(|| round3(snap.sequential_s)),
-            speedup: snap.speedup().map(round3),
-            efficiency: snap.efficiency().map(round3),
+            run: RunFigures::new(
+                finished,
+                snap.parallel_s,
+                snap.sequential_s,
+                snap.config.workers,
+            ),
             tasks: snap.tasks_done(),
             steals: snap.steals,
             tasks_stolen: snap.lanes.iter().map(|l| l.stolen).sum(),

@@ -2,19 +2,14 @@
 
 use serde::Serialize;
 
+use crate::sims::kit::workload::RunFigures;
+
 /// The `processes` demo's final figures.
 #[derive(Debug, Serialize)]
 pub struct ProcessesFigures {
-    /// True once the parallel and the sequential part both ran.
-    pub finished: bool,
-    /// Seconds the parallel part took.
-    pub parallel_s: f64,
-    /// Seconds the sequential baseline took (null unless finished).
-    pub sequential_s: Option<f64>,
-    /// `sequential_s / parallel_s` (null unless finished).
-    pub speedup: Option<f64>,
-    /// Speedup per worker (null unless finished).
-    pub efficiency: Option<f64>,
+    /// `finished`, `parallel_s`, `sequential_s`, `speedup`, `efficiency`.
+    #[serde(flatten)]
+    pub run: RunFigures,
     /// Tasks completed by the workers.
     pub tasks: usize,
     /// Chunks completed.

@@ -22,7 +22,7 @@ use super::kit::config::{self, EngineConfig};
 use super::kit::cpu_load::CoreReading;
 use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::timeline::WorkerLane;
-use super::kit::workload::{self, Workload};
+use super::kit::workload::{self, RunFigures, WorkFields, Workload};
 use super::{
     Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
     StartError,
@@ -142,10 +142,16 @@ pub struct ProcConfig {
 
 impl EngineConfig for ProcConfig {
     fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        let work = WorkFields {
+            workers: &mut self.workers,
+            workload: &mut self.workload,
+            tasks: &mut self.tasks,
+            max_workers: MAX_WORKERS,
+        };
+        if work.apply(name, value)? {
+            return Ok(());
+        }
         match name {
-            "workers" => self.workers = config::count_in(name, value, 1, MAX_WORKERS)?,
-            "workload" => self.workload = value.choice(name)?,
-            "tasks" => self.tasks = config::count_in(name, value, 1, workload::MAX_TASKS)?,
             "chunksize" => self.chunksize = config::count_in(name, value, 1, MAX_CHUNKSIZE)?,
             "payload_kb" => self.payload_kb = config::count_in(name, value, 0, MAX_PAYLOAD_KB)?,
             "crash" => self.crash = config::flag(name, value)?,
@@ -398,11 +404,12 @@ impl Demo for ProcessesDemo {
             })
             .collect();
         to_json(&ProcessesFigures {
-            finished,
-            parallel_s: round3(snap.parallel_s),
-            sequential_s: finished.then(|| round3(snap.sequential_s)),
-            speedup: snap.speedup().map(round3),
-            efficiency: snap.efficiency().map(round3),
+            run: RunFigures::new(
+                finished,
+                snap.parallel_s,
+                snap.sequential_s,
+                snap.config.workers,
+            ),
             tasks: snap.tasks_done,
             chunks: snap.chunks,
             startup_ms: snap.startup_ms.map(round3),

@@ -11,13 +11,16 @@
 pub mod live;
 pub mod model;
 
+use super::kit::choice::choice_enum;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::kit::config::{self, EngineConfig};
 use super::kit::figures::to_json;
+use super::kit::step_model::engine_spec;
 use super::kit::{Choice, choice_spec};
+use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
 use super::{
     Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
@@ -31,13 +34,9 @@ pub const MAX_THREADS: i64 = 8;
 pub const MAX_INCREMENTS: i64 = 1_000_000;
 /// The most rounds the live engine repeats the experiment.
 pub const MAX_ROUNDS: i64 = 50;
-/// The largest seed of the model's random pick.
-pub const MAX_SEED: i64 = 1_000_000;
 
 const PARAMS: &[ParamSpec] = &[
-    choice_spec::<RaceEngineKind>(
-        "engine",
-        "threads",
+    engine_spec(
         "threads: real OS threads; model: you are the scheduler (number keys pick a thread)",
     ),
     choice_spec::<RaceMode>(
@@ -72,15 +71,7 @@ const PARAMS: &[ParamSpec] = &[
         default: "1",
         help: "threads engine: how many times to run the whole experiment (the losses differ)",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: MAX_SEED,
-        },
-        default: "1",
-        help: "model engine: seed of the random pick made by the step key",
-    },
+    seed_spec("model engine: seed of the random pick made by the step key"),
 ];
 
 /// Everything the `race` engine is started with.
@@ -106,36 +97,25 @@ impl EngineConfig for RaceConfig {
                 self.setup.increments = config::int_in(name, value, 1, MAX_INCREMENTS)? as u64
             }
             "rounds" => self.rounds = config::count_in(name, value, 1, MAX_ROUNDS)?,
-            "seed" => self.seed = config::int_in(name, value, 0, MAX_SEED)? as u64,
+            "seed" => self.seed = config::int_in(name, value, 0, params::MAX_SEED)? as u64,
             _ => return Err(config::unknown(INFO.name, name, PARAMS)),
         }
         Ok(())
     }
 }
 
-/// How `counter += 1` is protected.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::EnumString,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "lowercase")]
-pub enum RaceMode {
-    /// A bare `counter += 1` on a global: load, add and store can be split by a switch.
-    #[default]
-    Unsafe,
-    /// `with lock: counter += 1`: the three steps run as one.
-    Lock,
-    /// Each thread counts in its own local; the main thread sums the results at the end.
-    Local,
+choice_enum! {
+    /// How `counter += 1` is protected.
+    #[derive(Default)]
+    pub enum RaceMode {
+        /// A bare `counter += 1` on a global: load, add and store can be split by a switch.
+        #[default]
+        Unsafe,
+        /// `with lock: counter += 1`: the three steps run as one.
+        Lock,
+        /// Each thread counts in its own local; the main thread sums the results at the end.
+        Local,
+    }
 }
 
 impl RaceMode {

@@ -16,6 +16,7 @@ use super::kit::RunState;
 use super::kit::config::{self, EngineConfig};
 use super::kit::figures::{round3, to_json};
 use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
+use super::params::seed_spec;
 use super::{
     Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
     StartError,
@@ -59,15 +60,7 @@ const PARAMS: &[ParamSpec] = &[
         default: "1200",
         help: "the longest task, in milliseconds of blocking I/O",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: 1_000_000,
-        },
-        default: "1",
-        help: "seed of the random task lengths (same seed, same tasks)",
-    },
+    seed_spec("seed of the random task lengths (same seed, same tasks)"),
 ];
 
 /// The `threadpool` engine.
