@@ -1,53 +1,46 @@
 //! The `gil` demo's parameters, declared once: each choice is an enum that gives its own
 //! words, parsing and option list; [`PARAMS`] declares them for the panel and the CLI;
 //! [`GilConfig`] is the typed configuration ([`EngineConfig`]: `from_params`, and `apply`
-//! for a live change, whose effect [`GilConfig::change_of`] names). A word no enum knows is an error, never a default.
+//! for a live change, whose effect [`GilConfig::change_of`] names). A word no enum knows
+//! is an error, never a default. The `engine` choice is the kit's, shared with race and
+//! deadlock.
 
-use strum::{EnumString, FromRepr, IntoStaticStr, VariantNames};
+use strum::{FromRepr, VariantNames};
 
 use super::{BATCH_NS, MAX_THREADS};
+use crate::sims::kit::choice::choice_enum;
 use crate::sims::kit::config::{self, EngineConfig};
+pub use crate::sims::kit::step_model::EngineKind;
+use crate::sims::kit::step_model::engine_spec;
 use crate::sims::kit::{Choice, choice_spec};
 use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue};
 
-/// The workload of one thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[repr(u8)]
-#[derive(EnumString, IntoStaticStr, VariantNames, FromRepr)]
-#[strum(serialize_all = "kebab-case", ascii_case_insensitive)]
-pub enum Workload {
-    /// Pure Python computation: runs bytecode batches for ever.
-    Cpu,
-    /// A server's loop: a little Python work, then a blocking I/O call of `io_ms`.
-    Io,
+choice_enum! {
+    /// The workload of one thread.
+    #[derive(Hash, FromRepr)]
+    #[repr(u8)]
+    pub enum Workload {
+        /// Pure Python computation: runs bytecode batches for ever.
+        Cpu,
+        /// A server's loop: a little Python work, then a blocking I/O call of `io_ms`.
+        Io,
+    }
 }
 
-/// Which interpreter the threads run in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[repr(u8)]
-#[derive(EnumString, IntoStaticStr, VariantNames, FromRepr)]
-#[strum(serialize_all = "kebab-case")]
-pub enum Mode {
-    /// CPython 3.2+: switch interval, drop request, forced switching.
-    Gil,
-    /// CPython 2: release and immediately re-request every 100 ticks, no forced switching.
-    GilLegacy,
-    /// No GIL (3.13t/3.14t): threads run in parallel, each a little slower.
-    FreeThreaded,
-    /// One process per worker: each has its own interpreter and its own GIL.
-    Processes,
-}
-
-/// Which engine runs the protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[repr(u8)]
-#[derive(EnumString, IntoStaticStr, VariantNames)]
-#[strum(serialize_all = "kebab-case")]
-pub enum EngineKind {
-    /// Real OS threads and a real lock.
-    Threads,
-    /// The deterministic model on virtual time.
-    Model,
+choice_enum! {
+    /// Which interpreter the threads run in.
+    #[derive(Hash, FromRepr)]
+    #[repr(u8)]
+    pub enum Mode {
+        /// CPython 3.2+: switch interval, drop request, forced switching.
+        Gil,
+        /// CPython 2: release and immediately re-request every 100 ticks, no forced switching.
+        GilLegacy,
+        /// No GIL (3.13t/3.14t): threads run in parallel, each a little slower.
+        FreeThreaded,
+        /// One process per worker: each has its own interpreter and its own GIL.
+        Processes,
+    }
 }
 
 impl Workload {
@@ -66,13 +59,6 @@ impl Mode {
     /// True where threads of one process share one GIL.
     pub fn shares_one_gil(self) -> bool {
         matches!(self, Mode::Gil | Mode::GilLegacy)
-    }
-}
-
-impl EngineKind {
-    /// The word used in parameters and JSON.
-    pub fn name(self) -> &'static str {
-        self.into()
     }
 }
 
@@ -140,11 +126,7 @@ pub const PARAMS: &[ParamSpec] = &[
         default: "1",
         help: "slow motion: every duration is multiplied by this (1 = real time)",
     },
-    choice_spec::<EngineKind>(
-        "engine",
-        "threads",
-        "threads: real threads on your cores; model: step-able simulation",
-    ),
+    engine_spec("threads: real threads on your cores; model: step-able simulation"),
 ];
 
 /// The parsed parameters of one run.

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{GilSnapshot, Recorder, ThreadState};
 use crate::sims::headless::round3;
+use crate::sims::kit::Choice;
 
 /// I/O response latency percentiles, demo ms (null without I/O).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -87,7 +88,7 @@ impl GilFigures {
             |f: fn(&super::LatencySummary) -> f64| snap.io_latency.as_ref().map(|l| round3(f(l)));
         let ms = |ns: u64| round3(ns as f64 / 1e6);
         GilFigures {
-            engine: snap.engine.name(),
+            engine: snap.engine.word(),
             mode: snap.mode.name(),
             cores: snap.cores,
             speedup: snap.speedup.map(round3),
