@@ -5,6 +5,7 @@ use strum::{EnumString, FromRepr, IntoStaticStr, VariantNames};
 
 #[cfg(test)]
 use crate::sims::Params;
+use crate::sims::kit::choice::choice_enum;
 use crate::sims::kit::choice_spec;
 use crate::sims::kit::config::{self, EngineConfig};
 use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue};
@@ -118,8 +119,8 @@ pub const PARAMS: &[ParamSpec] = &[
 
 /// One of the scenarios, each mirroring a piece of Python.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[repr(u8)]
-#[derive(EnumString, IntoStaticStr, VariantNames, FromRepr)]
+/// (Its words are not kebab-case, so it spells out what `choice_enum!` would derive.)
+#[derive(EnumString, IntoStaticStr, VariantNames)]
 #[strum(serialize_all = "lowercase")]
 pub enum Scenario {
     /// `asyncio.gather` of sleeping workers.
@@ -166,8 +167,8 @@ impl Scenario {
 
 /// Which tokio runtime plays the event loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[repr(u8)]
-#[derive(EnumString, IntoStaticStr, VariantNames, FromRepr)]
+/// (Its words are not kebab-case, so it spells out what `choice_enum!` would derive.)
+#[derive(EnumString, IntoStaticStr, VariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum Flavor {
     /// One thread runs every task: asyncio's model.
@@ -183,18 +184,18 @@ impl Flavor {
     }
 }
 
-/// What the task table is sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[repr(u8)]
-#[derive(EnumString, IntoStaticStr, VariantNames, FromRepr)]
-#[strum(serialize_all = "lowercase")]
-pub enum SortBy {
-    /// The loop's picture, left to right: running, ready, waiting, finished.
-    State,
-    /// Most polled first.
-    Polls,
-    /// Most time being polled first.
-    Busy,
+choice_enum! {
+    /// What the task table is sorted by.
+    #[derive(FromRepr)]
+    #[repr(u8)]
+    pub enum SortBy {
+        /// The loop's picture, left to right: running, ready, waiting, finished.
+        State,
+        /// Most polled first.
+        Polls,
+        /// Most time being polled first.
+        Busy,
+    }
 }
 
 impl SortBy {
