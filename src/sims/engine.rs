@@ -2,10 +2,12 @@
 //! ([`Engine`]), what a running demo offers the host ([`Demo`]), the drawable [`Snapshot`]
 //! of each engine, and the registry of every engine pyconc ships.
 
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, LazyLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::kit::control::Pacing;
 use super::params::{ParamError, ParamSpec, ParamValue, Params};
 
 /// What an engine declares about itself, once, as a `static` beside its parameters.
@@ -19,12 +21,24 @@ pub struct EngineInfo {
     pub about: &'static str,
     /// The declared parameters, in the order the panel shows them.
     pub params: &'static [ParamSpec],
+    /// Starts the demo with resolved parameters (see [`Engine::start`]).
+    pub start: fn(&Params) -> Result<Box<dyn Demo>, StartError>,
+}
+
+/// Every engine is its [`EngineInfo`]: the declaration carries how it starts.
+impl Engine for EngineInfo {
+    fn info(&self) -> &EngineInfo {
+        self
+    }
+    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
+        (self.start)(params)
+    }
 }
 
 /// A demo engine: its declaration and how to start it.
 pub trait Engine: Sync {
     /// The engine's declaration: name, title, one line about it, its parameters.
-    fn info(&self) -> &'static EngineInfo;
+    fn info(&self) -> &EngineInfo;
     /// Starts the demo. Threads it needs are running when this returns.
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError>;
 
@@ -68,9 +82,17 @@ pub trait Demo: Send {
     fn set(&mut self, _name: &str, _value: &ParamValue) -> Applied {
         Applied::Restart
     }
+    /// The pause gate, playback speed and end flag this demo's threads share, where it has
+    /// all three: then [`Demo::set_paused`], [`Demo::set_speed`] and [`Demo::is_finished`]
+    /// work through them without being written again.
+    fn pacing(&self) -> Option<Pacing<'_>> {
+        None
+    }
     /// Pauses or resumes. Returns false if this demo cannot pause.
-    fn set_paused(&mut self, _paused: bool) -> bool {
-        false
+    fn set_paused(&mut self, paused: bool) -> bool {
+        self.pacing()
+            .map(|p| p.control.set_paused(paused))
+            .is_some()
     }
     /// Advances one event while paused (engines with a step mode). Returns false if the
     /// demo has no step mode right now.
@@ -89,12 +111,13 @@ pub trait Demo: Send {
     }
     /// Sets the playback speed: 1.0 is real time, 0.25 is four times slower. Returns false
     /// if this demo always runs at real speed.
-    fn set_speed(&mut self, _speed: f64) -> bool {
-        false
+    fn set_speed(&mut self, speed: f64) -> bool {
+        self.pacing().map(|p| p.speed.set(speed)).is_some()
     }
     /// True once a demo with an end (a finite scenario) has reached it.
     fn is_finished(&self) -> bool {
-        false
+        self.pacing()
+            .is_some_and(|p| p.finished.load(Ordering::SeqCst))
     }
     /// Stops the demo, joins every thread and task it started, and returns its final
     /// metrics as a JSON object (without `demo`, `params` and `elapsed_s`, which the
@@ -133,18 +156,22 @@ pub enum Snapshot {
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
 pub fn registry() -> &'static [&'static dyn Engine] {
-    static ENGINES: &[&dyn Engine] = &[
-        &super::cores::CoresEngine,
-        &super::gil::GilEngine,
-        &super::asyncio::AsyncioEngine,
-        &super::pool::PoolEngine,
-        &super::processes::ProcessesEngine,
-        &super::race::RaceEngine,
-        &super::deadlock::DeadlockEngine,
-        &super::queue::QueueEngine,
-        &super::threadpool::ThreadPoolEngine,
-    ];
-    ENGINES
+    // Built on first use: `pool` and `processes` declare a `workers` default that is this
+    // machine's core count.
+    static ENGINES: LazyLock<[&'static dyn Engine; 9]> = LazyLock::new(|| {
+        [
+            &super::cores::INFO,
+            &super::gil::INFO,
+            &super::asyncio::INFO,
+            &*super::pool::INFO,
+            &*super::processes::INFO,
+            &super::race::INFO,
+            &super::deadlock::INFO,
+            &super::queue::INFO,
+            &super::threadpool::INFO,
+        ]
+    });
+    &*ENGINES
 }
 
 /// The engine called `name`.
@@ -190,9 +217,7 @@ mod tests {
     fn model_snapshots_round_trip_through_json() {
         for name in ["race", "deadlock"] {
             let engine = find(name).unwrap();
-            let params = engine
-                .resolve(&[("engine".into(), "model".into())])
-                .unwrap();
+            let params = crate::sims::test_support::params(engine, &[("engine", "model")]);
             let demo = engine.start(&params).unwrap();
             let snapshot = demo.snapshot();
             let json = serde_json::to_value(&snapshot).unwrap();
