@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use pyconc::app::{App, Msg, keys};
+use pyconc::app::{App, DemoHost, Msg, keys};
 use pyconc::lessons::Catalog;
 use pyconc::replay::export::{self, Outputs};
 use pyconc::replay::record::{self, Header, RecordingWriter};
@@ -43,9 +43,11 @@ fn press(app: &mut App, code: KeyCode) {
 /// The GIL model paused in a demo-only app at `w`x`h`, stepped `steps` times.
 fn stepped_app(steps: usize, w: u16, h: u16) -> App {
     let (engine, params) = gil_model();
-    let mut app = App::demo_only(catalog(), dark(), engine, params).unwrap();
+    let mut app = App::demo_only(catalog(), dark(), engine, params.clone()).unwrap();
+    // Paused from its first instant: what the steps show never depends on how long this
+    // machine took between the start and a pause key.
+    app.demo = Some(DemoHost::start_paused(engine, params).unwrap());
     app.update(Msg::Terminal(Event::Resize(w, h)));
-    press(&mut app, KeyCode::Char(' '));
     assert!(app.demo.as_ref().unwrap().paused);
     for _ in 0..steps {
         press(&mut app, KeyCode::Char('.'));

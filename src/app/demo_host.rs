@@ -66,6 +66,20 @@ impl DemoHost {
         Ok(host)
     }
 
+    /// Starts `engine` paused at its first instant (see [`Engine::start_paused`]).
+    pub fn start_paused(
+        engine: &'static dyn Engine,
+        params: Params,
+    ) -> Result<DemoHost, StartError> {
+        let running = engine.start_paused(&params)?;
+        let mut host = DemoHost::idle(engine, params);
+        let first = running.snapshot();
+        host.running = Some(running);
+        host.paused = true;
+        host.capture(first);
+        Ok(host)
+    }
+
     /// A host with nothing running yet (a replay fills it from a recording).
     pub(crate) fn idle(engine: &'static dyn Engine, params: Params) -> DemoHost {
         DemoHost {
