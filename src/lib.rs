@@ -11,3 +11,4 @@ pub mod sims;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod xray;

@@ -15,6 +15,7 @@ use pyconc::lessons::{Catalog, Problem, highlight::Highlighter};
 use pyconc::progress::ProgressStore;
 use pyconc::sims::{self, Engine, Params};
 use pyconc::theme::{Theme, ThemeName};
+use pyconc::xray;
 
 /// Learn Python concurrency in your terminal: short lessons beside live demos that run on
 /// your machine's real cores.
@@ -65,6 +66,33 @@ enum Command {
     Show {
         /// The lesson's id.
         id: String,
+    },
+    /// Run a real Python program and draw its threads live (running, waiting for the GIL,
+    /// on a lock, in I/O). Options go before SCRIPT; words after it are the script's.
+    Xray {
+        /// The interpreter (default: $PYCONC_PYTHON, else python3 on PATH).
+        #[arg(long, value_name = "PY")]
+        python: Option<PathBuf>,
+        /// Print one JSON object when the script ends, instead of drawing.
+        #[arg(long)]
+        json: bool,
+        /// Kill the script (and its process group) after this many seconds.
+        #[arg(long, value_name = "S", default_value_t = xray::cli::DEFAULT_LIMIT_S)]
+        seconds: f64,
+        /// Write every raw sample and bootstrap line to FILE (how test fixtures are made).
+        #[arg(long, value_name = "FILE", hide = true)]
+        raw_out: Option<PathBuf>,
+        /// Show only what every platform can (no /proc), to test that path on Linux.
+        #[arg(long, hide = true)]
+        portable: bool,
+        /// SCRIPT [ARGS]... [--json]
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "SCRIPT [ARGS]"
+        )]
+        script: Vec<std::ffi::OsString>,
     },
     /// Check a lesson pack (default: the built-in lessons) and print every problem.
     Check {
@@ -160,7 +188,61 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Some(Command::Show { id }) => show(&load_catalog(&cli.lessons)?, &id, cli.theme),
         Some(Command::Check { dir }) => Ok(check(dir.or(cli.lessons))),
+        Some(Command::Xray {
+            python,
+            json,
+            seconds,
+            raw_out,
+            portable,
+            script,
+        }) => xray_command(python, json, seconds, raw_out, portable, &script, theme),
     }
+}
+
+fn xray_command(
+    python: Option<PathBuf>,
+    json: bool,
+    seconds: f64,
+    raw_out: Option<PathBuf>,
+    portable: bool,
+    words: &[std::ffi::OsString],
+    theme: Theme,
+) -> Result<ExitCode, Failure> {
+    let split = xray::cli::split_script_args(words)
+        .ok_or_else(|| Failure::usage("`xray` needs a SCRIPT to run"))?;
+    if !(seconds > 0.0 && seconds <= MAX_HEADLESS_SECONDS) {
+        return Err(Failure::usage(format!(
+            "bad value `{seconds}` for `--seconds`: expected a number above 0 and at most {MAX_HEADLESS_SECONDS}"
+        )));
+    }
+    let python = xray::resolve_python(python.as_deref()).map_err(Failure::usage)?;
+    let opts = xray::run::XrayOptions {
+        python,
+        script: split.script,
+        args: split.args,
+        time_limit: Some(std::time::Duration::from_secs_f64(seconds)),
+        raw_out,
+        portable,
+    };
+    let usage = |e: xray::run::XrayError| match e {
+        xray::run::XrayError::Setup(_) => Failure::from(anyhow::anyhow!(e)),
+        other => Failure::usage(pyconc::lessons::sanitize::sanitize_line(&other.to_string())),
+    };
+    if json || split.json {
+        let (report, outcome) = xray::cli::run_headless(&opts).map_err(usage)?;
+        let _ = writeln!(std::io::stdout().lock(), "{report}");
+        return Ok(if outcome.exit == xray::child::Exit::Code(0) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    require_terminal()?;
+    xray::tui::run(&opts, theme).map_err(|e| match e {
+        xray::tui::TuiError::Start(e) => usage(e),
+        xray::tui::TuiError::Terminal(e) => Failure::from(anyhow::anyhow!(e)),
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn tui(catalog: Catalog, theme: Theme, open: Option<&str>) -> Result<ExitCode, Failure> {

@@ -9,6 +9,7 @@ pub mod lesson;
 pub mod status;
 pub mod styled_dump;
 pub mod widgets;
+pub mod xray;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
