@@ -206,10 +206,14 @@ impl Track {
         (i > 0).then(|| self.runs[i - 1].1)
     }
 
-    /// The state it spent most of ticks `[from, to)` in.
+    /// The state it spent most of ticks `[from, to)` in; for a span with no tick in it
+    /// (cells narrower than a tick), the state in force there.
     fn dominant(&self, from: u64, to: u64, gil: Option<classify::GilRange>) -> Option<XState> {
         if to <= from {
-            return None;
+            return from
+                .checked_sub(1)
+                .and_then(|k| self.at(k))
+                .map(|o| classify::state_of(o, gil));
         }
         let mut i = self.runs.partition_point(|r| r.0 <= from);
         let mut durations: BTreeMap<XState, u64> = BTreeMap::new();
@@ -256,6 +260,8 @@ pub struct ThreadView {
     pub cells: Vec<Option<XState>>,
     /// What it is doing at the window's end.
     pub now: Option<XState>,
+    /// Seconds it was runnable ("running" share times its lifetime): on a core or queued.
+    pub runnable_s: f64,
 }
 
 /// One frame's worth of a run, plain data for the view.
@@ -529,10 +535,11 @@ impl Recording {
     pub fn view(&self, end_s: Option<f64>, window_s: f64, cells: usize) -> XrayView {
         let newest_s = self.tick_ms.back().copied().unwrap_or(0.0) / 1000.0;
         let kept_from_s = self.tick_ms.front().copied().unwrap_or(0.0) / 1000.0;
-        let window_s = window_s.max(0.001);
         let end_s = end_s
             .unwrap_or(newest_s)
             .clamp(kept_from_s, newest_s.max(kept_from_s));
+        // Early in a run the window is as long as the run, so the strips fill the width.
+        let window_s = window_s.min(end_s - kept_from_s).max(0.001);
         let gil = self.gil();
         // Tick index ranges of each cell.
         let start_s = end_s - window_s;
@@ -567,6 +574,7 @@ impl Recording {
                     core: t.core,
                     cpu_s,
                     cpu_share: cpu_s.filter(|_| life > 0.0).map(|c| c / life),
+                    runnable_s: t.shares(gil).get(&XState::Running).copied().unwrap_or(0.0) * life,
                     shares: t.shares(gil),
                     cells,
                     now,

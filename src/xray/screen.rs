@@ -33,16 +33,25 @@ pub enum ScreenAction {
     Quit,
 }
 
-/// The keys, declared once: the key, what it does, and the word shown in the key line.
-pub const KEYS: &[(&str, &str, ScreenAction)] = &[
-    ("space", "pause", ScreenAction::TogglePause),
-    ("←", "back", ScreenAction::ScrubBack),
-    ("→", "forward", ScreenAction::ScrubForward),
-    ("home", "oldest", ScreenAction::Oldest),
-    ("end", "live", ScreenAction::Live),
-    ("+", "zoom in", ScreenAction::ZoomIn),
-    ("-", "zoom out", ScreenAction::ZoomOut),
-    ("q", "stop & quit", ScreenAction::Quit),
+/// The key line, declared once: the keys, what they do, and the actions they stand for.
+pub const KEYS: &[(&str, &str, &[ScreenAction])] = &[
+    ("space", "pause", &[ScreenAction::TogglePause]),
+    (
+        "←→",
+        "scrub",
+        &[ScreenAction::ScrubBack, ScreenAction::ScrubForward],
+    ),
+    (
+        "home/end",
+        "oldest/live",
+        &[ScreenAction::Oldest, ScreenAction::Live],
+    ),
+    (
+        "+/-",
+        "zoom",
+        &[ScreenAction::ZoomIn, ScreenAction::ZoomOut],
+    ),
+    ("q", "stop the program and quit", &[ScreenAction::Quit]),
 ];
 
 /// Maps a key to an action.
@@ -131,7 +140,7 @@ mod tests {
 
     #[test]
     fn every_declared_action_has_a_key_and_quit_has_three() {
-        for (_, _, action) in KEYS {
+        for action in KEYS.iter().flat_map(|k| k.2.iter()) {
             let found = [
                 KeyCode::Char(' '),
                 KeyCode::Left,

@@ -11,7 +11,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::lessons::sanitize::sanitize_line;
 use crate::theme::{RunState, Theme};
@@ -72,7 +72,9 @@ fn glyph(state: Option<XState>, theme: &Theme) -> (char, Style) {
 pub fn render(frame: &XrayFrame<'_>, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
         let text = format!("too small: x-ray needs {}x{}", MIN_SIZE.0, MIN_SIZE.1);
-        Paragraph::new(Line::styled(text, theme.warn)).render(area, buf);
+        Paragraph::new(Line::styled(text, theme.warn))
+            .wrap(Wrap { trim: true })
+            .render(area, buf);
         return;
     }
     let view = frame.view;
@@ -85,6 +87,9 @@ pub fn render(frame: &XrayFrame<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
     top.push(status(frame, theme));
     if let Some(reason) = limitation(view) {
         top.push(Line::styled(sanitize_line(&reason), theme.warn));
+    }
+    if let Some(busy) = busy_machine(view) {
+        top.push(Line::styled(busy, theme.warn));
     }
     top.push(axis(view, cells, shares, theme));
 
@@ -205,6 +210,27 @@ fn status<'a>(frame: &XrayFrame<'_>, theme: &Theme) -> Line<'a> {
             },
         ),
     }
+}
+
+/// Below this share of their runnable time on a core, the view says the machine is busy.
+const BUSY_ON_CORE_SHARE: f64 = 0.8;
+/// Only past this much runnable time (thread-seconds) is the share worth a word.
+const BUSY_MIN_RUNNABLE_S: f64 = 0.5;
+
+/// "Running" in /proc means runnable: on a core or queued for one. When the threads got a
+/// core for much less than their runnable time, other programs held the cores: say so.
+fn busy_machine(view: &XrayView) -> Option<String> {
+    if view.mode == SamplingMode::Portable {
+        return None;
+    }
+    let runnable: f64 = view.threads.iter().map(|t| t.runnable_s).sum();
+    let cpu: f64 = view.threads.iter().filter_map(|t| t.cpu_s).sum();
+    (runnable > BUSY_MIN_RUNNABLE_S && cpu / runnable < BUSY_ON_CORE_SHARE).then(|| {
+        format!(
+            "busy machine: runnable threads were on a core only {:.0}% of the time",
+            100.0 * cpu / runnable
+        )
+    })
 }
 
 fn limitation(view: &XrayView) -> Option<String> {
@@ -339,7 +365,7 @@ fn key_line<'a>(theme: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
     for (i, (key, what, _)) in KEYS.iter().enumerate() {
         if i > 0 {
-            spans.push(Span::raw(" "));
+            spans.push(Span::raw("  "));
         }
         spans.push(Span::styled(key.to_string(), theme.key));
         spans.push(Span::styled(format!(" {what}"), theme.muted));
