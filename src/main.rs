@@ -55,6 +55,12 @@ enum Command {
         /// Print the metrics as one JSON object.
         #[arg(long, requires = "headless")]
         json: bool,
+        /// Also run the demo's real-Python twin and add its figures as `real`.
+        #[arg(long, requires = "headless")]
+        real: bool,
+        /// The interpreter for --real (default: $PYCONC_PYTHON, else python3 on PATH).
+        #[arg(long, value_name = "PY", requires = "real")]
+        python: Option<PathBuf>,
     },
     /// List the lessons and the demos with their parameters.
     List {
@@ -160,6 +166,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             headless,
             seconds,
             json,
+            real,
+            python,
         }) => {
             let engine = find_engine(&name)?;
             let overrides = Params::split_assignments(&set).map_err(|e| {
@@ -172,7 +180,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 .resolve(&overrides)
                 .map_err(|e| Failure::usage(e.to_string()))?;
             if headless {
-                headless_demo(engine, &params, seconds, json)
+                let twin = if real {
+                    let twin = xray::twins::for_demo(&name, &params.to_json(), seconds)
+                        .map_err(Failure::usage)?;
+                    let py = xray::resolve_python(python.as_deref()).map_err(Failure::usage)?;
+                    Some((twin, py))
+                } else {
+                    None
+                };
+                headless_demo(engine, &params, seconds, json, twin)
             } else {
                 require_terminal()?;
                 let catalog = load_catalog(&cli.lessons)?;
@@ -303,14 +319,28 @@ fn headless_demo(
     params: &Params,
     seconds: f64,
     as_json: bool,
+    twin: Option<(xray::twins::Twin, std::ffi::OsString)>,
 ) -> Result<ExitCode, Failure> {
     if !(seconds > 0.0 && seconds <= MAX_HEADLESS_SECONDS) {
         return Err(Failure::usage(format!(
             "bad value `{seconds}` for `--seconds`: expected a number above 0 and at most {MAX_HEADLESS_SECONDS}"
         )));
     }
-    let metrics = sims::headless::run(engine, params, seconds)
+    let mut metrics = sims::headless::run(engine, params, seconds)
         .map_err(|e| Failure::from(anyhow::anyhow!("could not start `{}`: {e}", engine.name())))?;
+    let mut code = ExitCode::SUCCESS;
+    if let Some((twin, python)) = twin {
+        let real = match xray::twins::run(python, &twin) {
+            Ok(run) => xray::twins::real_json(engine.name(), &metrics, &run),
+            Err(e) => {
+                code = ExitCode::from(1);
+                json!({ "error": pyconc::lessons::sanitize::sanitize_line(&e) })
+            }
+        };
+        if let Value::Object(map) = &mut metrics {
+            map.insert("real".into(), real);
+        }
+    }
     let mut out = std::io::stdout().lock();
     let text = if as_json {
         metrics.to_string()
@@ -318,7 +348,7 @@ fn headless_demo(
         human_metrics(&metrics)
     };
     let _ = writeln!(out, "{text}");
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
 
 /// `key: value` lines, nested values as compact JSON.

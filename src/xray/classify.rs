@@ -159,6 +159,9 @@ pub struct AddrStats {
     pub wake_to_run: u64,
     /// The threads (by id) that did so.
     pub woken_threads: BTreeSet<u32>,
+    /// Times a thread was seen waiting on it and, next sample, not waiting on this object
+    /// any more (running, or already in its next sleep: a run shorter than a tick).
+    pub left: u64,
 }
 
 /// Every futex address seen, with its counts.
@@ -176,10 +179,16 @@ impl FutexBook {
                 s.timed += u64::from(timed);
             }
         }
-        if let (Observed::Futex { addr, .. }, Observed::Running) = (prev, now) {
-            if let Some(s) = self.entry(addr) {
-                s.wake_to_run += 1;
-                s.woken_threads.insert(tid);
+        if let Observed::Futex { addr, .. } = prev {
+            let same_object = matches!(now, Observed::Futex { addr: a, .. } if a.abs_diff(addr) <= GROUP_SPAN_BYTES);
+            if !same_object && now != Observed::Gone {
+                if let Some(s) = self.entry(addr) {
+                    s.left += 1;
+                    if now == Observed::Running {
+                        s.wake_to_run += 1;
+                        s.woken_threads.insert(tid);
+                    }
+                }
             }
         }
     }
@@ -202,6 +211,7 @@ impl FutexBook {
                     sum.samples += stats.samples;
                     sum.timed += stats.timed;
                     sum.wake_to_run += stats.wake_to_run;
+                    sum.left += stats.left;
                     sum.woken_threads
                         .extend(stats.woken_threads.iter().copied());
                 }
@@ -225,13 +235,12 @@ impl FutexBook {
             .map(|(r, _)| r)
     }
 
-    /// How many GIL hand-offs the samples saw ("waited on the GIL, then ran").
+    /// How many GIL hand-offs the samples saw: a thread waiting on the GIL, next seen
+    /// doing anything else, took it in between. Runs and waits shorter than a tick are
+    /// missed, so this is a lower estimate.
     pub fn handoffs(&self, gil: Option<GilRange>) -> u64 {
         let Some(g) = gil else { return 0 };
-        self.addrs
-            .range(g.lo..=g.hi)
-            .map(|(_, s)| s.wake_to_run)
-            .sum()
+        self.addrs.range(g.lo..=g.hi).map(|(_, s)| s.left).sum()
     }
 }
 
@@ -332,6 +341,22 @@ mod tests {
         };
         assert_eq!(state_of(join, Some(gil)), XState::LockWait);
         assert_eq!(book.handoffs(Some(gil)), 19);
+    }
+
+    #[test]
+    fn leaving_the_gil_straight_into_a_sleep_is_a_handoff_too() {
+        let mut book = FutexBook::default();
+        for tid in [1, 2] {
+            book.record(tid, gil_wait(GIL_A), Observed::Running);
+            book.record(tid, Observed::Running, gil_wait(GIL_A));
+        }
+        let gil = book.gil();
+        assert!(gil.is_some());
+        // The run between was shorter than a tick: seen waiting, then sleeping.
+        book.record(1, gil_wait(GIL_A), Observed::Io);
+        // Moving between the GIL's two condition words is not leaving it.
+        book.record(2, gil_wait(GIL_A), gil_wait(GIL_B));
+        assert_eq!(book.handoffs(gil), 3);
     }
 
     #[test]

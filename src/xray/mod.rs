@@ -13,6 +13,7 @@
 pub mod child;
 pub mod classify;
 pub mod cli;
+pub mod compare;
 pub mod procfs;
 pub mod protocol;
 pub mod recording;
@@ -23,6 +24,7 @@ pub mod sampler;
 pub mod screen;
 pub mod syscalls;
 pub mod tui;
+pub mod twins;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
