@@ -173,21 +173,22 @@ pub struct FutexBook {
 impl FutexBook {
     /// Counts thread `tid` going from `prev` to `now` between two samples.
     pub fn record(&mut self, tid: u32, prev: Observed, now: Observed) {
-        if let Observed::Futex { addr, timed } = now {
-            if let Some(s) = self.entry(addr) {
-                s.samples += 1;
-                s.timed += u64::from(timed);
-            }
+        if let Observed::Futex { addr, timed } = now
+            && let Some(s) = self.entry(addr)
+        {
+            s.samples += 1;
+            s.timed += u64::from(timed);
         }
         if let Observed::Futex { addr, .. } = prev {
             let same_object = matches!(now, Observed::Futex { addr: a, .. } if a.abs_diff(addr) <= GROUP_SPAN_BYTES);
-            if !same_object && now != Observed::Gone {
-                if let Some(s) = self.entry(addr) {
-                    s.left += 1;
-                    if now == Observed::Running {
-                        s.wake_to_run += 1;
-                        s.woken_threads.insert(tid);
-                    }
+            if !same_object
+                && now != Observed::Gone
+                && let Some(s) = self.entry(addr)
+            {
+                s.left += 1;
+                if now == Observed::Running {
+                    s.wake_to_run += 1;
+                    s.woken_threads.insert(tid);
                 }
             }
         }

@@ -55,6 +55,7 @@ pub fn split_script_args(words: &[OsString]) -> Option<ScriptArgs> {
 pub fn run_headless(opts: &XrayOptions) -> Result<(Value, Outcome), XrayError> {
     let interrupted = Arc::new(AtomicBool::new(false));
     register_signals(&interrupted);
+    let cpu_before = process_cpu_s();
     let mut run = XrayRun::start(opts)?;
     while !run.is_finished() && !interrupted.load(Ordering::SeqCst) {
         std::thread::sleep(HEADLESS_POLL);
@@ -64,8 +65,45 @@ pub fn run_headless(opts: &XrayOptions) -> Result<(Value, Outcome), XrayError> {
     } else {
         run.stop()
     };
-    let value = report::report(&outcome, &opts.script.display().to_string());
+    let mut value = report::report(&outcome, &opts.script.display().to_string());
+    let elapsed = outcome.recording.elapsed_s();
+    if let (Some(a), Some(b), Some(sampling)) = (
+        cpu_before,
+        process_cpu_s(),
+        value.get_mut("sampling").and_then(Value::as_object_mut),
+    ) {
+        let cpu = b - a;
+        sampling.insert("pyconc_cpu_s".into(), Value::from(round4(cpu)));
+        if elapsed > 0.0 {
+            sampling.insert(
+                "pyconc_cpu_share".into(),
+                Value::from(round4(cpu / elapsed)),
+            );
+        }
+    }
     Ok((value, outcome))
+}
+
+fn round4(v: f64) -> f64 {
+    (v * 1e4).round() / 1e4
+}
+
+/// CPU seconds this whole process (every pyconc thread, not the child) has used.
+#[cfg(unix)]
+fn process_cpu_s() -> Option<f64> {
+    // SAFETY: getrusage fills the struct we own.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return None;
+    }
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    Some(t(usage.ru_utime) + t(usage.ru_stime))
+}
+
+/// Not measured off Unix.
+#[cfg(not(unix))]
+fn process_cpu_s() -> Option<f64> {
+    None
 }
 
 #[cfg(unix)]

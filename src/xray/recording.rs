@@ -462,10 +462,10 @@ impl Recording {
             Message::ScriptEnd {
                 native_id, cpu_s, ..
             } => {
-                if let Some(t) = self.track(native_id) {
-                    if cpu_s.is_some() {
-                        t.reported_cpu_s = cpu_s;
-                    }
+                if let Some(t) = self.track(native_id)
+                    && cpu_s.is_some()
+                {
+                    t.reported_cpu_s = cpu_s;
                 }
             }
         }

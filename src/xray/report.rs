@@ -8,6 +8,9 @@ use super::classify::XState;
 use super::recording::{Recording, SamplingMode};
 use super::run::Outcome;
 
+/// How many of the last stdout lines the report carries.
+pub const STDOUT_TAIL_LINES: usize = 20;
+
 fn round(v: f64, places: i32) -> f64 {
     let f = 10f64.powi(places);
     (v * f).round() / f
@@ -21,6 +24,10 @@ pub fn report(out: &Outcome, script: &str) -> Value {
         map.insert("script".into(), Value::from(script));
         map.insert("exit".into(), json!(out.exit));
         map.insert("stdout_bytes".into(), Value::from(out.stdout.total));
+        let text = out.stdout.text();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(STDOUT_TAIL_LINES)..];
+        map.insert("stdout_tail".into(), json!(tail));
         map.insert("stderr_bytes".into(), Value::from(out.stderr.total));
     }
     value

@@ -148,10 +148,10 @@ impl Ctx {
 
     fn dump(&self, line: &RawLine) {
         let mut raw = lock(&self.raw);
-        if let Some(w) = raw.as_mut() {
-            if let Ok(text) = serde_json::to_string(line) {
-                let _ = writeln!(w, "{text}");
-            }
+        if let Some(w) = raw.as_mut()
+            && let Ok(text) = serde_json::to_string(line)
+        {
+            let _ = writeln!(w, "{text}");
         }
     }
 }
@@ -436,7 +436,7 @@ fn proc_loop(mut sampler: super::sampler::ProcSampler, ctx: &Ctx) {
                 rec.degrade(SamplingMode::StatOnly, r.clone());
             }
             rec.push_tick(&tick);
-            if n % 64 == 0 || exit.is_some() || stop {
+            if n.is_multiple_of(64) || exit.is_some() || stop {
                 rec.sampler_cpu_s = super::sampler::thread_cpu_s();
             }
             if let Some(e) = &exit {

@@ -119,7 +119,7 @@ impl ProcSampler {
 
     /// Reads every thread once. A thread whose files fail (it ended) is left out and closed.
     pub fn read_tick(&mut self, t_ms: f64) -> RawTick {
-        if self.ticks % RESCAN_TICKS == 0 {
+        if self.ticks.is_multiple_of(RESCAN_TICKS) {
             self.rescan();
         }
         self.ticks += 1;
