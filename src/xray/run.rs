@@ -21,7 +21,10 @@ use super::recording::{RawTick, Recording, SamplingMode, XrayView};
 
 /// The sampling rate aimed at, in ticks per second (a little above 1 kHz, so that sleep
 /// overshoot still leaves at least 1 kHz).
-pub const TARGET_HZ: f64 = 1100.0;
+pub const TARGET_HZ: f64 = 1200.0;
+/// The sampler thread's timer slack, in ns (Linux's default is 50,000).
+#[cfg(target_os = "linux")]
+const SAMPLER_TIMER_SLACK_NS: libc::c_ulong = 1_000;
 /// Ticks per second of the portable path (lifetimes only: no need for more).
 pub const PORTABLE_HZ: f64 = 100.0;
 /// How often the bootstrap's CPU reporter runs on the portable path, in ms.
@@ -419,6 +422,11 @@ fn pace(next: &mut Instant, period: Duration) {
 #[cfg(target_os = "linux")]
 fn proc_loop(mut sampler: super::sampler::ProcSampler, ctx: &Ctx) {
     let period = Duration::from_secs_f64(1.0 / TARGET_HZ);
+    // The default 50 µs timer slack would cost about 5% of the rate at 1 kHz.
+    // SAFETY: PR_SET_TIMERSLACK only changes this thread's timer slack.
+    unsafe {
+        libc::prctl(libc::PR_SET_TIMERSLACK, SAMPLER_TIMER_SLACK_NS, 0, 0, 0);
+    }
     let mut next = Instant::now();
     let mut n: u64 = 0;
     loop {
