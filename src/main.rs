@@ -239,6 +239,7 @@ fn xray_command(
         time_limit: Some(std::time::Duration::from_secs_f64(seconds)),
         raw_out,
         portable,
+        die_with_parent: true,
     };
     let usage = |e: xray::run::XrayError| match e {
         xray::run::XrayError::Setup(_) => Failure::from(anyhow::anyhow!(e)),

@@ -204,6 +204,7 @@ fn options(py: PathBuf, script: PathBuf) -> XrayOptions {
         time_limit: Some(Duration::from_secs(60)),
         raw_out: None,
         portable: false,
+        die_with_parent: false,
     }
 }
 

@@ -83,6 +83,10 @@ pub struct Spawn {
     pub inherit_fd: Option<i32>,
     /// Kill the group after this long.
     pub time_limit: Option<Duration>,
+    /// Linux: the child gets SIGKILL when the thread that spawned it ends (so a pyconc
+    /// killed with SIGKILL does not leave it running). Only for children spawned from a
+    /// thread that lives as long as they should (the main thread).
+    pub die_with_parent: bool,
 }
 
 struct Shared {
@@ -119,6 +123,17 @@ impl GroupChild {
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
+            #[cfg(target_os = "linux")]
+            if spec.die_with_parent {
+                use std::os::unix::process::CommandExt;
+                // SAFETY: prctl is async-signal-safe and only sets this child's death signal.
+                unsafe {
+                    c.pre_exec(|| {
+                        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+                        Ok(())
+                    });
+                }
+            }
             #[cfg(unix)]
             if let Some(fd) = spec.inherit_fd {
                 use std::os::unix::process::CommandExt;
@@ -315,6 +330,7 @@ mod tests {
             env: vec![],
             inherit_fd: None,
             time_limit: Some(Duration::from_secs(30)),
+            die_with_parent: false,
         }
     }
 
@@ -383,6 +399,18 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
         }
         assert!(!alive(grandchild), "a grandchild outlived the stop");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn with_die_with_parent_the_child_ends_with_the_thread_that_spawned_it() {
+        let mut spec = sh("sleep 30");
+        spec.die_with_parent = true;
+        let child = std::thread::spawn(move || GroupChild::spawn(&spec).unwrap())
+            .join()
+            .unwrap();
+        let (exit, _, _) = child.wait();
+        assert_eq!(exit, Exit::Signal(libc::SIGKILL));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod sampler;
 pub mod screen;
 pub mod syscalls;
 pub mod tui;
+pub mod twin_runner;
 pub mod twins;
 
 use std::ffi::OsString;

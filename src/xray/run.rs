@@ -47,6 +47,9 @@ pub struct XrayOptions {
     pub raw_out: Option<PathBuf>,
     /// Use the portable path even where `/proc` can be read (tests of that path).
     pub portable: bool,
+    /// Kill the child when the thread that starts the run ends (Linux; see
+    /// [`Spawn::die_with_parent`]): true when that is the main thread.
+    pub die_with_parent: bool,
 }
 
 /// Why a run could not start.
@@ -218,6 +221,7 @@ impl XrayRun {
             env,
             inherit_fd: channel.child_fd(),
             time_limit: opts.time_limit,
+            die_with_parent: opts.die_with_parent,
         };
         let started = Instant::now();
         let child = match GroupChild::spawn(&spawn) {
@@ -281,6 +285,11 @@ impl XrayRun {
             _bootstrap: bootstrap,
             _channel_file: channel_file,
         })
+    }
+
+    /// A handle for drawing this run from another thread.
+    pub fn handle(&self) -> RecordingHandle {
+        RecordingHandle(Arc::clone(&self.rec))
     }
 
     /// The newest frame: `cells` strip cells over `window_s` seconds ending at `end_s`
@@ -356,6 +365,17 @@ impl Drop for XrayRun {
         if self.child.is_some() {
             self.stop();
         }
+    }
+}
+
+/// Reads a run's recording from any thread (for drawing while another thread owns the run).
+#[derive(Clone)]
+pub struct RecordingHandle(Arc<Mutex<Recording>>);
+
+impl RecordingHandle {
+    /// See [`XrayRun::view`].
+    pub fn view(&self, end_s: Option<f64>, window_s: f64, cells: usize) -> XrayView {
+        lock(&self.0).view(end_s, window_s, cells)
     }
 }
 

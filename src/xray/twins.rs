@@ -160,8 +160,13 @@ pub struct StartedTwin {
 }
 
 impl StartedTwin {
-    /// Writes the twin's script to a temporary folder and starts it under x-ray.
-    pub fn start(python: OsString, twin: &Twin) -> Result<StartedTwin, String> {
+    /// Writes the twin's script to a temporary folder and starts it under x-ray;
+    /// `die_with_caller`: see [`XrayOptions::die_with_parent`].
+    pub fn start(
+        python: OsString,
+        twin: &Twin,
+        die_with_caller: bool,
+    ) -> Result<StartedTwin, String> {
         let dir = tempfile::tempdir().map_err(|e| format!("cannot make a folder: {e}"))?;
         let script = dir.path().join(twin.file);
         std::fs::write(&script, twin.source).map_err(|e| format!("cannot write the twin: {e}"))?;
@@ -172,6 +177,7 @@ impl StartedTwin {
             time_limit: Some(TWIN_LIMIT),
             raw_out: None,
             portable: false,
+            die_with_parent: die_with_caller,
         };
         let run = XrayRun::start(&opts).map_err(|e| e.to_string())?;
         Ok(StartedTwin { run, _dir: dir })
@@ -199,9 +205,9 @@ impl StartedTwin {
     }
 }
 
-/// Runs `twin` on `python` to the end (blocking: not for the UI thread).
+/// Runs `twin` on `python` to the end, from the main thread (blocking: not for the UI).
 pub fn run(python: OsString, twin: &Twin) -> Result<RealRun, String> {
-    let started = StartedTwin::start(python, twin)?;
+    let started = StartedTwin::start(python, twin, true)?;
     while !started.is_finished() {
         std::thread::sleep(Duration::from_millis(20));
     }
