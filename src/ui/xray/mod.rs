@@ -6,6 +6,7 @@
 
 #[cfg(test)]
 mod tests;
+pub mod twin;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -262,7 +263,7 @@ fn axis<'a>(view: &XrayView, cells: usize, shares: bool, theme: &Theme) -> Line<
     Line::styled(text, theme.muted)
 }
 
-fn thread_lines<'a>(
+pub(crate) fn thread_lines<'a>(
     t: &ThreadView,
     view: &XrayView,
     cells: usize,
@@ -332,7 +333,7 @@ fn share_text(t: &ThreadView, view: &XrayView) -> String {
     }
 }
 
-fn legend<'a>(view: &XrayView, theme: &Theme) -> Line<'a> {
+pub(crate) fn legend<'a>(view: &XrayView, theme: &Theme) -> Line<'a> {
     let states: &[XState] = match view.mode {
         SamplingMode::Full => &[
             XState::Running,
