@@ -340,3 +340,37 @@ fn the_portable_path_draws_lifetimes_and_cpu_and_no_invented_state() {
     }
     assert!(worker["cpu_s"].as_f64().unwrap() > 0.0, "{worker}");
 }
+
+#[test]
+fn a_demo_twin_fills_the_table_without_blocking() {
+    let Some(py) = python3() else { return };
+    let stopping = std::thread::spawn(|| serde_json::json!({"tasks": 50, "ipc_ms": 0.5}));
+    let params = serde_json::json!({"workers": 2, "tasks": 50, "payload_kb": 1, "chunksize": 1});
+    let mut twin = match pyconc::xray::demo_twin::DemoTwin::start(
+        "processes",
+        params,
+        stopping,
+        py.into_os_string(),
+    ) {
+        Ok(t) => t,
+        Err((e, _)) => panic!("{e}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while twin.rows().is_empty() {
+        let polled = Instant::now();
+        twin.poll();
+        assert!(
+            polled.elapsed() < Duration::from_millis(500),
+            "poll blocked"
+        );
+        if let pyconc::xray::twin_runner::TwinState::Failed(e) = twin.state() {
+            panic!("the twin failed: {e}");
+        }
+        assert!(Instant::now() < deadline, "no table");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let rows = twin.rows();
+    assert_eq!(rows[0].label, "IPC per task at chunksize 1");
+    assert_eq!(rows[0].sim.as_deref(), Some("10.0 µs"));
+    assert!(rows[0].real.is_some());
+}

@@ -14,6 +14,7 @@ pub mod child;
 pub mod classify;
 pub mod cli;
 pub mod compare;
+pub mod demo_twin;
 pub mod procfs;
 pub mod protocol;
 pub mod recording;

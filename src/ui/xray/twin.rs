@@ -156,7 +156,11 @@ mod tests {
             differences: &diffs,
         };
         let text = draw(&panel, 80, 8);
-        assert!(text.contains("figure") && text.contains("simulation") && text.contains("CPython 3.11 here"));
+        assert!(
+            text.contains("figure")
+                && text.contains("simulation")
+                && text.contains("CPython 3.11 here")
+        );
         assert!(text.contains("70.0 µs") && text.contains("≠ CPython pickles"));
         for (w, h) in [(1, 1), (10, 2), (29, 30)] {
             assert!(draw(&panel, w, h).contains("too") || w < 4);
