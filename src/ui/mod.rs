@@ -7,7 +7,7 @@ pub mod help;
 pub mod layout;
 pub mod lesson;
 pub mod status;
-pub mod styled_dump;
+pub mod text;
 pub mod widgets;
 pub mod xray;
 
