@@ -363,14 +363,103 @@ fn a_demo_twin_fills_the_table_without_blocking() {
             polled.elapsed() < Duration::from_millis(500),
             "poll blocked"
         );
-        if let pyconc::xray::twin_runner::TwinState::Failed(e) = twin.state() {
+        if let pyconc::xray::twin_runner::TwinState::Failed(e) = twin.state().clone() {
             panic!("the twin failed: {e}");
         }
         assert!(Instant::now() < deadline, "no table");
         std::thread::sleep(Duration::from_millis(20));
     }
     let rows = twin.rows();
-    assert_eq!(rows[0].label, "IPC per task at chunksize 1");
+    assert_eq!(rows[0].label, "IPC/task chunksize 1");
     assert_eq!(rows[0].sim.as_deref(), Some("10.0 µs"));
     assert!(rows[0].real.is_some());
+}
+
+mod x_key {
+    use super::*;
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use pyconc::app::{App, Msg};
+    use pyconc::lessons::Catalog;
+    use pyconc::theme::{Theme, ThemeName};
+
+    fn demo_app(name: &str, set: &[(&str, &str)]) -> App {
+        let engine = pyconc::sims::find(name).unwrap();
+        let overrides: Vec<(String, String)> = set
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let params = engine.resolve(&overrides).unwrap();
+        let theme = Theme::new(ThemeName::Dark, false);
+        let mut app = App::demo_only(Catalog::embedded().unwrap(), theme, engine, params).unwrap();
+        app.update(Msg::Terminal(Event::Resize(100, 40)));
+        app
+    }
+
+    fn press_x(app: &mut App) {
+        let key = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+        app.update(Msg::Terminal(Event::Key(key)));
+    }
+
+    #[test]
+    fn a_demo_without_a_twin_says_so_and_keeps_running() {
+        let mut app = demo_app("race", &[]);
+        press_x(&mut app);
+        let host = app.demo.as_ref().unwrap();
+        assert!(host.twin.is_none());
+        assert!(
+            host.notice
+                .as_deref()
+                .unwrap_or("")
+                .contains("no real-Python twin")
+        );
+        app.shutdown();
+    }
+
+    #[test]
+    fn x_stops_the_simulation_runs_the_twin_and_x_again_closes_it() {
+        if python3().is_none() {
+            return;
+        }
+        let mut app = demo_app("asyncio", &[("scenario", "offload"), ("tasks", "3")]);
+        press_x(&mut app);
+        assert!(
+            app.demo.as_ref().unwrap().twin.is_some(),
+            "{:?}",
+            app.demo.as_ref().unwrap().notice
+        );
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            app.update(Msg::Frame);
+            let twin = app.demo.as_ref().unwrap().twin.as_ref().unwrap();
+            if let pyconc::xray::twin_runner::TwinState::Failed(e) = twin.state() {
+                panic!("{e}");
+            }
+            if !twin.rows().is_empty() {
+                assert_eq!(twin.rows()[0].label, "loop lag p50");
+                assert!(
+                    twin.rows().iter().all(|r| r.real.is_some()),
+                    "{:?}",
+                    twin.rows()
+                );
+                break;
+            }
+            assert!(Instant::now() < deadline, "no table");
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        // The panel draws at any size.
+        for (w, h) in [(100, 40), (80, 24), (1, 1), (40, 10)] {
+            let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+            t.draw(|f| pyconc::ui::draw(&app, f)).unwrap();
+            if w == 100 {
+                let text = t.backend().to_string();
+                assert!(
+                    text.contains("simulation") && text.contains("CPython"),
+                    "{text}"
+                );
+            }
+        }
+        press_x(&mut app);
+        assert!(app.demo.as_ref().unwrap().twin.is_none());
+        app.shutdown();
+    }
 }

@@ -31,6 +31,8 @@ pub struct DemoHost {
     pub finished: bool,
     /// A short message about the last action ("this demo has no step mode").
     pub notice: Option<String>,
+    /// The real-Python twin running (or finished) beside the stopped simulation.
+    pub twin: Option<crate::xray::demo_twin::DemoTwin>,
     running: Option<Box<dyn Demo>>,
 }
 
@@ -49,12 +51,16 @@ impl DemoHost {
             speed: 1.0,
             finished: false,
             notice: None,
+            twin: None,
             running: Some(running),
         })
     }
 
     /// Takes the newest snapshot: called once per frame.
     pub fn refresh(&mut self) {
+        if let Some(twin) = self.twin.as_mut() {
+            twin.poll();
+        }
         if let Some(demo) = &self.running {
             if !self.frozen {
                 self.snapshot = Some(demo.snapshot());
@@ -149,6 +155,8 @@ impl DemoHost {
 
     /// Starts a fresh run with the current parameters; returns the old engine to reap.
     pub fn restart(&mut self) -> Result<Option<Box<dyn Demo>>, StartError> {
+        // A fresh simulation needs the cores: the twin (if any) is stopped.
+        self.twin = None;
         let old = self.running.take();
         let mut fresh = self.engine.start(&self.params)?;
         if (self.speed - 1.0).abs() > f64::EPSILON && !fresh.set_speed(self.speed) {

@@ -68,7 +68,7 @@ pub fn rows(demo: &str, sim: &Value, real: &RealRun) -> Vec<Row> {
                     fmt(f(r, "/speedup"), "x", 2),
                 ),
                 row(
-                    "I/O latency p50 (I/O done → GIL back)",
+                    "I/O latency p50",
                     fmt(f(sim, "/io_latency_ms/p50"), " ms", 2),
                     fmt(f(r, "/io_latency_ms/p50"), " ms", 2),
                 ),
@@ -78,12 +78,12 @@ pub fn rows(demo: &str, sim: &Value, real: &RealRun) -> Vec<Row> {
                     fmt(f(r, "/io_latency_ms/p99"), " ms", 2),
                 ),
                 row(
-                    "I/O operations per second",
+                    "I/O operations/s",
                     fmt(f(sim, "/io_ops_per_s"), "/s", 1),
                     fmt(f(r, "/io_ops_per_s"), "/s", 1),
                 ),
                 row(
-                    "GIL switches per second (real: x-ray's estimate)",
+                    "GIL switches/s (real: estimate)",
                     fmt(f(sim, "/switches_per_s"), "/s", 0),
                     fmt(f(&real.xray, "/gil_handoffs_per_s"), "/s", 0),
                 ),
@@ -114,14 +114,14 @@ pub fn rows(demo: &str, sim: &Value, real: &RealRun) -> Vec<Row> {
         "processes" => {
             let chunk = f(sim, "/params/chunksize").unwrap_or(1.0) as i64;
             let mut out = vec![row(
-                format!("IPC per task at chunksize {chunk}"),
+                format!("IPC/task chunksize {chunk}"),
                 fmt(sim_ipc_us(sim), " µs", 1),
                 fmt(real_per_task_us(r, chunk), " µs", 1),
             )];
             for c in super::twins::CHUNKSIZES {
                 if c != chunk {
                     out.push(row(
-                        format!("IPC per task at chunksize {c}"),
+                        format!("IPC/task chunksize {c}"),
                         None,
                         fmt(real_per_task_us(r, c), " µs", 1),
                     ));
@@ -216,7 +216,7 @@ mod tests {
         let rows = rows("processes", &sim, &r);
         assert_eq!(rows[0].sim.as_deref(), Some("1.0 µs"));
         assert_eq!(rows[0].real.as_deref(), Some("70.0 µs"));
-        assert_eq!(rows[1].label, "IPC per task at chunksize 500");
+        assert_eq!(rows[1].label, "IPC/task chunksize 500");
         let d = differences("processes", &sim, &r);
         assert_eq!(d.len(), 1);
         assert!(d[0].contains("pickles") && d[0].contains("70x"));

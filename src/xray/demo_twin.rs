@@ -14,6 +14,8 @@ use super::recording::XrayView;
 use super::twin_runner::{TwinRunner, TwinState};
 use super::twins;
 
+/// The span of the twin's strips, in seconds.
+pub const TWIN_WINDOW_S: f64 = 5.0;
 /// How long a gil twin measures from the TUI, in seconds.
 pub const TUI_TWIN_SECONDS: f64 = 3.0;
 
@@ -28,6 +30,7 @@ pub struct DemoTwin {
     params: Value,
     sim: SimFigures,
     runner: TwinRunner,
+    state: TwinState,
     rows: Vec<Row>,
     differences: Vec<String>,
 }
@@ -54,6 +57,7 @@ impl DemoTwin {
             params,
             sim: SimFigures::Stopping(stopping),
             runner,
+            state: TwinState::Running,
             rows: Vec::new(),
             differences: Vec::new(),
         })
@@ -75,8 +79,8 @@ impl DemoTwin {
             }
             self.sim = SimFigures::Ready(metrics);
         }
-        let state = self.runner.poll().clone();
-        if let (SimFigures::Ready(sim), TwinState::Done(real)) = (&self.sim, &state)
+        self.state = self.runner.poll().clone();
+        if let (SimFigures::Ready(sim), TwinState::Done(real)) = (&self.sim, &self.state)
             && self.rows.is_empty()
         {
             self.rows = compare::rows(self.demo, sim, real);
@@ -89,9 +93,35 @@ impl DemoTwin {
         self.runner.twin.file
     }
 
-    /// Where the twin is.
-    pub fn state(&mut self) -> TwinState {
-        self.runner.poll().clone()
+    /// Where the twin was at the last [`DemoTwin::poll`].
+    pub fn state(&self) -> &TwinState {
+        &self.state
+    }
+
+    /// The panel to draw, with the twin's strips for `cells` cells.
+    pub fn panel_parts(&self, cells: usize) -> (String, String, bool, Option<XrayView>, String) {
+        let view = self.view(TWIN_WINDOW_S, cells);
+        let facts = match &self.state {
+            TwinState::Done(real) => real.facts.clone(),
+            _ => view.as_ref().and_then(|v| v.facts.clone()),
+        };
+        let interp = facts
+            .as_ref()
+            .map_or("Python".to_string(), |f| f.short_name());
+        let title = format!("{} on {interp}", self.file());
+        let (status, failed) = match &self.state {
+            TwinState::Running => ("running… (simulation stopped)".to_string(), false),
+            TwinState::Done(_) if self.rows.is_empty() => (
+                "finished; reading the simulation's figures".to_string(),
+                false,
+            ),
+            TwinState::Done(_) => (
+                "done · x closes · r reruns the simulation".to_string(),
+                false,
+            ),
+            TwinState::Failed(e) => (e.clone(), true),
+        };
+        (title, status, failed, view, format!("{interp} here"))
     }
 
     /// The twin's strips.

@@ -310,7 +310,7 @@ mod tests {
     #[test]
     fn every_twin_ends_with_one_json_line_and_uses_the_stdlib_only() {
         for src in [GIL_PY, ASYNCIO_PY, CHUNKSIZE_PY] {
-            assert!(src.contains("print(json.dumps("));
+            assert!(src.contains("print(") && src.contains("json.dumps("));
             for line in src
                 .lines()
                 .filter(|l| l.starts_with("import ") || l.starts_with("from "))

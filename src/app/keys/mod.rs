@@ -81,6 +81,8 @@ pub enum Action {
     DemoRestart,
     /// Be the scheduler: run choice N (1-based).
     DemoChoose(usize),
+    /// Run the demo's real-Python twin beside it (or close the twin's panel).
+    DemoTwin,
     /// Scroll the key overlay by lines (`isize::MIN` / `MAX`: to its top / end).
     HelpScroll(isize),
     /// Scroll the key overlay by pages.

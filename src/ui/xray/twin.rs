@@ -49,20 +49,24 @@ pub fn render(panel: &TwinPanel<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
     }
     let width = area.width as usize;
     let height = area.height as usize;
-    let mut lines = vec![Line::from(vec![
-        Span::styled("real twin ", theme.title),
-        Span::styled(sanitize_line(&panel.title), theme.strong),
-        Span::styled("  ", theme.muted),
-        Span::styled(
-            sanitize_line(&panel.status),
-            if panel.failed { theme.bad } else { theme.muted },
-        ),
-    ])];
+    let mut lines = vec![truncate_line(
+        Line::from(vec![
+            Span::styled("real twin ", theme.title),
+            Span::styled(sanitize_line(&panel.title), theme.strong),
+            Span::styled("  ", theme.muted),
+            Span::styled(
+                sanitize_line(&panel.status),
+                if panel.failed { theme.bad } else { theme.muted },
+            ),
+        ]),
+        width,
+    )];
     let table = table_lines(panel, width, theme);
     let diffs: Vec<Line> = panel
         .differences
         .iter()
-        .map(|d| Line::styled(format!("≠ {}", sanitize_line(d)), theme.warn))
+        .flat_map(|d| wrap(&format!("≠ {}", sanitize_line(d)), width))
+        .map(|l| Line::styled(l, theme.warn))
         .collect();
     // Strips take what the table and the differences leave.
     if let Some(view) = panel.view {
@@ -74,21 +78,64 @@ pub fn render(panel: &TwinPanel<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
             for t in view.threads.iter().take(fit) {
                 lines.extend(thread_lines(t, view, cells, shares, 1, theme));
             }
-            lines.push(legend(view, theme));
+            lines.push(truncate_line(legend(view, theme), width));
         }
     }
     lines.extend(table);
     lines.extend(diffs);
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(area, buf);
+    Paragraph::new(lines).render(area, buf);
+}
+
+/// Cuts a line to `width` cells (by characters: the panel's text is single-width).
+fn truncate_line(line: Line<'_>, width: usize) -> Line<'_> {
+    let mut left = width;
+    let mut spans = Vec::new();
+    for s in line.spans {
+        if left == 0 {
+            break;
+        }
+        let n = s.content.chars().count();
+        if n <= left {
+            left -= n;
+            spans.push(s);
+        } else {
+            let text: String = s.content.chars().take(left.saturating_sub(1)).collect();
+            spans.push(ratatui::text::Span::styled(format!("{text}…"), s.style));
+            left = 0;
+        }
+    }
+    Line::from(spans)
+}
+
+/// Splits `text` at spaces into lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        let need =
+            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        if !current.is_empty() && need > width {
+            out.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 fn table_lines<'a>(panel: &TwinPanel<'_>, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     if panel.rows.is_empty() {
         return Vec::new();
     }
-    let value_width = 12usize;
+    let value_width = 10usize;
+    let real_title = sanitize_line(&panel.real_title);
+    let real_width = real_title.chars().count().max(value_width);
     let label_width = panel
         .rows
         .iter()
@@ -96,7 +143,7 @@ fn table_lines<'a>(panel: &TwinPanel<'_>, width: usize, theme: &Theme) -> Vec<Li
         .max()
         .unwrap_or(0)
         .clamp(6, MAX_LABEL_WIDTH)
-        .min(width.saturating_sub(2 * (value_width + 3)).max(6));
+        .min(width.saturating_sub(value_width + real_width + 7).max(6));
     let cut = |s: &str, w: usize| -> String {
         let s: String = s.chars().take(w).collect();
         format!("{s:<w$}")
@@ -106,7 +153,7 @@ fn table_lines<'a>(panel: &TwinPanel<'_>, width: usize, theme: &Theme) -> Vec<Li
             "{} │ {} │ {}",
             cut("figure", label_width),
             cut("simulation", value_width),
-            cut(&sanitize_line(&panel.real_title), value_width + 6)
+            cut(&real_title, real_width)
         ),
         theme.table_header,
     )];
@@ -141,7 +188,7 @@ mod tests {
     #[test]
     fn the_table_and_the_difference_line_are_drawn() {
         let rows = vec![Row {
-            label: "IPC per task at chunksize 1".into(),
+            label: "IPC/task chunksize 1".into(),
             sim: Some("1.0 µs".into()),
             real: Some("70.0 µs".into()),
         }];
