@@ -18,7 +18,7 @@ const POLL: Duration = Duration::from_millis(20);
 
 enum Update {
     Started(RecordingHandle),
-    Done(Result<RealRun, String>),
+    Done(Result<Box<RealRun>, String>),
 }
 
 /// Where a twin run is.
@@ -27,7 +27,7 @@ pub enum TwinState {
     /// Starting or running.
     Running,
     /// Ended with figures.
-    Done(RealRun),
+    Done(Box<RealRun>),
     /// Could not start or failed.
     Failed(String),
 }
@@ -68,7 +68,7 @@ impl TwinRunner {
                 if flag.load(Ordering::SeqCst) {
                     started.stop();
                 } else {
-                    let _ = tx.send(Update::Done(started.finish()));
+                    let _ = tx.send(Update::Done(started.finish().map(Box::new)));
                 }
             })?;
         Ok(TwinRunner {
