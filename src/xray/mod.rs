@@ -10,6 +10,7 @@
 //! (JSON), [`screen`] and [`tui`] (the `pyconc xray` screen; drawing is in `ui::xray`),
 //! [`twins`] (the demos' real-Python twins).
 
+mod channel;
 pub mod child;
 pub mod classify;
 pub mod cli;
@@ -24,6 +25,7 @@ pub mod run;
 pub mod sampler;
 pub mod screen;
 pub mod syscalls;
+mod track;
 pub mod tui;
 pub mod twin_runner;
 pub mod twins;

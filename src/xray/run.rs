@@ -7,7 +7,7 @@
 
 use std::ffi::OsString;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::channel::Channel;
 use super::child::{Exit, ExitWatch, GroupChild, OutputTail, Spawn};
 use super::protocol::{self, BOOTSTRAP_PY};
 use super::recording::{RawTick, Recording, SamplingMode, XrayView};
@@ -29,8 +30,6 @@ const SAMPLER_TIMER_SLACK_NS: libc::c_ulong = 1_000;
 pub const PORTABLE_HZ: f64 = 100.0;
 /// How often the bootstrap's CPU reporter runs on the portable path, in ms.
 pub const PORTABLE_CPU_MS: u32 = 200;
-/// How long the bootstrap reader waits for data before it looks at the stop flag.
-const READER_POLL: Duration = Duration::from_millis(50);
 
 /// What to run and how.
 #[derive(Debug, Clone)]
@@ -138,21 +137,22 @@ pub fn replay(text: &str) -> Recording {
 
 type RawSink = Arc<Mutex<Option<BufWriter<std::fs::File>>>>;
 
-struct Ctx {
-    rec: Arc<Mutex<Recording>>,
-    stop: Arc<AtomicBool>,
-    rescan: Arc<AtomicBool>,
-    exit: ExitWatch,
+/// What the run's threads share.
+pub(super) struct Ctx {
+    pub(super) rec: Arc<Mutex<Recording>>,
+    pub(super) stop: Arc<AtomicBool>,
+    pub(super) rescan: Arc<AtomicBool>,
+    pub(super) exit: ExitWatch,
     started: Instant,
     raw: RawSink,
 }
 
 impl Ctx {
-    fn t_ms(&self) -> f64 {
+    pub(super) fn t_ms(&self) -> f64 {
         self.started.elapsed().as_secs_f64() * 1000.0
     }
 
-    fn dump(&self, line: &RawLine) {
+    pub(super) fn dump(&self, line: &RawLine) {
         let mut raw = lock(&self.raw);
         if let Some(w) = raw.as_mut()
             && let Ok(text) = serde_json::to_string(line)
@@ -162,7 +162,7 @@ impl Ctx {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -505,175 +505,4 @@ fn portable_loop(ctx: &Ctx) {
         }
         pace(&mut next, period);
     }
-}
-
-/// The bootstrap's channel: an inherited pipe on Unix, a file elsewhere (or when the
-/// portable path is forced, so that path is exercised on Linux too).
-enum Channel {
-    #[cfg(unix)]
-    Pipe {
-        read: std::fs::File,
-        write: i32,
-    },
-    File(tempfile::TempPath),
-}
-
-/// The reading side, after the child started.
-enum ReaderEnd {
-    #[cfg(unix)]
-    Pipe(std::fs::File),
-    File(PathBuf),
-}
-
-impl Channel {
-    fn open(force_file: bool) -> std::io::Result<Channel> {
-        #[cfg(unix)]
-        if !force_file {
-            let mut fds = [0i32; 2];
-            // SAFETY: pipe2 writes two descriptors into the array we own.
-            if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            use std::os::fd::FromRawFd;
-            // SAFETY: fds[0] is a fresh descriptor owned by nobody else.
-            let read = unsafe { std::fs::File::from_raw_fd(fds[0]) };
-            return Ok(Channel::Pipe {
-                read,
-                write: fds[1],
-            });
-        }
-        let _ = force_file;
-        let file = tempfile::Builder::new()
-            .prefix("pyconc-xray-channel-")
-            .tempfile()?
-            .into_temp_path();
-        Ok(Channel::File(file))
-    }
-
-    fn env(&self) -> (OsString, OsString) {
-        match self {
-            #[cfg(unix)]
-            Channel::Pipe { write, .. } => (protocol::FD_ENV.into(), write.to_string().into()),
-            Channel::File(p) => (protocol::FILE_ENV.into(), p.as_os_str().to_owned()),
-        }
-    }
-
-    fn child_fd(&self) -> Option<i32> {
-        match self {
-            #[cfg(unix)]
-            Channel::Pipe { write, .. } => Some(*write),
-            Channel::File(_) => None,
-        }
-    }
-
-    /// Closes this process's copy of the write end (EOF comes when the child's closes);
-    /// also called when the spawn failed, so no descriptor leaks.
-    fn after_spawn(self) -> (ReaderEnd, Option<tempfile::TempPath>) {
-        match self {
-            #[cfg(unix)]
-            Channel::Pipe { read, write } => {
-                // SAFETY: `write` is ours and no longer used here.
-                unsafe {
-                    libc::close(write);
-                }
-                (ReaderEnd::Pipe(read), None)
-            }
-            Channel::File(p) => (ReaderEnd::File(p.to_path_buf()), Some(p)),
-        }
-    }
-}
-
-impl ReaderEnd {
-    fn read_lines(self, ctx: &Ctx) {
-        let mut pending: Vec<u8> = Vec::new();
-        let mut on_bytes = |bytes: &[u8], ctx: &Ctx| {
-            pending.extend_from_slice(bytes);
-            while let Some(i) = pending.iter().position(|b| *b == b'\n') {
-                let line: Vec<u8> = pending.drain(..=i).collect();
-                if line.len() > protocol::MAX_LINE_BYTES {
-                    continue;
-                }
-                let text = String::from_utf8_lossy(&line).trim_end().to_string();
-                if let Some(msg) = protocol::parse_line(&text) {
-                    if matches!(msg, protocol::Message::ThreadStart { .. }) {
-                        ctx.rescan.store(true, Ordering::SeqCst);
-                    }
-                    lock(&ctx.rec).apply(msg);
-                }
-                ctx.dump(&RawLine::Bootstrap {
-                    t_ms: ctx.t_ms(),
-                    line: text,
-                });
-            }
-            if pending.len() > protocol::MAX_LINE_BYTES {
-                pending.clear();
-            }
-        };
-        let mut buf = vec![0u8; 8192];
-        match self {
-            #[cfg(unix)]
-            ReaderEnd::Pipe(file) => {
-                use std::io::Read;
-                use std::os::fd::AsRawFd;
-                let mut file = file;
-                let fd = file.as_raw_fd();
-                loop {
-                    let mut pfd = libc::pollfd {
-                        fd,
-                        events: libc::POLLIN,
-                        revents: 0,
-                    };
-                    // SAFETY: one pollfd we own, a bounded timeout.
-                    let ready = unsafe { libc::poll(&mut pfd, 1, READER_POLL.as_millis() as i32) };
-                    if ready > 0 {
-                        match file.read(&mut buf) {
-                            Ok(0) => break,
-                            Ok(n) => on_bytes(&buf[..n], ctx),
-                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                            Err(_) => break,
-                        }
-                    } else if ctx.stop.load(Ordering::SeqCst) {
-                        // Stopped, and nothing more came within a poll: a process that
-                        // left the group may hold the pipe open; do not wait for it.
-                        break;
-                    }
-                }
-            }
-            ReaderEnd::File(path) => {
-                let mut offset = 0u64;
-                loop {
-                    let grew = read_from(&path, &mut offset, &mut buf, |b| on_bytes(b, ctx));
-                    if !grew {
-                        if ctx.stop.load(Ordering::SeqCst) || ctx.exit.get().is_some() {
-                            // One last look after the end, then done.
-                            read_from(&path, &mut offset, &mut buf, |b| on_bytes(b, ctx));
-                            break;
-                        }
-                        std::thread::sleep(READER_POLL / 2);
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Reads what was appended to `path` since `offset`; true when something was.
-fn read_from(path: &Path, offset: &mut u64, buf: &mut [u8], mut f: impl FnMut(&[u8])) -> bool {
-    use std::io::{Read, Seek, SeekFrom};
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return false;
-    };
-    if file.seek(SeekFrom::Start(*offset)).is_err() {
-        return false;
-    }
-    let mut any = false;
-    while let Ok(n) = file.read(buf) {
-        if n == 0 {
-            break;
-        }
-        *offset += n as u64;
-        f(&buf[..n]);
-        any = true;
-    }
-    any
 }
