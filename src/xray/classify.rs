@@ -22,6 +22,8 @@ pub const GROUP_SPAN_BYTES: u64 = 256;
 pub const MIN_GIL_THREADS: usize = 2;
 /// At least this many "waited, then ran" transitions before an object is called the GIL.
 pub const MIN_GIL_HANDOFFS: u64 = 2;
+/// With a single thread ever seen waiting, this many "waited, then ran" are needed.
+pub const MIN_SINGLE_WAITER_HANDOFFS: u64 = 10;
 /// The most futex addresses kept in the book (a program allocating locks without end
 /// cannot grow it further; later addresses still count as lock waits).
 pub const MAX_ADDRESSES: usize = 4096;
@@ -162,6 +164,8 @@ pub struct AddrStats {
     /// Times a thread was seen waiting on it and, next sample, not waiting on this object
     /// any more (running, or already in its next sleep: a run shorter than a tick).
     pub left: u64,
+    /// Samples of a wait on it while another thread of the process was running.
+    pub beside_a_runner: u64,
 }
 
 /// Every futex address seen, with its counts.
@@ -194,6 +198,13 @@ impl FutexBook {
         }
     }
 
+    /// Notes that a thread waited on `addr` while another thread was running.
+    pub fn beside_a_runner(&mut self, addr: u64) {
+        if let Some(s) = self.entry(addr) {
+            s.beside_a_runner += 1;
+        }
+    }
+
     fn entry(&mut self, addr: u64) -> Option<&mut AddrStats> {
         if self.addrs.len() >= MAX_ADDRESSES && !self.addrs.contains_key(&addr) {
             return None;
@@ -213,6 +224,7 @@ impl FutexBook {
                     sum.timed += stats.timed;
                     sum.wake_to_run += stats.wake_to_run;
                     sum.left += stats.left;
+                    sum.beside_a_runner += stats.beside_a_runner;
                     sum.woken_threads
                         .extend(stats.woken_threads.iter().copied());
                 }
@@ -228,9 +240,17 @@ impl FutexBook {
         self.objects()
             .into_iter()
             .filter(|(_, s)| {
-                s.woken_threads.len() >= MIN_GIL_THREADS
+                let shared = s.woken_threads.len() >= MIN_GIL_THREADS
                     && s.wake_to_run >= MIN_GIL_HANDOFFS
-                    && s.timed * 2 >= s.samples
+                    && s.timed * 2 >= s.samples;
+                // One thread (an I/O thread beside a CPU one) waiting in turn, almost
+                // always with a timeout and almost always while another thread runs.
+                let single = s.woken_threads.len() == 1
+                    && s.samples > 0
+                    && s.wake_to_run >= MIN_SINGLE_WAITER_HANDOFFS
+                    && s.timed * 10 >= s.samples * 9
+                    && s.beside_a_runner * 10 >= s.samples * 8;
+                shared || single
             })
             .max_by_key(|(_, s)| s.wake_to_run)
             .map(|(r, _)| r)
@@ -369,6 +389,25 @@ mod tests {
         assert_eq!(book.gil(), None);
         assert_eq!(book.handoffs(None), 0);
         assert_eq!(state_of(gil_wait(JOIN), None), XState::LockWait);
+    }
+
+    #[test]
+    fn one_waiter_beside_a_runner_is_the_gil_one_alone_is_not() {
+        let mut alone = FutexBook::default();
+        let mut beside = FutexBook::default();
+        for _ in 0..MIN_SINGLE_WAITER_HANDOFFS {
+            for book in [&mut alone, &mut beside] {
+                book.record(1, Observed::Running, gil_wait(GIL_A));
+                book.record(1, gil_wait(GIL_A), Observed::Running);
+            }
+            beside.beside_a_runner(GIL_A);
+        }
+        assert_eq!(
+            alone.gil(),
+            None,
+            "a lone timed wait (Condition.wait(timeout)) is a lock"
+        );
+        assert!(beside.gil().is_some());
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct Row {
     pub real: Option<String>,
 }
 
+/// Below this share of a core for one thread alone, the machine is called busy.
+pub const BUSY_CORE_SHARE: f64 = 0.8;
 /// How many times costlier per task CPython's IPC must be before the screen explains it.
 pub const IPC_RATIO_WORTH_A_LINE: f64 = 10.0;
 
@@ -153,6 +155,14 @@ pub fn differences(demo: &str, sim: &Value, real: &RealRun) -> Vec<String> {
                         .to_string(),
                 );
             }
+            if let Some(share) = f(&real.figures, "/reference_core_share")
+                && share < BUSY_CORE_SHARE
+            {
+                out.push(format!(
+                    "busy machine: one Python thread alone got {:.0}% of a core, so more threads also got more of the scheduler's time and speedups here are not the GIL's alone",
+                    share * 100.0
+                ));
+            }
             if mode == "gil-legacy" {
                 out.push("Python 3 has no legacy GIL: only the simulation can show it".to_string());
             }
@@ -206,6 +216,8 @@ mod tests {
         assert_eq!(rows[0].real.as_deref(), Some("1.24x"));
         assert_eq!(rows[4].real.as_deref(), Some("95/s"));
         assert!(differences("gil", &sim, &r).is_empty());
+        let busy = real(json!({"reference_core_share": 0.3}));
+        assert!(differences("gil", &sim, &busy)[0].contains("30% of a core"));
     }
 
     #[test]

@@ -207,12 +207,14 @@ impl Recording {
             }
         }
         let mut seen = Vec::with_capacity(raw.threads.len());
+        let mut observed = Vec::with_capacity(raw.threads.len());
         let mut book = std::mem::take(&mut self.book);
         for th in &raw.threads {
             let stat = procfs::parse_stat(&th.stat);
             let syscall = th.syscall.as_deref().and_then(procfs::parse_syscall);
             let cpu = procfs::parse_schedstat(&th.schedstat);
             let obs = classify::observe(stat, syscall);
+            observed.push(obs);
             seen.push(th.tid);
             if let Some(track) = self.track(th.tid) {
                 if let Some(s) = stat {
@@ -223,6 +225,14 @@ impl Recording {
                     track.cpu_ns_last = Some(ns);
                 }
                 track.observe(tick, raw.t_ms, obs, &mut book);
+            }
+        }
+        let running = observed.iter().filter(|o| **o == Observed::Running).count();
+        for o in &observed {
+            if let Observed::Futex { addr, .. } = o
+                && running > 0
+            {
+                book.beside_a_runner(*addr);
             }
         }
         self.book = book;

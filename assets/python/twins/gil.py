@@ -7,7 +7,8 @@ Each cpu worker counts work units (a fixed small loop); each io worker sleeps io
 operation (time.sleep releases the GIL like blocking I/O) and records how late it got the
 GIL back after the sleep ended (the I/O latency). First one cpu worker runs alone for
 --reference-s to measure the rate of one core; the speedup is the cpu workers' total rate
-over that. The last line printed is one JSON object of figures. Standard library only.
+over that (reference_core_share says how much of a core that one worker got: well below 1
+on a busy machine, where more threads also get more of the scheduler's time). The last line printed is one JSON object of figures. Standard library only.
 """
 
 import argparse
@@ -74,10 +75,13 @@ def percentile(values, q):
 
 
 def reference_rate(seconds):
+    """Work units per second of one cpu worker alone, and the share of a core it got."""
     out = [0]
     start = time.perf_counter()
+    cpu0 = time.thread_time()
     cpu_worker(start + seconds, out, 0)
-    return out[0] / (time.perf_counter() - start)
+    wall = time.perf_counter() - start
+    return out[0] / wall, (time.thread_time() - cpu0) / wall
 
 
 def facts():
@@ -125,7 +129,7 @@ def main(argv):
     if a.mode == "free-threaded" and info["gil_enabled"]:
         result["note"] = "this interpreter has the GIL on: ran with threads under the GIL"
     sys.setswitchinterval(a.switch_interval_ms / 1000.0)
-    ref = reference_rate(a.reference_s)
+    ref, core_share = reference_rate(a.reference_s)
     io_s = a.io_ms / 1000.0
     start = time.perf_counter()
     deadline = start + a.seconds
@@ -166,6 +170,7 @@ def main(argv):
         {
             "elapsed_s": round(elapsed, 3),
             "reference_units_per_s": round(ref, 1),
+            "reference_core_share": round(core_share, 3),
             "units_per_s": round(sum(cpu_units) / elapsed, 1),
             "speedup": round(sum(cpu_units) / elapsed / ref, 3) if cpu_units and ref > 0 else None,
             "io_ops": total_ops,
