@@ -12,3 +12,4 @@ pub mod sims;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod xray;

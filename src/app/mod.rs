@@ -356,6 +356,7 @@ impl App {
             A::DemoChoose(n) => self.with_demo(|d| d.choose(n)),
             A::DemoSeek(seek) => self.with_demo(|d| d.seek(seek)),
             A::DemoSave => self.with_demo(DemoHost::save_run),
+            A::DemoTwin => self.toggle_twin(),
         }
     }
 
@@ -566,6 +567,50 @@ impl App {
             if span.last_line >= bottom {
                 let want = span.last_line + 1 - self.page_height();
                 self.scroll_to(want.min(span.first_line) as isize);
+            }
+        }
+    }
+
+    /// `x`: stops the simulation (its final figures are the table's "simulation" column)
+    /// and runs the demo's real twin on the interpreter chosen; `x` again closes it.
+    fn toggle_twin(&mut self) {
+        let Some(host) = self.demo.as_mut() else {
+            return;
+        };
+        if host.twin.take().is_some() {
+            host.notice = Some("real twin closed; r runs the simulation again".into());
+            return;
+        }
+        let name = host.engine.name();
+        let params = host.params.to_json();
+        let checked = crate::xray::twins::for_demo(name, &params, 1.0)
+            .and_then(|_| crate::xray::resolve_python(None));
+        let python = match checked {
+            Ok(p) => p,
+            Err(e) => {
+                host.notice = Some(crate::lessons::sanitize::sanitize_line(&e));
+                return;
+            }
+        };
+        let Some(demo) = host.take_running() else {
+            host.notice = Some("the simulation is not running: r starts it, then x".into());
+            return;
+        };
+        let stopping = match demo_host::reap(demo) {
+            Ok(h) => h,
+            Err(e) => {
+                self.error(format!("could not stop the demo in the background: {e}"));
+                return;
+            }
+        };
+        match crate::xray::demo_twin::DemoTwin::start(name, params, stopping, python) {
+            Ok(twin) => {
+                host.twin = Some(twin);
+                host.notice = None;
+            }
+            Err((e, stopping)) => {
+                host.notice = Some(crate::lessons::sanitize::sanitize_line(&e));
+                self.reapers.push(stopping);
             }
         }
     }
