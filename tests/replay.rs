@@ -70,8 +70,8 @@ fn view(snapshot: &Snapshot, w: u16, h: u16) -> Buffer {
 /// "recorded" on a 16-core machine.
 fn model_recording(n: usize) -> (Vec<Snapshot>, Vec<u8>) {
     let (engine, params) = gil_model();
-    let mut demo = engine.start(&params).unwrap();
-    assert!(demo.set_paused(true));
+    // Paused from virtual time 0, so the first hand-off is always among the frames.
+    let mut demo = engine.start_paused(&params).unwrap();
     let mut snaps = vec![demo.snapshot()];
     while snaps.len() < n {
         assert!(demo.step());
