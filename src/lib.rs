@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod child;
+pub mod exercises;
 pub mod lessons;
 pub mod progress;
 pub mod pythons;

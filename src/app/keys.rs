@@ -70,6 +70,8 @@ pub enum Action {
     DemoRestart,
     /// Be the scheduler: run choice N (1-based).
     DemoChoose(usize),
+    /// An exercise screen action (its keys: `exercise_keys.rs`).
+    Exercise(super::exercise_keys::ExerciseAction),
 }
 
 /// One row of the key help: keys, what they do.
@@ -119,6 +121,10 @@ pub fn action_for(app: &App, key: KeyEvent) -> Action {
     }
     if app.demo.is_some() {
         return demo_action(key);
+    }
+    if let Some(screen) = &app.exercise {
+        return super::exercise_keys::action_for(key, screen.confirm_reset)
+            .map_or(Action::None, Action::Exercise);
     }
     if app.search.editing {
         return match key.code {

@@ -2,6 +2,10 @@
 //! (see `keys.rs`); every change of state happens here, and drawing (`ui`) only reads.
 
 pub mod demo_host;
+pub mod exercise;
+mod exercise_host;
+pub mod exercise_keys;
+pub mod input;
 pub mod keys;
 pub mod run;
 mod search;
@@ -37,6 +41,8 @@ pub enum Msg {
     HighlighterReady(Arc<Highlighter>),
     /// Quit now (a signal arrived).
     Quit,
+    /// The exercise screen's background parts have news (see [`exercise::ExerciseScreen::drain`]).
+    ExerciseWake,
 }
 
 impl std::fmt::Debug for Msg {
@@ -46,6 +52,7 @@ impl std::fmt::Debug for Msg {
             Msg::Frame => f.write_str("Frame"),
             Msg::HighlighterReady(_) => f.write_str("HighlighterReady"),
             Msg::Quit => f.write_str("Quit"),
+            Msg::ExerciseWake => f.write_str("ExerciseWake"),
         }
     }
 }
@@ -103,6 +110,12 @@ pub struct App {
     pub demo: Option<DemoHost>,
     /// `pyconc demo NAME`: leaving the demo quits.
     pub demo_only: bool,
+    /// The exercises of the pack.
+    pub exercises: crate::exercises::ExerciseSet,
+    /// The open exercise, when the exercise screen is up.
+    pub exercise: Option<exercise::ExerciseScreen>,
+    /// Where exercises run: workspace folder, interpreter, interpreters found.
+    pub exercise_setup: exercise_host::ExerciseSetup,
     /// True when the app should exit.
     pub quit: bool,
     /// True when the screen must be redrawn.
@@ -153,6 +166,9 @@ impl App {
             }),
             demo: None,
             demo_only: false,
+            exercises: crate::exercises::ExerciseSet::default(),
+            exercise: None,
+            exercise_setup: exercise_host::ExerciseSetup::default(),
             quit: false,
             dirty: true,
             reapers: Vec::new(),
@@ -221,6 +237,7 @@ impl App {
                 self.relayout();
             }
             Msg::Quit => self.quit = true,
+            Msg::ExerciseWake => self.exercise_wake(),
         }
     }
 
@@ -238,7 +255,10 @@ impl App {
         use Action as A;
         // Any deliberate action on the lessons screen clears an old message (opening the
         // help keeps it, so it is still there when the help closes).
-        if !matches!(action, A::None | A::ToggleHelp) && self.demo.is_none() && !self.search.editing
+        if !matches!(action, A::None | A::ToggleHelp)
+            && self.demo.is_none()
+            && self.exercise.is_none()
+            && !self.search.editing
         {
             self.notice = None;
         }
@@ -314,6 +334,7 @@ impl App {
                 self.after_restart(result);
             }
             A::DemoChoose(n) => self.with_demo(|d| d.choose(n)),
+            A::Exercise(action) => self.apply_exercise(action),
         }
     }
 
@@ -490,6 +511,10 @@ impl App {
                 }
             }
             Item::Quiz(_) => self.say("answer with the letter of an option (a, b, c…)"),
+            Item::Exercise(e) => {
+                let id = self.catalog.lessons[self.current].exercises[e].id.clone();
+                self.open_exercise(&id);
+            }
         }
     }
 
@@ -553,6 +578,9 @@ impl App {
     /// Stops any demo and joins every thread it started, then saves progress. Called on
     /// the way out; may wait for engines.
     pub fn shutdown(&mut self) {
+        if let Some(mut screen) = self.exercise.take() {
+            screen.stop();
+        }
         if let Some(mut host) = self.demo.take()
             && let Some(demo) = host.take_running()
         {

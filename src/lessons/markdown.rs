@@ -7,7 +7,7 @@
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::{DemoRef, Quiz, QuizOption};
+use super::{DemoRef, ExerciseRef, Quiz, QuizOption};
 
 /// How a run of inline text is marked up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -111,6 +111,8 @@ pub enum Block {
     Demo { index: usize, line: usize },
     /// A ` ```quiz ` question: index into the lesson's quizzes.
     Quiz { index: usize, line: usize },
+    /// A ` ```exercise ID ` card: index into the lesson's exercises.
+    Exercise { index: usize, line: usize },
 }
 
 impl Block {
@@ -124,7 +126,8 @@ impl Block {
             | Block::Table { line, .. }
             | Block::Rule { line }
             | Block::Demo { line, .. }
-            | Block::Quiz { line, .. } => *line,
+            | Block::Quiz { line, .. }
+            | Block::Exercise { line, .. } => *line,
             Block::Code(code) => code.line,
         }
     }
@@ -150,6 +153,8 @@ pub struct ParsedMarkdown {
     pub demos: Vec<DemoRef>,
     /// Well-formed quiz blocks, in document order.
     pub quizzes: Vec<Quiz>,
+    /// Exercise cards, in document order.
+    pub exercises: Vec<ExerciseRef>,
     /// Problems found while reading: (line, message).
     pub problems: Vec<(usize, String)>,
 }
@@ -650,6 +655,20 @@ impl<'a> Reader<'a> {
                 });
                 Some(Block::Demo { index, line })
             }
+            "exercise" => match (words.next(), words.next()) {
+                (Some(id), None) => {
+                    let index = self.out.exercises.len();
+                    self.out.exercises.push(ExerciseRef {
+                        id: id.to_string(),
+                        line,
+                    });
+                    Some(Block::Exercise { index, line })
+                }
+                _ => {
+                    self.problem(line, "exercise block needs one exercise id: ```exercise ID");
+                    None
+                }
+            },
             "quiz" => match parse_quiz(&body, line, first_code_line) {
                 Ok(quiz) => {
                     let index = self.out.quizzes.len();

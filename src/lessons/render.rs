@@ -75,6 +75,8 @@ pub enum Item {
     Demo(usize),
     /// A quiz: index into `lesson.quizzes`.
     Quiz(usize),
+    /// An exercise card: index into `lesson.exercises`.
+    Exercise(usize),
 }
 
 /// Lays `lesson` out for `opts`.
@@ -223,6 +225,12 @@ impl Renderer<'_, '_> {
                 if let Some(quiz) = self.lesson.quizzes.get(*index) {
                     self.gap();
                     self.quiz_card(*index, quiz);
+                }
+            }
+            Block::Exercise { index, .. } => {
+                if let Some(exercise) = self.lesson.exercises.get(*index) {
+                    self.gap();
+                    self.exercise_card(*index, &exercise.id);
                 }
             }
         }
@@ -473,6 +481,33 @@ impl Renderer<'_, '_> {
             "press Enter to run".to_string(),
         )]));
         self.card(Item::Demo(index), border, content);
+    }
+
+    /// A card like a demo card: the exercise's id and how to open it.
+    fn exercise_card(&mut self, index: usize, id: &str) {
+        let theme = self.theme;
+        let focused = self.opts.focused == Some(self.out.items.len());
+        let border = if focused {
+            theme.card_focused
+        } else {
+            theme.card
+        };
+        let title = vec![
+            (
+                border.add_modifier(Modifier::BOLD),
+                "✎ exercise: ".to_string(),
+            ),
+            (theme.accent.add_modifier(Modifier::BOLD), id.to_string()),
+        ];
+        let hint = if focused { theme.key } else { theme.muted };
+        let content = vec![
+            CardPart::Wrapped(title),
+            CardPart::Wrapped(vec![(
+                hint,
+                "press Enter to write it; pyconc grades each save".to_string(),
+            )]),
+        ];
+        self.card(Item::Exercise(index), border, content);
     }
 
     fn quiz_card(&mut self, index: usize, quiz: &Quiz) {

@@ -71,6 +71,7 @@ fn lesson_hints(app: &App) -> Vec<(String, &'static str)> {
     let mut hints = owned(&[("↑↓", "scroll")]);
     match focused {
         Some(Item::Demo(_)) => hints.push(("Enter".into(), "run demo")),
+        Some(Item::Exercise(_)) => hints.push(("Enter".into(), "open exercise")),
         Some(Item::Quiz(q)) => {
             let options = lesson.quizzes.get(q).map_or(0, |quiz| quiz.options.len());
             let last = (b'a' + options.saturating_sub(1).min(25) as u8) as char;
