@@ -16,6 +16,8 @@ use pyconc::progress::ProgressStore;
 use pyconc::sims::{self, Engine, Params};
 use pyconc::theme::{Theme, ThemeName};
 
+mod exercise_cli;
+
 /// Learn Python concurrency in your terminal: short lessons beside live demos that run on
 /// your machine's real cores.
 #[derive(Parser, Debug)]
@@ -66,11 +68,54 @@ enum Command {
         /// The lesson's id.
         id: String,
     },
-    /// Check a lesson pack (default: the built-in lessons) and print every problem.
+    /// Check a lesson pack (default: the built-in lessons) and print every problem; where a
+    /// python3 is found, also grade every exercise's starter (must fail) and solution (must pass).
     Check {
         /// The folder of the pack.
         dir: Option<PathBuf>,
     },
+    /// List the Python interpreters found, with version and GIL status.
+    Pythons {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also probe this interpreter (listed first); PYCONC_PYTHON does the same.
+        #[arg(long, value_name = "PATH")]
+        python: Option<PathBuf>,
+    },
+    /// List the exercises: id, lesson, title, state.
+    Exercises {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Do an exercise: a screen that grades your file on every save (or --check, --path).
+    Exercise(ExerciseArgs),
+}
+
+/// `pyconc exercise ID ...`.
+#[derive(clap::Args, Debug)]
+struct ExerciseArgs {
+    /// The exercise's id (see `pyconc exercises`).
+    id: String,
+    /// Keep your exercise files in this folder (default: the data folder's `exercises/`).
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Grade without the TUI: exit 0 pass, 1 fail, 2 usage.
+    #[arg(long, conflicts_with = "path")]
+    check: bool,
+    /// With --check: grade this file instead of your workspace file.
+    #[arg(long, value_name = "PATH", requires = "check")]
+    file: Option<PathBuf>,
+    /// Grade with this interpreter (default: the one chosen before, else the first found).
+    #[arg(long, value_name = "PY")]
+    python: Option<PathBuf>,
+    /// With --check: print the result as one JSON object.
+    #[arg(long, requires = "check")]
+    json: bool,
+    /// Print the path of your workspace file (created from the starter if missing).
+    #[arg(long)]
+    path: bool,
 }
 
 /// A user-facing failure: the message and the exit code.
@@ -160,12 +205,44 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Some(Command::Show { id }) => show(&load_catalog(&cli.lessons)?, &id, cli.theme),
         Some(Command::Check { dir }) => Ok(check(dir.or(cli.lessons))),
+        Some(Command::Pythons { json, python }) => {
+            exercise_cli::pythons(python.as_deref(), json)
+        }
+        Some(Command::Exercises { json }) => exercise_cli::list(cli.lessons.as_deref(), json),
+        Some(Command::Exercise(args)) => {
+            let target = exercise_cli::Target {
+                pack: cli.lessons.clone(),
+                id: args.id,
+                dir: args.dir,
+                python: args.python,
+            };
+            if args.check {
+                exercise_cli::check(&target, args.file.as_deref(), args.json)
+            } else if args.path {
+                exercise_cli::print_path(&target)
+            } else {
+                require_terminal()?;
+                let (catalog, set) = exercise_cli::load(target.pack.as_deref())?;
+                exercise_cli::find(&set, &target.id)?;
+                let mut app = App::new(catalog, theme, ProgressStore::locate(), None);
+                app.exercises = set;
+                app.exercise_setup.dir = target.dir;
+                app.exercise_setup.python = target.python;
+                app.exercise_setup.only = true;
+                app.exercise_setup.open = Some(target.id);
+                app::run::run(app)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
     }
 }
 
 fn tui(catalog: Catalog, theme: Theme, open: Option<&str>) -> Result<ExitCode, Failure> {
     require_terminal()?;
-    let app = App::new(catalog, theme, ProgressStore::locate(), open);
+    // Exercises that do not load leave the lessons usable; `pyconc check` shows why.
+    let exercises = pyconc::exercises::ExerciseSet::load(None).unwrap_or_default();
+    let mut app = App::new(catalog, theme, ProgressStore::locate(), open);
+    app.exercises = exercises;
     app::run::run(app)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -341,11 +418,16 @@ fn show(catalog: &Catalog, id: &str, theme_name: ThemeName) -> Result<ExitCode, 
 }
 
 fn check(dir: Option<PathBuf>) -> ExitCode {
-    let problems = pyconc::lessons::check(dir.as_deref());
+    let mut problems = pyconc::lessons::check(dir.as_deref());
     let what = dir.as_ref().map_or_else(
         || "the built-in lessons".to_string(),
         |d| d.display().to_string(),
     );
+    let (exercise_problems, ran) = exercise_cli::check_exercises(dir.as_deref());
+    problems.extend(exercise_problems);
+    if let Some(ran) = &ran {
+        println!("{ran}");
+    }
     if problems.is_empty() {
         println!("{what}: no problems");
         ExitCode::SUCCESS

@@ -68,7 +68,10 @@ pub fn probe(path: &Path) -> Result<Interpreter, String> {
     Ok(Interpreter {
         path: path.to_path_buf(),
         real_path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
-        executable: answer.executable.filter(|e| !e.is_empty()).map(Into::into),
+        executable: answer
+            .executable
+            .filter(|e| !e.is_empty())
+            .map(|e| std::fs::canonicalize(&e).unwrap_or_else(|_| e.into())),
         version,
         implementation: crate::lessons::sanitize::sanitize_line(&answer.implementation),
         free_threaded: answer.free_threaded,

@@ -1,4 +1,5 @@
-//! The `?` overlay: every key, for the lessons screen and for demos.
+//! The `?` overlay: every key, for the lessons screen and for demos (on the exercise
+//! screen, its keys).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -28,9 +29,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         lines
     };
-    let mut lines = section("Reading lessons", LESSON_KEYS);
-    lines.push(Line::default());
-    lines.extend(section("In a live demo", DEMO_KEYS));
+    let mut lines = if app.exercise.is_some() {
+        section(
+            "Doing an exercise",
+            &crate::app::exercise_keys::help_rows(),
+        )
+    } else {
+        let mut lines = section("Reading lessons", LESSON_KEYS);
+        lines.push(Line::default());
+        lines.extend(section("In a live demo", DEMO_KEYS));
+        lines
+    };
     lines.push(Line::default());
     lines.push(Line::styled("Esc or ? closes this help", theme.muted));
 
