@@ -222,7 +222,7 @@ min_python = "3.11"
         let file = "pack/exercises/x/exercise.toml";
         let cases: &[(&str, &str, &str)] = &[
             ("time_limit_s = 20", "time_limit_s = 0", ":6: `time_limit_s` = 0 is out of range: 1 to 120"),
-            ("time_limit_s = 20", "time_limit_s = 20\nspeed = 3", ":8: unknown field `speed`"),
+            ("time_limit_s = 20", "time_limit_s = 20\nspeed = 3", ":7: unknown field `speed`"),
             ("hints = [\"one\", \"two\"]", "hints = []", ":5: `hints` needs 1 to 10"),
             ("id = \"lost-update\"", "id = \"Lost_Update\"", ":1: bad id `Lost_Update`"),
             ("id = \"lost-update\"", "id = \"other\"", ":1: id `other` differs from its folder"),

@@ -123,7 +123,8 @@ mod tests {
             ),
             (
                 "{\"name\": \"esc\\u001b[2J\", \"passed\": true, \"message\": \"a\\u0007b\"}",
-                Some(("esc[2J", true, "ab")),
+                // Control characters are made visible, never passed to the terminal.
+                Some(("esc␛[2J", true, "a␇b")),
             ),
             // Program output, not checks.
             ("hello", None),

@@ -46,6 +46,9 @@ pub fn render(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer) 
     head.push(python_line(screen, tries, theme));
 
     let mut middle: Vec<Line> = Vec::new();
+    if let Some(notice) = &screen.notice {
+        middle.push(Line::styled(notice.clone(), theme.accent));
+    }
     verdict_lines(screen, &mut middle, theme);
     for (k, hint) in screen.exercise.hints.iter().take(hints_seen).enumerate() {
         middle.push(Line::from(vec![
@@ -124,7 +127,8 @@ fn python_line(screen: &ExerciseScreen, tries: u32, theme: &Theme) -> Line<'stat
         }
     }
     if tries > 0 {
-        spans.push(Span::styled(format!("  · {tries} failed tries"), theme.muted));
+        let plural = if tries == 1 { "try" } else { "tries" };
+        spans.push(Span::styled(format!("  · {tries} failed {plural}"), theme.muted));
     }
     Line::from(spans)
 }
@@ -258,10 +262,7 @@ fn key_bar(screen: &ExerciseScreen, area: Rect, buf: &mut Buffer, theme: &Theme)
         status::render_bar(left, Span::raw(""), area, buf, theme);
         return;
     }
-    let right = match &screen.notice {
-        Some(n) => Span::styled(format!(" {n} "), theme.accent),
-        None => Span::raw(""),
-    };
+    let right = Span::raw("");
     let hints = [
         ("e", "edit"),
         ("h", "hint"),
