@@ -32,11 +32,11 @@ import time
 import traceback
 
 __all__ = [
-    "report", "exit_now", "learner_path", "time_limit", "load_learner", "run_learner",
-    "LearnerRun", "arm_thread_dump", "call_with_timeout", "Outcome", "describe_threads",
-    "shake_races", "yield_now", "SlowLock", "InFlight", "ThreadWatch", "watch_executors",
-    "open_executors", "child_processes", "run_async", "AsyncOutcome", "cancel_outcome",
-    "crunch",
+    "report", "exit_now", "learner_path", "time_limit", "load_learner", "learner_importable",
+    "require", "run_learner", "LearnerRun", "arm_thread_dump", "call_with_timeout", "Outcome",
+    "describe_threads", "shake_races", "yield_now", "SlowLock", "InFlight", "ThreadWatch",
+    "watch_executors", "executors_made", "open_executors", "child_processes", "run_async",
+    "AsyncOutcome", "cancel_outcome", "crunch",
 ]
 
 _PRINT_LOCK = threading.Lock()
@@ -125,6 +125,32 @@ def load_learner(name="learner", required=True):
                % (type(exc).__name__, exc))
         exit_now(0)
     return module
+
+
+class _LearnerFinder:
+    """A meta path finder that imports module ``name`` from the learner's file."""
+
+    def __init__(self, name, path):
+        self.name = name
+        self.path = path
+
+    def find_spec(self, fullname, path=None, target=None):
+        """The learner's file for ``name``; None for every other module."""
+        if fullname != self.name:
+            return None
+        return importlib.util.spec_from_file_location(fullname, self.path)
+
+
+def learner_importable(name="learner"):
+    """Make ``import learner`` find the learner's file, in this process and pool workers.
+
+    Call it at the top level of check.py (outside its ``__main__`` guard): process-pool
+    workers started with spawn or forkserver re-run that top level (with the same
+    ``sys.argv``), so they can unpickle functions defined in the learner's file.
+    """
+    if len(sys.argv) < 2 or any(isinstance(f, _LearnerFinder) for f in sys.meta_path):
+        return
+    sys.meta_path.insert(0, _LearnerFinder(name, learner_path()))
 
 
 def require(module, *names):
@@ -549,13 +575,28 @@ def open_executors():
             if not (getattr(e, "_shutdown", False) or getattr(e, "_shutdown_thread", False))]
 
 
+def _multiprocessing_helpers():
+    """Pids of multiprocessing's own long-lived helpers (forkserver, resource tracker)."""
+    pids = set()
+    mods = sys.modules
+    fs = getattr(mods.get("multiprocessing.forkserver"), "_forkserver", None)
+    rt = getattr(mods.get("multiprocessing.resource_tracker"), "_resource_tracker", None)
+    for pid in (getattr(fs, "_forkserver_pid", None), getattr(rt, "_pid", None)):
+        if pid:
+            pids.add(str(pid))
+    return pids
+
+
 def child_processes():
-    """Child processes of this process still running: multiprocessing's, and on Linux any."""
+    """Child processes of this process still running: multiprocessing's, and on Linux any.
+
+    multiprocessing's own helpers (the forkserver, the resource tracker) are not counted.
+    """
     names = []
     if "multiprocessing" in sys.modules:
         import multiprocessing
         names = ["%s (pid %s)" % (p.name, p.pid) for p in multiprocessing.active_children()]
-    known = {n.rsplit("pid ", 1)[-1].rstrip(")") for n in names}
+    known = {n.rsplit("pid ", 1)[-1].rstrip(")") for n in names} | _multiprocessing_helpers()
     task_dir = "/proc/self/task"
     if os.path.isdir(task_dir):
         for tid in os.listdir(task_dir):
