@@ -78,6 +78,33 @@ class LoadLearnerTest(unittest.TestCase):
         self.assertEqual(mod.__name__, "learner_a")
 
 
+    def test_a_failing_import_is_a_failed_check(self):
+        import subprocess
+        with LearnerFile("raise RuntimeError('broken on purpose')\n") as path:
+            code = "import pyconc_check as pc; pc.load_learner(); print('not reached')"
+            env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(pc.__file__)))
+            done = subprocess.run([sys.executable, "-c", code, path], capture_output=True,
+                                  text=True, timeout=30, env=env)
+        lines = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+        self.assertEqual([(c["name"], c["passed"]) for c in lines],
+                         [("your file loads", False)])
+        self.assertIn("broken on purpose", lines[0]["message"])
+        self.assertNotIn("not reached", done.stdout)
+        self.assertIn("Traceback", done.stderr)
+
+    def test_learner_importable_finds_the_file_by_name(self):
+        with LearnerFile("ANSWER = 42\n"):
+            before = list(sys.meta_path)
+            try:
+                pc.learner_importable("learner_by_finder")
+                import importlib
+                mod = importlib.import_module("learner_by_finder")
+                self.assertEqual(mod.ANSWER, 42)
+            finally:
+                sys.meta_path[:] = before
+                sys.modules.pop("learner_by_finder", None)
+
+
 class RunLearnerTest(unittest.TestCase):
     def test_output_exit_code_and_arguments(self):
         src = """
