@@ -4,7 +4,8 @@ Runs every exercise's ``check.py`` against ``start.py`` and ``solution.py`` N ti
 pyconc does (``PYTHON -X utf8 -u check.py FILE`` in a fresh temporary cwd, ``PYTHONPATH`` =
 this folder, ``PYCONC_TIME_LIMIT`` = the exercise's ``time_limit_s``, ``PYCONC_EXERCISE``,
 ``PYTHONDONTWRITEBYTECODE=1``, stdin closed, the process group killed at the limit), and prints
-a table: exercise, starter failed k/N, solution passed k/N, solution median seconds.
+a table: exercise, starter failed k/N, solution passed k/N, solution median seconds (and the
+starter's median seconds).
 
     python3 assets/python/measure_exercises.py [-n N] [--python PY] [--only ID ...]
         [--exercises DIR] [--verbose]
@@ -114,8 +115,8 @@ def main():
     if args.only:
         ids = [i for i in ids if i in args.only]
     print("interpreter: %s (%d.%d), N=%d" % (args.python, version[0], version[1], args.n))
-    header = "%-24s %-15s %-16s %s" % ("exercise", "starter failed", "solution passed",
-                                      "solution median s")
+    header = "%-24s %-15s %-16s %-18s %s" % ("exercise", "starter failed", "solution passed",
+                                            "solution median s", "starter median s")
     print(header)
     print("-" * len(header))
     bad = False
@@ -130,8 +131,10 @@ def main():
         starter_failed = 0
         solution_passed = 0
         times = []
+        starter_times = []
         for _ in range(args.n):
-            ok, _, checks, text = grade(args.python, d, os.path.join(d, "start.py"), limit)
+            ok, secs, checks, text = grade(args.python, d, os.path.join(d, "start.py"), limit)
+            starter_times.append(secs)
             if not ok:
                 starter_failed += 1
             elif args.verbose:
@@ -144,9 +147,9 @@ def main():
             elif args.verbose:
                 print("  solution FAILED %s:\n%s" % (ex, text))
         bad = bad or starter_failed < args.n or solution_passed < args.n
-        print("%-24s %-15s %-16s %.2f" % (ex, "%d/%d" % (starter_failed, args.n),
-                                          "%d/%d" % (solution_passed, args.n),
-                                          statistics.median(times)))
+        print("%-24s %-15s %-16s %-18.2f %.2f" % (
+            ex, "%d/%d" % (starter_failed, args.n), "%d/%d" % (solution_passed, args.n),
+            statistics.median(times), statistics.median(starter_times)))
         sys.stdout.flush()
     return 1 if bad else 0
 

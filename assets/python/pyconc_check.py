@@ -167,9 +167,21 @@ def require(module, *names):
 # prelude, learner path, learner args. It arms faulthandler, watches executors, runs the file
 # as __main__ and writes what is left running (threads, child processes, executors) as JSON.
 _BOOTSTRAP = r'''
-import faulthandler, json, os, runpy, sys, threading, time, traceback
+import faulthandler, json, os, runpy, signal, sys, threading, time, traceback
 _report, _dump, _method, _prelude, _path = sys.argv[1:6]
 sys.argv = [_path] + sys.argv[6:]
+if os.name == "posix":
+    def _watchdog(parent=os.getppid()):
+        # This child runs in its own session: if the grader dies (pyconc killed its group),
+        # take this whole group down too, within 0.2 s.
+        while True:
+            time.sleep(0.2)
+            if os.getppid() != parent:
+                try:
+                    os.killpg(0, signal.SIGKILL)
+                finally:
+                    os._exit(1)
+    threading.Thread(target=_watchdog, name="pyconc-watchdog", daemon=True).start()
 if float(_dump) > 0:
     faulthandler.dump_traceback_later(float(_dump), exit=True)
 if _method:
@@ -204,6 +216,7 @@ _deadline = time.monotonic() + 0.2
 def _alive():
     return [t for t in threading.enumerate()
             if t is not threading.main_thread() and t.is_alive()
+            and t.name != "pyconc-watchdog"
             and not t.name.startswith("QueueFeederThread")
             and type(t).__module__ != "concurrent.futures.process"]
 while _alive() and time.monotonic() < _deadline:
@@ -273,6 +286,10 @@ def run_learner(args=(), timeout=None, env=None, start_method=None, prelude="",
     - ``prelude``: Python source run in the child before the learner's file (e.g. a spy).
     - ``signal_on``: ``(text, signum)``: send ``signum`` once a stdout line contains ``text``.
     - ``env``: extra environment variables.
+
+    The child runs in its own session (POSIX), so its leftovers can be killed as a group; a
+    watchdog thread in it (``pyconc-watchdog``, not counted as a leak) kills that group
+    within 0.2 s if the grader dies first (pyconc cancelled the run).
 
     Returns a :class:`LearnerRun`, which unpacks as ``(returncode, stdout, stderr, elapsed_s)``.
     """

@@ -197,6 +197,42 @@ class RunLearnerTest(unittest.TestCase):
         self.assertIsNotNone(run.signal_sent_at)
         self.assertLess(run.exit_after_signal_s, 5)
 
+    @unittest.skipUnless(os.name == "posix", "the watchdog is POSIX only")
+    def test_the_child_dies_with_the_grader(self):
+        import signal
+        import subprocess
+        src = """
+            import os, time
+            print(os.getpid(), flush=True)
+            time.sleep(30)
+        """
+        with LearnerFile(src) as path:
+            code = "import pyconc_check as pc; pc.run_learner(timeout=30)"
+            env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(pc.__file__)))
+            grader = subprocess.Popen([sys.executable, "-c", code, path], env=env,
+                                      stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+            child = None
+            deadline = time.monotonic() + 10
+            while child is None and time.monotonic() < deadline:
+                kids = open("/proc/%d/task/%d/children" % (grader.pid, grader.pid)).read()
+                child = int(kids.split()[0]) if kids.split() else None
+                time.sleep(0.05)
+            self.assertIsNotNone(child)
+            grader.send_signal(signal.SIGKILL)
+            grader.wait()
+            grader.stdout.close()
+            gone = False
+            deadline = time.monotonic() + 3
+            while not gone and time.monotonic() < deadline:
+                try:
+                    os.kill(child, 0)
+                    with open("/proc/%d/stat" % child) as f:
+                        gone = f.read().split(")")[-1].split()[0] == "Z"
+                except (ProcessLookupError, FileNotFoundError):
+                    gone = True
+                time.sleep(0.05)
+            self.assertTrue(gone, "the learner's child outlived its grader")
+
     def test_prelude_runs_first(self):
         with LearnerFile("import builtins\nprint(builtins.SPY)\n"):
             run = pc.run_learner(timeout=10, prelude="import builtins\nbuiltins.SPY = 'seen'")

@@ -6,13 +6,15 @@ A deadlock is reported with the line each thread is stuck on.
 """
 
 import threading
+import time
 
 import pyconc_check as pc
 
 TRANSFERS = 40
 
 
-def run(learner):
+def run(learner, progress):
+    """Opposite transfers from two threads; progress[0] counts finished transfers."""
     a = learner.Account(1, 1000)
     b = learner.Account(2, 1000)
     for account in (a, b):
@@ -23,6 +25,7 @@ def run(learner):
         start.wait()
         for _ in range(TRANSFERS):
             learner.transfer(src, dst, 1)
+            progress[0] += 1
 
     threads = [threading.Thread(target=many, args=(a, b), name="a-to-b", daemon=True),
                threading.Thread(target=many, args=(b, a), name="b-to-a", daemon=True)]
@@ -31,6 +34,21 @@ def run(learner):
     for t in threads:
         t.join()
     return a.balance, b.balance
+
+
+def run_watched(learner, stall_s=1.0, limit_s=8.0):
+    """Run the transfers; stop watching once no transfer finished for `stall_s` seconds."""
+    progress = [0]
+    out = pc.call_with_timeout(run, learner, progress, timeout=0)
+    seen, last_change, started = -1, time.monotonic(), time.monotonic()
+    while not out.done:
+        now = time.monotonic()
+        if progress[0] != seen:
+            seen, last_change = progress[0], now
+        elif now - last_change > stall_s or now - started > limit_s:
+            break
+        out.thread.join(0.05)
+    return out, progress[0]
 
 
 def main():
@@ -45,13 +63,15 @@ def main():
               "" if ok else "transfer(a, b, 4) from 10 and 0 gave %s and %s (want 6 and 4)%s"
               % (x.balance, y.balance, ": " + out.error_text() if out.error else ""))
 
-    out = pc.call_with_timeout(run, learner, timeout=6)
+    out, finished = run_watched(learner)
     if not out.done:
         waits = pc.describe_threads([t for t in threading.enumerate()
                                      if t.name in ("a-to-b", "b-to-a")])
         pc.report("no deadlock", False,
-                  "deadlock: the two threads wait for each other's lock forever. "
-                  + "; ".join(waits), threads_waiting=len(waits))
+                  "deadlock after %d of %d transfers: the two threads wait for each other's "
+                  "lock forever. Where they wait: %s" % (finished, 2 * TRANSFERS,
+                                                         "; ".join(waits)),
+                  threads_waiting=len(waits), transfers_done=finished)
         pc.exit_now()
     if out.error is not None:
         pc.report("no deadlock", False, "the transfers raised " + out.error_text())
