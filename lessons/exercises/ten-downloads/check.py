@@ -33,7 +33,7 @@ def main():
 
     def uneven(url):
         # later urls finish first: the answer must still be in the order of urls
-        time.sleep(0.05 + 0.02 * (len(urls) - urls.index(url)))
+        time.sleep(0.02 + 0.01 * (len(urls) - urls.index(url)))
         return "page of " + url
 
     out = pc.call_with_timeout(learner.fetch_all, urls, uneven, timeout=6)
@@ -45,7 +45,7 @@ def main():
                  "the pages in a different order (or not all of them)"))
 
     def failing(url):
-        time.sleep(0.05)
+        time.sleep(0.02)
         if url.endswith("/3"):
             raise ConnectionError("server for %s went away" % url)
         return "page of " + url
