@@ -45,13 +45,16 @@ _PRINT_LOCK = threading.Lock()
 # ---------------------------------------------------------------- reporting
 
 def _plain(value):
-    """A JSON-safe figure: numbers and strings as they are, anything else as its repr."""
-    if isinstance(value, bool) or value is None:
-        return value
+    """A figure as the protocol allows (a number or a string): anything else as text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
     if isinstance(value, (int, str)):
         return value
     if isinstance(value, float):
-        return round(value, 4)
+        # JSON has no NaN or infinity (strict parsers reject them): those become strings
+        return round(value, 4) if value == value and abs(value) != float("inf") else str(value)
     return repr(value)
 
 
@@ -60,7 +63,7 @@ def report(name, passed, message="", **figures):
 
     Returns ``passed`` so a grader can write ``ok = report(...) and ok``.
     """
-    line = json.dumps({
+    line = json.dumps(allow_nan=False, obj={
         "name": str(name),
         "passed": bool(passed),
         "message": str(message),

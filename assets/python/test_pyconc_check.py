@@ -51,6 +51,14 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(obj["message"], "lost 3")
         self.assertEqual(obj["figures"], {"lost": 3, "ratio": 0.1235, "who": "[1]"})
 
+    def test_figures_stay_strict_json(self):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            pc.report("x", True, big=float("inf"), odd=float("nan"), flag=True, none=None)
+        obj = json.loads(buf.getvalue())
+        self.assertEqual(obj["figures"], {"big": "inf", "odd": "nan", "flag": "true",
+                                          "none": ""})
+
     def test_time_limit_reads_the_environment(self):
         old = os.environ.get("PYCONC_TIME_LIMIT")
         try:
