@@ -46,7 +46,7 @@ pub const EXERCISE_KEYS: &[Binding] = &[
         keys: "e",
         codes: &[KeyCode::Char('e')],
         action: ExerciseAction::Edit,
-        help: "edit the file in $VISUAL / $EDITOR (any editor works: saves are watched)",
+        help: "edit in $VISUAL / $EDITOR (or any editor: saves are watched)",
     },
     Binding {
         keys: "Enter",
@@ -64,7 +64,7 @@ pub const EXERCISE_KEYS: &[Binding] = &[
         keys: "s",
         codes: &[KeyCode::Char('s')],
         action: ExerciseAction::Solution,
-        help: "show / hide the solution (after passing, or after 3 tries)",
+        help: "show / hide the solution (after a pass or 3 tries)",
     },
     Binding {
         keys: "p",
@@ -76,7 +76,7 @@ pub const EXERCISE_KEYS: &[Binding] = &[
         keys: "r",
         codes: &[KeyCode::Char('r')],
         action: ExerciseAction::Reset,
-        help: "reset the file to the starter (asks; keeps a .bak-N copy)",
+        help: "back to the starter (asks; keeps a .bak-N copy)",
     },
     Binding {
         keys: "↑ ↓  j k",

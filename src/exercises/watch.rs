@@ -3,7 +3,9 @@
 //! a polling thread that looks at size, modification time and, when those change, a hash
 //! of the content every [`POLL_INTERVAL`], for where events never arrive (WSL's Windows
 //! drives, network shares). Both paths compare against one remembered fingerprint, so a save
-//! seen by both fires once. Dropping the watcher stops the poller and joins it.
+//! seen by both fires once. The content is read only when size or time moved, so the
+//! access events our own reads cause never feed back. Dropping the watcher stops the
+//! poller and joins it.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -56,19 +58,11 @@ struct Shared {
 }
 
 impl Shared {
-    /// Fires `on_change` if the file differs from the last fingerprint seen.
+    /// Fires `on_change` if the file's size or modification time moved since the last
+    /// look and, then, its fingerprint (with the content hash) differs. The content is read
+    /// only when size or time moved: reading fires an access event, which would otherwise
+    /// make every look trigger the next one.
     fn look(&self) {
-        let now = fingerprint(&self.path);
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if now.is_some() && now != *last {
-            *last = now;
-            drop(last);
-            (self.on_change)();
-        }
-    }
-
-    /// Cheap look for the poller: size and time first, the hash only when they moved.
-    fn poll(&self) {
         let Ok(meta) = std::fs::metadata(&self.path) else {
             return;
         };
@@ -76,8 +70,15 @@ impl Shared {
             let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
             last.is_none_or(|l| l.size != meta.len() || l.modified != meta.modified().ok())
         };
-        if moved {
-            self.look();
+        if !moved {
+            return;
+        }
+        let now = fingerprint(&self.path);
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if now.is_some() && now != *last {
+            *last = now;
+            drop(last);
+            (self.on_change)();
         }
     }
 }
@@ -123,7 +124,7 @@ impl FileWatcher {
                         break;
                     }
                     drop(stop);
-                    poll_shared.poll();
+                    poll_shared.look();
                 }
             })?;
         Ok(FileWatcher {
@@ -206,6 +207,23 @@ mod tests {
     }
 
     #[test]
+    fn reading_the_file_is_not_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.py");
+        std::fs::write(&path, "x = 1\n").unwrap();
+        let (tx, rx) = mpsc::channel();
+        let tx = Mutex::new(tx);
+        let _watcher = FileWatcher::start(&path, move || {
+            let _ = tx.lock().unwrap().send(());
+        })
+        .unwrap();
+        for _ in 0..20 {
+            let _ = std::fs::read(&path).unwrap();
+        }
+        assert!(rx.recv_timeout(POLL_INTERVAL * 2).is_err());
+    }
+
+    #[test]
     fn polling_alone_sees_a_change() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.py");
@@ -221,12 +239,12 @@ mod tests {
                 let _ = tx.lock().unwrap().send(());
             }),
         });
-        shared.poll();
+        shared.look();
         assert!(rx.try_recv().is_err(), "no change yet");
         std::fs::write(&path, "longer\n").unwrap();
-        shared.poll();
+        shared.look();
         assert!(rx.try_recv().is_ok());
-        shared.poll();
+        shared.look();
         assert!(rx.try_recv().is_err(), "reported once");
     }
 }

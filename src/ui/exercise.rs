@@ -231,6 +231,9 @@ fn output_box(screen: &ExerciseScreen, area: Rect, buf: &mut Buffer, theme: &The
                 theme.muted,
             ));
         }
+        if lines.is_empty() && matches!(screen.last, Some(Ok(_))) {
+            lines.push(Line::styled("(the program printed nothing)", theme.muted));
+        }
         (" output ".into(), lines)
     };
     let inner_h = usize::from(area.height.saturating_sub(2)).max(1);
