@@ -20,8 +20,13 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(10);
     let python = pythons::probe(&which::which("python3").expect("python3 on PATH")).unwrap();
-    let pack = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exercise-pack");
-    let exercise = ExerciseSet::from_pack(&pack).unwrap().get("sum-squares").unwrap().clone();
+    let pack =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exercise-pack");
+    let exercise = ExerciseSet::from_pack(&pack)
+        .unwrap()
+        .get("sum-squares")
+        .unwrap()
+        .clone();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sum_squares.py");
     std::fs::write(&file, &exercise.start).unwrap();
@@ -29,7 +34,10 @@ fn main() {
     let (tx, rx) = mpsc::channel::<()>();
     let tx = Mutex::new(tx);
     screen.start(
-        Some(Found { interpreters: vec![python.clone()], failures: vec![] }),
+        Some(Found {
+            interpreters: vec![python.clone()],
+            failures: vec![],
+        }),
         None,
         Arc::new(move || {
             let _ = tx.lock().unwrap().send(());
@@ -50,7 +58,11 @@ fn main() {
     let mut latencies = Vec::new();
     for round in 0..rounds {
         std::thread::sleep(Duration::from_millis(300));
-        let text = if round % 2 == 0 { &exercise.solution } else { &exercise.start };
+        let text = if round % 2 == 0 {
+            &exercise.solution
+        } else {
+            &exercise.start
+        };
         let saved = Instant::now();
         std::fs::write(&file, text).unwrap();
         let run = wait(&mut screen);

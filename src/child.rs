@@ -179,7 +179,7 @@ impl Sink {
         if pinned && self.pinned_kept + line.len() <= PINNED_CAP_BYTES {
             self.pinned_kept += line.len();
             self.pinned.push(line);
-        } else if self.kept + line.len() + 1 <= self.cap {
+        } else if self.kept + line.len() < self.cap {
             self.kept += line.len() + 1;
             self.lines.push((stream, line));
         } else {
@@ -225,7 +225,13 @@ pub fn run(spec: &ChildSpec, cancel: &Cancel) -> io::Result<Captured> {
     let mut readers = Vec::new();
     let handle = child.0.as_mut().expect("just spawned");
     if let Some(out) = handle.stdout().take() {
-        readers.push(spawn_reader(out, Stream::Stdout, spec.pin, &sink, &done_tx)?);
+        readers.push(spawn_reader(
+            out,
+            Stream::Stdout,
+            spec.pin,
+            &sink,
+            &done_tx,
+        )?);
     }
     if let Some(err) = handle.stderr().take() {
         readers.push(spawn_reader(err, Stream::Stderr, None, &sink, &done_tx)?);
@@ -377,7 +383,10 @@ mod tests {
     #[test]
     fn output_of_both_streams_is_captured_by_line() {
         let got = run(
-            &sh("echo one; echo two >&2; printf 'three'", Duration::from_secs(20)),
+            &sh(
+                "echo one; echo two >&2; printf 'three'",
+                Duration::from_secs(20),
+            ),
             &Cancel::new(),
         )
         .unwrap();

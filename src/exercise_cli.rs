@@ -124,7 +124,10 @@ pub fn pythons(explicit: Option<&Path>, as_json: bool) -> Result<ExitCode, Failu
         );
     }
     if grader.is_some() {
-        let _ = writeln!(out, "* grades exercises (switch in the exercise screen with p)");
+        let _ = writeln!(
+            out,
+            "* grades exercises (switch in the exercise screen with p)"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -180,7 +183,10 @@ fn workspace_file(target: &Target, exercise: &Exercise) -> Result<PathBuf, Failu
     let ws = Workspace::locate(target.dir.as_deref())
         .ok_or_else(|| Failure::usage("no data folder: pass --dir DIR"))?;
     ws.ensure(exercise).map(|(p, _)| p).map_err(|e| Failure {
-        message: format!("could not create the exercise file in {}: {e}", ws.dir().display()),
+        message: format!(
+            "could not create the exercise file in {}: {e}",
+            ws.dir().display()
+        ),
         code: 1,
     })
 }

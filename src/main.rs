@@ -205,9 +205,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Some(Command::Show { id }) => show(&load_catalog(&cli.lessons)?, &id, cli.theme),
         Some(Command::Check { dir }) => Ok(check(dir.or(cli.lessons))),
-        Some(Command::Pythons { json, python }) => {
-            exercise_cli::pythons(python.as_deref(), json)
-        }
+        Some(Command::Pythons { json, python }) => exercise_cli::pythons(python.as_deref(), json),
         Some(Command::Exercises { json }) => exercise_cli::list(cli.lessons.as_deref(), json),
         Some(Command::Exercise(args)) => {
             let target = exercise_cli::Target {

@@ -320,7 +320,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = ProgressStore::in_dir(dir.path());
         // A file written before exercises existed.
-        std::fs::write(store.path(), "last_lesson = \"gil\"\n[lessons.gil]\nscroll = 3\n").unwrap();
+        std::fs::write(
+            store.path(),
+            "last_lesson = \"gil\"\n[lessons.gil]\nscroll = 3\n",
+        )
+        .unwrap();
         let mut p = store.load().progress;
         assert_eq!(p.exercise_state("lost-update"), ExerciseState::NotStarted);
         let e = p.exercise_mut("lost-update");

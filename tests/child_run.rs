@@ -89,7 +89,11 @@ fn a_50_mb_print_flood_is_capped_and_counted() {
     assert_eq!(got.ending, Ending::Exited(0));
     let kept: usize = got.lines.iter().map(|(_, l)| l.len() + 1).sum();
     assert!(kept <= OUTPUT_CAP_BYTES, "kept {kept}");
-    assert!(got.dropped_bytes > 50_000_000, "dropped {}", got.dropped_bytes);
+    assert!(
+        got.dropped_bytes > 50_000_000,
+        "dropped {}",
+        got.dropped_bytes
+    );
     // Everything was read: kept plus dropped is the whole output.
     // fold adds a newline every 1023 bytes; then echo ends the last line and prints "done".
     let total: u64 = 52_428_800 + 52_428_800 / 1023 + 1 + 5;

@@ -12,7 +12,9 @@ fn pack() -> PathBuf {
 
 fn pyconc_in(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pyconc"));
-    cmd.args(args).env("PYCONC_HOME", home).env_remove("PYCONC_PYTHON");
+    cmd.args(args)
+        .env("PYCONC_HOME", home)
+        .env_remove("PYCONC_PYTHON");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -39,12 +41,22 @@ fn have_python3() -> bool {
 fn path_creates_the_workspace_file_once() {
     let home = tempfile::tempdir().unwrap();
     let p = pack();
-    let args = ["--lessons", p.to_str().unwrap(), "exercise", "sum-squares", "--path"];
+    let args = [
+        "--lessons",
+        p.to_str().unwrap(),
+        "exercise",
+        "sum-squares",
+        "--path",
+    ];
     let o = pyconc_in(home.path(), &args, &[]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let path = PathBuf::from(text(&o.stdout).trim());
     assert!(path.starts_with(home.path()));
-    assert!(std::fs::read_to_string(&path).unwrap().contains("return sum(numbers)"));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("return sum(numbers)")
+    );
     std::fs::write(&path, "# mine\n").unwrap();
     let o = pyconc_in(home.path(), &args, &[]);
     assert_eq!(PathBuf::from(text(&o.stdout).trim()), path);
@@ -69,7 +81,13 @@ fn check_exit_codes_are_0_pass_1_fail_2_usage() {
     let base = ["--lessons", p, "exercise", "sum-squares", "--check"];
     // The fresh workspace file is the starter: it fails.
     let o = pyconc_in(home.path(), &base, &[]);
-    assert_eq!(o.status.code(), Some(1), "{}{}", text(&o.stdout), text(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
     assert!(text(&o.stdout).contains("✗ sums squares: sum_squares([1, 2, 3]) gave 6, not 14"));
     // The solution passes, as JSON too.
     let mut pass = base.to_vec();
@@ -87,14 +105,46 @@ fn check_exit_codes_are_0_pass_1_fail_2_usage() {
     assert_eq!(v[0]["state"], "passed");
     // Usage errors: unknown id, missing file, a --python that is not one, --file without --check.
     for (args, needle) in [
-        (vec!["--lessons", p, "exercise", "nope", "--check"], "unknown exercise `nope`; exercises: sum-squares"),
-        (vec!["--lessons", p, "exercise", "sum-squares", "--check", "--file", "/no/such.py"], "no such file"),
-        (vec!["--lessons", p, "exercise", "sum-squares", "--check", "--python", "/no/python"], "--python /no/python"),
-        (vec!["--lessons", p, "exercise", "sum-squares", "--file", "x.py"], "--check"),
+        (
+            vec!["--lessons", p, "exercise", "nope", "--check"],
+            "unknown exercise `nope`; exercises: sum-squares",
+        ),
+        (
+            vec![
+                "--lessons",
+                p,
+                "exercise",
+                "sum-squares",
+                "--check",
+                "--file",
+                "/no/such.py",
+            ],
+            "no such file",
+        ),
+        (
+            vec![
+                "--lessons",
+                p,
+                "exercise",
+                "sum-squares",
+                "--check",
+                "--python",
+                "/no/python",
+            ],
+            "--python /no/python",
+        ),
+        (
+            vec!["--lessons", p, "exercise", "sum-squares", "--file", "x.py"],
+            "--check",
+        ),
     ] {
         let o = pyconc_in(home.path(), &args, &[]);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
-        assert!(text(&o.stderr).contains(needle), "{args:?}: {}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains(needle),
+            "{args:?}: {}",
+            text(&o.stderr)
+        );
     }
 }
 
@@ -106,7 +156,11 @@ fn pack_check_grades_starters_and_solutions() {
     let home = tempfile::tempdir().unwrap();
     let o = pyconc_in(home.path(), &["check", pack().to_str().unwrap()], &[]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("graded 2 starters and solutions"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("graded 2 starters and solutions"),
+        "{}",
+        text(&o.stdout)
+    );
     // A starter that passes is a problem: copy the pack with the solution as starter.
     let copy = tempfile::tempdir().unwrap();
     copy_dir(&pack(), copy.path());
@@ -114,7 +168,11 @@ fn pack_check_grades_starters_and_solutions() {
     std::fs::copy(ex.join("solution.py"), ex.join("start.py")).unwrap();
     let o = pyconc_in(home.path(), &["check", copy.path().to_str().unwrap()], &[]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stderr).contains("sum-squares/start.py: the starter passes every check"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("sum-squares/start.py: the starter passes every check"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]
@@ -123,7 +181,9 @@ fn bad_exercise_packs_name_file_and_line() {
     let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exercise-pack-bad");
     let o = pyconc_in(home.path(), &["check", bad.to_str().unwrap()], &[]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stderr).contains("bad-one/exercise.toml:6: `time_limit_s` = 500 is out of range"));
+    assert!(
+        text(&o.stderr).contains("bad-one/exercise.toml:6: `time_limit_s` = 500 is out of range")
+    );
 }
 
 #[cfg(unix)]
@@ -154,7 +214,11 @@ fn a_free_threaded_interpreter_is_listed_and_also_grades() {
     let home = tempfile::tempdir().unwrap();
     let bin = tempfile::tempdir().unwrap();
     fake_free_threaded(bin.path());
-    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap());
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
     let env = [("PATH", path.as_str())];
     let o = pyconc_in(home.path(), &["pythons", "--json"], &env);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -174,14 +238,28 @@ fn a_free_threaded_interpreter_is_listed_and_also_grades() {
     let solution = format!("{}/exercises/sum-squares/solution.py", p.display());
     let o = pyconc_in(
         home.path(),
-        &["--lessons", p.to_str().unwrap(), "exercise", "sum-squares", "--check", "--file", &solution, "--json"],
+        &[
+            "--lessons",
+            p.to_str().unwrap(),
+            "exercise",
+            "sum-squares",
+            "--check",
+            "--file",
+            &solution,
+            "--json",
+        ],
         &env,
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let runs = v["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 2, "{v}");
-    assert!(runs[1]["python_name"].as_str().unwrap().contains("free-threaded"));
+    assert!(
+        runs[1]["python_name"]
+            .as_str()
+            .unwrap()
+            .contains("free-threaded")
+    );
 }
 
 #[test]
@@ -192,10 +270,18 @@ fn pythons_lists_something_or_says_none() {
     let o = pyconc_in(
         home.path(),
         &["pythons"],
-        &[("PATH", empty.path().to_str().unwrap()), ("PYENV_ROOT", empty.path().to_str().unwrap()), ("HOME", empty.path().to_str().unwrap())],
+        &[
+            ("PATH", empty.path().to_str().unwrap()),
+            ("PYENV_ROOT", empty.path().to_str().unwrap()),
+            ("HOME", empty.path().to_str().unwrap()),
+        ],
     );
     assert!(o.status.success());
-    assert!(text(&o.stdout).contains("no Python found"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("no Python found"),
+        "{}",
+        text(&o.stdout)
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -141,7 +141,11 @@ fn a_crashing_grader_is_no_checks_with_its_traceback() {
     let file = learner_file(dir.path(), "def sum_squares(:\n");
     let report = grade::grade(&fixture_exercise(), &file, &python, &Cancel::new()).unwrap();
     assert_eq!(report.verdict, Verdict::NoChecks);
-    assert!(report.output.iter().any(|l| l.contains("SyntaxError")), "{:?}", report.output);
+    assert!(
+        report.output.iter().any(|l| l.contains("SyntaxError")),
+        "{:?}",
+        report.output
+    );
     assert!(report.note.unwrap().contains("before reporting any check"));
 }
 
@@ -156,7 +160,11 @@ fn check_lines_survive_a_50_mb_flood() {
     let file = learner_file(dir.path(), "x = 1\n");
     let report = grade::grade(&with_check(check, 60), &file, &python, &Cancel::new()).unwrap();
     assert_eq!(report.verdict, Verdict::Passed);
-    assert!(report.dropped_bytes > 50_000_000, "{}", report.dropped_bytes);
+    assert!(
+        report.dropped_bytes > 50_000_000,
+        "{}",
+        report.dropped_bytes
+    );
     let kept: usize = report.output.iter().map(|l| l.len() + 1).sum();
     assert!(kept <= pyconc::child::OUTPUT_CAP_BYTES);
 }
@@ -202,7 +210,10 @@ fn a_save_re_runs_the_checks() {
     // The learner saves the solution: the watcher fires and a new verdict arrives.
     std::fs::write(&file, &exercise.solution).unwrap();
     assert_eq!(next_verdict(&mut screen), Verdict::Passed);
-    assert_eq!(progress.exercise_state("sum-squares"), ExerciseState::Passed);
+    assert_eq!(
+        progress.exercise_state("sum-squares"),
+        ExerciseState::Passed
+    );
     assert_eq!(progress.exercises["sum-squares"].failed_tries, 1);
     screen.stop();
 }

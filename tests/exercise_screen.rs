@@ -40,7 +40,10 @@ fn app_in(home: &Path, w: u16, h: u16) -> App {
 }
 
 fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Terminal(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))));
+    app.update(Msg::Terminal(Event::Key(KeyEvent::new(
+        code,
+        KeyModifiers::NONE,
+    ))));
 }
 
 fn draw(app: &App) -> String {
@@ -67,7 +70,10 @@ fn python() -> Interpreter {
 /// The screen after a failed grading, at a fixed path, with one hint shown.
 fn failed_screen(app: &mut App) {
     let exercise = Arc::new(app.exercises.get("sum-squares").unwrap().clone());
-    let mut screen = ExerciseScreen::new(exercise, Ok("/home/learner/exercises/sum_squares.py".into()));
+    let mut screen = ExerciseScreen::new(
+        exercise,
+        Ok("/home/learner/exercises/sum_squares.py".into()),
+    );
     screen.pythons = Pythons::Found(Found {
         interpreters: vec![python()],
         failures: vec![],
@@ -133,7 +139,10 @@ fn output_scrolls_and_says_what_was_dropped() {
         press(&mut app, KeyCode::Char('j'));
     }
     let shown = draw(&app);
-    assert!(shown.contains("1234 more bytes of output were dropped"), "{shown}");
+    assert!(
+        shown.contains("1234 more bytes of output were dropped"),
+        "{shown}"
+    );
     assert!(!shown.contains("output line 1 "), "{shown}");
 }
 
@@ -161,7 +170,11 @@ fn enter_on_the_card_opens_the_exercise_with_its_file() {
     let screen = app.exercise.as_ref().expect("the exercise screen is up");
     let file = screen.file.clone().unwrap();
     assert_eq!(file, home.path().join("work/sum_squares.py"));
-    assert!(std::fs::read_to_string(&file).unwrap().contains("return sum(numbers)"));
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("return sum(numbers)")
+    );
     assert!(draw(&app).contains("Sum the squares"));
     press(&mut app, KeyCode::Esc);
     assert!(app.exercise.is_none());
@@ -198,6 +211,10 @@ fn hints_solution_and_reset_keys() {
     press(&mut app, KeyCode::Char('y'));
     let backup = home.path().join("work/sum_squares.py.bak-1");
     assert_eq!(std::fs::read_to_string(&backup).unwrap(), "my attempt\n");
-    assert!(std::fs::read_to_string(&file).unwrap().contains("return sum(numbers)"));
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("return sum(numbers)")
+    );
     assert!(draw(&app).contains("sum_squares.py.bak-1"));
 }

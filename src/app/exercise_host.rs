@@ -42,7 +42,10 @@ impl App {
         let file = match Workspace::locate(self.exercise_setup.dir.as_deref()) {
             None => Err("no data folder: pass --dir DIR to keep exercise files".to_string()),
             Some(ws) => ws.ensure(&exercise).map(|(p, _)| p).map_err(|e| {
-                format!("could not create the exercise file in {}: {e}", ws.dir().display())
+                format!(
+                    "could not create the exercise file in {}: {e}",
+                    ws.dir().display()
+                )
             }),
         };
         let mut screen = ExerciseScreen::new(Arc::new(exercise), file);

@@ -165,8 +165,14 @@ mod tests {
 
     #[test]
     fn keys_map_and_the_reset_question_takes_over() {
-        assert_eq!(action_for(key(KeyCode::Char('e')), false), Some(ExerciseAction::Edit));
-        assert_eq!(action_for(key(KeyCode::Char('r')), false), Some(ExerciseAction::Reset));
+        assert_eq!(
+            action_for(key(KeyCode::Char('e')), false),
+            Some(ExerciseAction::Edit)
+        );
+        assert_eq!(
+            action_for(key(KeyCode::Char('r')), false),
+            Some(ExerciseAction::Reset)
+        );
         assert_eq!(action_for(key(KeyCode::Char('x')), false), None);
         assert_eq!(
             action_for(key(KeyCode::Char('y')), true),
@@ -177,6 +183,10 @@ mod tests {
             Some(ExerciseAction::ConfirmReset(false))
         );
         assert_eq!(action_for(key(KeyCode::Char('e')), true), None);
-        assert!(help_rows().iter().all(|(k, h)| !k.is_empty() && !h.is_empty()));
+        assert!(
+            help_rows()
+                .iter()
+                .all(|(k, h)| !k.is_empty() && !h.is_empty())
+        );
     }
 }

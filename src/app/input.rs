@@ -31,32 +31,34 @@ impl Input {
             shared: Arc::new((Mutex::new(State::default()), Condvar::new())),
         };
         let shared = Arc::clone(&input.shared);
-        std::thread::Builder::new().name("input".into()).spawn(move || {
-            let (state, changed) = &*shared;
-            loop {
-                {
-                    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-                    while s.want_paused {
-                        s.is_paused = true;
-                        changed.notify_all();
-                        s = changed.wait(s).unwrap_or_else(|e| e.into_inner());
-                    }
-                    s.is_paused = false;
-                }
-                match crossterm::event::poll(PAUSE_LATENCY) {
-                    Ok(true) => match crossterm::event::read() {
-                        Ok(event) => {
-                            if !send(event) {
-                                break;
-                            }
+        std::thread::Builder::new()
+            .name("input".into())
+            .spawn(move || {
+                let (state, changed) = &*shared;
+                loop {
+                    {
+                        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                        while s.want_paused {
+                            s.is_paused = true;
+                            changed.notify_all();
+                            s = changed.wait(s).unwrap_or_else(|e| e.into_inner());
                         }
+                        s.is_paused = false;
+                    }
+                    match crossterm::event::poll(PAUSE_LATENCY) {
+                        Ok(true) => match crossterm::event::read() {
+                            Ok(event) => {
+                                if !send(event) {
+                                    break;
+                                }
+                            }
+                            Err(_) => break,
+                        },
+                        Ok(false) => {}
                         Err(_) => break,
-                    },
-                    Ok(false) => {}
-                    Err(_) => break,
+                    }
                 }
-            }
-        })?;
+            })?;
         Ok(input)
     }
 

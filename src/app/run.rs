@@ -3,8 +3,8 @@
 //! changed. With no demo on screen the loop sleeps until an event comes (no CPU while the
 //! learner reads); with a demo it wakes at [`FRAME_INTERVAL`] to draw the next frame.
 
-use std::sync::{Arc, Mutex};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::lessons::highlight::Highlighter;
@@ -27,7 +27,8 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     // Terminal input: the only thread that reads events. It ends with the process; it
     // belongs to the app, not to a demo. It pauses while an editor has the terminal.
     let input_tx = tx.clone();
-    let input = super::input::Input::spawn(move |event| input_tx.send(Msg::Terminal(event)).is_ok())?;
+    let input =
+        super::input::Input::spawn(move |event| input_tx.send(Msg::Terminal(event)).is_ok())?;
     let wake_tx = Mutex::new(tx.clone());
     app.exercise_setup.waker = Some(Arc::new(move || {
         let _ = wake_tx

@@ -39,7 +39,9 @@ pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id.split('-').all(|w| {
-            !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -221,14 +223,46 @@ min_python = "3.11"
     fn problems_name_file_and_line() {
         let file = "pack/exercises/x/exercise.toml";
         let cases: &[(&str, &str, &str)] = &[
-            ("time_limit_s = 20", "time_limit_s = 0", ":6: `time_limit_s` = 0 is out of range: 1 to 120"),
-            ("time_limit_s = 20", "time_limit_s = 20\nspeed = 3", ":7: unknown field `speed`"),
-            ("hints = [\"one\", \"two\"]", "hints = []", ":5: `hints` needs 1 to 10"),
-            ("id = \"lost-update\"", "id = \"Lost_Update\"", ":1: bad id `Lost_Update`"),
-            ("id = \"lost-update\"", "id = \"other\"", ":1: id `other` differs from its folder"),
-            ("min_python = \"3.11\"", "min_python = \"three\"", ":7: bad `min_python`"),
-            ("title = \"Fix a lost update with a lock\"", "", "missing field `title`"),
-            ("lesson = \"races-and-locks\"", "lesson = \"\"", ":3: `lesson` is empty"),
+            (
+                "time_limit_s = 20",
+                "time_limit_s = 0",
+                ":6: `time_limit_s` = 0 is out of range: 1 to 120",
+            ),
+            (
+                "time_limit_s = 20",
+                "time_limit_s = 20\nspeed = 3",
+                ":7: unknown field `speed`",
+            ),
+            (
+                "hints = [\"one\", \"two\"]",
+                "hints = []",
+                ":5: `hints` needs 1 to 10",
+            ),
+            (
+                "id = \"lost-update\"",
+                "id = \"Lost_Update\"",
+                ":1: bad id `Lost_Update`",
+            ),
+            (
+                "id = \"lost-update\"",
+                "id = \"other\"",
+                ":1: id `other` differs from its folder",
+            ),
+            (
+                "min_python = \"3.11\"",
+                "min_python = \"three\"",
+                ":7: bad `min_python`",
+            ),
+            (
+                "title = \"Fix a lost update with a lock\"",
+                "",
+                "missing field `title`",
+            ),
+            (
+                "lesson = \"races-and-locks\"",
+                "lesson = \"\"",
+                ":3: `lesson` is empty",
+            ),
         ];
         for (from, to, want) in cases {
             let toml = GOOD.replace(from, to);

@@ -151,7 +151,12 @@ impl ExerciseSet {
     /// In course order: by the order of their lesson, then by id.
     pub fn in_course_order<'a>(&'a self, catalog: &Catalog) -> Vec<&'a Exercise> {
         let mut out: Vec<&Exercise> = self.exercises.iter().collect();
-        out.sort_by_key(|e| (catalog.index_of(&e.lesson).unwrap_or(usize::MAX), e.id.clone()));
+        out.sort_by_key(|e| {
+            (
+                catalog.index_of(&e.lesson).unwrap_or(usize::MAX),
+                e.id.clone(),
+            )
+        });
         out
     }
 
@@ -215,7 +220,10 @@ mod tests {
         let set = ExerciseSet::embedded().unwrap_or_else(|ps| {
             panic!(
                 "{}",
-                ps.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
+                ps.iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
             )
         });
         let catalog = Catalog::embedded().unwrap();
@@ -241,9 +249,9 @@ mod tests {
             .map(|p| p.to_string())
             .collect();
         assert!(
-            problems
-                .iter()
-                .any(|p| p.ends_with("bad-one/exercise.toml:6: `time_limit_s` = 500 is out of range: 1 to 120 seconds")),
+            problems.iter().any(|p| p.ends_with(
+                "bad-one/exercise.toml:6: `time_limit_s` = 500 is out of range: 1 to 120 seconds"
+            )),
             "{problems:?}"
         );
         let catalog = Catalog::from_dir(&pack).unwrap();
@@ -253,7 +261,8 @@ mod tests {
             .map(|p| p.to_string())
             .collect();
         assert!(
-            cross[0].ends_with("01-squares.md:9: unknown exercise `no-such-exercise`; exercises: none"),
+            cross[0]
+                .ends_with("01-squares.md:9: unknown exercise `no-such-exercise`; exercises: none"),
             "{cross:?}"
         );
     }

@@ -48,8 +48,7 @@ pub fn run_all(set: &ExerciseSet, python: &Interpreter) -> RunSummary {
     std::thread::scope(|scope| {
         for _ in 0..PARALLEL_GRADINGS.min(jobs.len()) {
             scope.spawn(|| {
-                while let Some((exercise, role)) = jobs.get(next.fetch_add(1, Ordering::Relaxed))
-                {
+                while let Some((exercise, role)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let outcome = grade_one(exercise, *role, python);
                     let mut summary = summary.lock().unwrap_or_else(|e| e.into_inner());
                     match outcome {
@@ -90,7 +89,9 @@ fn grade_one(exercise: &Exercise, role: Role, python: &Interpreter) -> Outcome {
     let Ok(dir) = tempfile::Builder::new().prefix("pyconc-check-").tempdir() else {
         return problem("could not make a temporary folder".into());
     };
-    let file: PathBuf = dir.path().join(format!("{}.py", exercise.id.replace('-', "_")));
+    let file: PathBuf = dir
+        .path()
+        .join(format!("{}.py", exercise.id.replace('-', "_")));
     if let Err(e) = std::fs::write(&file, text) {
         return problem(format!("could not write a copy: {e}"));
     }
@@ -118,9 +119,9 @@ fn grade_one(exercise: &Exercise, role: Role, python: &Interpreter) -> Outcome {
         )),
         (Role::Solution, Verdict::Passed) => Outcome::Ok,
         (Role::Solution, Verdict::Failed) => {
-            let failed = report.first_failure().map_or(String::new(), |c| {
-                format!("`{}`: {}", c.name, c.message)
-            });
+            let failed = report
+                .first_failure()
+                .map_or(String::new(), |c| format!("`{}`: {}", c.name, c.message));
             problem(format!("the solution fails with {with}: {failed}"))
         }
         (_, Verdict::NoChecks) => problem(format!(

@@ -111,7 +111,8 @@ mod tests {
 
     #[test]
     fn check_lines_case_table() {
-        let cases: &[(&str, Option<(&str, bool, &str)>)] = &[
+        type Want<'a> = Option<(&'a str, bool, &'a str)>;
+        let cases: &[(&str, Want)] = &[
             (
                 r#"{"name": "no lost updates", "passed": false, "message": "lost 12", "figures": {"lost": 12}}"#,
                 Some(("no lost updates", false, "lost 12")),
@@ -152,16 +153,21 @@ mod tests {
                 (got, want) => panic!("{line}: got {got:?}, want {want:?}"),
             }
         }
-        let figures = parse_check_line(r#"{"name": "a", "passed": true, "figures": {"runs": 20, "who": "t1"}}"#)
-            .unwrap()
-            .figures;
+        let figures = parse_check_line(
+            r#"{"name": "a", "passed": true, "figures": {"runs": 20, "who": "t1"}}"#,
+        )
+        .unwrap()
+        .figures;
         assert_eq!(figures["runs"], 20);
         assert_eq!(figures["who"], "t1");
     }
 
     #[test]
     fn long_messages_are_shortened() {
-        let line = format!(r#"{{"name": "a", "passed": false, "message": "{}"}}"#, "x".repeat(10_000));
+        let line = format!(
+            r#"{{"name": "a", "passed": false, "message": "{}"}}"#,
+            "x".repeat(10_000)
+        );
         let check = parse_check_line(&line).unwrap();
         assert_eq!(check.message.chars().count(), MAX_MESSAGE_CHARS);
     }
@@ -170,7 +176,10 @@ mod tests {
     fn verdicts() {
         let pass = parse_check_line(r#"{"name": "a", "passed": true}"#).unwrap();
         let fail = parse_check_line(r#"{"name": "b", "passed": false}"#).unwrap();
-        assert_eq!(Verdict::of(&[pass.clone()], false), Verdict::Passed);
+        assert_eq!(
+            Verdict::of(std::slice::from_ref(&pass), false),
+            Verdict::Passed
+        );
         assert_eq!(Verdict::of(&[pass.clone(), fail], false), Verdict::Failed);
         assert_eq!(Verdict::of(&[], false), Verdict::NoChecks);
         assert_eq!(Verdict::of(&[pass], true), Verdict::TimedOut);

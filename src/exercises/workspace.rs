@@ -143,7 +143,10 @@ mod tests {
         let one = ws.reset(&exercise()).unwrap().unwrap();
         assert!(one.to_string_lossy().ends_with("lost_update.py.bak-1"));
         assert_eq!(std::fs::read_to_string(&one).unwrap(), "first edit\n");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "print('starter')\n");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "print('starter')\n"
+        );
         std::fs::write(&path, "second edit\n").unwrap();
         let two = ws.reset(&exercise()).unwrap().unwrap();
         assert!(two.to_string_lossy().ends_with(".bak-2"));

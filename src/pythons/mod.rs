@@ -281,7 +281,12 @@ mod tests {
         );
         assert_eq!(found.free_threaded().unwrap().path, Path::new("/t"));
         assert_eq!(found.usable().count(), 2);
-        assert!(found.interpreters[0].unusable_reason().unwrap().contains("too old"));
+        assert!(
+            found.interpreters[0]
+                .unusable_reason()
+                .unwrap()
+                .contains("too old")
+        );
         assert_eq!(found.interpreters[2].short_name(), "3.14t");
         assert!(found.interpreters[2].runs_without_gil());
     }

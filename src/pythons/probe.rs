@@ -111,7 +111,11 @@ mod tests {
         assert_eq!(found.gil_enabled, Some(false));
         assert_eq!(found.start_method.as_deref(), Some("forkserver"));
         assert_eq!(found.cpu_count, Some(8));
-        assert!(found.describe().contains("free-threaded"), "{}", found.describe());
+        assert!(
+            found.describe().contains("free-threaded"),
+            "{}",
+            found.describe()
+        );
     }
 
     #[cfg(unix)]
@@ -141,11 +145,13 @@ mod tests {
         let path = if path.exists() {
             path.to_path_buf()
         } else {
-            match std::fs::read_dir("/root/.pyenv/versions").ok().and_then(|d| {
-                d.filter_map(Result::ok)
-                    .map(|e| e.path().join("bin/python2.7"))
-                    .find(|p| p.exists())
-            }) {
+            match std::fs::read_dir("/root/.pyenv/versions")
+                .ok()
+                .and_then(|d| {
+                    d.filter_map(Result::ok)
+                        .map(|e| e.path().join("bin/python2.7"))
+                        .find(|p| p.exists())
+                }) {
                 Some(p) => p,
                 None => {
                     eprintln!("skipped: no Python 2.7 under pyenv");

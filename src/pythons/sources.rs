@@ -84,7 +84,9 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<Candidate> {
         });
     }
     let pyenv = pyenv_root();
-    out.extend(on_path(pyenv.as_deref().map(|r| r.join("shims")).as_deref()));
+    out.extend(on_path(
+        pyenv.as_deref().map(|r| r.join("shims")).as_deref(),
+    ));
     if cfg!(windows) {
         out.extend(py_launcher());
     }
@@ -179,7 +181,7 @@ fn pyenv_versions(root: &Path) -> Vec<Candidate> {
             }
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     found
         .into_iter()
         .map(|(_, path)| Candidate {

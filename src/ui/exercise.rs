@@ -42,7 +42,10 @@ pub fn render(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer) 
         ),
         Err(e) => Span::styled(e.clone(), theme.bad),
     };
-    head.push(Line::from(vec![Span::styled("your file ", theme.muted), file]));
+    head.push(Line::from(vec![
+        Span::styled("your file ", theme.muted),
+        file,
+    ]));
     head.push(python_line(screen, tries, theme));
 
     let mut middle: Vec<Line> = Vec::new();
@@ -64,7 +67,9 @@ pub fn render(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer) 
     let bar_h = u16::from(area.height > head_h);
     let left = area.height - head_h - bar_h;
     let wanted = wrapped_height(&middle, width);
-    let middle_h = wanted.min((f32::from(left) * MAX_CHECKS_SHARE) as u16).min(left);
+    let middle_h = wanted
+        .min((f32::from(left) * MAX_CHECKS_SHARE) as u16)
+        .min(left);
     let output_h = left - middle_h;
     let mut y = area.y;
     let mut next = |h: u16| {
@@ -111,7 +116,10 @@ fn python_line(screen: &ExerciseScreen, tries: u32, theme: &Theme) -> Line<'stat
             let others = screen.found().map_or(0, |f| f.usable().count()) - 1;
             if others > 0 {
                 spans.push(Span::styled(
-                    format!("  (p: {others} other{})", if others == 1 { "" } else { "s" }),
+                    format!(
+                        "  (p: {others} other{})",
+                        if others == 1 { "" } else { "s" }
+                    ),
                     theme.muted,
                 ));
             }
@@ -128,7 +136,10 @@ fn python_line(screen: &ExerciseScreen, tries: u32, theme: &Theme) -> Line<'stat
     }
     if tries > 0 {
         let plural = if tries == 1 { "try" } else { "tries" };
-        spans.push(Span::styled(format!("  · {tries} failed {plural}"), theme.muted));
+        spans.push(Span::styled(
+            format!("  · {tries} failed {plural}"),
+            theme.muted,
+        ));
     }
     Line::from(spans)
 }
@@ -241,7 +252,12 @@ fn output_box(screen: &ExerciseScreen, area: Rect, buf: &mut Buffer, theme: &The
         .output_scroll
         .min(lines.len().saturating_sub(inner_h));
     let shown_title = if lines.len() > inner_h {
-        format!("{title}{}-{} of {} ", scroll + 1, (scroll + inner_h).min(lines.len()), lines.len())
+        format!(
+            "{title}{}-{} of {} ",
+            scroll + 1,
+            (scroll + inner_h).min(lines.len()),
+            lines.len()
+        )
     } else {
         title
     };

@@ -30,10 +30,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         lines
     };
     let mut lines = if app.exercise.is_some() {
-        section(
-            "Doing an exercise",
-            &crate::app::exercise_keys::help_rows(),
-        )
+        section("Doing an exercise", &crate::app::exercise_keys::help_rows())
     } else {
         let mut lines = section("Reading lessons", LESSON_KEYS);
         lines.push(Line::default());
