@@ -138,15 +138,75 @@ fn a_hung_grader_times_out_with_a_note() {
 fn a_crashing_grader_is_no_checks_with_its_traceback() {
     let Some(python) = python3() else { return };
     let dir = tempfile::tempdir().unwrap();
+    let file = learner_file(dir.path(), "x = 1\n");
+    let check = "raise RuntimeError('the grader broke')\n";
+    let report = grade::grade(&with_check(check, 10), &file, &python, &Cancel::new()).unwrap();
+    assert_eq!(report.verdict, Verdict::NoChecks);
+    assert!(
+        report
+            .output
+            .iter()
+            .any(|l| l.contains("RuntimeError: the grader broke")),
+        "{:?}",
+        report.output
+    );
+    assert_eq!(report.exit_code, Some(1));
+    assert!(report.note.unwrap().contains("before reporting any check"));
+}
+
+#[test]
+fn a_learner_file_that_does_not_import_fails_with_the_traceback() {
+    let Some(python) = python3() else { return };
+    let dir = tempfile::tempdir().unwrap();
     let file = learner_file(dir.path(), "def sum_squares(:\n");
     let report = grade::grade(&fixture_exercise(), &file, &python, &Cancel::new()).unwrap();
-    assert_eq!(report.verdict, Verdict::NoChecks);
+    assert_ne!(report.verdict, Verdict::Passed);
     assert!(
         report.output.iter().any(|l| l.contains("SyntaxError")),
         "{:?}",
         report.output
     );
-    assert!(report.note.unwrap().contains("before reporting any check"));
+}
+
+#[test]
+fn a_new_job_cancels_the_run_in_progress() {
+    let Some(python) = python3() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = learner_file(dir.path(), "x = 1\n");
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let mut grader = pyconc::exercises::grader::Grader::spawn(move |e| {
+        let _ = tx.lock().unwrap().send(e);
+    })
+    .unwrap();
+    let job = |check: &str| pyconc::exercises::grader::Job {
+        exercise: Arc::new(with_check(check, 60)),
+        file: file.clone(),
+        python: python.clone(),
+    };
+    let slow = grader.submit(job("import time\ntime.sleep(60)\n"));
+    // Wait until the slow one runs, then replace it.
+    loop {
+        match rx.recv_timeout(Duration::from_secs(60)).expect("an event") {
+            pyconc::exercises::grader::GraderEvent::Started(seq) if seq == slow => break,
+            _ => {}
+        }
+    }
+    let started = std::time::Instant::now();
+    let quick = grader.submit(job("from pyconc_check import report\nreport('ok', True)\n"));
+    loop {
+        match rx.recv_timeout(Duration::from_secs(60)).expect("an event") {
+            pyconc::exercises::grader::GraderEvent::Finished(seq, result) => {
+                assert_eq!(seq, quick, "the cancelled run never reports");
+                assert!(result.unwrap().verdict.passed());
+                break;
+            }
+            pyconc::exercises::grader::GraderEvent::Started(_) => {}
+        }
+    }
+    // The 60 s sleeper was killed, not waited for.
+    assert!(started.elapsed() < Duration::from_secs(30));
+    drop(grader);
 }
 
 #[test]

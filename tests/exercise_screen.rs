@@ -218,3 +218,37 @@ fn hints_solution_and_reset_keys() {
     );
     assert!(draw(&app).contains("sum_squares.py.bak-1"));
 }
+
+#[test]
+fn the_grading_python_is_the_kept_one_else_one_new_enough() {
+    use pyconc::app::exercise::ScreenEvent;
+    let home = tempfile::tempdir().unwrap();
+    let app = app_in(home.path(), 80, 24);
+    let mut exercise = app.exercises.get("sum-squares").unwrap().clone();
+    exercise.min_python = Version(3, 11, 0);
+    let old = Interpreter {
+        path: "/usr/bin/python3.9".into(),
+        real_path: "/usr/bin/python3.9".into(),
+        version: Version(3, 9, 2),
+        ..python()
+    };
+    let found = Found {
+        interpreters: vec![old, python()],
+        failures: vec![],
+    };
+    let mut progress = pyconc::progress::Progress::default();
+    let mut screen = ExerciseScreen::new(Arc::new(exercise.clone()), Ok("/x.py".into()));
+    screen.apply_event(ScreenEvent::Pythons(found.clone()), &mut progress);
+    assert_eq!(screen.grader_python().unwrap().version, Version(3, 13, 1));
+    // A kept choice wins, and `p` moves on and is remembered.
+    progress.exercise_mut("sum-squares").python = Some("/usr/bin/python3.9".into());
+    let mut screen = ExerciseScreen::new(Arc::new(exercise), Ok("/x.py".into()));
+    screen.apply_event(ScreenEvent::Pythons(found), &mut progress);
+    assert_eq!(screen.grader_python().unwrap().version, Version(3, 9, 2));
+    screen.switch_python(&mut progress);
+    assert_eq!(screen.grader_python().unwrap().version, Version(3, 13, 1));
+    assert_eq!(
+        progress.exercises["sum-squares"].python.as_deref(),
+        Some(Path::new("/usr/bin/python3.13"))
+    );
+}

@@ -176,7 +176,15 @@ impl ExerciseScreen {
                     .exercises
                     .get(&self.exercise.id)
                     .and_then(|e| e.python.clone());
-                let chosen = found.grader(kept.as_deref()).map(|i| i.path.clone());
+                // The kept choice, else the first interpreter new enough for this exercise,
+                // else the first usable one (grading then says it is too old).
+                let min = self.exercise.min_python;
+                let chosen = kept
+                    .as_deref()
+                    .and_then(|k| found.usable().find(|i| i.path == k || i.real_path == k))
+                    .or_else(|| found.usable().find(|i| i.version >= min))
+                    .or_else(|| found.grader(None))
+                    .map(|i| i.path.clone());
                 self.grading_with =
                     chosen.and_then(|p| found.interpreters.iter().position(|i| i.path == p));
                 self.pythons = Pythons::Found(found);
