@@ -163,13 +163,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let theme = Theme::from_env(cli.theme);
     match cli.command {
-        None => tui(load_catalog(&cli.lessons)?, theme, None),
+        None => tui(load_catalog(&cli.lessons)?, cli.lessons.as_deref(), theme, None),
         Some(Command::Lesson { id }) => {
             let catalog = load_catalog(&cli.lessons)?;
             if catalog.get(&id).is_none() {
                 return Err(unknown_lesson(&catalog, &id));
             }
-            tui(catalog, theme, Some(&id))
+            tui(catalog, cli.lessons.as_deref(), theme, Some(&id))
         }
         Some(Command::Demo {
             name,
@@ -235,10 +235,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
 }
 
-fn tui(catalog: Catalog, theme: Theme, open: Option<&str>) -> Result<ExitCode, Failure> {
+fn tui(
+    catalog: Catalog,
+    pack: Option<&std::path::Path>,
+    theme: Theme,
+    open: Option<&str>,
+) -> Result<ExitCode, Failure> {
     require_terminal()?;
     // Exercises that do not load leave the lessons usable; `pyconc check` shows why.
-    let exercises = pyconc::exercises::ExerciseSet::load(None).unwrap_or_default();
+    let exercises = pyconc::exercises::ExerciseSet::load(pack).unwrap_or_default();
     let mut app = App::new(catalog, theme, ProgressStore::locate(), open);
     app.exercises = exercises;
     app::run::run(app)?;
