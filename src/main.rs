@@ -163,7 +163,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let theme = Theme::from_env(cli.theme);
     match cli.command {
-        None => tui(load_catalog(&cli.lessons)?, cli.lessons.as_deref(), theme, None),
+        None => tui(
+            load_catalog(&cli.lessons)?,
+            cli.lessons.as_deref(),
+            theme,
+            None,
+        ),
         Some(Command::Lesson { id }) => {
             let catalog = load_catalog(&cli.lessons)?;
             if catalog.get(&id).is_none() {

@@ -63,7 +63,7 @@ pub fn render(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer) 
         ]));
     }
 
-    let head_h = (head.len() as u16).min(area.height);
+    let head_h = wrapped_height(&head, width).min(area.height);
     let bar_h = u16::from(area.height > head_h);
     let left = area.height - head_h - bar_h;
     let wanted = wrapped_height(&middle, width);
@@ -77,7 +77,9 @@ pub fn render(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer) 
         y += h;
         r
     };
-    Paragraph::new(head).render(next(head_h), buf);
+    Paragraph::new(head)
+        .wrap(Wrap { trim: false })
+        .render(next(head_h), buf);
     Paragraph::new(middle)
         .wrap(Wrap { trim: false })
         .render(next(middle_h), buf);
@@ -108,7 +110,12 @@ fn title_line(
 }
 
 fn python_line(screen: &ExerciseScreen, tries: u32, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::styled("graded by ", theme.muted)];
+    let label = if screen.grader_python().is_some() {
+        "graded by "
+    } else {
+        "Python "
+    };
+    let mut spans = vec![Span::styled(label, theme.muted)];
     match (&screen.pythons, screen.grader_python()) {
         (Pythons::Looking, _) => spans.push(Span::styled("looking for Python…", theme.muted)),
         (Pythons::Found(_), Some(python)) => {
