@@ -295,18 +295,26 @@ impl ExerciseScreen {
         }
     }
 
-    /// Stops the background parts and joins their threads.
-    pub fn stop(&mut self) {
+    /// Stops the watcher and the grader (joining their threads; a run in progress is
+    /// killed). Interpreter discovery cannot be interrupted: when it is still probing, its
+    /// thread is handed back for the caller to join later, off the UI's critical path.
+    pub fn stop(&mut self) -> Option<JoinHandle<()>> {
         self.watcher = None;
         self.grader = None;
-        if let Some(discovery) = self.discovery.take() {
-            let _ = discovery.join();
+        match self.discovery.take() {
+            Some(discovery) if discovery.is_finished() => {
+                let _ = discovery.join();
+                None
+            }
+            other => other,
         }
     }
 }
 
 impl Drop for ExerciseScreen {
     fn drop(&mut self) {
-        self.stop();
+        if let Some(discovery) = self.stop() {
+            let _ = discovery.join();
+        }
     }
 }

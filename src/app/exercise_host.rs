@@ -27,6 +27,8 @@ pub struct ExerciseSetup {
     pub only: bool,
     /// An exercise to open once the run loop has started (its waker is then set).
     pub open: Option<String>,
+    /// Discovery threads of closed screens still probing: joined once finished, or at exit.
+    pub(super) leftover: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl App {
@@ -118,8 +120,23 @@ impl App {
         }
     }
 
+    /// Joins the discovery threads of closed screens that have finished (`all`: every one,
+    /// waiting; for the way out).
+    pub(super) fn reap_exercise_threads(&mut self, all: bool) {
+        let (done, running): (Vec<_>, Vec<_>) = self
+            .exercise_setup
+            .leftover
+            .drain(..)
+            .partition(|h| all || h.is_finished());
+        self.exercise_setup.leftover = running;
+        for handle in done {
+            let _ = handle.join();
+        }
+    }
+
     /// The screen's background parts have news: apply it.
     pub(super) fn exercise_wake(&mut self) {
+        self.reap_exercise_threads(false);
         let Some(screen) = self.exercise.as_mut() else {
             self.dirty = false;
             return;
@@ -138,8 +155,10 @@ impl App {
 
     /// Leaves the exercise screen (stopping its watcher and grader).
     fn close_exercise(&mut self) {
-        if let Some(mut screen) = self.exercise.take() {
-            screen.stop();
+        if let Some(mut screen) = self.exercise.take()
+            && let Some(discovery) = screen.stop()
+        {
+            self.exercise_setup.leftover.push(discovery);
         }
         if self.exercise_setup.only {
             self.quit = true;

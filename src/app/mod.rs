@@ -578,9 +578,12 @@ impl App {
     /// Stops any demo and joins every thread it started, then saves progress. Called on
     /// the way out; may wait for engines.
     pub fn shutdown(&mut self) {
-        if let Some(mut screen) = self.exercise.take() {
-            screen.stop();
+        if let Some(mut screen) = self.exercise.take()
+            && let Some(discovery) = screen.stop()
+        {
+            self.exercise_setup.leftover.push(discovery);
         }
+        self.reap_exercise_threads(true);
         if let Some(mut host) = self.demo.take()
             && let Some(demo) = host.take_running()
         {
