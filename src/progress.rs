@@ -1,11 +1,13 @@
 //! The learner's progress: last lesson and scroll position, visited and finished lessons,
 //! quiz answers, each exercise's state. Kept as TOML in the platform data directory (`PYCONC_HOME` overrides the
-//! folder), written atomically (temp file + rename). A file that cannot be read is moved
-//! aside, never overwritten, and pyconc starts fresh.
+//! folder), written atomically (temp file + rename) and merged with what another pyconc
+//! saved meanwhile. A file that cannot be read is moved aside, never overwritten, and
+//! pyconc starts fresh; only regular files are read (a FIFO or device never blocks it).
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read as _, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -136,10 +138,22 @@ pub fn data_dir() -> Option<PathBuf> {
     }
 }
 
+/// The largest progress file read: far above any real one (a few KB), so a huge or
+/// runaway file is kept aside instead of read into memory.
+pub const MAX_PROGRESS_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Where progress lives and how it is read and written.
-#[derive(Debug, Clone)]
+///
+/// Saving merges: the file is re-read under a lock and this run's changes since it last
+/// loaded or saved are laid over what is there, so two pyconc running at once never lose
+/// each other's answers.
+#[derive(Debug)]
 pub struct ProgressStore {
     path: PathBuf,
+    /// What the file held when this run last read or wrote it: the base of the merge.
+    base: Mutex<Option<toml::Value>>,
+    /// Why saving is off for this run (the file is not ours to replace), if it is.
+    read_only: Mutex<Option<String>>,
 }
 
 /// What loading found.
@@ -154,13 +168,99 @@ pub struct Loaded {
 /// Why progress could not be saved or kept aside.
 #[derive(Debug, thiserror::Error)]
 pub enum ProgressError {
-    #[error("could not write progress to {path}: {source}")]
+    #[error("could not save progress to {path}: {source}")]
     Write {
-        path: PathBuf,
+        path: String,
         source: std::io::Error,
     },
+    #[error("could not save progress: {folder} is not a folder (check {HOME_ENV})")]
+    NotAFolder { folder: String },
+    #[error("progress is not saved this run: {0}")]
+    ReadOnly(String),
     #[error("could not encode progress: {0}")]
     Encode(#[from] toml::ser::Error),
+}
+
+/// A path as it may be shown on a terminal (control characters made visible).
+fn shown(path: &Path) -> String {
+    crate::lessons::sanitize::sanitize_line(&path.display().to_string())
+}
+
+/// What reading the progress file found.
+enum Read {
+    Missing,
+    Text(String),
+    /// A regular file whose contents are not progress (not UTF-8, too large).
+    Unusable(String),
+    /// Not a regular file (a folder, a FIFO, a device): left alone, never replaced.
+    NotAFile(&'static str),
+    /// The OS refused (permissions, I/O error).
+    Failed(std::io::Error),
+}
+
+/// Reads `path` only if it is a regular file of sane size; never blocks on a FIFO or device.
+fn read_progress_file(path: &Path) -> Read {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::Missing,
+        Err(e) => return Read::Failed(e),
+    };
+    if !meta.is_file() {
+        return Read::NotAFile(file_kind(&meta));
+    }
+    if meta.len() > MAX_PROGRESS_BYTES {
+        return Read::Unusable(format!("{} bytes, too large", meta.len()));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Swapped for a FIFO between the check and the open, it still cannot block us.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::Missing,
+        Err(e) => return Read::Failed(e),
+    };
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => {}
+        Ok(meta) => return Read::NotAFile(file_kind(&meta)),
+        Err(e) => return Read::Failed(e),
+    }
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(MAX_PROGRESS_BYTES + 1).read_to_end(&mut bytes) {
+        return Read::Failed(e);
+    }
+    if bytes.len() as u64 > MAX_PROGRESS_BYTES {
+        return Read::Unusable("too large".into());
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Read::Text(text),
+        Err(_) => Read::Unusable("not UTF-8 text".into()),
+    }
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
 }
 
 impl ProgressStore {
@@ -174,6 +274,8 @@ impl ProgressStore {
     pub fn in_dir(dir: &Path) -> ProgressStore {
         ProgressStore {
             path: dir.join(FILE_NAME),
+            base: Mutex::new(None),
+            read_only: Mutex::new(None),
         }
     }
 
@@ -182,77 +284,231 @@ impl ProgressStore {
         &self.path
     }
 
-    /// Reads the progress. A missing file is a fresh start; a file that does not parse is
-    /// renamed to `progress.toml.corrupt-N` (kept, never overwritten) and reported.
-    pub fn load(&self) -> Loaded {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Loaded {
-                    progress: Progress::default(),
-                    notice: None,
-                };
-            }
-            Err(e) => {
-                return Loaded {
-                    progress: Progress::default(),
-                    notice: Some(format!(
-                        "could not read {}: {e}; starting fresh",
-                        self.path.display()
-                    )),
-                };
-            }
-        };
-        match toml::from_str::<Progress>(&text) {
-            Ok(progress) => Loaded {
-                progress,
-                notice: None,
-            },
-            Err(_) => {
-                let notice = match self.keep_aside() {
-                    Ok(kept) => format!(
-                        "progress file was unreadable: kept as {}; starting fresh",
-                        kept.display()
-                    ),
-                    Err(e) => format!("progress file was unreadable ({e}); starting fresh"),
-                };
-                Loaded {
-                    progress: Progress::default(),
-                    notice: Some(notice),
-                }
-            }
-        }
+    /// Why saving is off for this run, if it is (the file could not be read nor moved aside).
+    pub fn read_only_reason(&self) -> Option<String> {
+        lock(&self.read_only).clone()
     }
 
-    /// Moves the current file to the first free `progress.toml.corrupt-N`.
+    /// Reads the progress. A missing file is a fresh start. A file that does not parse (or
+    /// is not UTF-8, or is huge) is renamed to the first free `progress.toml.corrupt-N`
+    /// (kept, never overwritten) and reported. Anything that cannot be read or moved aside
+    /// (a folder, a FIFO, no permission) is left exactly as it is, and this run does not save.
+    pub fn load(&self) -> Loaded {
+        let fresh = |notice: Option<String>| Loaded {
+            progress: Progress::default(),
+            notice,
+        };
+        let path = shown(&self.path);
+        if let Some(dir) = self.path.parent().filter(|d| d.exists() && !d.is_dir()) {
+            return fresh(Some(self.go_read_only(format!(
+                "{} is not a folder (check {HOME_ENV})",
+                shown(dir)
+            ))));
+        }
+        let problem = match read_progress_file(&self.path) {
+            Read::Missing => return fresh(None),
+            Read::Text(text) => match toml::from_str::<toml::Value>(&text)
+                .ok()
+                .and_then(|value| Some((value.clone().try_into::<Progress>().ok()?, value)))
+            {
+                Some((progress, value)) => {
+                    *lock(&self.base) = Some(value);
+                    return Loaded {
+                        progress,
+                        notice: None,
+                    };
+                }
+                None => "not a progress file".to_string(),
+            },
+            Read::Unusable(why) => why,
+            Read::NotAFile(kind) => {
+                return fresh(Some(self.go_read_only(format!(
+                    "{path} is {kind}, not a progress file: it is left as it is"
+                ))));
+            }
+            Read::Failed(e) => {
+                return fresh(Some(self.go_read_only(format!(
+                    "could not read {path} ({e}): it is left as it is"
+                ))));
+            }
+        };
+        let notice = match self.keep_aside() {
+            // The short facts first: a status bar shows only the start of the line.
+            Ok(kept) => format!(
+                "unreadable progress kept as {} ({problem}); starting fresh; in {}",
+                shown(Path::new(kept.file_name().unwrap_or_default())),
+                shown(kept.parent().unwrap_or(Path::new("."))),
+            ),
+            Err(e) => self.go_read_only(format!(
+                "progress file was unreadable ({problem}) and could not be moved aside ({e}): \
+                 {path} is left as it is"
+            )),
+        };
+        fresh(Some(notice))
+    }
+
+    /// Turns saving off for this run and says so.
+    fn go_read_only(&self, why: String) -> String {
+        let notice = format!("{why}; progress is kept for this run only");
+        *lock(&self.read_only) = Some(why);
+        notice
+    }
+
+    /// Moves the current file to the first free `progress.toml.corrupt-N`, never replacing
+    /// a file already there (however many there are).
     fn keep_aside(&self) -> std::io::Result<PathBuf> {
-        for n in 1..10_000 {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let prefix = format!("{FILE_NAME}.corrupt-");
+        let highest = std::fs::read_dir(dir)?
+            .filter_map(|entry| {
+                let name = entry.ok()?.file_name();
+                name.to_str()?.strip_prefix(&prefix)?.parse::<u64>().ok()
+            })
+            .max()
+            .unwrap_or(0);
+        for n in highest + 1.. {
             let mut name = self.path.clone().into_os_string();
             name.push(format!(".corrupt-{n}"));
             let aside = PathBuf::from(name);
-            if !aside.exists() {
-                std::fs::rename(&self.path, &aside)?;
-                return Ok(aside);
+            // A hard link fails if the name is taken (even by a racing pyconc): no overwrite.
+            match std::fs::hard_link(&self.path, &aside) {
+                Ok(()) => {
+                    std::fs::remove_file(&self.path)?;
+                    return Ok(aside);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(_) if !aside.exists() => {
+                    // File systems without hard links: a checked rename.
+                    std::fs::rename(&self.path, &aside)?;
+                    return Ok(aside);
+                }
+                Err(e) => return Err(e),
             }
         }
-        Err(std::io::Error::other("too many kept-aside progress files"))
+        unreachable!("u64 names run out")
     }
 
-    /// Writes `progress` atomically: a temp file in the same folder, then a rename, so a
-    /// crash mid-write never leaves a half-written file.
-    pub fn save(&self, progress: &Progress) -> Result<(), ProgressError> {
-        let text = toml::to_string_pretty(progress)?;
+    /// Writes `progress`, merged with what another pyconc may have saved meanwhile, and
+    /// returns the merged progress (which the caller should adopt). The file is re-read
+    /// under a lock; this run's changes since it last loaded or saved win, everything else
+    /// on disk is kept; then a temp file in the same folder is renamed over it, so a crash
+    /// mid-write never leaves a half-written file.
+    pub fn save(&self, progress: &Progress) -> Result<Progress, ProgressError> {
+        if let Some(why) = self.read_only_reason() {
+            return Err(ProgressError::ReadOnly(why));
+        }
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let write_err = |source| ProgressError::Write {
-            path: self.path.clone(),
+            path: shown(&self.path),
             source,
         };
+        if dir.exists() && !dir.is_dir() {
+            return Err(ProgressError::NotAFolder { folder: shown(dir) });
+        }
         std::fs::create_dir_all(dir).map_err(write_err)?;
+        let _lock = SaveLock::take(dir);
+        let ours = toml::Value::try_from(progress)?;
+        let disk = match read_progress_file(&self.path) {
+            Read::Text(text) => toml::from_str::<toml::Value>(&text)
+                .ok()
+                .filter(|v| v.clone().try_into::<Progress>().is_ok()),
+            Read::Missing => None,
+            Read::Unusable(_) => {
+                // Made unusable since we loaded (an editor, a crash): keep it, then write.
+                self.keep_aside().map_err(write_err)?;
+                None
+            }
+            Read::NotAFile(kind) => {
+                return Err(ProgressError::ReadOnly(format!(
+                    "{} is now {kind}",
+                    shown(&self.path)
+                )));
+            }
+            Read::Failed(e) => return Err(write_err(e)),
+        };
+        let base = lock(&self.base).clone();
+        let merged_value = merge3(base.as_ref(), &ours, disk.as_ref());
+        let merged: Progress = merged_value
+            .clone()
+            .try_into()
+            .unwrap_or_else(|_| progress.clone());
+        let text = toml::to_string_pretty(&merged)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
         tmp.write_all(text.as_bytes()).map_err(write_err)?;
         tmp.as_file().sync_all().map_err(write_err)?;
         tmp.persist(&self.path).map_err(|e| write_err(e.error))?;
-        Ok(())
+        *lock(&self.base) = Some(merged_value);
+        Ok(merged)
+    }
+}
+
+impl Clone for ProgressStore {
+    fn clone(&self) -> Self {
+        ProgressStore {
+            path: self.path.clone(),
+            base: Mutex::new(lock(&self.base).clone()),
+            read_only: Mutex::new(self.read_only_reason()),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// An exclusive lock on `progress.toml.lock` while a save reads, merges and writes, so two
+/// pyconc saving at the same moment take turns. Where locking is not supported the save
+/// goes ahead unlocked (the merge still keeps most of both).
+struct SaveLock(Option<std::fs::File>);
+
+impl SaveLock {
+    fn take(dir: &Path) -> SaveLock {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!("{FILE_NAME}.lock")))
+            .ok()
+            .filter(|f| f.lock().is_ok());
+        SaveLock(file)
+    }
+}
+
+impl Drop for SaveLock {
+    fn drop(&mut self) {
+        if let Some(file) = &self.0 {
+            let _ = file.unlock();
+        }
+    }
+}
+
+/// A three-way merge of TOML values: where `ours` changed since `base`, ours wins; where
+/// it did not, what is on `disk` now wins (another pyconc's change). Tables merge key by
+/// key, so two runs answering different quizzes both keep their answers.
+fn merge3(
+    base: Option<&toml::Value>,
+    ours: &toml::Value,
+    disk: Option<&toml::Value>,
+) -> toml::Value {
+    use toml::Value;
+    match (ours, disk) {
+        (Value::Table(ours_t), Some(Value::Table(disk_t))) => {
+            let base_t = base.and_then(Value::as_table);
+            let mut out = toml::Table::new();
+            for (key, ours_v) in ours_t {
+                let base_v = base_t.and_then(|t| t.get(key));
+                out.insert(key.clone(), merge3(base_v, ours_v, disk_t.get(key)));
+            }
+            for (key, disk_v) in disk_t {
+                let we_dropped = base_t.is_some_and(|t| t.contains_key(key));
+                if !out.contains_key(key) && !we_dropped {
+                    out.insert(key.clone(), disk_v.clone());
+                }
+            }
+            Value::Table(out)
+        }
+        _ if base == Some(ours) => disk.cloned().unwrap_or_else(|| ours.clone()),
+        _ => ours.clone(),
     }
 }
 
@@ -345,5 +601,207 @@ mod tests {
         let store = ProgressStore::in_dir(dir.path());
         std::fs::write(store.path(), "[lessons.gil]\nscroll = \"far\"\n").unwrap();
         assert!(store.load().notice.is_some());
+    }
+
+    fn answered(store: &ProgressStore, lesson: &str, quiz: usize, option: usize) -> Progress {
+        let mut p = store.load().progress;
+        p.set_answer(lesson, quiz, option);
+        p
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_kept_aside_not_overwritten() {
+        for bytes in [
+            &b"\xff\xfe\x00binary"[..],
+            &b"last_lesson = \"caf\xe9\"\n"[..],
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = ProgressStore::in_dir(dir.path());
+            std::fs::write(store.path(), bytes).unwrap();
+            let notice = store.load().notice.expect("told");
+            assert!(notice.contains("not UTF-8"), "{notice}");
+            store.save(&Progress::default()).unwrap();
+            let kept = dir.path().join("progress.toml.corrupt-1");
+            assert_eq!(std::fs::read(kept).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn a_huge_file_is_kept_aside_without_reading_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::in_dir(dir.path());
+        let file = std::fs::File::create(store.path()).unwrap();
+        // Sparse: 2 GiB on paper, nothing on disk.
+        file.set_len(2 << 30).unwrap();
+        let notice = store.load().notice.expect("told");
+        assert!(notice.contains("too large"), "{notice}");
+        assert!(dir.path().join("progress.toml.corrupt-1").exists());
+    }
+
+    #[test]
+    fn with_thousands_kept_aside_already_the_next_name_is_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::in_dir(dir.path());
+        for n in 1..=9_999 {
+            std::fs::write(dir.path().join(format!("progress.toml.corrupt-{n}")), "old").unwrap();
+        }
+        std::fs::write(store.path(), "{{{").unwrap();
+        let notice = store.load().notice.unwrap();
+        assert!(notice.contains("corrupt-10000"), "{notice}");
+        for n in [1, 5_000, 9_999] {
+            let old = dir.path().join(format!("progress.toml.corrupt-{n}"));
+            assert_eq!(std::fs::read_to_string(old).unwrap(), "old");
+        }
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("progress.toml.corrupt-10000")).unwrap(),
+            "{{{"
+        );
+    }
+
+    #[test]
+    fn a_folder_in_place_of_the_file_is_left_alone_and_saving_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::in_dir(dir.path());
+        std::fs::create_dir(store.path()).unwrap();
+        std::fs::write(store.path().join("mine.txt"), "keep").unwrap();
+        let notice = store.load().notice.expect("told");
+        assert!(notice.contains("a folder"), "{notice}");
+        assert!(notice.contains("this run only"), "{notice}");
+        assert!(matches!(
+            store.save(&Progress::default()),
+            Err(ProgressError::ReadOnly(_))
+        ));
+        assert_eq!(
+            std::fs::read_to_string(store.path().join("mine.txt")).unwrap(),
+            "keep"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_place_of_the_file_never_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::in_dir(dir.path());
+        let c_path = std::ffi::CString::new(store.path().to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a file system node.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        // Would block for ever if opened for reading without a writer.
+        let notice = store.load().notice.expect("told");
+        assert!(notice.contains("a FIFO"), "{notice}");
+        assert!(store.save(&Progress::default()).is_err());
+        use std::os::unix::fs::FileTypeExt;
+        assert!(
+            std::fs::metadata(store.path())
+                .unwrap()
+                .file_type()
+                .is_fifo()
+        );
+    }
+
+    #[test]
+    fn a_home_that_is_a_file_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("hostname");
+        std::fs::write(&home, "box").unwrap();
+        let store = ProgressStore::in_dir(&home);
+        let notice = store.load().notice.expect("told at start");
+        assert!(notice.contains("is not a folder"), "{notice}");
+        let err = store.save(&Progress::default()).unwrap_err().to_string();
+        assert!(err.contains("is not a folder"), "{err}");
+        assert!(err.contains("hostname"), "{err}");
+        assert!(err.contains(HOME_ENV), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_folder_fails_to_save_with_the_path_and_keeps_the_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::in_dir(dir.path());
+        store.save(&answered(&store, "gil", 0, 1)).unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o500)).unwrap();
+        // root ignores permissions: then the save simply works, which is also right.
+        let result = store.save(&answered(&store, "gil", 1, 2));
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        if let Err(e) = result {
+            let e = e.to_string();
+            assert!(e.contains("progress.toml"), "{e}");
+        }
+        assert_eq!(store.load().progress.answer("gil", 0), Some(1));
+    }
+
+    #[test]
+    fn two_pyconc_at_once_keep_both_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = ProgressStore::in_dir(dir.path());
+        let second = ProgressStore::in_dir(dir.path());
+        let mut a = first.load().progress;
+        let mut b = second.load().progress;
+        a.set_answer("gil", 0, 1);
+        a.lesson_mut("gil").visited = true;
+        b.set_answer("threads", 2, 0);
+        b.lesson_mut("threads").finished = true;
+        first.save(&a).unwrap();
+        let merged_b = second.save(&b).unwrap();
+        // The second saver's view now has the first's answer too.
+        assert_eq!(merged_b.answer("gil", 0), Some(1));
+        // And the first keeps the second's when it saves again later.
+        a.set_answer("gil", 1, 2);
+        let merged_a = first.save(&a).unwrap();
+        let on_disk = ProgressStore::in_dir(dir.path()).load().progress;
+        assert_eq!(on_disk, merged_a);
+        assert_eq!(on_disk.answer("gil", 0), Some(1));
+        assert_eq!(on_disk.answer("gil", 1), Some(2));
+        assert_eq!(on_disk.answer("threads", 2), Some(0));
+        assert!(on_disk.lesson("gil").unwrap().visited);
+        assert!(on_disk.lesson("threads").unwrap().finished);
+    }
+
+    #[test]
+    fn a_changed_answer_wins_over_the_old_one_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = ProgressStore::in_dir(dir.path());
+        first.save(&answered(&first, "gil", 0, 0)).unwrap();
+        let second = ProgressStore::in_dir(dir.path());
+        let mut b = second.load().progress;
+        let mut a = first.load().progress;
+        b.set_answer("gil", 0, 2);
+        second.save(&b).unwrap();
+        // The first run did not touch quiz 0: the other run's newer answer stays.
+        a.lesson_mut("gil").scroll = 9;
+        let merged = first.save(&a).unwrap();
+        assert_eq!(merged.answer("gil", 0), Some(2));
+        assert_eq!(merged.lesson("gil").unwrap().scroll, 9);
+    }
+
+    #[test]
+    fn saves_racing_from_threads_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let handles: Vec<_> = (0..8)
+            .map(|t| {
+                let dir = dir.path().to_path_buf();
+                std::thread::spawn(move || {
+                    let store = ProgressStore::in_dir(&dir);
+                    let mut p = store.load().progress;
+                    for quiz in 0..5 {
+                        p.set_answer(&format!("lesson-{t}"), quiz, quiz);
+                        p = store.save(&p).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let p = ProgressStore::in_dir(dir.path()).load().progress;
+        for t in 0..8 {
+            for quiz in 0..5 {
+                assert_eq!(
+                    p.answer(&format!("lesson-{t}"), quiz),
+                    Some(quiz),
+                    "{t}/{quiz}"
+                );
+            }
+        }
     }
 }

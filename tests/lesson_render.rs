@@ -3,6 +3,8 @@
 //! code, quiz marks), quizzes before and after answering, code clipping, tables, wrapping,
 //! NO_COLOR, and hostile text.
 
+mod common;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -13,7 +15,7 @@ use pyconc::lessons::{
 use pyconc::theme::{Theme, ThemeName};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
@@ -71,46 +73,6 @@ fn draw(lines: &[Line<'static>], width: u16, height: u16) -> TestBackend {
     terminal.backend().clone()
 }
 
-fn style_tag(style: Style) -> String {
-    let color = |c: Color| match c {
-        Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
-        other => format!("{other:?}"),
-    };
-    let mut parts = Vec::new();
-    if let Some(fg) = style.fg {
-        parts.push(format!("fg={}", color(fg)));
-    }
-    if let Some(bg) = style.bg {
-        parts.push(format!("bg={}", color(bg)));
-    }
-    if !style.add_modifier.is_empty() {
-        parts.push(format!("+{:?}", style.add_modifier));
-    }
-    parts.join(" ")
-}
-
-/// One line per rendered line: each span as its text and style.
-fn styled_dump(lines: &[Line]) -> String {
-    let mut out = String::new();
-    for line in lines {
-        let spans: Vec<String> = line
-            .spans
-            .iter()
-            .map(|s| {
-                let tag = style_tag(s.style);
-                if tag.is_empty() {
-                    format!("{:?}", s.content)
-                } else {
-                    format!("{:?}{{{tag}}}", s.content)
-                }
-            })
-            .collect();
-        out.push_str(&spans.join(" "));
-        out.push('\n');
-    }
-    out
-}
-
 fn line_text(line: &Line) -> String {
     line.spans.iter().map(|s| s.content.as_ref()).collect()
 }
@@ -153,7 +115,7 @@ fn highlighted_code_styled() {
             assert_eq!(span.style.bg, code_bg, "{:?}", span.content);
         }
     }
-    insta::assert_snapshot!(styled_dump(&rendered.lines));
+    insta::assert_snapshot!(common::styled_dump::dump_lines(&rendered.lines));
 }
 
 #[test]
@@ -221,7 +183,10 @@ fn quiz_before_and_after_answering() {
         )
     );
     // The marks carry colour: a styled snapshot of the answered quiz.
-    insta::assert_snapshot!("quiz_wrong_answer_styled", styled_dump(&cut(&after_wrong)));
+    insta::assert_snapshot!(
+        "quiz_wrong_answer_styled",
+        common::styled_dump::dump_lines(&cut(&after_wrong))
+    );
 }
 
 #[test]
@@ -419,7 +384,7 @@ fn toml_and_rust_highlighted_in_the_light_theme() {
     );
     let theme = Theme::new(ThemeName::Light, true);
     let rendered = render_with(&lesson, 32, &theme, &no_answers, None);
-    insta::assert_snapshot!(styled_dump(&rendered.lines));
+    insta::assert_snapshot!(common::styled_dump::dump_lines(&rendered.lines));
 }
 
 #[test]

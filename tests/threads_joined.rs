@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use pyconc::sims::{self, thread_count};
+use pyconc::sims::{self, ParamValue, thread_count};
 
 #[test]
 fn stopping_any_demo_joins_every_thread_it_started() {
@@ -35,4 +35,27 @@ fn stopping_any_demo_joins_every_thread_it_started() {
             }
         }
     }
+    shrinking_a_paused_demo_never_waits_and_stop_joins_all();
+}
+
+/// Issue 11, defect 18: `cores busy=2`, pause, `busy=1` returns (no join on a paused
+/// spinner), and stop then joins every thread: counted, not timed.
+fn shrinking_a_paused_demo_never_waits_and_stop_joins_all() {
+    let engine = sims::find("cores").unwrap();
+    let params = engine.resolve(&[("busy".into(), "2".into())]).unwrap();
+    let before = thread_count().unwrap();
+    let mut demo = engine.start(&params).unwrap();
+    assert!(demo.set_paused(true));
+    assert_eq!(
+        demo.set("busy", &ParamValue::Int(1)),
+        sims::Applied::Live,
+        "a paused demo takes the change live"
+    );
+    assert_eq!(demo.set("busy", &ParamValue::Int(0)), sims::Applied::Live);
+    let _ = demo.stop();
+    assert_eq!(
+        thread_count().unwrap(),
+        before,
+        "a paused spinner outlived stop"
+    );
 }

@@ -2,6 +2,8 @@
 //! drawn into ratatui's TestBackend and compared with insta snapshots. Uses the small
 //! fixture pack in tests/fixtures/pack so lesson edits do not churn these snapshots.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -82,7 +84,7 @@ fn contents_pane_with_focus_and_marks() {
     assert_eq!(app.contents_selected, 0);
     insta::assert_snapshot!(screen(&app));
     // Colour carries meaning here (finished mark, selection): keep the styles.
-    let styled = pyconc::ui::styled_dump::dump(&buffer(&app));
+    let styled = common::styled_dump::dump(&buffer(&app));
     let contents_rows: String = styled.lines().take(12).collect::<Vec<_>>().join("\n");
     insta::assert_snapshot!("contents_styled", contents_rows);
     press(&mut app, KeyCode::Enter);
@@ -181,7 +183,11 @@ fn corrupt_progress_is_kept_and_reported_in_the_status_bar() {
     std::fs::write(home.path().join("progress.toml"), "this = [is not valid").unwrap();
     let app = app_in(home.path(), 80, 24, dark());
     let text = screen(&app);
-    assert!(text.contains("progress file was unreadable"), "{text}");
+    // The name of the file kept aside fits at 80 columns (it once showed `...corrupt`).
+    assert!(
+        text.contains("unreadable progress kept as progress.toml.corrupt-1"),
+        "{text}"
+    );
     assert!(home.path().join("progress.toml.corrupt-1").exists());
 }
 
@@ -200,6 +206,23 @@ fn search_jumps_to_the_next_lesson_with_a_match() {
     // Keys work normally again.
     press(&mut app, KeyCode::Char('p'));
     assert_eq!(app.lesson_id(), "threads-fixture");
+}
+
+#[test]
+fn the_search_query_stays_on_the_status_line_after_a_match() {
+    let home = tempfile::tempdir().unwrap();
+    let mut app = app_in(home.path(), 80, 24, dark());
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "NEEDLE");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.search.editing);
+    let text = screen(&app);
+    let status = text.lines().last().unwrap();
+    assert!(status.contains("/ NEEDLE"), "{status}");
+    assert!(status.contains("found in"), "{status}");
+    press(&mut app, KeyCode::Enter);
+    let status = screen(&app).lines().last().unwrap().to_string();
+    assert!(status.contains("/ NEEDLE"), "{status}");
 }
 
 #[test]
@@ -265,4 +288,21 @@ fn demo_host_with_cores() {
     press(&mut app, KeyCode::Esc);
     assert!(app.demo.is_none());
     app.shutdown();
+}
+
+#[test]
+fn progress_problems_are_handed_back_at_exit_for_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("hostname");
+    std::fs::write(&home, "a file, not a folder").unwrap();
+    let mut app = app_in(&home, 80, 24, dark());
+    press(&mut app, KeyCode::Char('n'));
+    let problems = app.shutdown();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("is not a folder"), "{problems:?}");
+    assert!(problems[0].contains("PYCONC_HOME"), "{problems:?}");
+    assert_eq!(
+        std::fs::read_to_string(&home).unwrap(),
+        "a file, not a folder"
+    );
 }

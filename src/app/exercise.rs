@@ -3,6 +3,7 @@
 //! background parts (interpreter discovery, the file watcher, the grader). Background
 //! threads post [`ScreenEvent`]s to the screen's own channel and call the app's waker; the
 //! app then calls [`ExerciseScreen::drain`] on its UI thread, which never blocks on them.
+//! The screen's keys are rows of the app's key table (`keys/table.rs`, `Screen::Exercise`).
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -15,6 +16,29 @@ use crate::exercises::grader::{Grader, GraderEvent, Job};
 use crate::exercises::watch::FileWatcher;
 use crate::progress::{ExerciseState, Progress};
 use crate::pythons::{Found, Interpreter};
+
+/// Something the learner asked for on the exercise screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExerciseAction {
+    /// Back to the lesson (or quit, for `pyconc exercise ID`).
+    Back,
+    /// Open the file in `$VISUAL` / `$EDITOR`.
+    Edit,
+    /// Grade again now.
+    Regrade,
+    /// Ask to put the starter back.
+    Reset,
+    /// Answer the reset question.
+    ConfirmReset(bool),
+    /// Show the next hint.
+    Hint,
+    /// Show or hide the solution.
+    Solution,
+    /// Grade with the next interpreter.
+    SwitchPython,
+    /// Scroll the output by lines.
+    Scroll(isize),
+}
 
 /// Failed tries after which the solution may be shown on request.
 pub const SOLUTION_AFTER_FAILED_TRIES: u32 = 3;

@@ -5,8 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::exercise::{ExerciseScreen, Waker};
-use super::exercise_keys::ExerciseAction;
+use super::exercise::{ExerciseAction, ExerciseScreen, Waker};
 use super::{App, Notice};
 use crate::exercises::workspace::Workspace;
 use crate::pythons::Found;
@@ -76,7 +75,6 @@ impl App {
                 self.close_exercise();
                 return;
             }
-            ExerciseAction::Help => self.help = true,
             ExerciseAction::Edit => match &screen.file {
                 Ok(path) => screen.editor_request = Some(path.clone()),
                 Err(e) => screen.notice = Some(e.clone()),

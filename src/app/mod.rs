@@ -1,10 +1,12 @@
 //! Application state and its single writer, [`App::update`]. Keys become [`Action`]s
 //! (see `keys.rs`); every change of state happens here, and drawing (`ui`) only reads.
+//!
+//! Over 500 lines on purpose: the state and every transition of it read together, so no
+//! change of state hides in another file (search and the demo host have their own files).
 
 pub mod demo_host;
 pub mod exercise;
 mod exercise_host;
-pub mod exercise_keys;
 pub mod input;
 pub mod keys;
 pub mod run;
@@ -102,6 +104,8 @@ pub struct App {
     pub highlighter: Option<Arc<Highlighter>>,
     /// True while the key overlay is shown.
     pub help: bool,
+    /// The first line of the key overlay shown.
+    pub help_scroll: usize,
     /// Lesson text search.
     pub search: Search,
     /// The status bar message.
@@ -121,6 +125,8 @@ pub struct App {
     /// True when the screen must be redrawn.
     pub dirty: bool,
     reapers: Vec<JoinHandle<serde_json::Value>>,
+    /// Problems with the progress file, printed on stderr once the terminal is restored.
+    progress_problems: Vec<String>,
 }
 
 impl App {
@@ -159,6 +165,7 @@ impl App {
             rendered: RenderedLesson::default(),
             highlighter: None,
             help: false,
+            help_scroll: 0,
             search: Search::default(),
             notice: notice.map(|text| Notice {
                 text,
@@ -172,7 +179,11 @@ impl App {
             quit: false,
             dirty: true,
             reapers: Vec::new(),
+            progress_problems: Vec::new(),
         };
+        if let Some(notice) = &app.notice {
+            app.progress_problems.push(notice.text.clone());
+        }
         app.open_lesson(current, true);
         app
     }
@@ -265,8 +276,16 @@ impl App {
         match action {
             A::None => self.dirty = false,
             A::Quit => self.quit = true,
-            A::ToggleHelp => self.help = !self.help,
+            A::ToggleHelp => {
+                self.help = !self.help;
+                self.help_scroll = 0;
+            }
             A::CloseHelp => self.help = false,
+            A::HelpScroll(delta) => self.scroll_help(delta),
+            A::HelpPage(pages) => {
+                let page = crate::ui::help::page_height(self) as isize;
+                self.scroll_help(pages.saturating_mul(page.saturating_sub(1).max(1)));
+            }
             A::SwitchPane => {
                 self.pane = match self.pane {
                     Pane::Contents => Pane::Lesson,
@@ -336,6 +355,11 @@ impl App {
             A::DemoChoose(n) => self.with_demo(|d| d.choose(n)),
             A::Exercise(action) => self.apply_exercise(action),
         }
+    }
+
+    fn scroll_help(&mut self, delta: isize) {
+        let max = crate::ui::help::max_scroll(self);
+        self.help_scroll = self.help_scroll.saturating_add_signed(delta).min(max);
     }
 
     fn with_demo(&mut self, f: impl FnOnce(&mut DemoHost)) {
@@ -576,8 +600,9 @@ impl App {
     }
 
     /// Stops any demo and joins every thread it started, then saves progress. Called on
-    /// the way out; may wait for engines.
-    pub fn shutdown(&mut self) {
+    /// the way out; may wait for engines. Returns what went wrong with the progress file
+    /// during the run, for the caller to print once the terminal is restored.
+    pub fn shutdown(&mut self) -> Vec<String> {
         if let Some(mut screen) = self.exercise.take()
             && let Some(discovery) = screen.stop()
         {
@@ -594,6 +619,7 @@ impl App {
         }
         self.save_scroll();
         self.save();
+        std::mem::take(&mut self.progress_problems)
     }
 
     fn save_scroll(&mut self) {
@@ -607,13 +633,25 @@ impl App {
         if self.demo_only {
             return;
         }
-        if let Some(store) = &self.store
-            && let Err(e) = store.save(&self.progress)
-        {
-            self.notice = Some(Notice {
-                text: e.to_string(),
-                is_error: true,
-            });
+        let Some(store) = &self.store else {
+            return;
+        };
+        match store.save(&self.progress) {
+            // Another pyconc's answers, merged in, show from the next layout on.
+            Ok(merged) => self.progress = merged,
+            Err(crate::progress::ProgressError::ReadOnly(_)) => {
+                // Said once when loading; not repeated on every save.
+            }
+            Err(e) => {
+                let text = e.to_string();
+                if !self.progress_problems.contains(&text) {
+                    self.progress_problems.push(text.clone());
+                }
+                self.notice = Some(Notice {
+                    text,
+                    is_error: true,
+                });
+            }
         }
     }
 

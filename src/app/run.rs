@@ -53,13 +53,16 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     guard.terminal.draw(|frame| crate::ui::draw(&app, frame))?;
     app.dirty = false;
     if std::env::var_os(EXIT_AFTER_FIRST_FRAME_ENV).is_some() {
-        app.shutdown();
+        let problems = app.shutdown();
+        drop(guard);
+        report_problems(&problems);
         return Ok(());
     }
 
     // Loading syntaxes takes a few milliseconds and compiling each language's first use
     // tens more: both start after the first frame, off the UI thread. The open lesson is
-    // warmed first, then the rest, so switching lessons never waits on it either.
+    // warmed first, then the rest, so switching lessons never waits on it either; then the
+    // compiled grammar is let go (the highlighted blocks stay cached).
     let highlight_tx = tx.clone();
     let mut lessons = app.catalog.lessons.clone();
     lessons.rotate_left(app.current);
@@ -75,6 +78,8 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
             for lesson in lessons.iter().skip(1) {
                 highlighter.prepare(lesson, syntax_theme);
             }
+            // Every block is cached now: the compiled grammar is not needed any more.
+            highlighter.release_compiled();
         })?;
     drop(tx);
 
@@ -116,8 +121,9 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
             break Ok(());
         }
     };
-    app.shutdown();
+    let problems = app.shutdown();
     drop(guard);
+    report_problems(&problems);
     result
 }
 
@@ -158,6 +164,13 @@ fn run_editor(
             "could not start the editor `{}`: {e}",
             crate::lessons::sanitize::sanitize_line(&program)
         )),
+    }
+}
+
+/// Prints what went wrong with saving progress, now that the terminal is restored.
+fn report_problems(problems: &[String]) {
+    for problem in problems {
+        eprintln!("pyconc: {problem}");
     }
 }
 

@@ -7,13 +7,16 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use arc_swap::ArcSwap;
+
 use ratatui::style::{Color, Modifier, Style};
 use syntect::easy::HighlightLines;
 use syntect::highlighting::{FontStyle, ThemeSet};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
-/// syntect's bundled syntaxes plus ours (TOML), one dump.
+/// The languages a lesson pack can use (syntect's Python, shells, Rust, C, JavaScript, JSON,
+/// YAML, Diff, plain text, and our TOML), one dump.
 static SYNTAX_DUMP: &[u8] = include_bytes!("../../assets/syntaxes.packdump");
 /// The syntect themes our themes name.
 static THEME_DUMP: &[u8] = include_bytes!("../../assets/themes.themedump");
@@ -29,7 +32,8 @@ type CacheKey = (String, String, String);
 
 /// Loaded syntaxes and themes, and a cache of highlighted blocks. Cheap to share (`Sync`).
 pub struct Highlighter {
-    syntaxes: SyntaxSet,
+    /// Swapped for a fresh copy by [`Highlighter::release_compiled`].
+    syntaxes: ArcSwap<SyntaxSet>,
     themes: ThemeSet,
     cache: Mutex<HashMap<CacheKey, Arc<HighlightedLines>>>,
 }
@@ -37,7 +41,7 @@ pub struct Highlighter {
 impl std::fmt::Debug for Highlighter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Highlighter")
-            .field("syntaxes", &self.syntaxes.syntaxes().len())
+            .field("syntaxes", &self.syntaxes.load().syntaxes().len())
             .field("themes", &self.themes.themes.len())
             .finish()
     }
@@ -47,11 +51,9 @@ impl Highlighter {
     /// Loads the embedded dumps (some milliseconds: call it off the first frame's path).
     /// A damaged dump leaves that part empty, and code is then shown plain.
     pub fn load() -> Highlighter {
-        let syntaxes = syntect::dumps::from_uncompressed_data(SYNTAX_DUMP)
-            .unwrap_or_else(|_| SyntaxSet::new());
         let themes = syntect::dumps::from_reader(THEME_DUMP).unwrap_or_else(|_| ThemeSet::new());
         Highlighter {
-            syntaxes,
+            syntaxes: ArcSwap::from_pointee(load_syntaxes()),
             themes,
             cache: Mutex::new(HashMap::new()),
         }
@@ -70,23 +72,29 @@ impl Highlighter {
         }
     }
 
+    /// Drops every compiled regular expression (and the match caches each keeps), keeping
+    /// the highlighted blocks: call it once every lesson is prepared. Highlighting the whole
+    /// course compiles most of Python's grammar, about 12 MB that would otherwise stay for
+    /// the whole session for blocks already in the cache. A block not cached yet (a theme
+    /// never prepared) compiles what it needs again.
+    pub fn release_compiled(&self) {
+        self.syntaxes.store(Arc::new(load_syntaxes()));
+        // The freed memory sits in this thread's malloc arena: hand it back to the system.
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only releases free heap pages; it touches no live allocation.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+
     /// True if `lang` (an info string's first word) is highlighted rather than plain.
     pub fn knows_language(&self, lang: &str) -> bool {
-        self.syntax(lang).is_some()
+        syntax(&self.syntaxes.load(), lang).is_some()
     }
 
     /// True if the syntect theme `name` is loaded.
     pub fn knows_theme(&self, name: &str) -> bool {
         self.themes.themes.contains_key(name)
-    }
-
-    /// The names of the loaded syntaxes.
-    pub fn syntax_names(&self) -> Vec<&str> {
-        self.syntaxes
-            .syntaxes()
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect()
     }
 
     /// Highlights `code` as `lang` with the syntect theme `syntax_theme_name`: one entry per
@@ -128,14 +136,16 @@ impl Highlighter {
     }
 
     fn highlight_uncached(&self, code: &str, lang: &str, theme_name: &str) -> HighlightedLines {
-        let (Some(syntax), Some(theme)) = (self.syntax(lang), self.themes.themes.get(theme_name))
+        let syntaxes = self.syntaxes.load_full();
+        let (Some(syntax), Some(theme)) =
+            (syntax(&syntaxes, lang), self.themes.themes.get(theme_name))
         else {
             return plain(code);
         };
         let mut highlighter = HighlightLines::new(syntax, theme);
         let mut out = Vec::new();
         for line in LinesWithEndings::from(code) {
-            let Ok(ranges) = highlighter.highlight_line(line, &self.syntaxes) else {
+            let Ok(ranges) = highlighter.highlight_line(line, &syntaxes) else {
                 // A syntax that fails mid-way: the rest of the block is plain.
                 return plain(code);
             };
@@ -155,24 +165,29 @@ impl Highlighter {
         }
         out
     }
+}
 
-    /// The syntax for an info string's language word.
-    fn syntax(&self, lang: &str) -> Option<&SyntaxReference> {
-        let lang = lang.to_ascii_lowercase();
-        let name = match lang.as_str() {
-            "" | "text" | "plain" | "txt" => return None,
-            "py" | "py3" | "python" | "python3" | "pycon" => "Python",
-            "sh" | "bash" | "shell" | "console" | "zsh" | "shell-session" => {
-                "Bourne Again Shell (bash)"
-            }
-            "rs" | "rust" => "Rust",
-            "toml" => "TOML",
-            "json" => "JSON",
-            "yaml" | "yml" => "YAML",
-            other => return self.syntaxes.find_syntax_by_token(other),
-        };
-        self.syntaxes.find_syntax_by_name(name)
-    }
+/// The embedded syntaxes, each compiled on first use; a damaged dump gives none.
+fn load_syntaxes() -> SyntaxSet {
+    syntect::dumps::from_uncompressed_data(SYNTAX_DUMP).unwrap_or_else(|_| SyntaxSet::new())
+}
+
+/// The syntax for an info string's language word.
+fn syntax<'a>(syntaxes: &'a SyntaxSet, lang: &str) -> Option<&'a SyntaxReference> {
+    let lang = lang.to_ascii_lowercase();
+    let name = match lang.as_str() {
+        "" | "text" | "plain" | "txt" => return None,
+        "py" | "py3" | "python" | "python3" | "pycon" => "Python",
+        "sh" | "bash" | "shell" | "console" | "zsh" | "shell-session" => {
+            "Bourne Again Shell (bash)"
+        }
+        "rs" | "rust" => "Rust",
+        "toml" => "TOML",
+        "json" => "JSON",
+        "yaml" | "yml" => "YAML",
+        other => return syntaxes.find_syntax_by_token(other),
+    };
+    syntaxes.find_syntax_by_name(name)
 }
 
 /// Code without highlighting: one default-styled run per line.
@@ -219,7 +234,20 @@ mod tests {
     fn dump_loads_every_needed_syntax_and_theme() {
         let h = Highlighter::load();
         for lang in [
-            "python", "py", "rust", "bash", "sh", "shell", "console", "toml", "json", "yaml",
+            "python",
+            "py",
+            "rust",
+            "bash",
+            "sh",
+            "shell",
+            "console",
+            "toml",
+            "json",
+            "yaml",
+            "c",
+            "js",
+            "javascript",
+            "diff",
         ] {
             assert!(h.knows_language(lang), "no syntax for {lang}");
         }
@@ -287,6 +315,21 @@ mod tests {
     }
 
     #[test]
+    fn languages_outside_the_dump_render_plain() {
+        // The dump keeps only the languages a pack can use (examples/build_assets.rs):
+        // others, even ones syntect ships, are plain text.
+        let h = Highlighter::load();
+        for lang in ["go", "haskell", "latex", "markdown", "html", "java"] {
+            assert!(!h.knows_language(lang), "{lang} should not be in the dump");
+            assert_eq!(
+                h.highlight("x = 1", lang, "base16-ocean.dark"),
+                plain("x = 1")
+            );
+        }
+        assert!(h.syntaxes.load().syntaxes().len() <= 16, "the dump grew");
+    }
+
+    #[test]
     fn prepare_fills_the_cache() {
         let h = Highlighter::load();
         let lesson = super::super::Lesson::parse(
@@ -297,6 +340,20 @@ mod tests {
         h.prepare(&lesson, "base16-ocean.dark");
         let cached = h.cache.lock().unwrap_or_else(|p| p.into_inner()).len();
         assert_eq!(cached, 1);
+    }
+
+    #[test]
+    fn releasing_compiled_syntaxes_keeps_the_cache_and_still_highlights() {
+        let h = Highlighter::load();
+        let before = h.highlight_shared("def f(): pass", "python", "base16-ocean.dark");
+        h.release_compiled();
+        let after = h.highlight_shared("def f(): pass", "python", "base16-ocean.dark");
+        assert!(Arc::ptr_eq(&before, &after), "the cache survives");
+        let fresh = h.highlight("import os", "python", "base16-ocean.dark");
+        assert!(
+            fresh[0].len() >= 2,
+            "still highlighted after the release: {fresh:?}"
+        );
     }
 
     #[test]

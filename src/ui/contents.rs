@@ -5,10 +5,12 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, Pane};
+use crate::ui::text::truncate;
+use crate::ui::widgets;
 
 /// The first lesson row shown, so that the selection stays in view.
 pub fn first_visible(app: &App, area: Rect) -> usize {
@@ -25,14 +27,7 @@ pub fn first_visible(app: &App, area: Rect) -> usize {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let focused = app.pane == Pane::Contents;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused {
-            theme.border_focused
-        } else {
-            theme.border
-        })
-        .title(Span::styled(" Contents ", theme.title));
+    let block = widgets::pane_block(Span::styled(" Contents ", theme.title), focused, theme);
     let inner = block.inner(area);
     block.render(area, buf);
     let width = usize::from(inner.width);
@@ -99,34 +94,4 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     Paragraph::new(lines).render(inner, buf);
-}
-
-/// `text` cut to `width` columns, with '…' when cut.
-pub fn truncate(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if out.width() + c.to_string().width() + 1 > width {
-            break;
-        }
-        out.push(c);
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn truncate_marks_the_cut() {
-        assert_eq!(truncate("Concurrency", 20), "Concurrency");
-        assert_eq!(truncate("Concurrency", 6), "Concu…");
-        assert_eq!(truncate("abc", 0), "");
-    }
 }

@@ -85,7 +85,7 @@ pub fn render(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer) 
         .render(next(middle_h), buf);
     output_box(screen, next(output_h), buf, theme);
     if bar_h > 0 {
-        key_bar(screen, next(1), buf, theme);
+        key_bar(app, screen, next(1), buf, theme);
     }
 }
 
@@ -279,29 +279,29 @@ fn output_box(screen: &ExerciseScreen, area: Rect, buf: &mut Buffer, theme: &The
         .render(area, buf);
 }
 
-fn key_bar(screen: &ExerciseScreen, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    if screen.confirm_reset {
-        let left = vec![Span::styled(
-            " put the starter back? your file is kept as a .bak copy  y yes  n no ",
-            theme.status.patch(theme.warn),
-        )];
-        status::render_bar(left, Span::raw(""), area, buf, theme);
-        return;
-    }
-    let right = Span::raw("");
-    let hints = [
-        ("e", "edit"),
-        ("h", "hint"),
-        ("Enter", "grade"),
-        ("p", "python"),
-        ("s", "solution"),
-        ("r", "reset"),
-        ("?", "keys"),
-        ("Esc", "back"),
-    ];
-    let room = usize::from(area.width).saturating_sub(right.content.width());
-    let left = status::key_spans(&status::hints_that_fit(&hints, room), theme);
-    status::render_bar(left, right, area, buf, theme);
+/// The key bar: the key table's hints for the screen shown (the reset question's own keys
+/// while it is asked), as many as fit.
+fn key_bar(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let hints = status::table_hints(&app.key_screens(), |_, hint| Some(hint));
+    let borrowed: Vec<(&str, &str)> = hints
+        .iter()
+        .map(|(k, w)| (k.as_str(), w.as_str()))
+        .collect();
+    let (left, room) = if screen.confirm_reset {
+        let question = " put the starter back? your file is kept as a .bak copy ";
+        (
+            vec![Span::styled(question, theme.status.patch(theme.warn))],
+            usize::from(area.width).saturating_sub(question.width()),
+        )
+    } else {
+        (Vec::new(), usize::from(area.width))
+    };
+    let mut spans = left;
+    spans.extend(status::key_spans(
+        &status::hints_that_fit(&borrowed, room),
+        theme,
+    ));
+    status::render_bar(spans, Span::raw(""), area, buf, theme);
 }
 
 /// Rows `lines` take when wrapped at `width` (close enough: by display width).

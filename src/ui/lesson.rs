@@ -6,12 +6,12 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget,
-    Widget,
+    Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
 };
 
 use crate::app::{App, Pane};
 use crate::ui::layout::LessonScreen;
+use crate::ui::widgets;
 
 /// Draws the lesson pane.
 pub fn render(app: &App, screen: &LessonScreen, buf: &mut Buffer) {
@@ -19,20 +19,17 @@ pub fn render(app: &App, screen: &LessonScreen, buf: &mut Buffer) {
     let lesson = &app.catalog.lessons[app.current];
     let focused = app.pane == Pane::Lesson;
     let total = app.catalog.lessons.len();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused {
-            theme.border_focused
-        } else {
-            theme.border
-        })
-        .title(Span::styled(
+    let block = widgets::pane_block(
+        Span::styled(
             format!(" {}. {} ", lesson.meta.order, lesson.meta.title),
             theme.title,
-        ))
-        .title_top(
-            Line::styled(format!(" {}/{} ", app.current + 1, total), theme.muted).right_aligned(),
-        );
+        ),
+        focused,
+        theme,
+    )
+    .title_top(
+        Line::styled(format!(" {}/{} ", app.current + 1, total), theme.muted).right_aligned(),
+    );
     block.render(screen.lesson, buf);
     let height = usize::from(screen.text.height);
     let needle = app.search.highlight().map(str::to_lowercase);

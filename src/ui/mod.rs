@@ -8,7 +8,7 @@ pub mod help;
 pub mod layout;
 pub mod lesson;
 pub mod status;
-pub mod styled_dump;
+pub mod text;
 pub mod widgets;
 
 use ratatui::Frame;

@@ -7,25 +7,48 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::{App, Pane};
+use crate::app::App;
+use crate::app::keys::{Action, Binding, Screen, hints_for};
 use crate::lessons::render::Item;
 use crate::theme::Theme;
+use crate::ui::text::truncate;
 
 /// Draws the lessons screen's status bar.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let hints = lesson_hints(app);
-    let borrowed: Vec<(&str, &str)> = hints.iter().map(|(k, w)| (k.as_str(), *w)).collect();
-    let left: Vec<Span> = if app.search.editing {
-        vec![
+    let borrowed: Vec<(&str, &str)> = hints
+        .iter()
+        .map(|(k, w)| (k.as_str(), w.as_str()))
+        .collect();
+    if app.search.editing {
+        // The query always shows while searching: the message (`found in …`) gets what room
+        // the prompt leaves, and the prompt's key hints go first when room is short.
+        let prompt = vec![
             Span::styled(" / ", theme.key),
             Span::styled(format!("{}▏", app.search.query), theme.status),
-            Span::styled("  Enter next · Esc close", theme.status),
-        ]
-    } else {
-        let room = usize::from(area.width).saturating_sub(right_width(app));
-        key_spans(&hints_that_fit(&borrowed, room), theme)
-    };
+        ];
+        let keys = borrowed
+            .iter()
+            .map(|(k, w)| format!("{k} {w}"))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let used: usize = prompt.iter().map(|s| s.content.width()).sum();
+        let room = usize::from(area.width).saturating_sub(used);
+        let mut right = right_part(app);
+        if right.content.width() + 1 > room {
+            right.content = truncate(&right.content, room.saturating_sub(1)).into();
+        }
+        let mut left = prompt;
+        let keys = format!("  {keys}");
+        if used + keys.width() + right.content.width() <= usize::from(area.width) {
+            left.push(Span::styled(keys, theme.status));
+        }
+        render_bar(left, right, area, buf, theme);
+        return;
+    }
+    let room = usize::from(area.width).saturating_sub(right_width(app));
+    let left = key_spans(&hints_that_fit(&borrowed, room), theme);
     render_bar(left, right_part(app), area, buf, theme);
 }
 
@@ -49,44 +72,47 @@ fn right_width(app: &App) -> usize {
     right_part(app).content.width()
 }
 
-/// The key hints for the lessons screen right now, most useful first.
-fn lesson_hints(app: &App) -> Vec<(String, &'static str)> {
-    let owned = |pairs: &[(&str, &'static str)]| -> Vec<(String, &'static str)> {
-        pairs.iter().map(|(k, w)| (k.to_string(), *w)).collect()
-    };
-    if app.pane == Pane::Contents {
-        return owned(&[
-            ("↑↓", "choose"),
-            ("Enter", "open"),
-            ("Tab", "lesson"),
-            ("?", "keys"),
-            ("q", "quit"),
-        ]);
-    }
-    let lesson = &app.catalog.lessons[app.current];
+/// The key hints for the lessons screen right now, most useful first: the key table's
+/// hints for the active screens, `Enter` only on a demo card, `a-…` up to the quiz's last
+/// option.
+fn lesson_hints(app: &App) -> Vec<(String, String)> {
     let focused = app
         .focused_item
         .and_then(|i| app.rendered.items.get(i))
         .map(|s| s.item);
-    let mut hints = owned(&[("↑↓", "scroll")]);
-    match focused {
-        Some(Item::Demo(_)) => hints.push(("Enter".into(), "run demo")),
-        Some(Item::Exercise(_)) => hints.push(("Enter".into(), "open exercise")),
-        Some(Item::Quiz(q)) => {
-            let options = lesson.quizzes.get(q).map_or(0, |quiz| quiz.options.len());
-            let last = (b'a' + options.saturating_sub(1).min(25) as u8) as char;
-            hints.push((format!("a-{last}"), "answer"));
+    table_hints(&app.key_screens(), |binding, (keys, what)| {
+        match binding.keys.first().map(|(_, action)| *action) {
+            Some(Action::Activate) => match focused {
+                Some(Item::Demo(_)) => Some((keys, what)),
+                Some(Item::Exercise(_)) => Some((keys, "open exercise".to_string())),
+                _ => None,
+            },
+            Some(Action::Answer(_)) => {
+                let Some(Item::Quiz(q)) = focused else {
+                    return None;
+                };
+                let lesson = &app.catalog.lessons[app.current];
+                let options = lesson.quizzes.get(q).map_or(0, |quiz| quiz.options.len());
+                let last = (b'a' + options.saturating_sub(1).min(25) as u8) as char;
+                Some((format!("a-{last}"), what))
+            }
+            _ => Some((keys, what)),
         }
-        None => {}
-    }
-    hints.extend(owned(&[
-        ("][", "demo/quiz"),
-        ("n/p", "lesson"),
-        ("/", "search"),
-        ("?", "keys"),
-        ("q", "quit"),
-    ]));
-    hints
+    })
+}
+
+/// The key table's hints for `screens` as `(keys, what)`, most important first; `adjust`
+/// may reword a hint for the moment (`resume` for `pause`) or hide it (`None`).
+pub fn table_hints(
+    screens: &[Screen],
+    adjust: impl Fn(&Binding, (String, String)) -> Option<(String, String)>,
+) -> Vec<(String, String)> {
+    hints_for(screens)
+        .into_iter()
+        .filter_map(|(binding, hint)| {
+            adjust(binding, (hint.keys.to_string(), hint.what.to_string()))
+        })
+        .collect()
 }
 
 /// The hints, most important first, that fit in `width` columns as drawn by

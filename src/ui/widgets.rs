@@ -3,6 +3,7 @@
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
 
 use crate::theme::{RunState, Theme};
 
@@ -10,6 +11,18 @@ use crate::theme::{RunState, Theme};
 const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 /// Sparkline levels, lowest first.
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// A pane's frame: all borders, the focused style when it has the keys, `title` on top.
+pub fn pane_block<'a>(title: Span<'a>, focused: bool, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            theme.border_focused
+        } else {
+            theme.border
+        })
+        .title(title)
+}
 
 /// A horizontal bar `width` cells wide filled to `fraction` (0..=1), in eighths of a cell.
 pub fn bar(fraction: f64, width: usize) -> String {

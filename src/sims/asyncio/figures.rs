@@ -91,7 +91,7 @@ impl GroupFigures {
 }
 
 /// A group's figures as plain numbers, for snapshots and metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GroupCounts {
     /// Children that finished normally.
     pub completed: u64,

@@ -28,7 +28,7 @@ use tokio::sync::Notify;
 
 use super::control::RunControl;
 use super::headless::round3;
-use super::{Applied, Demo, Engine, ParamSpec, ParamValue, Params, Snapshot, StartError};
+use super::{Applied, Demo, Engine, EngineInfo, ParamValue, Params, Snapshot, StartError};
 use figures::{Figures, Knobs};
 use gate::{Gate, Speed};
 use lag::{LagLog, LastBeat};
@@ -49,18 +49,17 @@ pub const MAX_BLOCKING_THREADS: usize = 8;
 /// The `asyncio` engine.
 pub struct AsyncioEngine;
 
+/// What the `asyncio` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "asyncio",
+    title: "The asyncio event loop, every task visible",
+    about: "a tokio loop on one thread plays asyncio: which task runs, which are ready, what the rest wait on, and the loop's lag",
+    params: settings::PARAMS,
+};
+
 impl Engine for AsyncioEngine {
-    fn name(&self) -> &'static str {
-        "asyncio"
-    }
-    fn title(&self) -> &'static str {
-        "The asyncio event loop, every task visible"
-    }
-    fn about(&self) -> &'static str {
-        "a tokio loop on one thread plays asyncio: which task runs, which are ready, what the rest wait on, and the loop's lag"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        settings::PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         Ok(Box::new(AsyncioDemo::start_with(params, false)?))

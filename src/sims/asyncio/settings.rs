@@ -128,7 +128,7 @@ pub const PARAMS: &[ParamSpec] = &[
 ];
 
 /// One of the scenarios, each mirroring a piece of Python.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Scenario {
     /// `asyncio.gather` of sleeping workers.
     Gather,
@@ -198,7 +198,7 @@ impl Scenario {
 }
 
 /// Which tokio runtime plays the event loop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Flavor {
     /// One thread runs every task: asyncio's model.
     CurrentThread,
@@ -217,7 +217,7 @@ impl Flavor {
 }
 
 /// What the task table is sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SortBy {
     /// The loop's picture, left to right: running, ready, waiting, finished.
     State,

@@ -22,7 +22,7 @@ pub const READY_QUEUE_SHOWN: usize = 16;
 pub const DEPTH_HISTORY_POINTS: usize = 300;
 
 /// Figures of the running scenario.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ScenarioFigures {
     /// Cleanups run by cancelled tasks.
     pub cleanups_run: u64,
@@ -67,7 +67,7 @@ pub struct ScenarioFigures {
 }
 
 /// The `asyncio` demo's drawable state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AsyncioSnapshot {
     /// Which scenario runs.
     pub scenario: Scenario,

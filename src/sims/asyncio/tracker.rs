@@ -24,7 +24,7 @@ use std::time::Instant;
 use super::gate::Gate;
 
 /// What a waiting task waits on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum WaitKind {
     /// `await asyncio.sleep(...)`, a deadline.
     Timer,
@@ -80,7 +80,7 @@ impl WaitKind {
 }
 
 /// The state of one task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TaskState {
     /// Being polled by the loop right now.
     Running,
@@ -305,7 +305,7 @@ impl Counters {
 }
 
 /// How many tasks are in each state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StateCounts {
     /// Being polled now.
     pub running: u64,
@@ -339,7 +339,7 @@ impl StateCounts {
 }
 
 /// One task's facts, as the table shows them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TaskFacts {
     /// Spawn order, from 0.
     pub id: u32,

@@ -9,15 +9,12 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
-
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, find_cycle};
-use crate::sims::control::{PlaybackSpeed, RunControl};
+use crate::sims::kit::RunState;
+use crate::sims::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
 use crate::sims::{Demo, Snapshot, StartError};
-use crate::theme::RunState;
 
 /// The longest a waiting thread sleeps before it looks again at its lock and the stop flag.
 const RECHECK_INTERVAL: Duration = Duration::from_millis(50);
@@ -123,7 +120,7 @@ struct Shared {
     setup: DeadlockSetup,
     table: LockTable,
     stats: Vec<ThreadStats>,
-    control: RunControl,
+    control: Arc<RunControl>,
     speed: PlaybackSpeed,
     deadlocked: AtomicBool,
 }
@@ -142,9 +139,9 @@ impl Shared {
 /// The running threads engine.
 pub struct LiveDemo {
     shared: Arc<Shared>,
-    latest: Arc<ArcSwap<DeadlockSnapshot>>,
-    workers: Vec<JoinHandle<()>>,
-    detector: Option<JoinHandle<()>>,
+    latest: SnapshotCell<DeadlockSnapshot>,
+    /// The philosophers and the detector.
+    crew: Crew,
 }
 
 impl LiveDemo {
@@ -154,49 +151,40 @@ impl LiveDemo {
             setup,
             table: LockTable::new(setup.threads, setup.threads),
             stats: (0..setup.threads).map(|_| ThreadStats::default()).collect(),
-            control: RunControl::new(),
+            control: Arc::new(RunControl::new()),
             speed: PlaybackSpeed::new(),
             deadlocked: AtomicBool::new(false),
         });
         let started = Instant::now();
-        let latest = Arc::new(ArcSwap::from_pointee(view(
-            &shared,
-            &Detection::default(),
-            started,
-        )));
+        let latest = SnapshotCell::new(view(&shared, &Detection::default(), started));
         let mut demo = LiveDemo {
             shared: Arc::clone(&shared),
-            latest: Arc::clone(&latest),
-            workers: Vec::new(),
-            detector: None,
+            latest: latest.clone(),
+            crew: Crew::new(Arc::clone(&shared.control)),
         };
         for i in 0..setup.threads {
             let shared = Arc::clone(&shared);
-            demo.workers.push(
-                std::thread::Builder::new()
-                    .name(format!("deadlock-{}", i + 1))
-                    .spawn(move || philosopher(&shared, i))?,
-            );
+            demo.crew.spawn(format!("deadlock-{}", i + 1), move |_| {
+                philosopher(&shared, i)
+            })?;
         }
-        demo.detector = Some(
-            std::thread::Builder::new()
-                .name("deadlock-detector".into())
-                .spawn(move || detect(&shared, &latest, started))?,
-        );
+        demo.crew.spawn("deadlock-detector", move |_| {
+            detect(&shared, &latest, started)
+        })?;
         Ok(demo)
     }
 
-    fn shutdown(&mut self) {
+    /// Stops every thread (waking those blocked on a lock) and joins them.
+    fn halt(&mut self) {
         self.shared.control.stop();
         self.shared.table.released.notify_all();
-        for w in self.workers.drain(..) {
-            let _ = w.join();
-        }
-        if let Some(d) = self.detector.take() {
-            let _ = d.join();
-        }
+        self.crew.stop();
+    }
+
+    fn shutdown(&mut self) {
+        self.halt();
         // The final counts, with what the detector found.
-        let last = self.latest.load_full();
+        let last = self.latest.latest();
         let detection = Detection {
             deadlock: last
                 .deadlock_cycle
@@ -208,7 +196,7 @@ impl LiveDemo {
         };
         let mut fin = view(&self.shared, &detection, Instant::now());
         fin.elapsed_s = last.elapsed_s;
-        self.latest.store(Arc::new(fin));
+        self.latest.publish(fin);
     }
 }
 
@@ -224,43 +212,20 @@ fn philosopher(shared: &Shared, i: usize) {
         if !shared.sleep_ms(rng.u64(0..=hold)) {
             break;
         }
-        match shared
-            .table
-            .acquire(i, first, shared.timeout(), &shared.control)
-        {
-            Acquired::Got => stats.acquisitions.fetch_add(1, Ordering::Relaxed),
-            Acquired::TimedOut => {
-                stats.timeouts.fetch_add(1, Ordering::Relaxed);
-                stats.phase.store(BACKING_OFF, Ordering::Relaxed);
-                if !shared.sleep_ms(rng.u64(0..=hold.max(1) * 2)) {
-                    break;
-                }
-                continue;
-            }
-            Acquired::Stopped => break,
-        };
+        match take(shared, i, first, &mut rng) {
+            Taken::Got => {}
+            Taken::BackedOff => continue,
+            Taken::Stop => break,
+        }
         stats.phase.store(WORKING, Ordering::Relaxed);
         if !shared.sleep_ms(hold) {
             break;
         }
-        match shared
-            .table
-            .acquire(i, second, shared.timeout(), &shared.control)
-        {
-            Acquired::Got => stats.acquisitions.fetch_add(1, Ordering::Relaxed),
-            Acquired::TimedOut => {
-                // Give up: release what is held so the others can go on, wait a random
-                // while (so two threads do not retry in lock step), and start again.
-                shared.table.release_all(i);
-                stats.timeouts.fetch_add(1, Ordering::Relaxed);
-                stats.phase.store(BACKING_OFF, Ordering::Relaxed);
-                if !shared.sleep_ms(rng.u64(0..=hold.max(1) * 2)) {
-                    break;
-                }
-                continue;
-            }
-            Acquired::Stopped => break,
-        };
+        match take(shared, i, second, &mut rng) {
+            Taken::Got => {}
+            Taken::BackedOff => continue,
+            Taken::Stop => break,
+        }
         if !shared.sleep_ms(hold) {
             break;
         }
@@ -268,6 +233,43 @@ fn philosopher(shared: &Shared, i: usize) {
         stats.meals.fetch_add(1, Ordering::Relaxed);
     }
     shared.table.release_all(i);
+}
+
+/// What one attempt at a lock came to.
+enum Taken {
+    /// The lock is held now.
+    Got,
+    /// Timed out: everything held was released and the thread waited a random while.
+    BackedOff,
+    /// The demo is stopping.
+    Stop,
+}
+
+/// Thread `i` takes `lock`, or on a timeout gives up: releases what it holds so the others
+/// can go on, and waits a random while (so two threads do not retry in lock step).
+fn take(shared: &Shared, i: usize, lock: usize, rng: &mut fastrand::Rng) -> Taken {
+    let stats = &shared.stats[i];
+    match shared
+        .table
+        .acquire(i, lock, shared.timeout(), &shared.control)
+    {
+        Acquired::Got => {
+            stats.acquisitions.fetch_add(1, Ordering::Relaxed);
+            Taken::Got
+        }
+        Acquired::TimedOut => {
+            shared.table.release_all(i);
+            stats.timeouts.fetch_add(1, Ordering::Relaxed);
+            stats.phase.store(BACKING_OFF, Ordering::Relaxed);
+            let back_off = rng.u64(0..=shared.setup.hold_ms.max(1) * 2);
+            if shared.sleep_ms(back_off) {
+                Taken::BackedOff
+            } else {
+                Taken::Stop
+            }
+        }
+        Acquired::Stopped => Taken::Stop,
+    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -278,7 +280,7 @@ struct Detection {
     last_cycle: Option<Vec<usize>>,
 }
 
-fn detect(shared: &Shared, latest: &ArcSwap<DeadlockSnapshot>, started: Instant) {
+fn detect(shared: &Shared, latest: &SnapshotCell<DeadlockSnapshot>, started: Instant) {
     let mut detection = Detection::default();
     while shared.control.sleep(DETECT_INTERVAL) {
         let cycle = {
@@ -299,7 +301,7 @@ fn detect(shared: &Shared, latest: &ArcSwap<DeadlockSnapshot>, started: Instant)
             _ => {}
         }
         detection.last_cycle = cycle;
-        latest.store(Arc::new(view(shared, &detection, started)));
+        latest.publish(view(shared, &detection, started));
     }
 }
 
@@ -358,7 +360,7 @@ fn view(shared: &Shared, detection: &Detection, started: Instant) -> DeadlockSna
 
 impl Demo for LiveDemo {
     fn snapshot(&self) -> Snapshot {
-        super::snapshot_of(self.latest.load_full())
+        super::snapshot_of(self.latest.latest())
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -377,13 +379,13 @@ impl Demo for LiveDemo {
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
-        super::metrics(&self.latest.load_full(), "threads")
+        super::metrics(&self.latest.latest(), "threads")
     }
 }
 
 impl Drop for LiveDemo {
     fn drop(&mut self) {
-        self.shutdown();
+        self.halt();
     }
 }
 

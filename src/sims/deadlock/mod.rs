@@ -12,30 +12,37 @@
 pub mod live;
 pub mod model;
 
+use super::kit::choice::choice_enum;
 use std::sync::Arc;
 
-use serde_json::json;
+use serde::Serialize;
 
+use super::kit::config::{self, EngineConfig};
+use super::kit::figures::to_json;
+use super::kit::step_model::{EngineKind, engine_spec};
+use super::kit::{Choice, choice_spec};
+use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
-use crate::theme::RunState;
+use super::{
+    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
+    StartError,
+};
+use crate::sims::kit::RunState;
 
 /// The most threads (and locks) around the ring; the number keys reach 1 to 9.
 pub const MAX_PHILOSOPHERS: i64 = 8;
+/// The longest `acquire(timeout=...)`, in milliseconds.
+pub const MAX_TIMEOUT_MS: i64 = 5000;
+/// The longest time a thread holds a lock while working, in milliseconds.
+pub const MAX_HOLD_MS: i64 = 1000;
 
 const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "engine",
-        kind: ParamKind::Choice(&["threads", "model"]),
-        default: "threads",
-        help: "threads: real OS threads; model: you schedule each acquisition (number keys)",
-    },
-    ParamSpec {
-        name: "order",
-        kind: ParamKind::Choice(&["opposite", "consistent"]),
-        default: "opposite",
-        help: "opposite: each thread takes its own first lock first; consistent: lowest lock first",
-    },
+    engine_spec("threads: real OS threads; model: you schedule each acquisition (number keys)"),
+    choice_spec::<LockOrder>(
+        "order",
+        "opposite",
+        "opposite: each thread takes its own first lock first; consistent: lowest lock first",
+    ),
     ParamSpec {
         name: "philosophers",
         kind: ParamKind::Int {
@@ -47,48 +54,73 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "timeout_ms",
-        kind: ParamKind::Int { min: 0, max: 5000 },
+        kind: ParamKind::Int {
+            min: 0,
+            max: MAX_TIMEOUT_MS,
+        },
         default: "0",
         help: "acquire(timeout=...): give up, release what is held, back off (0: wait forever)",
     },
     ParamSpec {
         name: "hold_ms",
-        kind: ParamKind::Int { min: 0, max: 1000 },
+        kind: ParamKind::Int {
+            min: 0,
+            max: MAX_HOLD_MS,
+        },
         default: "40",
         help: "threads engine: work done while holding a lock (longer: a deadlock comes sooner)",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: 1_000_000,
-        },
-        default: "1",
-        help: "seed of the random choices (back-off times; the model's step key)",
-    },
+    seed_spec("seed of the random choices (back-off times; the model's step key)"),
 ];
 
-/// The order in which a thread takes its two locks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LockOrder {
-    /// Its own left lock, then its right one: around a ring, opposite to its neighbour.
-    Opposite,
-    /// The lower-numbered lock first: one global order, so no cycle can form.
-    Consistent,
+choice_enum! {
+    /// The order in which a thread takes its two locks.
+    #[derive(Default)]
+    pub enum LockOrder {
+        /// Its own left lock, then its right one: around a ring, opposite to its neighbour.
+        #[default]
+        Opposite,
+        /// The lower-numbered lock first: one global order, so no cycle can form.
+        Consistent,
+    }
 }
 
 impl LockOrder {
     /// The parameter word.
     pub fn name(self) -> &'static str {
-        match self {
-            LockOrder::Opposite => "opposite",
-            LockOrder::Consistent => "consistent",
+        self.word()
+    }
+}
+
+/// Everything the `deadlock` engine is started with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DeadlockConfig {
+    /// Real threads or the step model.
+    pub engine: EngineKind,
+    /// What both engines run.
+    pub setup: DeadlockSetup,
+}
+
+impl EngineConfig for DeadlockConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        let setup = &mut self.setup;
+        match name {
+            "engine" => self.engine = value.choice(name)?,
+            "order" => setup.order = value.choice(name)?,
+            "philosophers" => setup.threads = config::count_in(name, value, 2, MAX_PHILOSOPHERS)?,
+            "timeout_ms" => {
+                setup.timeout_ms = config::int_in(name, value, 0, MAX_TIMEOUT_MS)? as u64
+            }
+            "hold_ms" => setup.hold_ms = config::int_in(name, value, 0, MAX_HOLD_MS)? as u64,
+            "seed" => setup.seed = config::int_in(name, value, 0, params::MAX_SEED)? as u64,
+            _ => return Err(config::unknown(INFO.name, name, PARAMS)),
         }
+        Ok(())
     }
 }
 
 /// The parameters both engines need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DeadlockSetup {
     /// Lock order.
     pub order: LockOrder,
@@ -103,20 +135,6 @@ pub struct DeadlockSetup {
 }
 
 impl DeadlockSetup {
-    fn from_params(params: &Params) -> DeadlockSetup {
-        DeadlockSetup {
-            order: if params.text("order") == "consistent" {
-                LockOrder::Consistent
-            } else {
-                LockOrder::Opposite
-            },
-            threads: params.int("philosophers").clamp(2, MAX_PHILOSOPHERS) as usize,
-            timeout_ms: params.int("timeout_ms").max(0) as u64,
-            hold_ms: params.int("hold_ms").max(0) as u64,
-            seed: params.int("seed").max(0) as u64,
-        }
-    }
-
     /// The two locks thread `i` (0-based) needs, in the order it takes them. Thread `i` needs
     /// locks `i` and `i + 1` around the ring (for two threads: A, B and B, A).
     pub fn plan(&self, i: usize) -> [usize; 2] {
@@ -174,7 +192,7 @@ pub fn find_cycle(waiting: &[Option<usize>], owners: &[Option<usize>]) -> Option
 }
 
 /// One thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeadlockThread {
     /// 1-based thread number.
     pub id: usize,
@@ -195,7 +213,7 @@ pub struct DeadlockThread {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeadlockSnapshot {
     /// True for the step model.
     pub model: bool,
@@ -220,7 +238,7 @@ pub struct DeadlockSnapshot {
     /// Model: what the last step did.
     pub last_event: Option<String>,
     /// Model: the challenge in words.
-    pub challenge: Option<&'static str>,
+    pub challenge: Option<String>,
     /// Model: true once the challenge is won.
     pub challenge_won: bool,
     /// Seconds since start (threads engine).
@@ -244,18 +262,47 @@ impl DeadlockSnapshot {
     }
 }
 
-fn metrics(snap: &DeadlockSnapshot, engine: &str) -> serde_json::Value {
-    json!({
-        "engine": engine,
-        "order": snap.order.name(),
-        "philosophers": snap.threads.len(),
-        "deadlocked": snap.deadlocked,
-        "cycle": snap.deadlock_cycle.clone().unwrap_or_default(),
-        "detected_after_ms": snap.detected_after_ms,
-        "acquisitions": snap.acquisitions(),
-        "timeouts": snap.timeouts(),
-        "meals": snap.threads.iter().map(|t| t.meals).sum::<u64>(),
-        "cycles_broken_by_timeout": snap.cycles_broken,
+/// The `deadlock` demo's final figures (`--headless --json`), both engines.
+#[derive(Debug, Serialize)]
+pub struct DeadlockFigures {
+    /// `threads` or `model`.
+    pub engine: &'static str,
+    /// The lock order.
+    pub order: &'static str,
+    /// Threads around the ring.
+    pub philosophers: usize,
+    /// True once every thread waited on the next (a deadlock).
+    pub deadlocked: bool,
+    /// The deadlocked threads, 1-based (empty without a deadlock).
+    pub cycle: Vec<usize>,
+    /// Threads engine: milliseconds from start to the detection.
+    pub detected_after_ms: Option<u64>,
+    /// Locks acquired, all threads.
+    pub acquisitions: u64,
+    /// Times a thread gave up waiting.
+    pub timeouts: u64,
+    /// Times a thread held both locks and worked.
+    pub meals: u64,
+    /// Cycles that timeouts broke.
+    pub cycles_broken_by_timeout: u64,
+    /// Model only: whether the challenge was won.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge_won: Option<bool>,
+}
+
+fn metrics(snap: &DeadlockSnapshot, engine: &'static str) -> serde_json::Value {
+    to_json(&DeadlockFigures {
+        engine,
+        order: snap.order.name(),
+        philosophers: snap.threads.len(),
+        deadlocked: snap.deadlocked,
+        cycle: snap.deadlock_cycle.clone().unwrap_or_default(),
+        detected_after_ms: snap.detected_after_ms,
+        acquisitions: snap.acquisitions(),
+        timeouts: snap.timeouts(),
+        meals: snap.threads.iter().map(|t| t.meals).sum::<u64>(),
+        cycles_broken_by_timeout: snap.cycles_broken,
+        challenge_won: snap.model.then_some(snap.challenge_won),
     })
 }
 
@@ -266,26 +313,25 @@ fn snapshot_of(snap: Arc<DeadlockSnapshot>) -> Snapshot {
 /// The `deadlock` engine.
 pub struct DeadlockEngine;
 
+/// What the `deadlock` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "deadlock",
+    title: "Deadlock and lock ordering",
+    about: "threads taking two locks: opposite orders deadlock, one consistent order never does",
+    params: PARAMS,
+};
+
 impl Engine for DeadlockEngine {
-    fn name(&self) -> &'static str {
-        "deadlock"
-    }
-    fn title(&self) -> &'static str {
-        "Deadlock and lock ordering"
-    }
-    fn about(&self) -> &'static str {
-        "threads taking two locks: opposite orders deadlock, one consistent order never does"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let setup = DeadlockSetup::from_params(params);
-        match params.text("engine") {
-            "model" => Ok(Box::new(StepModelDemo::new(model::DeadlockModel::new(
+        let DeadlockConfig { engine, setup } = DeadlockConfig::from_params(params)?;
+        match engine {
+            EngineKind::Model => Ok(Box::new(StepModelDemo::new(model::DeadlockModel::new(
                 setup,
             )))),
-            _ => Ok(Box::new(live::LiveDemo::start(setup)?)),
+            EngineKind::Threads => Ok(Box::new(live::LiveDemo::start(setup)?)),
         }
     }
 }
@@ -293,6 +339,25 @@ impl Engine for DeadlockEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_reads_choices_as_enums_and_refuses_unknown_words() {
+        let params = DeadlockEngine
+            .resolve(&[("order".into(), "consistent".into())])
+            .unwrap();
+        let mut config = DeadlockConfig::from_params(&params).unwrap();
+        assert_eq!(config.setup.order, LockOrder::Consistent);
+        assert_eq!(config.engine, EngineKind::Threads);
+        assert!(
+            config
+                .apply("order", &ParamValue::Text("random".into()))
+                .is_err()
+        );
+        assert_eq!(
+            PARAMS[1].kind,
+            ParamKind::Choice(&["opposite", "consistent"])
+        );
+    }
 
     #[test]
     fn the_detector_names_the_cycle_from_its_lowest_thread() {

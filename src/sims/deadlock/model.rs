@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockOrder, find_cycle};
 use crate::sims::Snapshot;
+use crate::sims::kit::RunState;
 use crate::sims::step_model::StepModel;
-use crate::theme::RunState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
@@ -255,7 +255,7 @@ impl DeadlockModel {
             detected_after_ms: None,
             cycles_broken: self.cycles_broken,
             last_event: self.last_event.clone(),
-            challenge: Some(goal),
+            challenge: Some(goal.to_string()),
             challenge_won: won,
             elapsed_s: 0.0,
         }
@@ -306,9 +306,7 @@ impl StepModel for DeadlockModel {
     }
 
     fn final_metrics(&self) -> serde_json::Value {
-        let mut m = super::metrics(&self.snapshot(), "model");
-        m["challenge_won"] = self.challenge().1.into();
-        m
+        super::metrics(&self.snapshot(), "model")
     }
 }
 

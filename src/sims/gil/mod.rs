@@ -18,7 +18,7 @@ pub mod timeline;
 
 use std::time::Duration;
 
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, StartError};
+use super::{Demo, Engine, EngineInfo, ParamKind, ParamSpec, Params, StartError};
 
 pub use timeline::{GilSnapshot, LatencySummary, ThreadRow, ThreadState};
 
@@ -41,7 +41,7 @@ pub const HISTORY_CELLS: usize = 256;
 pub const LATENCY_SAMPLES: usize = 65_536;
 
 /// The workload of one thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Workload {
     /// Pure Python computation: runs bytecode batches for ever.
     Cpu,
@@ -68,7 +68,7 @@ impl Workload {
 }
 
 /// Which interpreter the threads run in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Mode {
     /// CPython 3.2+: switch interval, drop request, forced switching.
     Gil,
@@ -110,7 +110,7 @@ impl Mode {
 }
 
 /// Which engine runs the protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EngineKind {
     /// Real OS threads and a real lock.
     Threads,
@@ -291,18 +291,17 @@ pub fn scaled(demo_ns: u64, scale: f64) -> Duration {
 /// The `gil` engine.
 pub struct GilEngine;
 
+/// What the `gil` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "gil",
+    title: "The GIL, live",
+    about: "threads contending for one GIL that follows CPython's protocol, on your real cores",
+    params: PARAMS,
+};
+
 impl Engine for GilEngine {
-    fn name(&self) -> &'static str {
-        "gil"
-    }
-    fn title(&self) -> &'static str {
-        "The GIL, live"
-    }
-    fn about(&self) -> &'static str {
-        "threads contending for one GIL that follows CPython's protocol, on your real cores"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         let config = GilConfig::from_params(params);

@@ -12,7 +12,7 @@ use super::{EngineKind, HISTORY_CELLS, LATENCY_SAMPLES, Mode, Workload};
 use crate::sims::headless::round3;
 
 /// What one Python thread is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ThreadState {
     /// Holds its GIL (or needs none) and runs bytecode.
     Running,
@@ -51,7 +51,7 @@ impl ThreadState {
 }
 
 /// I/O response latency (I/O done -> GIL back) percentiles, in demo ms.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LatencySummary {
     /// Median.
     pub p50_ms: f64,
@@ -64,7 +64,7 @@ pub struct LatencySummary {
 }
 
 /// One thread's row in the view.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ThreadRow {
     /// 1-based thread number.
     pub id: usize,
@@ -87,7 +87,7 @@ pub struct ThreadRow {
 }
 
 /// Everything the `gil` view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GilSnapshot {
     /// Which engine runs.
     pub engine: EngineKind,

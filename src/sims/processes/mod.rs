@@ -6,22 +6,27 @@
 //! demo recovers with a fresh pool. Stop kills and reaps every child; a worker also exits
 //! by itself when its stdin closes, so a killed pyconc leaves no orphans.
 
+pub mod figures;
+
+pub use figures::{ProcessesFigures, WorkerFigures};
 mod protocol;
 mod run;
 mod worker;
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, OnceLock};
-use std::thread::JoinHandle;
+use std::sync::{Arc, LazyLock, OnceLock};
 
-use serde_json::json;
-
-use super::cores::CoreReading;
-use super::headless::round3;
-use super::pool::WorkerLane;
-use super::workload::{self, Workload};
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use super::kit::Crew;
+use super::kit::config::{self, EngineConfig};
+use super::kit::cpu_load::CoreReading;
+use super::kit::figures::{round3, round3_all, to_json};
+use super::kit::timeline::WorkerLane;
+use super::kit::workload::{self, RunFigures, WorkFields, Workload};
+use super::{
+    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
+    StartError,
+};
 
 pub use protocol::{MAX_FRAME_BYTES, TaskSpec};
 pub use worker::{CRASH_EXIT_CODE, worker_main};
@@ -83,18 +88,18 @@ fn param_specs() -> &'static [ParamSpec] {
 /// The `processes` engine.
 pub struct ProcessesEngine;
 
+/// What the `processes` engine declares about itself (built on first use: the
+/// `workers` default is this machine's core count).
+pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
+    name: "processes",
+    title: "Worker processes, and what IPC costs",
+    about: "real child processes fed tasks over pipes: start-up, serialising and chunk size",
+    params: param_specs(),
+});
+
 impl Engine for ProcessesEngine {
-    fn name(&self) -> &'static str {
-        "processes"
-    }
-    fn title(&self) -> &'static str {
-        "Worker processes, and what IPC costs"
-    }
-    fn about(&self) -> &'static str {
-        "real child processes fed tasks over pipes: start-up, serialising and chunk size"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        param_specs()
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
         if std::env::var_os(INSIDE_WORKER_ENV).is_some() {
@@ -103,14 +108,7 @@ impl Engine for ProcessesEngine {
                     .to_string(),
             ));
         }
-        let config = ProcConfig {
-            workers: params.int("workers").clamp(1, MAX_WORKERS) as usize,
-            workload: Workload::from_name(params.text("workload")),
-            tasks: params.int("tasks").clamp(1, workload::MAX_TASKS) as usize,
-            chunksize: params.int("chunksize").clamp(1, MAX_CHUNKSIZE) as usize,
-            payload_kb: params.int("payload_kb").clamp(0, MAX_PAYLOAD_KB) as usize,
-            crash: params.flag("crash"),
-        };
+        let config = ProcConfig::from_params(params)?;
         Ok(Box::new(ProcessesDemo::start(config, worker_exe()?)?))
     }
 }
@@ -126,7 +124,7 @@ pub fn worker_exe() -> Result<PathBuf, StartError> {
 }
 
 /// What one run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProcConfig {
     /// Worker processes.
     pub workers: usize,
@@ -142,6 +140,27 @@ pub struct ProcConfig {
     pub crash: bool,
 }
 
+impl EngineConfig for ProcConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        let work = WorkFields {
+            workers: &mut self.workers,
+            workload: &mut self.workload,
+            tasks: &mut self.tasks,
+            max_workers: MAX_WORKERS,
+        };
+        if work.apply(name, value)? {
+            return Ok(());
+        }
+        match name {
+            "chunksize" => self.chunksize = config::count_in(name, value, 1, MAX_CHUNKSIZE)?,
+            "payload_kb" => self.payload_kb = config::count_in(name, value, 0, MAX_PAYLOAD_KB)?,
+            "crash" => self.crash = config::flag(name, value)?,
+            _ => return Err(config::unknown(INFO.name, name, INFO.params)),
+        }
+        Ok(())
+    }
+}
+
 impl ProcConfig {
     /// Bytes of data each task carries.
     pub fn payload_bytes(&self) -> usize {
@@ -150,7 +169,7 @@ impl ProcConfig {
 }
 
 /// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum ProcPhase {
     /// The worker processes run the tasks (a fresh pool after a crash included).
     #[default]
@@ -166,7 +185,7 @@ pub enum ProcPhase {
 }
 
 /// What one worker slot is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum WorkerState {
     /// Its process is starting.
     #[default]
@@ -182,7 +201,7 @@ pub enum WorkerState {
 }
 
 /// One worker slot (a fresh pool reuses the slots with new processes).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WorkerView {
     /// The current process's pid, once started.
     pub pid: Option<u32>,
@@ -203,7 +222,7 @@ pub struct WorkerView {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProcessesSnapshot {
     /// The run's settings.
     pub config: ProcConfig,
@@ -306,8 +325,8 @@ impl ProcessesSnapshot {
 /// The running `processes` demo.
 pub struct ProcessesDemo {
     shared: Arc<run::Shared>,
-    runner: Option<JoinHandle<()>>,
-    monitor: Option<JoinHandle<()>>,
+    /// The run thread and the monitor.
+    crew: Crew,
 }
 
 impl ProcessesDemo {
@@ -324,30 +343,17 @@ impl ProcessesDemo {
             )));
         }
         let shared = Arc::new(run::Shared::new(config, exe));
-        let monitor = {
+        // If the run thread cannot start, dropping the crew stops and joins the monitor.
+        let mut crew = Crew::new(Arc::clone(&shared.control));
+        {
             let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("processes-monitor".into())
-                .spawn(move || run::monitor_loop(&shared))?
-        };
-        let runner = {
-            let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("processes-run".into())
-                .spawn(move || run::run(&shared))
-        };
-        match runner {
-            Ok(runner) => Ok(ProcessesDemo {
-                shared,
-                runner: Some(runner),
-                monitor: Some(monitor),
-            }),
-            Err(e) => {
-                shared.control.stop();
-                let _ = monitor.join();
-                Err(e.into())
-            }
+            crew.spawn("processes-monitor", move |_| run::monitor_loop(&shared))?;
         }
+        {
+            let shared = Arc::clone(&shared);
+            crew.spawn("processes-run", move |_| run::run(&shared))?;
+        }
+        Ok(ProcessesDemo { shared, crew })
     }
 
     /// The pids of the worker processes alive right now (for tests and checks).
@@ -359,12 +365,7 @@ impl ProcessesDemo {
         self.shared.control.stop();
         // Killing the children wakes the threads blocked reading their pipes.
         self.shared.kill_children();
-        if let Some(runner) = self.runner.take() {
-            let _ = runner.join();
-        }
-        if let Some(monitor) = self.monitor.take() {
-            let _ = monitor.join();
-        }
+        self.crew.stop();
         // The runner reaps its children; this is the safety net if it could not.
         self.shared.reap_children();
     }
@@ -372,7 +373,7 @@ impl ProcessesDemo {
 
 impl Demo for ProcessesDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::Processes(self.shared.latest.load_full())
+        Snapshot::Processes(self.shared.latest.latest())
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -388,45 +389,43 @@ impl Demo for ProcessesDemo {
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
         run::publish(&self.shared);
-        let snap = self.shared.latest.load_full();
+        let snap = self.shared.latest.latest();
         let finished = snap.phase == ProcPhase::Done;
-        let per_worker: Vec<serde_json::Value> = snap
+        let per_worker = snap
             .workers
             .iter()
-            .map(|w| {
-                json!({
-                    "pid": w.pid,
-                    "startup_ms": w.startup_ms.map(round3),
-                    "tasks": w.tasks,
-                    "chunks": w.chunks,
-                    "bytes_sent": w.bytes_sent,
-                    "bytes_received": w.bytes_received,
-                })
+            .map(|w| WorkerFigures {
+                pid: w.pid,
+                startup_ms: w.startup_ms.map(round3),
+                tasks: w.tasks,
+                chunks: w.chunks,
+                bytes_sent: w.bytes_sent,
+                bytes_received: w.bytes_received,
             })
             .collect();
-        json!({
-            "finished": finished,
-            "parallel_s": round3(snap.parallel_s),
-            "sequential_s": finished.then(|| round3(snap.sequential_s)),
-            "speedup": snap.speedup().map(round3),
-            "efficiency": snap.efficiency().map(round3),
-            "tasks": snap.tasks_done,
-            "chunks": snap.chunks,
-            "startup_ms": snap.startup_ms.map(round3),
-            "serialise_ms": round3(snap.serialise_ms),
-            "ipc_ms": round3(snap.ipc_ms),
-            "compute_ms": round3(snap.compute_ms),
-            "ipc_share": round3(snap.ipc_share()),
-            "bytes_sent": snap.bytes_sent,
-            "bytes_received": snap.bytes_received,
-            "workers_crashed": snap.workers_crashed,
-            "pools_started": snap.pools_started,
-            "broken": snap.broken,
-            "error": snap.error,
-            "per_worker": per_worker,
-            "per_core_load_parallel_pct":
-                snap.parallel_load_pct.iter().copied().map(round3).collect::<Vec<_>>(),
-            "children_left": self.shared.live_pids().len(),
+        to_json(&ProcessesFigures {
+            run: RunFigures::new(
+                finished,
+                snap.parallel_s,
+                snap.sequential_s,
+                snap.config.workers,
+            ),
+            tasks: snap.tasks_done,
+            chunks: snap.chunks,
+            startup_ms: snap.startup_ms.map(round3),
+            serialise_ms: round3(snap.serialise_ms),
+            ipc_ms: round3(snap.ipc_ms),
+            compute_ms: round3(snap.compute_ms),
+            ipc_share: round3(snap.ipc_share()),
+            bytes_sent: snap.bytes_sent,
+            bytes_received: snap.bytes_received,
+            workers_crashed: snap.workers_crashed,
+            pools_started: snap.pools_started,
+            broken: snap.broken.clone(),
+            error: snap.error.clone(),
+            per_worker,
+            per_core_load_parallel_pct: round3_all(snap.parallel_load_pct.iter().copied()),
+            children_left: self.shared.live_pids().len(),
         })
     }
 }
@@ -438,74 +437,4 @@ impl Drop for ProcessesDemo {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sims::test_support::wait_until_finished;
-    use std::time::Duration;
-
-    fn config() -> ProcConfig {
-        ProcConfig {
-            workers: 2,
-            workload: Workload::Tiny,
-            tasks: 10,
-            chunksize: 1,
-            payload_kb: 1,
-            crash: false,
-        }
-    }
-
-    #[test]
-    fn a_program_that_cannot_start_fails_the_run_with_a_reason() {
-        let demo = ProcessesDemo::start(config(), "/nonexistent/pyconc".into()).unwrap();
-        assert!(wait_until_finished(&demo));
-        let metrics = Box::new(demo).stop();
-        assert_eq!(metrics["finished"], false);
-        let error = metrics["error"].as_str().unwrap();
-        assert!(error.contains("could not start worker process"), "{error}");
-        assert_eq!(metrics["children_left"], 0);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_program_that_is_not_a_worker_is_reported_not_retried() {
-        let demo = ProcessesDemo::start(config(), "true".into()).unwrap();
-        assert!(wait_until_finished(&demo));
-        let metrics = Box::new(demo).stop();
-        let error = metrics["error"].as_str().unwrap();
-        assert!(error.contains("exited before it was ready"), "{error}");
-        assert_eq!(metrics["pools_started"], 1);
-        assert_eq!(metrics["workers_crashed"], 0);
-    }
-
-    #[test]
-    fn oversized_chunks_are_refused_up_front() {
-        let huge = ProcConfig {
-            chunksize: 1000,
-            payload_kb: 1024,
-            ..config()
-        };
-        let err = ProcessesDemo::start(huge, "true".into()).err().unwrap();
-        assert!(err.to_string().contains("chunksize 1000"), "{err}");
-    }
-
-    #[test]
-    fn ipc_share_and_speedup_need_figures() {
-        let mut snap = ProcessesSnapshot::empty(config());
-        assert_eq!(snap.ipc_share(), 0.0);
-        assert_eq!(snap.speedup(), None);
-        snap.ipc_ms = 1.0;
-        snap.compute_ms = 3.0;
-        assert_eq!(snap.ipc_share(), 0.25);
-        snap.phase = ProcPhase::Done;
-        snap.parallel_s = 1.0;
-        snap.sequential_s = 1.5;
-        assert_eq!(snap.efficiency(), Some(0.75));
-    }
-
-    #[test]
-    fn timing_constants_are_sane() {
-        assert!(run::WORKER_EXIT_GRACE <= Duration::from_secs(5));
-        assert!(run::PUBLISH_INTERVAL <= Duration::from_millis(250));
-        const { assert!(MAX_CHUNK_BYTES < MAX_FRAME_BYTES) };
-    }
-}
+mod tests;

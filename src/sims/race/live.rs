@@ -14,15 +14,12 @@
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
-
 use super::{RaceEngineKind, RaceMode, RaceSetup, RaceSnapshot, RaceThread, RoundResult};
-use crate::sims::control::RunControl;
+use crate::sims::kit::RunState;
+use crate::sims::kit::{Crew, RunControl, SnapshotCell};
 use crate::sims::{Demo, Snapshot, StartError};
-use crate::theme::RunState;
 
 /// Increments between two looks at the pause gate and two progress reports. Looking more
 /// often would take the gate's mutex so often that it would serialise the threads.
@@ -50,8 +47,9 @@ struct Shared {
 /// The running threads engine.
 pub struct LiveDemo {
     control: Arc<RunControl>,
-    latest: Arc<ArcSwap<RaceSnapshot>>,
-    coordinator: Option<JoinHandle<()>>,
+    latest: SnapshotCell<RaceSnapshot>,
+    /// The coordinator, which starts and joins each round's threads.
+    coordinator: Crew,
     all_done: Arc<AtomicBool>,
 }
 
@@ -59,34 +57,22 @@ impl LiveDemo {
     /// Starts the coordinator, which runs `rounds` rounds of `setup.threads` worker threads.
     pub fn start(setup: RaceSetup, rounds: usize) -> Result<LiveDemo, StartError> {
         let control = Arc::new(RunControl::new());
-        let latest = Arc::new(ArcSwap::from_pointee(initial(setup, rounds)));
+        let latest = SnapshotCell::new(initial(setup, rounds));
         let all_done = Arc::new(AtomicBool::new(false));
-        let coordinator = {
-            let (control, latest, all_done) = (
-                Arc::clone(&control),
-                Arc::clone(&latest),
-                Arc::clone(&all_done),
-            );
-            std::thread::Builder::new()
-                .name("race-rounds".into())
-                .spawn(move || {
-                    run_rounds(setup, rounds, &control, &latest);
-                    all_done.store(true, Ordering::SeqCst);
-                })?
-        };
+        let mut coordinator = Crew::new(Arc::clone(&control));
+        {
+            let (latest, all_done) = (latest.clone(), Arc::clone(&all_done));
+            coordinator.spawn("race-rounds", move |hand| {
+                run_rounds(setup, rounds, hand.control(), &latest);
+                all_done.store(true, Ordering::SeqCst);
+            })?;
+        }
         Ok(LiveDemo {
             control,
             latest,
-            coordinator: Some(coordinator),
+            coordinator,
             all_done,
         })
-    }
-
-    fn shutdown(&mut self) {
-        self.control.stop();
-        if let Some(c) = self.coordinator.take() {
-            let _ = c.join();
-        }
     }
 }
 
@@ -122,7 +108,7 @@ fn run_rounds(
     setup: RaceSetup,
     rounds: usize,
     control: &RunControl,
-    latest: &ArcSwap<RaceSnapshot>,
+    latest: &SnapshotCell<RaceSnapshot>,
 ) {
     let mut results = Vec::with_capacity(rounds);
     for round in 1..=rounds {
@@ -135,9 +121,7 @@ fn run_rounds(
             finished: (0..setup.threads).map(|_| AtomicBool::new(false)).collect(),
         };
         let publish = |finished: bool, results: &[RoundResult]| {
-            latest.store(Arc::new(view(
-                setup, &shared, round, rounds, results, finished,
-            )));
+            latest.publish(view(setup, &shared, round, rounds, results, finished));
         };
         let spawned = std::thread::scope(|scope| {
             for i in 0..setup.threads {
@@ -286,7 +270,7 @@ fn view(
 
 impl Demo for LiveDemo {
     fn snapshot(&self) -> Snapshot {
-        super::snapshot_of(self.latest.load_full())
+        super::snapshot_of(self.latest.latest())
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -299,14 +283,8 @@ impl Demo for LiveDemo {
     }
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
-        self.shutdown();
-        super::metrics(&self.latest.load_full(), "threads")
-    }
-}
-
-impl Drop for LiveDemo {
-    fn drop(&mut self) {
-        self.shutdown();
+        self.coordinator.stop();
+        super::metrics(&self.latest.latest(), "threads")
     }
 }
 

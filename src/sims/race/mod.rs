@@ -11,13 +11,22 @@
 pub mod live;
 pub mod model;
 
+use super::kit::choice::choice_enum;
 use std::sync::Arc;
 
-use serde_json::json;
+use serde::Serialize;
 
+use super::kit::config::{self, EngineConfig};
+use super::kit::figures::to_json;
+use super::kit::step_model::engine_spec;
+use super::kit::{Choice, choice_spec};
+use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
-use crate::theme::RunState;
+use super::{
+    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
+    StartError,
+};
+use crate::sims::kit::RunState;
 
 /// The most threads a learner can start (the number keys reach 1 to 9).
 pub const MAX_THREADS: i64 = 8;
@@ -27,18 +36,14 @@ pub const MAX_INCREMENTS: i64 = 1_000_000;
 pub const MAX_ROUNDS: i64 = 50;
 
 const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "engine",
-        kind: ParamKind::Choice(&["threads", "model"]),
-        default: "threads",
-        help: "threads: real OS threads; model: you are the scheduler (number keys pick a thread)",
-    },
-    ParamSpec {
-        name: "mode",
-        kind: ParamKind::Choice(&["unsafe", "lock", "local"]),
-        default: "unsafe",
-        help: "unsafe: bare counter += 1; lock: inside `with lock:`; local: count alone, sum at the end",
-    },
+    engine_spec(
+        "threads: real OS threads; model: you are the scheduler (number keys pick a thread)",
+    ),
+    choice_spec::<RaceMode>(
+        "mode",
+        "unsafe",
+        "unsafe: bare counter += 1; lock: inside `with lock:`; local: count alone, sum at the end",
+    ),
     ParamSpec {
         name: "threads",
         kind: ParamKind::Int {
@@ -66,44 +71,57 @@ const PARAMS: &[ParamSpec] = &[
         default: "1",
         help: "threads engine: how many times to run the whole experiment (the losses differ)",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: 1_000_000,
-        },
-        default: "1",
-        help: "model engine: seed of the random pick made by the step key",
-    },
+    seed_spec("model engine: seed of the random pick made by the step key"),
 ];
 
-/// How `counter += 1` is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RaceMode {
-    /// A bare `counter += 1` on a global: load, add and store can be split by a switch.
-    Unsafe,
-    /// `with lock: counter += 1`: the three steps run as one.
-    Lock,
-    /// Each thread counts in its own local; the main thread sums the results at the end.
-    Local,
+/// Everything the `race` engine is started with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RaceConfig {
+    /// Real threads or the step model.
+    pub engine: RaceEngineKind,
+    /// What both engines run.
+    pub setup: RaceSetup,
+    /// Threads engine: how many rounds.
+    pub rounds: usize,
+    /// Model engine: seed of the step key's random pick.
+    pub seed: u64,
+}
+
+impl EngineConfig for RaceConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        match name {
+            "engine" => self.engine = value.choice(name)?,
+            "mode" => self.setup.mode = value.choice(name)?,
+            "threads" => self.setup.threads = config::count_in(name, value, 1, MAX_THREADS)?,
+            "increments" => {
+                self.setup.increments = config::int_in(name, value, 1, MAX_INCREMENTS)? as u64
+            }
+            "rounds" => self.rounds = config::count_in(name, value, 1, MAX_ROUNDS)?,
+            "seed" => self.seed = config::int_in(name, value, 0, params::MAX_SEED)? as u64,
+            _ => return Err(config::unknown(INFO.name, name, PARAMS)),
+        }
+        Ok(())
+    }
+}
+
+choice_enum! {
+    /// How `counter += 1` is protected.
+    #[derive(Default)]
+    pub enum RaceMode {
+        /// A bare `counter += 1` on a global: load, add and store can be split by a switch.
+        #[default]
+        Unsafe,
+        /// `with lock: counter += 1`: the three steps run as one.
+        Lock,
+        /// Each thread counts in its own local; the main thread sums the results at the end.
+        Local,
+    }
 }
 
 impl RaceMode {
-    fn parse(text: &str) -> RaceMode {
-        match text {
-            "lock" => RaceMode::Lock,
-            "local" => RaceMode::Local,
-            _ => RaceMode::Unsafe,
-        }
-    }
-
     /// The parameter word.
     pub fn name(self) -> &'static str {
-        match self {
-            RaceMode::Unsafe => "unsafe",
-            RaceMode::Lock => "lock",
-            RaceMode::Local => "local",
-        }
+        self.word()
     }
 
     /// The instructions one increment runs, in order.
@@ -155,17 +173,11 @@ impl Op {
     }
 }
 
-/// Which engine drives the demo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RaceEngineKind {
-    /// Real OS threads.
-    Threads,
-    /// The step model: no threads, the learner schedules.
-    Model,
-}
+/// Which engine drives the demo (shared with `deadlock`).
+pub use super::kit::step_model::EngineKind as RaceEngineKind;
 
 /// One thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RaceThread {
     /// 1-based thread number (the number key that runs it in the model).
     pub id: usize,
@@ -185,7 +197,7 @@ pub struct RaceThread {
 }
 
 /// One finished run of the whole experiment (threads engine).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RoundResult {
     /// Increments the threads performed.
     pub expected: i64,
@@ -196,7 +208,7 @@ pub struct RoundResult {
 }
 
 /// The be-the-scheduler challenge (model engine, unsafe mode, two or more threads).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Challenge {
     /// What to do, in words.
     pub goal: String,
@@ -207,7 +219,7 @@ pub struct Challenge {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RaceSnapshot {
     /// Which engine runs.
     pub engine: RaceEngineKind,
@@ -251,36 +263,35 @@ impl RaceSnapshot {
 /// The `race` engine.
 pub struct RaceEngine;
 
+/// What the `race` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "race",
+    title: "counter += 1 is not atomic",
+    about: "threads increment a shared counter: lost updates, a lock, or local counts",
+    params: PARAMS,
+};
+
 impl Engine for RaceEngine {
-    fn name(&self) -> &'static str {
-        "race"
-    }
-    fn title(&self) -> &'static str {
-        "counter += 1 is not atomic"
-    }
-    fn about(&self) -> &'static str {
-        "threads increment a shared counter: lost updates, a lock, or local counts"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let setup = RaceSetup::from_params(params);
-        match params.text("engine") {
-            "model" => Ok(Box::new(StepModelDemo::new(model::RaceModel::new(
-                setup,
-                params.int("seed") as u64,
+        let config = RaceConfig::from_params(params)?;
+        match config.engine {
+            RaceEngineKind::Model => Ok(Box::new(StepModelDemo::new(model::RaceModel::new(
+                config.setup,
+                config.seed,
             )))),
-            _ => Ok(Box::new(live::LiveDemo::start(
-                setup,
-                params.int("rounds") as usize,
+            RaceEngineKind::Threads => Ok(Box::new(live::LiveDemo::start(
+                config.setup,
+                config.rounds,
             )?)),
         }
     }
 }
 
 /// The parameters both engines need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RaceSetup {
     /// How the counter is protected.
     pub mode: RaceMode,
@@ -291,22 +302,40 @@ pub struct RaceSetup {
 }
 
 impl RaceSetup {
-    fn from_params(params: &Params) -> RaceSetup {
-        RaceSetup {
-            mode: RaceMode::parse(params.text("mode")),
-            threads: params.int("threads").clamp(1, MAX_THREADS) as usize,
-            increments: params.int("increments").clamp(1, MAX_INCREMENTS) as u64,
-        }
-    }
-
     /// threads x increments.
     pub fn expected(&self) -> i64 {
         self.threads as i64 * self.increments as i64
     }
 }
 
+/// The `race` demo's final figures (`--headless --json`), both engines.
+#[derive(Debug, Serialize)]
+pub struct RaceFigures {
+    /// `threads` or `model`.
+    pub engine: &'static str,
+    /// How the counter was protected.
+    pub mode: &'static str,
+    /// Increments performed (the last round's, threads engine).
+    pub expected: i64,
+    /// What the counter ended at.
+    pub actual: i64,
+    /// `expected - actual`.
+    pub lost_updates: i64,
+    /// True once every thread (and round) finished.
+    pub finished: bool,
+    /// Threads engine: rounds run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
+    /// Threads engine: updates lost in each round.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost_per_round: Option<Vec<i64>>,
+    /// Model, unsafe mode: whether the challenge was won.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge_won: Option<bool>,
+}
+
 /// The final metrics both engines report.
-fn metrics(snap: &RaceSnapshot, engine: &str) -> serde_json::Value {
+fn metrics(snap: &RaceSnapshot, engine: &'static str) -> serde_json::Value {
     let last = snap.results.last().copied();
     let (expected, actual) = match last {
         Some(r) => (r.expected, r.actual),
@@ -315,24 +344,52 @@ fn metrics(snap: &RaceSnapshot, engine: &str) -> serde_json::Value {
             snap.counter,
         ),
     };
-    let mut out = json!({
-        "engine": engine,
-        "mode": snap.mode.name(),
-        "expected": expected,
-        "actual": actual,
-        "lost_updates": expected - actual,
-        "finished": snap.finished,
-    });
-    if snap.engine == RaceEngineKind::Threads {
-        out["rounds"] = json!(snap.results.len());
-        out["lost_per_round"] = json!(snap.results.iter().map(|r| r.lost).collect::<Vec<_>>());
-    }
-    if let Some(c) = &snap.challenge {
-        out["challenge_won"] = json!(c.won);
-    }
-    out
+    let threads = snap.engine == RaceEngineKind::Threads;
+    to_json(&RaceFigures {
+        engine,
+        mode: snap.mode.name(),
+        expected,
+        actual,
+        lost_updates: expected - actual,
+        finished: snap.finished,
+        rounds: threads.then_some(snap.results.len()),
+        lost_per_round: threads.then(|| snap.results.iter().map(|r| r.lost).collect()),
+        challenge_won: snap.challenge.as_ref().map(|c| c.won),
+    })
 }
 
 fn snapshot_of(snap: Arc<RaceSnapshot>) -> Snapshot {
     Snapshot::Race(snap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_takes_every_declared_value_and_refuses_unknown_words() {
+        let params = RaceEngine
+            .resolve(&[
+                ("engine".into(), "model".into()),
+                ("mode".into(), "local".into()),
+                ("threads".into(), "3".into()),
+            ])
+            .unwrap();
+        let config = RaceConfig::from_params(&params).unwrap();
+        assert_eq!(config.engine, RaceEngineKind::Model);
+        assert_eq!(config.setup.mode, RaceMode::Local);
+        assert_eq!(config.setup.threads, 3);
+        let mut config = config;
+        assert!(
+            config
+                .apply("mode", &ParamValue::Text("lokc".into()))
+                .is_err()
+        );
+        assert!(config.apply("no_such", &ParamValue::Int(1)).is_err());
+        assert_eq!(config.setup.mode, RaceMode::Local);
+        assert_eq!(
+            PARAMS[1].kind,
+            ParamKind::Choice(&["unsafe", "lock", "local"])
+        );
+    }
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::{Challenge, Op, RaceEngineKind, RaceMode, RaceSetup, RaceSnapshot, RaceThread};
 use crate::sims::Snapshot;
+use crate::sims::kit::RunState;
 use crate::sims::step_model::StepModel;
-use crate::theme::RunState;
 
 /// How many lost-update explanations the snapshot keeps (newest last).
 const MAX_LOST_REASONS: usize = 4;

@@ -4,6 +4,9 @@
 //! (counts per state, a scheduling-delay histogram) when there are many tasks. A caption
 //! says in words what is happening. Narrow areas stack it all; wide ones put the table
 //! beside the picture.
+//!
+//! Over 500 lines as one piece: the captions of every scenario, running and finished,
+//! sit beside the one picture they describe.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -15,6 +18,7 @@ use crate::sims::asyncio::AsyncioSnapshot;
 use crate::sims::asyncio::settings::{Flavor, Scenario, SortBy};
 use crate::sims::asyncio::tracker::{DELAY_BUCKET_BOUNDS_US, TaskFacts, TaskState, WaitKind};
 use crate::theme::{RunState, Theme};
+use crate::ui::text::thousands;
 use crate::ui::widgets;
 
 /// From this width on, the task table goes beside the picture instead of below it.
@@ -578,19 +582,6 @@ fn ms(v: f64) -> String {
     } else {
         format!("{v:.1} ms")
     }
-}
-
-/// `100,001`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// A table number of milliseconds, short.

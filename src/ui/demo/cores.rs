@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::cores::CoresSnapshot;
 use crate::theme::Theme;
+use crate::ui::text::plural;
 use crate::ui::widgets;
 
 /// Draws the `cores` demo into `area`.
@@ -89,8 +90,4 @@ pub fn caption(snap: &CoresSnapshot) -> String {
             "{n} spinning threads on {cores} cores: more threads than cores, so they take turns"
         ),
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -29,7 +29,7 @@ pub fn render(snap: &DeadlockSnapshot, theme: &Theme, area: Rect, buf: &mut Buff
         Span::styled(" · timeouts ", theme.muted),
         Span::styled(snap.timeouts().to_string(), theme.accent),
     ]));
-    if let Some(goal) = snap.challenge {
+    if let Some(goal) = snap.challenge.as_deref() {
         let (mark, style) = if snap.challenge_won {
             ("✓ ", theme.good)
         } else {

@@ -10,6 +10,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use crate::sims::gil::{EngineKind, GilSnapshot, Mode, ThreadRow, ThreadState, Workload};
 use crate::theme::{RunState, Theme};
+use crate::ui::text::{compact, format_ms, wrap_words};
 use crate::ui::widgets;
 
 /// "T16 cpu c15 ": thread, workload, core.
@@ -138,33 +139,6 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     lines.extend(bottom);
     Paragraph::new(lines).render(area, buf);
-}
-
-/// Splits `text` at spaces into at most `max_lines` lines of at most `width` characters;
-/// the last line is cut with an ellipsis if the text is longer.
-fn wrap_words(text: &str, width: usize, max_lines: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for word in text.split(' ') {
-        let len = current.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    lines.push(current);
-    if lines.len() > max_lines {
-        lines.truncate(max_lines);
-        if let Some(last) = lines.last_mut() {
-            let keep: String = last.chars().take(width.saturating_sub(1)).collect();
-            *last = format!("{keep}…");
-        }
-    }
-    lines
 }
 
 /// The picture in words.
@@ -356,28 +330,6 @@ fn legend<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
         spans.push(Span::styled(format!(" {label}"), theme.muted));
     }
     Line::from(spans)
-}
-
-/// `5 ms`, `0.1 ms`, `1.25 s`.
-fn format_ms(ms: f64) -> String {
-    if ms >= 1000.0 {
-        format!("{:.2} s", ms / 1000.0)
-    } else if ms >= 10.0 {
-        format!("{ms:.0} ms")
-    } else if ms >= 1.0 {
-        format!("{ms:.1} ms")
-    } else {
-        format!("{ms:.2} ms")
-    }
-}
-
-/// `950`, `12.3k`, `4.5M`.
-fn compact(n: u64) -> String {
-    match n {
-        0..=9_999 => n.to_string(),
-        10_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
-        _ => format!("{:.1}M", n as f64 / 1e6),
-    }
 }
 
 #[cfg(test)]

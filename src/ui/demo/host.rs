@@ -8,10 +8,12 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use unicode_width::UnicodeWidthStr;
 
+use crate::app::keys::{Action, Screen};
 use crate::app::{App, DemoHost};
 use crate::sims::params::format_float;
 use crate::ui::layout;
-use crate::ui::status::{hints_that_fit, key_spans, render_bar};
+use crate::ui::status::{hints_that_fit, key_spans, render_bar, table_hints};
+use crate::ui::text::truncate;
 
 /// Draws the demo screen.
 pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
@@ -42,7 +44,7 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     let (title, name) = if full_title.width() + name.width() <= room {
         (full_title, name)
     } else {
-        let title = crate::ui::contents::truncate(&full_title, room.saturating_sub(1));
+        let title = truncate(&full_title, room.saturating_sub(1));
         (format!("{title} "), String::new())
     };
     let header = Line::from(vec![
@@ -59,20 +61,20 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     }
     render_panel(app, host, screen.panel, buf);
 
-    // Most important first: what fits of these is shown (see `hints_that_fit`).
-    let hint = host.choice_hint();
-    let mut hints = vec![("Esc", if app.demo_only { "quit" } else { "back" })];
-    if let Some(h) = &hint {
-        hints.push(("1-9", h.as_str()));
-    }
-    hints.extend([
-        ("space", if host.paused { "resume" } else { "pause" }),
-        ("↑↓ +-", "params"),
-        (".", "step"),
-        ("< >", "speed"),
-        ("r", "restart"),
-        ("?", "keys"),
-    ]);
+    // Most important first, from the key table: what fits of these is shown.
+    let choice = host.choice_hint();
+    let hints = table_hints(&[Screen::Demo], |binding, (keys, what)| {
+        match binding.keys.first().map(|(_, action)| *action) {
+            Some(Action::DemoBack) if app.demo_only => Some((keys, "quit".into())),
+            Some(Action::DemoChoose(_)) => choice.clone().map(|what| (keys, what)),
+            Some(Action::DemoPause) if host.paused => Some((keys, "resume".into())),
+            _ => Some((keys, what)),
+        }
+    });
+    let hints: Vec<(&str, &str)> = hints
+        .iter()
+        .map(|(k, w)| (k.as_str(), w.as_str()))
+        .collect();
     let right = match &host.notice {
         Some(n) => Span::styled(format!(" {n} "), theme.warn),
         None => Span::raw(""),
@@ -116,10 +118,7 @@ fn render_panel(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
             let line = Line::from(vec![
                 Span::styled(if selected { "▸ " } else { "  " }, theme.accent),
                 Span::styled(
-                    format!(
-                        "{:<name_width$}",
-                        crate::ui::contents::truncate(spec.name, name_width)
-                    ),
+                    format!("{:<name_width$}", truncate(spec.name, name_width)),
                     theme.text,
                 ),
                 Span::styled(format!(" {value}"), theme.accent),

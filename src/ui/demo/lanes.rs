@@ -9,6 +9,7 @@ use crate::sims::cores::CoreReading;
 use crate::sims::pool::WorkerLane;
 use crate::sims::timeline::{Activity, Timeline, seconds_of};
 use crate::theme::{RunState, Theme};
+use crate::ui::text::format_seconds;
 use crate::ui::widgets;
 
 /// A cell is drawn busy when at least this share of its time was busy.
@@ -105,6 +106,48 @@ pub fn worker_lanes<'a>(
     }
     lines.extend(lane_block(baseline, grid, theme));
     lines.push(time_axis(grid.label_width, grid.strip, grid.scale_s, theme));
+    lines
+}
+
+/// How many of `lane_count` lanes show, and the grid they are drawn on, in a view
+/// `height` rows tall with `fixed` rows besides the lanes and `core_rows` of core meters
+/// (the lanes plus one baseline lane share what is left).
+pub fn fit_grid(
+    lane_count: usize,
+    height: usize,
+    fixed: usize,
+    core_rows: usize,
+    label_width: usize,
+    strip: usize,
+    scale_s: f64,
+) -> (usize, LaneGrid) {
+    let shown = lanes_shown(lane_count, height, fixed);
+    let spare = height.saturating_sub(fixed + core_rows + shown + 1);
+    let grid = LaneGrid {
+        label_width,
+        strip,
+        scale_s,
+        rows: rows_per_lane(spare, shown + 1),
+    };
+    (shown, grid)
+}
+
+/// The body the pool and processes views share: the worker lanes over the baseline, a
+/// legend of `activities`, then one line per group of `figures`.
+pub fn lanes_with_legend<'a>(
+    workers: impl IntoIterator<Item = Lane<'a>>,
+    total: usize,
+    baseline: Lane<'a>,
+    grid: LaneGrid,
+    activities: &[(Activity, &str)],
+    figures: Vec<Vec<(&'static str, String)>>,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut lines = worker_lanes(workers, total, baseline, grid, theme);
+    lines.push(legend(activities, theme));
+    for group in figures {
+        lines.push(widgets::figures(&group, theme));
+    }
     lines
 }
 
@@ -337,34 +380,6 @@ pub fn core_meters<'a>(
         .collect()
 }
 
-/// Seconds for people: `850 ms`, `1.28 s`, `42 s`.
-pub fn format_seconds(s: f64) -> String {
-    if !s.is_finite() || s <= 0.0 {
-        "0 s".to_string()
-    } else if s < 1.0 {
-        format!("{:.0} ms", s * 1000.0)
-    } else if s < 10.0 {
-        format!("{s:.2} s")
-    } else {
-        format!("{s:.0} s")
-    }
-}
-
-/// Bytes for people: `512 B`, `64 KB`, `1.5 MB`.
-pub fn format_bytes(b: u64) -> String {
-    const KB: f64 = 1024.0;
-    let f = b as f64;
-    if f < KB {
-        format!("{b} B")
-    } else if f < KB * KB {
-        format!("{:.0} KB", f / KB)
-    } else if f < KB * KB * KB {
-        format!("{:.1} MB", f / KB / KB)
-    } else {
-        format!("{:.2} GB", f / KB / KB / KB)
-    }
-}
-
 fn pad_span<'a>(span: Span<'a>, width: usize) -> Span<'a> {
     let text: String = span.content.chars().take(width).collect();
     let pad = width.saturating_sub(text.chars().count());
@@ -441,16 +456,6 @@ mod tests {
         assert_eq!(cell_activity(&t, 0.0, 0.5), Some(Activity::Crashed));
         assert_eq!(cell_activity(&t, 0.5, 1.0), Some(Activity::Work));
         assert_eq!(cell_activity(&t, 1.0, 1.5), None);
-    }
-
-    #[test]
-    fn units_read_naturally() {
-        assert_eq!(format_seconds(0.25), "250 ms");
-        assert_eq!(format_seconds(1.284), "1.28 s");
-        assert_eq!(format_seconds(42.2), "42 s");
-        assert_eq!(format_bytes(512), "512 B");
-        assert_eq!(format_bytes(64 * 1024), "64 KB");
-        assert_eq!(format_bytes(3 * 1024 * 1024 / 2), "1.5 MB");
     }
 
     #[test]

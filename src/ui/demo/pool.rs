@@ -11,7 +11,8 @@ use crate::sims::pool::{PoolPhase, PoolSnapshot};
 use crate::sims::timeline::Activity;
 use crate::sims::workload::Workload;
 use crate::theme::Theme;
-use crate::ui::demo::lanes::{self, format_seconds};
+use crate::ui::demo::lanes;
+use crate::ui::text::format_seconds;
 use crate::ui::widgets;
 
 /// Draws the `pool` demo into `area`.
@@ -33,18 +34,18 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
     // clipped on a short view: the lanes matter most.
     let caption = caption(snap);
     let fixed = lanes::wrapped_rows(&caption, width) + 6;
-    let shown = lanes::lanes_shown(snap.lanes.len(), height, fixed);
     let core_rows = if wide { snap.cores.len() + 2 } else { 2 };
-    let spare = height.saturating_sub(fixed + core_rows + shown + 1);
-    let rows = lanes::rows_per_lane(spare, shown + 1);
-
-    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
-    let grid = lanes::LaneGrid {
+    let (shown, grid) = lanes::fit_grid(
+        snap.lanes.len(),
+        height,
+        fixed,
+        core_rows,
         label_width,
         strip,
-        scale_s: scale,
-        rows,
-    };
+        scale,
+    );
+
+    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
     let workers = snap.lanes.iter().take(shown).enumerate().map(|(i, lane)| {
         let label = if wide {
             format!("worker {}", i + 1)
@@ -63,23 +64,18 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
         }
     });
     let baseline = lanes::baseline_lane(&snap.sequential, wide, "1 thread", " sequential", theme);
-    lines.extend(lanes::worker_lanes(
+    lines.extend(lanes::lanes_with_legend(
         workers,
         snap.lanes.len(),
         baseline,
         grid,
-        theme,
-    ));
-    lines.push(lanes::legend(
         &[
             (Activity::Work, "own work"),
             (Activity::Stolen, "stolen work"),
         ],
+        figure_lines(snap),
         theme,
     ));
-    for figures in figure_lines(snap) {
-        lines.push(widgets::figures(&figures, theme));
-    }
     lines.push(Line::default());
     let used = lines.len() + 1;
     let roomy = wide && height > used + snap.cores.len();

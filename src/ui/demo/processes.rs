@@ -11,7 +11,8 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use crate::sims::processes::{ProcPhase, ProcessesSnapshot, WorkerState, WorkerView};
 use crate::sims::timeline::Activity;
 use crate::theme::Theme;
-use crate::ui::demo::lanes::{self, format_bytes, format_seconds};
+use crate::ui::demo::lanes;
+use crate::ui::text::{format_bytes, format_seconds};
 use crate::ui::widgets;
 
 /// Views at least this wide get long labels and per-worker details.
@@ -52,18 +53,18 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
     // to be clipped on a short view: the lanes matter most.
     let caption = caption(snap);
     let fixed = lanes::wrapped_rows(&caption, width) + 7 + report_rows;
-    let shown = lanes::lanes_shown(snap.workers.len(), height, fixed);
     let core_rows = if wide { snap.cores.len() + 1 } else { 1 };
-    let spare = height.saturating_sub(fixed + core_rows + shown + 1);
-    let rows = lanes::rows_per_lane(spare, shown + 1);
-
-    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
-    let grid = lanes::LaneGrid {
+    let (shown, grid) = lanes::fit_grid(
+        snap.workers.len(),
+        height,
+        fixed,
+        core_rows,
         label_width,
         strip,
-        scale_s: scale,
-        rows,
-    };
+        scale,
+    );
+
+    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
     let workers = snap
         .workers
         .iter()
@@ -75,25 +76,20 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
             suffix: suffix(w, wide, theme),
         });
     let baseline = lanes::baseline_lane(&snap.sequential, wide, "pyconc alone", ", no IPC", theme);
-    lines.extend(lanes::worker_lanes(
+    lines.extend(lanes::lanes_with_legend(
         workers,
         snap.workers.len(),
         baseline,
         grid,
-        theme,
-    ));
-    lines.push(lanes::legend(
         &[
             (Activity::Startup, "start-up"),
             (Activity::Ipc, "IPC"),
             (Activity::Work, "compute"),
             (Activity::Crashed, "lost"),
         ],
+        figure_lines(snap),
         theme,
     ));
-    for figures in figure_lines(snap) {
-        lines.push(widgets::figures(&figures, theme));
-    }
     if let Some(report) = report {
         lines.push(Line::styled(report.clone(), theme.bad));
     }

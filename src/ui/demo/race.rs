@@ -10,6 +10,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::race::{RaceEngineKind, RaceMode, RaceSnapshot, RaceThread};
 use crate::theme::Theme;
+use crate::ui::text::plural;
 use crate::ui::widgets;
 
 /// The width of one thread's column in the debugger.
@@ -289,10 +290,6 @@ fn group(v: i64) -> String {
         out.push(c);
     }
     if v < 0 { format!("-{out}") } else { out }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::Demo;
+use crate::sims::Demo;
 
 /// How long a test waits for something to happen. Generous on purpose: the tests check
 /// that it happens, not how fast, on a machine that may be busy.

@@ -3,7 +3,9 @@
 //! random pick (`step`); no thread is started. Engines with such a model (`race`,
 //! `deadlock`) implement [`StepModel`] and start a [`StepModelDemo`] around it.
 
-use super::{Demo, Snapshot};
+use crate::sims::kit::choice::{choice_enum, choice_spec};
+use crate::sims::params::ParamSpec;
+use crate::sims::{Demo, Snapshot};
 
 /// What a learner-driven model offers the demo around it.
 pub trait StepModel: Send {
@@ -77,5 +79,23 @@ impl<M: StepModel> Demo for StepModelDemo<M> {
 
     fn stop(self: Box<Self>) -> serde_json::Value {
         self.model.final_metrics()
+    }
+}
+/// The `engine` parameter of a demo with real threads and a step model (`threads` by
+/// default); `help` says what the model lets the learner do.
+pub const fn engine_spec(help: &'static str) -> ParamSpec {
+    choice_spec::<EngineKind>("engine", "threads", help)
+}
+
+choice_enum! {
+    /// Which engine drives a demo that has both: real threads, or the step model the
+    /// learner schedules (the `engine` choice of `race` and `deadlock`).
+    #[derive(Default)]
+    pub enum EngineKind {
+        /// Real OS threads.
+        #[default]
+        Threads,
+        /// The step model: no threads, the learner schedules.
+        Model,
     }
 }

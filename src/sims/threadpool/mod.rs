@@ -8,15 +8,19 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
-use serde_json::json;
+use serde::Serialize;
 
-use super::control::{PlaybackSpeed, RunControl};
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
-use crate::theme::RunState;
+use super::kit::RunState;
+use super::kit::config::{self, EngineConfig};
+use super::kit::figures::{round3, to_json};
+use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
+use super::params::seed_spec;
+use super::{
+    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
+    StartError,
+};
 
 /// How often worker states are sampled for the strips and the snapshot refreshed.
 pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
@@ -56,45 +60,59 @@ const PARAMS: &[ParamSpec] = &[
         default: "1200",
         help: "the longest task, in milliseconds of blocking I/O",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: 1_000_000,
-        },
-        default: "1",
-        help: "seed of the random task lengths (same seed, same tasks)",
-    },
+    seed_spec("seed of the random task lengths (same seed, same tasks)"),
 ];
 
 /// The `threadpool` engine.
 pub struct ThreadPoolEngine;
 
+/// What the `threadpool` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "threadpool",
+    title: "ThreadPoolExecutor for blocking I/O",
+    about: "a pool of threads running blocking tasks: as_completed order, busy workers, speedup",
+    params: PARAMS,
+};
+
 impl Engine for ThreadPoolEngine {
-    fn name(&self) -> &'static str {
-        "threadpool"
-    }
-    fn title(&self) -> &'static str {
-        "ThreadPoolExecutor for blocking I/O"
-    }
-    fn about(&self) -> &'static str {
-        "a pool of threads running blocking tasks: as_completed order, busy workers, speedup"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let (a, b) = (params.int("min_ms"), params.int("max_ms"));
-        let durations = task_durations(
-            params.int("tasks").clamp(1, MAX_TASKS) as usize,
-            a.min(b).max(1) as u64,
-            a.max(b).max(1) as u64,
-            params.int("seed").max(0) as u64,
-        );
-        Ok(Box::new(PoolDemo::start(
-            params.int("max_workers").clamp(1, MAX_WORKERS) as usize,
-            durations,
-        )?))
+        let config = ThreadPoolConfig::from_params(params)?;
+        let (a, b) = (config.min_ms, config.max_ms);
+        let durations = task_durations(config.tasks, a.min(b), a.max(b), config.seed);
+        Ok(Box::new(PoolDemo::start(config.max_workers, durations)?))
+    }
+}
+
+/// Everything the `threadpool` engine is started with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ThreadPoolConfig {
+    /// `ThreadPoolExecutor(max_workers)`.
+    pub max_workers: usize,
+    /// Tasks submitted.
+    pub tasks: usize,
+    /// The shortest and longest task, in milliseconds (either may be the larger).
+    pub min_ms: u64,
+    /// See `min_ms`.
+    pub max_ms: u64,
+    /// Seed of the task lengths.
+    pub seed: u64,
+}
+
+impl EngineConfig for ThreadPoolConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        let n = config::whole(name, value)?;
+        match name {
+            "max_workers" => self.max_workers = n as usize,
+            "tasks" => self.tasks = n as usize,
+            "min_ms" => self.min_ms = n as u64,
+            "max_ms" => self.max_ms = n as u64,
+            "seed" => self.seed = n as u64,
+            _ => return Err(config::unknown(INFO.name, name, PARAMS)),
+        }
+        Ok(())
     }
 }
 
@@ -105,7 +123,7 @@ pub fn task_durations(tasks: usize, min_ms: u64, max_ms: u64, seed: u64) -> Vec<
 }
 
 /// One task (a future) as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolTask {
     /// 1-based submit number.
     pub id: usize,
@@ -118,7 +136,7 @@ pub struct PoolTask {
 }
 
 /// One worker thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolWorker {
     /// 1-based worker number.
     pub id: usize,
@@ -131,7 +149,7 @@ pub struct PoolWorker {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PoolSnapshot {
     /// `max_workers`.
     pub max_workers: usize,
@@ -176,7 +194,7 @@ struct Executor {
     records: Mutex<Vec<TaskRecord>>,
     completion: Mutex<Vec<usize>>,
     running: Vec<AtomicU64>,
-    control: RunControl,
+    control: Arc<RunControl>,
     speed: PlaybackSpeed,
     finished: AtomicBool,
     started: Instant,
@@ -194,9 +212,9 @@ impl Executor {
 /// The running `threadpool` demo.
 pub struct PoolDemo {
     executor: Arc<Executor>,
-    latest: Arc<ArcSwap<PoolSnapshot>>,
-    workers: Vec<JoinHandle<()>>,
-    sampler: Option<JoinHandle<()>>,
+    latest: SnapshotCell<PoolSnapshot>,
+    /// The workers and the sampler.
+    crew: Crew,
 }
 
 impl PoolDemo {
@@ -217,47 +235,36 @@ impl PoolDemo {
             durations,
             completion: Mutex::new(Vec::with_capacity(tasks)),
             running: (0..max_workers).map(|_| AtomicU64::new(NO_TASK)).collect(),
-            control: RunControl::new(),
+            control: Arc::new(RunControl::new()),
             speed: PlaybackSpeed::new(),
             finished: AtomicBool::new(false),
             started: Instant::now(),
         });
-        let latest = Arc::new(ArcSwap::from_pointee(view(&executor, &[])));
-        let mut demo = PoolDemo {
-            executor: Arc::clone(&executor),
-            latest: Arc::clone(&latest),
-            workers: Vec::new(),
-            sampler: None,
-        };
+        let latest = SnapshotCell::new(view(&executor, &[]));
+        let mut crew = Crew::new(Arc::clone(&executor.control));
         for w in 0..max_workers {
             let ex = Arc::clone(&executor);
-            demo.workers.push(
-                std::thread::Builder::new()
-                    .name(format!("pool-worker-{}", w + 1))
-                    .spawn(move || worker(&ex, w))?,
-            );
+            crew.spawn(format!("pool-worker-{}", w + 1), move |_| worker(&ex, w))?;
         }
-        demo.sampler = Some(
-            std::thread::Builder::new()
-                .name("pool-sampler".into())
-                .spawn(move || sample(&executor, &latest))?,
-        );
-        Ok(demo)
+        {
+            let (ex, latest) = (Arc::clone(&executor), latest.clone());
+            crew.spawn("pool-sampler", move |_| sample(&ex, &latest))?;
+        }
+        Ok(PoolDemo {
+            executor,
+            latest,
+            crew,
+        })
     }
 
+    /// Joins every thread, then publishes the final state.
     fn shutdown(&mut self) {
-        self.executor.control.stop();
-        for w in self.workers.drain(..) {
-            let _ = w.join();
-        }
-        if let Some(s) = self.sampler.take() {
-            let _ = s.join();
-        }
+        self.crew.stop();
         // The final state, with the strips drawn so far; then shutdown(cancel_futures=True):
         // what never ran, or was cut short, is cancelled.
         let strips: Vec<Vec<RunState>> = self
             .latest
-            .load()
+            .latest()
             .workers
             .iter()
             .map(|w| w.history.clone())
@@ -269,7 +276,7 @@ impl PoolDemo {
         for w in &mut snap.workers {
             w.task = None;
         }
-        self.latest.store(Arc::new(snap));
+        self.latest.publish(snap);
     }
 }
 
@@ -308,7 +315,7 @@ fn worker(ex: &Executor, w: usize) {
     }
 }
 
-fn sample(ex: &Executor, latest: &ArcSwap<PoolSnapshot>) {
+fn sample(ex: &Executor, latest: &SnapshotCell<PoolSnapshot>) {
     let mut history: Vec<VecDeque<RunState>> =
         vec![VecDeque::with_capacity(HISTORY_SAMPLES); ex.running.len()];
     while ex.control.sleep(SAMPLE_INTERVAL) {
@@ -326,7 +333,7 @@ fn sample(ex: &Executor, latest: &ArcSwap<PoolSnapshot>) {
             .iter()
             .map(|h| h.iter().copied().collect())
             .collect();
-        latest.store(Arc::new(view(ex, &strips)));
+        latest.publish(view(ex, &strips));
         if finished {
             break;
         }
@@ -393,7 +400,7 @@ fn view(ex: &Executor, strips: &[Vec<RunState>]) -> PoolSnapshot {
 
 impl Demo for PoolDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::ThreadPool(self.latest.load_full())
+        Snapshot::ThreadPool(self.latest.latest())
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -413,74 +420,43 @@ impl Demo for PoolDemo {
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
-        let snap = self.latest.load_full();
-        json!({
-            "max_workers": snap.max_workers,
-            "tasks": snap.tasks.len(),
-            "completed": snap.completion_order.len(),
-            "submit_order": (1..=snap.tasks.len()).collect::<Vec<_>>(),
-            "completion_order": snap.completion_order,
-            "total_ms": snap.elapsed_ms,
-            "sequential_ms": snap.busy_ms,
-            "speedup": super::headless::round3(snap.speedup()),
-            "finished": snap.finished,
+        let snap = self.latest.latest();
+        to_json(&ThreadPoolFigures {
+            max_workers: snap.max_workers,
+            tasks: snap.tasks.len(),
+            completed: snap.completion_order.len(),
+            submit_order: (1..=snap.tasks.len()).collect(),
+            completion_order: snap.completion_order.clone(),
+            total_ms: snap.elapsed_ms,
+            sequential_ms: snap.busy_ms,
+            speedup: round3(snap.speedup()),
+            finished: snap.finished,
         })
     }
 }
 
-impl Drop for PoolDemo {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
+/// The `threadpool` demo's final figures (`--headless --json`).
+#[derive(Debug, Serialize)]
+pub struct ThreadPoolFigures {
+    /// `ThreadPoolExecutor(max_workers)`.
+    pub max_workers: usize,
+    /// Tasks submitted.
+    pub tasks: usize,
+    /// Tasks completed.
+    pub completed: usize,
+    /// Task ids in submit order.
+    pub submit_order: Vec<usize>,
+    /// Task ids in the order they completed.
+    pub completion_order: Vec<usize>,
+    /// Milliseconds from submit to the last completion.
+    pub total_ms: u64,
+    /// The finished tasks' blocked time added up: what one thread would take.
+    pub sequential_ms: u64,
+    /// `sequential_ms / total_ms`.
+    pub speedup: f64,
+    /// True once every task is done.
+    pub finished: bool,
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sims::test_support::wait_until_finished;
-
-    #[test]
-    fn durations_are_seeded_and_in_range() {
-        let a = task_durations(20, 10, 30, 7);
-        assert_eq!(a, task_durations(20, 10, 30, 7));
-        assert_ne!(a, task_durations(20, 10, 30, 8));
-        assert!(a.iter().all(|d| (10..=30).contains(d)));
-    }
-
-    #[test]
-    fn every_task_completes_once_and_blocking_io_overlaps() {
-        let durations = vec![60, 10, 40, 20, 30, 50, 10, 20];
-        let demo: Box<dyn Demo> = Box::new(PoolDemo::start(4, durations).unwrap());
-        assert!(wait_until_finished(demo.as_ref()));
-        let m = demo.stop();
-        let mut order: Vec<u64> = m["completion_order"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap())
-            .collect();
-        order.sort_unstable();
-        assert_eq!(order, (1..=8).collect::<Vec<_>>());
-        // Measured blocked time: at least what was asked for, each sleep a little longer.
-        assert!(m["sequential_ms"].as_u64().unwrap() >= 240, "{m}");
-        // Four threads blocking at once: well over one task at a time, whatever the load.
-        assert!(m["speedup"].as_f64().unwrap() > 1.0, "{m}");
-    }
-
-    #[test]
-    fn stop_cancels_what_is_left_and_joins_promptly() {
-        let mut demo: Box<dyn Demo> = Box::new(PoolDemo::start(2, vec![60_000; 6]).unwrap());
-        assert!(demo.set_paused(true));
-        let started = Instant::now();
-        let m = demo.stop();
-        assert!(started.elapsed() < Duration::from_secs(10));
-        assert_eq!(m["completed"], 0);
-        assert_eq!(m["finished"], false);
-    }
-
-    #[test]
-    fn timing_constants_are_sane() {
-        assert!(SAMPLE_INTERVAL <= Duration::from_millis(200));
-        const { assert!(HISTORY_SAMPLES >= 60) };
-    }
-}
+mod tests;

@@ -2,18 +2,21 @@
 //! `sysinfo`) and `busy` spinning threads, so a learner watches cores light up as threads
 //! are added. The number of spinners changes live; every spinner is joined on stop.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Instant;
 
-use arc_swap::ArcSwap;
-use serde_json::json;
+use serde::Serialize;
 
-use super::control::RunControl;
-use super::cpu_load::{CPU_SAMPLE_INTERVAL, CpuLoad};
+use super::kit::config::{self, EngineConfig};
+pub use super::kit::cpu_load::CoreReading;
+use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CpuLoad};
+use super::kit::figures::{round3, round3_all, to_json};
+use super::kit::system::{available_cores, current_core};
+use super::kit::{Crew, Hand, RunControl, SnapshotCell};
 use super::{
-    Applied, Demo, Engine, ParamKind, ParamSpec, ParamValue, Params, Snapshot, StartError,
+    Applied, Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params,
+    Snapshot, StartError,
 };
 
 /// The most spinning threads a learner can start: enough to oversubscribe any laptop.
@@ -35,35 +38,44 @@ const PARAMS: &[ParamSpec] = &[ParamSpec {
 /// The `cores` engine.
 pub struct CoresEngine;
 
+/// What the `cores` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "cores",
+    title: "Your cores, live",
+    about: "per-core CPU load of this machine, with threads you start spinning on it",
+    params: PARAMS,
+};
+
 impl Engine for CoresEngine {
-    fn name(&self) -> &'static str {
-        "cores"
-    }
-    fn title(&self) -> &'static str {
-        "Your cores, live"
-    }
-    fn about(&self) -> &'static str {
-        "per-core CPU load of this machine, with threads you start spinning on it"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        Ok(Box::new(CoresDemo::start(params.int("busy") as usize)?))
+        Ok(Box::new(CoresDemo::start(
+            CoresConfig::from_params(params)?.busy,
+        )?))
     }
 }
 
-/// One core's load now and recently.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CoreReading {
-    /// Load in percent (0-100) over the last sample interval.
-    pub load_pct: f32,
-    /// Older readings first, newest last.
-    pub history: Vec<f32>,
+/// Everything the `cores` engine takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CoresConfig {
+    /// Spinning threads.
+    pub busy: usize,
+}
+
+impl EngineConfig for CoresConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        match name {
+            "busy" => self.busy = config::count_in(name, value, 0, MAX_BUSY)?,
+            _ => return Err(config::unknown(INFO.name, name, PARAMS)),
+        }
+        Ok(())
+    }
 }
 
 /// One spinning thread as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SpinnerReading {
     /// 1-based thread number.
     pub id: usize,
@@ -74,7 +86,7 @@ pub struct SpinnerReading {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CoresSnapshot {
     /// One entry per logical core the OS reports; empty where it reports none.
     pub cores: Vec<CoreReading>,
@@ -93,20 +105,16 @@ struct SpinnerStats {
     core: AtomicUsize,
 }
 
-struct Spinner {
-    stats: Arc<SpinnerStats>,
-    quit: Arc<AtomicBool>,
-    thread: JoinHandle<()>,
-}
-
 /// The running `cores` demo.
 pub struct CoresDemo {
     control: Arc<RunControl>,
-    spinners: Vec<Spinner>,
+    /// The spinning threads, newest last; `stats` holds their counters in the same order.
+    spinners: Crew,
+    stats: Vec<Arc<SpinnerStats>>,
     spinner_stats: Arc<Mutex<Vec<Arc<SpinnerStats>>>>,
-    latest: Arc<ArcSwap<CoresSnapshot>>,
+    latest: SnapshotCell<CoresSnapshot>,
     load: Arc<Mutex<CpuLoad>>,
-    sampler: Option<JoinHandle<()>>,
+    sampler: Crew,
     started: Instant,
     next_id: usize,
 }
@@ -114,28 +122,29 @@ pub struct CoresDemo {
 impl CoresDemo {
     fn start(busy: usize) -> Result<Self, StartError> {
         let control = Arc::new(RunControl::new());
-        let latest = Arc::new(ArcSwap::from_pointee(CoresSnapshot::default()));
+        let latest = SnapshotCell::new(CoresSnapshot::default());
         let spinner_stats = Arc::new(Mutex::new(Vec::new()));
         let load = Arc::new(Mutex::new(CpuLoad::new()));
         let started = Instant::now();
-        let sampler = {
-            let (control, latest, stats, load) = (
-                Arc::clone(&control),
-                Arc::clone(&latest),
+        let mut sampler = Crew::new(Arc::clone(&control));
+        {
+            let (latest, stats, load) = (
+                latest.clone(),
                 Arc::clone(&spinner_stats),
                 Arc::clone(&load),
             );
-            std::thread::Builder::new()
-                .name("cores-sampler".into())
-                .spawn(move || sample_loop(&control, &latest, &stats, &load, started))?
-        };
+            sampler.spawn("cores-sampler", move |hand| {
+                sample_loop(hand.control(), &latest, &stats, &load, started)
+            })?;
+        }
         let mut demo = CoresDemo {
+            spinners: Crew::new(Arc::clone(&control)),
             control,
-            spinners: Vec::new(),
+            stats: Vec::new(),
             spinner_stats,
             latest,
             load,
-            sampler: Some(sampler),
+            sampler,
             started,
             next_id: 1,
         };
@@ -143,12 +152,12 @@ impl CoresDemo {
         Ok(demo)
     }
 
-    /// Starts or stops spinners until exactly `busy` run.
+    /// Starts or lets go of spinners until exactly `busy` are on duty. Never waits for a
+    /// thread: one let go while paused wakes, leaves, and is joined on stop.
     fn resize(&mut self, busy: usize) -> Result<(), StartError> {
         while self.spinners.len() > busy {
-            let spinner = self.spinners.pop().expect("len > busy >= 0");
-            spinner.quit.store(true, Ordering::Relaxed);
-            let _ = spinner.thread.join();
+            self.spinners.retire_newest();
+            self.stats.pop();
         }
         while self.spinners.len() < busy {
             let stats = Arc::new(SpinnerStats {
@@ -157,55 +166,42 @@ impl CoresDemo {
                 core: AtomicUsize::new(UNKNOWN_CORE),
             });
             self.next_id += 1;
-            let quit = Arc::new(AtomicBool::new(false));
-            let thread = {
-                let (stats, quit, control) = (
-                    Arc::clone(&stats),
-                    Arc::clone(&quit),
-                    Arc::clone(&self.control),
-                );
-                std::thread::Builder::new()
-                    .name(format!("cores-spin-{}", stats.id))
-                    .spawn(move || spin(&stats, &quit, &control))?
-            };
-            self.spinners.push(Spinner {
-                stats,
-                quit,
-                thread,
-            });
+            let theirs = Arc::clone(&stats);
+            self.spinners
+                .spawn(format!("cores-spin-{}", stats.id), move |hand| {
+                    spin(&theirs, &hand)
+                })?;
+            self.stats.push(stats);
         }
         let mut shared = self.spinner_stats.lock().unwrap_or_else(|p| p.into_inner());
-        *shared = self.spinners.iter().map(|s| Arc::clone(&s.stats)).collect();
+        *shared = self.stats.clone();
         Ok(())
     }
 
-    fn shutdown(&mut self) {
-        self.control.stop();
-        let _ = self.resize(0);
-        if let Some(sampler) = self.sampler.take() {
-            let _ = sampler.join();
-        }
+    /// How many spinner threads have not finished yet (on duty or let go).
+    #[cfg(test)]
+    fn spinner_threads_alive(&self) -> usize {
+        self.spinners.threads_alive()
     }
 }
 
-/// Spins on arithmetic in batches, noting the core it runs on, until told to quit.
-fn spin(stats: &SpinnerStats, quit: &AtomicBool, control: &RunControl) {
+/// Spins on arithmetic in batches, noting the core it runs on, until let go.
+fn spin(stats: &SpinnerStats, hand: &Hand) {
     let mut x: u64 = stats.id as u64;
-    while !quit.load(Ordering::Relaxed) && control.checkpoint() {
+    while hand.checkpoint() {
         for i in 0..SPIN_BATCH_ITERATIONS {
             x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
         }
         stats.batches.fetch_add(1, Ordering::Relaxed);
-        stats.core.store(
-            super::current_core().unwrap_or(UNKNOWN_CORE),
-            Ordering::Relaxed,
-        );
+        stats
+            .core
+            .store(current_core().unwrap_or(UNKNOWN_CORE), Ordering::Relaxed);
     }
 }
 
 fn sample_loop(
     control: &RunControl,
-    latest: &ArcSwap<CoresSnapshot>,
+    latest: &SnapshotCell<CoresSnapshot>,
     spinners: &Mutex<Vec<Arc<SpinnerStats>>>,
     load: &Mutex<CpuLoad>,
     started: Instant,
@@ -214,9 +210,7 @@ fn sample_loop(
     let mut last_sample = Instant::now();
     while control.sleep(CPU_SAMPLE_INTERVAL) {
         if control.is_paused() {
-            let mut paused = (**latest.load()).clone();
-            paused.paused = true;
-            latest.store(Arc::new(paused));
+            latest.revise(|s| s.paused = true);
             if !control.checkpoint() {
                 break;
             }
@@ -246,23 +240,26 @@ fn sample_loop(
             })
             .collect();
         last_batches = now_batches;
-        latest.store(Arc::new(CoresSnapshot {
+        latest.publish(CoresSnapshot {
             cores,
             spinners: readings,
             elapsed_s: started.elapsed().as_secs_f64(),
             paused: false,
-        }));
+        });
     }
 }
 
 impl Demo for CoresDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::Cores(self.latest.load_full())
+        Snapshot::Cores(self.latest.latest())
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
-        match (name, value) {
-            ("busy", ParamValue::Int(n)) if self.resize(*n as usize).is_ok() => Applied::Live,
+        let mut next = CoresConfig {
+            busy: self.spinners.len(),
+        };
+        match next.apply(name, value) {
+            Ok(()) if self.resize(next.busy).is_ok() => Applied::Live,
             _ => Applied::Restart,
         }
     }
@@ -275,39 +272,49 @@ impl Demo for CoresDemo {
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         let busy = self.spinners.len();
         let total_batches: u64 = self
-            .spinners
+            .stats
             .iter()
-            .map(|s| s.stats.batches.load(Ordering::Relaxed))
+            .map(|s| s.batches.load(Ordering::Relaxed))
             .sum();
-        self.shutdown();
+        self.spinners.stop();
+        self.sampler.stop();
         let elapsed = self.started.elapsed().as_secs_f64().max(1e-6);
         let load = self.load.lock().unwrap_or_else(|p| p.into_inner());
-        let per_core: Vec<f64> = load
-            .mean_pct()
-            .into_iter()
-            .map(super::headless::round3)
-            .collect();
+        let per_core = round3_all(load.mean_pct());
         let mean = if per_core.is_empty() {
             0.0
         } else {
             per_core.iter().sum::<f64>() / per_core.len() as f64
         };
-        json!({
-            "cores": super::available_cores(),
-            "busy": busy,
-            "samples": load.samples(),
-            "load_readings": !per_core.is_empty(),
-            "mean_load_pct": super::headless::round3(mean),
-            "per_core_mean_load_pct": per_core,
-            "spin_batches_per_s": super::headless::round3(total_batches as f64 / elapsed),
+        to_json(&CoresFigures {
+            cores: available_cores(),
+            busy,
+            samples: load.samples(),
+            load_readings: !per_core.is_empty(),
+            mean_load_pct: round3(mean),
+            per_core_mean_load_pct: per_core,
+            spin_batches_per_s: round3(total_batches as f64 / elapsed),
         })
     }
 }
 
-impl Drop for CoresDemo {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
+/// The `cores` demo's final figures (`--headless --json`).
+#[derive(Debug, Serialize)]
+pub struct CoresFigures {
+    /// Cores the OS lets this process use.
+    pub cores: usize,
+    /// Spinning threads at the end.
+    pub busy: usize,
+    /// Load readings the means are over.
+    pub samples: u64,
+    /// False where the OS gave no per-core readings.
+    pub load_readings: bool,
+    /// Mean load over every core, in percent.
+    pub mean_load_pct: f64,
+    /// Each core's mean load, in percent.
+    pub per_core_mean_load_pct: Vec<f64>,
+    /// Batches of arithmetic per second, all spinners together.
+    pub spin_batches_per_s: f64,
 }
 
 #[cfg(test)]
@@ -332,6 +339,30 @@ mod tests {
         let metrics = demo.stop();
         assert_eq!(metrics["busy"], 3);
         assert!(metrics["spin_batches_per_s"].as_f64().unwrap() > 0.0);
+    }
+
+    /// Issue 11, defect 18: letting a spinner go while paused must not wait for a resume.
+    #[test]
+    fn shrinking_while_paused_returns_and_stop_joins_every_spinner() {
+        let params = CoresEngine.resolve(&[("busy".into(), "2".into())]).unwrap();
+        let mut demo = CoresDemo::start(CoresConfig::from_params(&params).unwrap().busy).unwrap();
+        assert_eq!(demo.spinner_threads_alive(), 2);
+        assert!(demo.set_paused(true));
+        assert_eq!(demo.set("busy", &ParamValue::Int(1)), Applied::Live);
+        assert_eq!(demo.spinners.len(), 1);
+        assert!(wait_for(|| demo.spinner_threads_alive() == 1));
+        assert_eq!(demo.set("busy", &ParamValue::Int(0)), Applied::Live);
+        assert!(wait_for(|| demo.spinner_threads_alive() == 0));
+        assert_eq!(demo.set("busy", &ParamValue::Int(2)), Applied::Live);
+        assert_eq!(demo.spinner_threads_alive(), 2);
+        let (mut spinners, mut sampler) = (
+            std::mem::replace(&mut demo.spinners, Crew::new(Arc::new(RunControl::new()))),
+            std::mem::replace(&mut demo.sampler, Crew::new(Arc::new(RunControl::new()))),
+        );
+        spinners.stop();
+        sampler.stop();
+        assert_eq!(spinners.threads_alive() + sampler.threads_alive(), 0);
+        assert_eq!(Demo::stop(Box::new(demo))["busy"], 0);
     }
 
     #[test]

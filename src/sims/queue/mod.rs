@@ -10,25 +10,30 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
-use serde_json::json;
+mod bounded;
+pub mod figures;
 
-use super::control::{PlaybackSpeed, RunControl};
+#[cfg(test)]
+use bounded::RECHECK_INTERVAL;
+use bounded::{BoundedQueue, Message, QueueState};
+pub use figures::QueueFigures;
+
+use super::kit::RunState;
+use super::kit::config::{self, EngineConfig};
+use super::kit::figures::to_json;
+use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
 use super::{
-    Applied, Demo, Engine, ParamKind, ParamSpec, ParamValue, Params, Snapshot, StartError,
+    Applied, Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params,
+    Snapshot, StartError,
 };
-use crate::theme::RunState;
 
 /// How often the depth is sampled for the history and the snapshot refreshed.
 pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
 /// Depth samples kept (12 seconds at 20 a second).
 pub const HISTORY_SAMPLES: usize = 240;
-/// The longest a blocked thread sleeps before it looks again at the queue and the stop flag.
-const RECHECK_INTERVAL: Duration = Duration::from_millis(50);
 /// Bounds that keep the worst case (8 producers x 2,000 items x 16 KiB = 256 MiB held by an
 /// unbounded queue whose consumers are stuck) within what a laptop can spare.
 const MAX_WORKERS: i64 = 8;
@@ -95,25 +100,27 @@ const PARAMS: &[ParamSpec] = &[
 /// The `queue` engine.
 pub struct QueueEngine;
 
+/// What the `queue` engine declares about itself.
+pub static INFO: EngineInfo = EngineInfo {
+    name: "queue",
+    title: "Producers, consumers and a bounded queue",
+    about: "queue.Queue(maxsize): backpressure when bounded, a growing pile when not, sentinel shutdown",
+    params: PARAMS,
+};
+
 impl Engine for QueueEngine {
-    fn name(&self) -> &'static str {
-        "queue"
-    }
-    fn title(&self) -> &'static str {
-        "Producers, consumers and a bounded queue"
-    }
-    fn about(&self) -> &'static str {
-        "queue.Queue(maxsize): backpressure when bounded, a growing pile when not, sentinel shutdown"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        Ok(Box::new(QueueDemo::start(QueueSetup::from_params(params))?))
+        Ok(Box::new(QueueDemo::start(QueueSetup::from_params(
+            params,
+        )?)?))
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Everything the `queue` engine is started with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct QueueSetup {
     producers: usize,
     consumers: usize,
@@ -124,22 +131,25 @@ struct QueueSetup {
     consume_ms: u64,
 }
 
-impl QueueSetup {
-    fn from_params(params: &Params) -> QueueSetup {
-        QueueSetup {
-            producers: params.int("producers").clamp(1, MAX_WORKERS) as usize,
-            consumers: params.int("consumers").clamp(1, MAX_WORKERS) as usize,
-            maxsize: params.int("maxsize").max(0) as usize,
-            items: params.int("items").clamp(1, MAX_ITEMS) as u64,
-            item_bytes: params.int("item_kib").clamp(1, MAX_ITEM_KIB) as usize * 1024,
-            produce_ms: params.int("produce_ms").max(0) as u64,
-            consume_ms: params.int("consume_ms").max(0) as u64,
+impl EngineConfig for QueueSetup {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        let n = config::whole(name, value)?;
+        match name {
+            "producers" => self.producers = n as usize,
+            "consumers" => self.consumers = n as usize,
+            "maxsize" => self.maxsize = n as usize,
+            "items" => self.items = n as u64,
+            "item_kib" => self.item_bytes = n as usize * 1024,
+            "produce_ms" => self.produce_ms = n as u64,
+            "consume_ms" => self.consume_ms = n as u64,
+            _ => return Err(config::unknown(INFO.name, name, PARAMS)),
         }
+        Ok(())
     }
 }
 
 /// A worker (producer or consumer) as last seen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QueueWorker {
     /// 1-based number among its kind.
     pub id: usize,
@@ -152,7 +162,7 @@ pub struct QueueWorker {
 }
 
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct QueueSnapshot {
     /// 0: unbounded.
     pub maxsize: usize,
@@ -193,96 +203,6 @@ impl QueueSnapshot {
     }
 }
 
-enum Message {
-    Item(Vec<u8>),
-    /// Python's `None` put at shutdown: "no more items, return".
-    Sentinel,
-}
-
-#[derive(Default)]
-struct QueueState {
-    messages: VecDeque<Message>,
-    depth: usize,
-    bytes: usize,
-    max_depth: usize,
-    max_bytes: usize,
-}
-
-/// `queue.Queue(maxsize)`: a deque behind one mutex with two condition variables, as in
-/// CPython's `queue.py` (`not_full`, `not_empty`).
-struct BoundedQueue {
-    maxsize: usize,
-    state: Mutex<QueueState>,
-    not_full: Condvar,
-    not_empty: Condvar,
-}
-
-impl BoundedQueue {
-    fn lock(&self) -> MutexGuard<'_, QueueState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn is_full(&self, state: &QueueState) -> bool {
-        self.maxsize > 0 && state.messages.len() >= self.maxsize
-    }
-
-    /// `put()`: waits while full. Gives up (returns `None`) when `abandon` says so (a
-    /// producer when the demo stops); else returns how long it waited.
-    fn put(&self, message: Message, abandon: impl Fn() -> bool) -> Option<Duration> {
-        let started = Instant::now();
-        let mut waited = false;
-        let mut state = self.lock();
-        while self.is_full(&state) {
-            if abandon() {
-                return None;
-            }
-            waited = true;
-            state = self
-                .not_full
-                .wait_timeout(state, RECHECK_INTERVAL)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
-        if let Message::Item(payload) = &message {
-            state.depth += 1;
-            state.bytes += payload.len();
-            state.max_depth = state.max_depth.max(state.depth);
-            state.max_bytes = state.max_bytes.max(state.bytes);
-        }
-        state.messages.push_back(message);
-        drop(state);
-        self.not_empty.notify_one();
-        Some(if waited {
-            started.elapsed()
-        } else {
-            Duration::ZERO
-        })
-    }
-
-    /// `get()`: waits until there is a message; returns it and how long it waited. It never
-    /// gives up: the sentinel protocol guarantees one message per consumer at shutdown.
-    fn get(&self) -> (Message, Duration) {
-        let started = Instant::now();
-        let mut state = self.lock();
-        loop {
-            if let Some(message) = state.messages.pop_front() {
-                if let Message::Item(payload) = &message {
-                    state.depth -= 1;
-                    state.bytes -= payload.len();
-                }
-                drop(state);
-                self.not_full.notify_one();
-                return (message, started.elapsed());
-            }
-            state = self
-                .not_empty
-                .wait_timeout(state, RECHECK_INTERVAL)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
-    }
-}
-
 const STARTING: u8 = 0;
 const WORKING: u8 = 1;
 const WAITING: u8 = 2;
@@ -298,7 +218,7 @@ struct WorkerStats {
 struct Shared {
     setup: QueueSetup,
     queue: BoundedQueue,
-    control: RunControl,
+    control: Arc<RunControl>,
     producers: Vec<WorkerStats>,
     consumers: Vec<WorkerStats>,
     produce_ms: AtomicU64,
@@ -317,9 +237,9 @@ impl Shared {
 /// The running `queue` demo.
 pub struct QueueDemo {
     shared: Arc<Shared>,
-    latest: Arc<ArcSwap<QueueSnapshot>>,
-    main: Option<JoinHandle<()>>,
-    sampler: Option<JoinHandle<()>>,
+    latest: SnapshotCell<QueueSnapshot>,
+    /// The Python main thread and the sampler.
+    crew: Crew,
 }
 
 impl QueueDemo {
@@ -332,7 +252,7 @@ impl QueueDemo {
                 not_full: Condvar::new(),
                 not_empty: Condvar::new(),
             },
-            control: RunControl::new(),
+            control: Arc::new(RunControl::new()),
             producers: (0..setup.producers)
                 .map(|_| WorkerStats::default())
                 .collect(),
@@ -346,58 +266,43 @@ impl QueueDemo {
             finished: AtomicBool::new(false),
         });
         let started = Instant::now();
-        let latest = Arc::new(ArcSwap::from_pointee(view(&shared, &[], started)));
-        let main = {
+        let latest = SnapshotCell::new(view(&shared, &[], started));
+        let mut crew = Crew::new(Arc::clone(&shared.control));
+        {
             let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("queue-main".into())
-                .spawn(move || main_thread(&shared))?
-        };
-        let sampler = {
-            let (shared, latest) = (Arc::clone(&shared), Arc::clone(&latest));
-            std::thread::Builder::new()
-                .name("queue-sampler".into())
-                .spawn(move || sample(&shared, &latest, started))
-        };
-        let mut demo = QueueDemo {
+            crew.spawn("queue-main", move |_| main_thread(&shared))?;
+        }
+        {
+            let (shared, latest) = (Arc::clone(&shared), latest.clone());
+            crew.spawn("queue-sampler", move |_| sample(&shared, &latest, started))?;
+        }
+        Ok(QueueDemo {
             shared,
             latest,
-            main: Some(main),
-            sampler: None,
-        };
-        demo.sampler = Some(sampler?);
-        Ok(demo)
+            crew,
+        })
     }
 
     fn set_rates(&self, produce_ms: u64, consume_ms: u64) {
         self.shared.produce_ms.store(produce_ms, Ordering::Relaxed);
         self.shared.consume_ms.store(consume_ms, Ordering::Relaxed);
     }
-
-    fn shutdown(&mut self) {
-        self.shared.control.stop();
-        if let Some(m) = self.main.take() {
-            let _ = m.join();
-        }
-        if let Some(s) = self.sampler.take() {
-            let _ = s.join();
-        }
-    }
 }
 
 /// The Python main thread: start everyone, join the producers, put one sentinel per
 /// consumer, join the consumers.
 fn main_thread(shared: &Arc<Shared>) {
-    let mut producers = Vec::new();
-    let mut consumers = Vec::new();
+    let mut producers = Crew::new(Arc::clone(&shared.control));
+    let mut consumers = Crew::new(Arc::clone(&shared.control));
     for i in 0..shared.setup.consumers {
         let s = Arc::clone(shared);
-        match std::thread::Builder::new()
-            .name(format!("queue-consumer-{}", i + 1))
-            .spawn(move || consumer(&s, i))
+        if consumers
+            .spawn(format!("queue-consumer-{}", i + 1), move |_| {
+                consumer(&s, i)
+            })
+            .is_err()
         {
-            Ok(h) => consumers.push(h),
-            Err(_) => shared.control.stop(),
+            shared.control.stop();
         }
     }
     for i in 0..shared.setup.producers {
@@ -405,17 +310,16 @@ fn main_thread(shared: &Arc<Shared>) {
             break;
         }
         let s = Arc::clone(shared);
-        match std::thread::Builder::new()
-            .name(format!("queue-producer-{}", i + 1))
-            .spawn(move || producer(&s, i))
+        if producers
+            .spawn(format!("queue-producer-{}", i + 1), move |_| {
+                producer(&s, i)
+            })
+            .is_err()
         {
-            Ok(h) => producers.push(h),
-            Err(_) => shared.control.stop(),
+            shared.control.stop();
         }
     }
-    for p in producers {
-        let _ = p.join();
-    }
+    producers.wait();
     // One sentinel per consumer that runs. Consumers drain every item before their
     // sentinel (the queue is FIFO), so this put always ends even if the queue is full.
     for _ in 0..consumers.len() {
@@ -423,9 +327,7 @@ fn main_thread(shared: &Arc<Shared>) {
             shared.sentinels.fetch_add(1, Ordering::SeqCst);
         }
     }
-    for c in consumers {
-        let _ = c.join();
-    }
+    consumers.wait();
     shared.finished.store(true, Ordering::SeqCst);
 }
 
@@ -482,7 +384,7 @@ fn consumer(shared: &Shared, i: usize) {
     stats.phase.store(DONE, Ordering::Relaxed);
 }
 
-fn sample(shared: &Shared, latest: &ArcSwap<QueueSnapshot>, started: Instant) {
+fn sample(shared: &Shared, latest: &SnapshotCell<QueueSnapshot>, started: Instant) {
     let mut history: VecDeque<usize> = VecDeque::with_capacity(HISTORY_SAMPLES);
     loop {
         let finished = shared.finished.load(Ordering::SeqCst);
@@ -493,7 +395,7 @@ fn sample(shared: &Shared, latest: &ArcSwap<QueueSnapshot>, started: Instant) {
             history.push_back(shared.queue.lock().depth);
         }
         let h: Vec<usize> = history.iter().copied().collect();
-        latest.store(Arc::new(view(shared, &h, started)));
+        latest.publish(view(shared, &h, started));
         if finished {
             break;
         }
@@ -556,19 +458,20 @@ fn view(shared: &Shared, history: &[usize], started: Instant) -> QueueSnapshot {
 
 impl Demo for QueueDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::Queue(self.latest.load_full())
+        Snapshot::Queue(self.latest.latest())
     }
 
     fn set(&mut self, name: &str, value: &ParamValue) -> Applied {
-        let (p, c) = (
-            self.shared.produce_ms.load(Ordering::Relaxed),
-            self.shared.consume_ms.load(Ordering::Relaxed),
-        );
-        match (name, value) {
-            ("produce_ms", ParamValue::Int(v)) => self.set_rates((*v).max(0) as u64, c),
-            ("consume_ms", ParamValue::Int(v)) => self.set_rates(p, (*v).max(0) as u64),
-            _ => return Applied::Restart,
+        // Only the two rates change live; the rest shape the threads and the queue.
+        let mut next = QueueSetup {
+            produce_ms: self.shared.produce_ms.load(Ordering::Relaxed),
+            consume_ms: self.shared.consume_ms.load(Ordering::Relaxed),
+            ..self.shared.setup
+        };
+        if !matches!(name, "produce_ms" | "consume_ms") || next.apply(name, value).is_err() {
+            return Applied::Restart;
         }
+        self.set_rates(next.produce_ms, next.consume_ms);
         Applied::Live
     }
 
@@ -587,122 +490,23 @@ impl Demo for QueueDemo {
     }
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
-        self.shutdown();
-        let snap = self.latest.load_full();
+        self.crew.stop();
+        let snap = self.latest.latest();
         let consumer_idle_ms: u64 = snap.consumers.iter().map(|c| c.waited_ms).sum();
-        json!({
-            "maxsize": snap.maxsize,
-            "produced": snap.produced,
-            "consumed": snap.consumed,
-            "lost": snap.produced as i64 - snap.consumed as i64,
-            "max_depth": snap.max_depth,
-            "producer_blocked_ms": snap.producer_blocked_ms(),
-            "consumer_idle_ms": consumer_idle_ms,
-            "max_memory_bytes": snap.max_memory_bytes,
-            "sentinels": snap.sentinels,
-            "all_items_made": snap.produced == snap.total_items,
+        to_json(&QueueFigures {
+            maxsize: snap.maxsize,
+            produced: snap.produced,
+            consumed: snap.consumed,
+            lost: snap.produced as i64 - snap.consumed as i64,
+            max_depth: snap.max_depth,
+            producer_blocked_ms: snap.producer_blocked_ms(),
+            consumer_idle_ms,
+            max_memory_bytes: snap.max_memory_bytes,
+            sentinels: snap.sentinels,
+            all_items_made: snap.produced == snap.total_items,
         })
     }
 }
 
-impl Drop for QueueDemo {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sims::test_support::{wait_for, wait_until_finished};
-
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        let owned: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        QueueEngine.resolve(&owned).unwrap()
-    }
-
-    fn run_to_end(demo: &dyn Demo) {
-        assert!(wait_until_finished(demo));
-    }
-
-    #[test]
-    fn a_bounded_queue_never_exceeds_maxsize_and_pushes_back() {
-        let p = params(&[
-            ("producers", "2"),
-            ("consumers", "1"),
-            ("maxsize", "5"),
-            ("items", "40"),
-            ("produce_ms", "0"),
-            ("consume_ms", "2"),
-        ]);
-        let demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
-        run_to_end(demo.as_ref());
-        let m = demo.stop();
-        assert_eq!(m["produced"], 80);
-        assert_eq!(m["consumed"], 80);
-        assert_eq!(m["lost"], 0);
-        assert!(m["max_depth"].as_u64().unwrap() <= 5);
-        assert!(m["producer_blocked_ms"].as_u64().unwrap() > 0);
-        assert_eq!(m["sentinels"], 1);
-    }
-
-    #[test]
-    fn an_unbounded_queue_grows_and_still_loses_nothing() {
-        let p = params(&[
-            ("producers", "2"),
-            ("consumers", "2"),
-            ("maxsize", "0"),
-            ("items", "60"),
-            ("produce_ms", "0"),
-            ("consume_ms", "1"),
-        ]);
-        let demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
-        run_to_end(demo.as_ref());
-        let m = demo.stop();
-        assert_eq!(m["produced"], 120);
-        assert_eq!(m["consumed"], 120);
-        assert!(m["max_depth"].as_u64().unwrap() > 5);
-        assert_eq!(m["producer_blocked_ms"], 0);
-        assert!(m["max_memory_bytes"].as_u64().unwrap() >= 5 * 4096);
-        assert_eq!(m["sentinels"], 2);
-    }
-
-    #[test]
-    fn stopping_early_drains_the_queue_and_joins_promptly() {
-        let p = params(&[
-            ("producers", "3"),
-            ("maxsize", "10"),
-            ("items", "2000"),
-            ("produce_ms", "0"),
-            ("consume_ms", "1000"),
-        ]);
-        let mut demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
-        // Full or not by then, stopping must be prompt and lose nothing.
-        wait_for(|| matches!(demo.snapshot(), Snapshot::Queue(s) if s.depth == 10));
-        assert!(demo.set_paused(true));
-        let started = Instant::now();
-        let m = demo.stop();
-        assert!(started.elapsed() < Duration::from_secs(10));
-        assert_eq!(m["produced"], m["consumed"]);
-        assert!(m["produced"].as_u64().unwrap() >= 10);
-        assert_eq!(m["max_depth"], 10);
-    }
-
-    #[test]
-    fn rates_change_live() {
-        let p = params(&[("items", "5")]);
-        let mut demo = QueueEngine.start(&p).unwrap();
-        assert_eq!(demo.set("consume_ms", &ParamValue::Int(0)), Applied::Live);
-        assert_eq!(demo.set("maxsize", &ParamValue::Int(3)), Applied::Restart);
-        let _ = demo.stop();
-    }
-
-    #[test]
-    fn timing_constants_are_sane() {
-        assert!(SAMPLE_INTERVAL <= Duration::from_millis(200));
-        assert!(RECHECK_INTERVAL <= Duration::from_millis(100));
-    }
-}
+mod tests;

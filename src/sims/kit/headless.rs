@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use super::{Engine, Params, StartError};
+pub use super::figures::round3;
+use crate::sims::{Engine, Params, StartError};
 
 /// How often the runner looks whether a finite demo has ended.
 const POLL_INTERVAL: Duration = Duration::from_millis(10);
@@ -31,9 +32,4 @@ pub fn run(engine: &dyn Engine, params: &Params, seconds: f64) -> Result<Value, 
         }
     }
     Ok(Value::Object(out))
-}
-
-/// Rounds to three decimals, for figures meant to be read.
-pub fn round3(v: f64) -> f64 {
-    (v * 1000.0).round() / 1000.0
 }

@@ -1,18 +1,25 @@
 //! Per-core load as the OS reports it (through `sysinfo`), with a bounded history per core
 //! and running sums for a mean: the utilisation meter the `pool` and `processes` demos
-//! show beside their lanes. (The `cores` demo reads the OS the same way, inline.)
+//! show beside their lanes, and the `cores` demo's meters.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use sysinfo::{CpuRefreshKind, RefreshKind, System};
 
-use super::cores::CoreReading;
-
 /// How often to read the OS: sysinfo needs at least 200 ms between two readings.
 pub const CPU_SAMPLE_INTERVAL: Duration = Duration::from_millis(250);
 /// Samples of history kept per core (a minute at four a second).
 pub const CPU_HISTORY_SAMPLES: usize = 240;
+
+/// One core's load now and recently.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CoreReading {
+    /// Load in percent (0-100) over the last sample interval.
+    pub load_pct: f32,
+    /// Older readings first, newest last.
+    pub history: Vec<f32>,
+}
 
 /// Reads per-core load and remembers it.
 pub struct CpuLoad {

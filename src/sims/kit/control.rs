@@ -1,6 +1,6 @@
 //! Run control shared by an engine's worker threads: a stop flag, a pause gate and
-//! sleeps that wake at once when the demo stops, so `stop()` can always join promptly;
-//! and the playback speed those sleeps are scaled by.
+//! sleeps that wake at once when the demo stops (or one worker is told to quit), so
+//! `stop()` can always join promptly; and the playback speed those sleeps are scaled by.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -88,23 +88,43 @@ impl RunControl {
     /// Blocks while paused. Returns false when the demo is stopping (the worker should
     /// return), true when it may go on.
     pub fn checkpoint(&self) -> bool {
+        self.checkpoint_unless(&AtomicBool::new(false))
+    }
+
+    /// Like [`RunControl::checkpoint`] for one worker with its own `quit` flag: also
+    /// returns false (at once, even while paused) once `quit` is set and
+    /// [`RunControl::wake`] was called, so one worker of a paused demo can be let go.
+    pub fn checkpoint_unless(&self, quit: &AtomicBool) -> bool {
         let mut paused = self.lock();
-        while *paused && !self.is_stopping() {
+        while *paused && !self.is_stopping() && !quit.load(Ordering::SeqCst) {
             paused = self
                 .changed
                 .wait(paused)
                 .unwrap_or_else(|poison| poison.into_inner());
         }
-        !self.is_stopping()
+        !self.is_stopping() && !quit.load(Ordering::SeqCst)
+    }
+
+    /// Wakes every paused or sleeping worker to look at its flags again (call after
+    /// setting a worker's quit flag).
+    pub fn wake(&self) {
+        let _guard = self.lock();
+        self.changed.notify_all();
     }
 
     /// Sleeps for `duration` unless the demo stops first. Pausing does not extend it.
     /// Returns false if woken by stop.
     pub fn sleep(&self, duration: Duration) -> bool {
+        self.sleep_unless(duration, &AtomicBool::new(false))
+    }
+
+    /// Like [`RunControl::sleep`], also cut short (returning false) once `quit` is set
+    /// and [`RunControl::wake`] was called.
+    pub fn sleep_unless(&self, duration: Duration, quit: &AtomicBool) -> bool {
         let deadline = Instant::now() + duration;
         let mut guard = self.lock();
         loop {
-            if self.is_stopping() {
+            if self.is_stopping() || quit.load(Ordering::SeqCst) {
                 return false;
             }
             let now = Instant::now();
@@ -162,6 +182,22 @@ mod tests {
         speed.set(1e-9);
         assert_eq!(speed.get(), SLOWEST_SPEED);
         assert_eq!(speed.scale_ms(1), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_quit_flag_lets_one_paused_worker_go_and_keeps_the_others() {
+        let control = Arc::new(RunControl::new());
+        control.set_paused(true);
+        let quit = Arc::new(AtomicBool::new(false));
+        let leaving = {
+            let (c, q) = (Arc::clone(&control), Arc::clone(&quit));
+            std::thread::spawn(move || c.checkpoint_unless(&q))
+        };
+        quit.store(true, Ordering::SeqCst);
+        control.wake();
+        assert!(!leaving.join().unwrap());
+        assert!(control.is_paused() && !control.is_stopping());
+        assert!(!control.sleep_unless(Duration::from_secs(3600), &quit));
     }
 
     #[test]

@@ -44,7 +44,7 @@ impl Activity {
 pub type ActivitySeconds = [f32; Activity::ALL.len()];
 
 /// One lane's activity over time, in bins.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Timeline {
     bin_s: f64,
     bins: Vec<ActivitySeconds>,
@@ -157,6 +157,22 @@ impl Timeline {
 /// The seconds of `activity` in a span.
 pub fn seconds_of(span: &ActivitySeconds, activity: Activity) -> f64 {
     f64::from(span[activity.slot()])
+}
+
+/// One worker's lane (a pool thread, a worker process, or the sequential baseline):
+/// what it ran and when.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct WorkerLane {
+    /// Tasks it ran.
+    pub tasks: usize,
+    /// Of those, how many reached it through a steal.
+    pub stolen: usize,
+    /// Seconds it spent running tasks.
+    pub busy_s: f64,
+    /// When its last task ended (seconds from the start of the parallel part).
+    pub end_s: f64,
+    /// Its activity over time.
+    pub timeline: Timeline,
 }
 
 #[cfg(test)]

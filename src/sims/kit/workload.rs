@@ -3,9 +3,13 @@
 //! task's cost, and the parameters both engines declare alike, so the same work can be
 //! compared across a thread pool and a process pool; and the speedup both report.
 
+use super::choice::choice_enum;
+use super::figures::round3;
 use std::sync::OnceLock;
 
-use super::{ParamKind, ParamSpec};
+use super::choice::{Choice, choice_spec};
+use super::config;
+use crate::sims::params::{ParamError, ParamKind, ParamSpec, ParamValue};
 
 /// Iterations of the spin loop in one work unit: about a microsecond on a current laptop
 /// core in a release build (a debug build is many times slower).
@@ -32,38 +36,55 @@ pub fn speedup(done: bool, sequential_s: f64, parallel_s: f64) -> Option<f64> {
     (done && parallel_s > 0.0).then(|| sequential_s / parallel_s)
 }
 
-/// The three workloads both engines run.
-pub const WORKLOADS: &[&str] = &["uniform", "skewed", "tiny"];
+/// The figures a run with a parallel part and a sequential baseline reports (the first
+/// fields of the `pool` and `processes` demos' JSON).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct RunFigures {
+    /// True once the parallel and the sequential part both ran.
+    pub finished: bool,
+    /// Seconds the parallel part took.
+    pub parallel_s: f64,
+    /// Seconds the sequential baseline took (null unless finished).
+    pub sequential_s: Option<f64>,
+    /// `sequential_s / parallel_s` (null unless finished).
+    pub speedup: Option<f64>,
+    /// Speedup per worker, 1.0 being perfect (null unless finished).
+    pub efficiency: Option<f64>,
+}
 
-/// Which work a run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Workload {
-    /// N equal tasks.
-    Uniform,
-    /// A few tasks ten times longer than the rest, all at the front of the list, so a
-    /// static split would give one worker all of them; work stealing evens the lanes out.
-    Skewed,
-    /// Many tiny tasks: the cost of handing out each task (splitting, IPC) dominates.
-    Tiny,
+impl RunFigures {
+    /// The figures of a run on `workers` workers, rounded to three decimals.
+    pub fn new(finished: bool, parallel_s: f64, sequential_s: f64, workers: usize) -> Self {
+        let speedup = speedup(finished, sequential_s, parallel_s);
+        RunFigures {
+            finished,
+            parallel_s: round3(parallel_s),
+            sequential_s: finished.then(|| round3(sequential_s)),
+            speedup: speedup.map(round3),
+            efficiency: speedup.map(|s| round3(s / workers as f64)),
+        }
+    }
+}
+
+choice_enum! {
+    /// Which work a run does.
+    #[derive(Default)]
+    pub enum Workload {
+        /// N equal tasks.
+        #[default]
+        Uniform,
+        /// A few tasks ten times longer than the rest, all at the front of the list, so a
+        /// static split would give one worker all of them; work stealing evens the lanes out.
+        Skewed,
+        /// Many tiny tasks: the cost of handing out each task (splitting, IPC) dominates.
+        Tiny,
+    }
 }
 
 impl Workload {
-    /// The workload named `name` (one of [`WORKLOADS`]); `uniform` for anything else.
-    pub fn from_name(name: &str) -> Workload {
-        match name {
-            "skewed" => Workload::Skewed,
-            "tiny" => Workload::Tiny,
-            _ => Workload::Uniform,
-        }
-    }
-
     /// Its parameter name.
     pub fn name(self) -> &'static str {
-        match self {
-            Workload::Uniform => "uniform",
-            Workload::Skewed => "skewed",
-            Workload::Tiny => "tiny",
-        }
+        self.word()
     }
 
     /// The cost in work units of each of `tasks` tasks, in submission order.
@@ -111,7 +132,7 @@ pub fn spin(units: u64, seed: u64, mut keep_going: impl FnMut() -> bool) -> Opti
 pub fn workers_spec(max: i64) -> ParamSpec {
     static DEFAULT: OnceLock<&'static str> = OnceLock::new();
     let default = DEFAULT.get_or_init(|| {
-        let cores = (super::available_cores() as i64).clamp(1, 16);
+        let cores = (super::system::available_cores() as i64).clamp(1, 16);
         Box::leak(cores.to_string().into_boxed_str())
     });
     ParamSpec {
@@ -122,13 +143,37 @@ pub fn workers_spec(max: i64) -> ParamSpec {
     }
 }
 
+/// Where an engine keeps the three parameters `pool` and `processes` declare alike.
+pub struct WorkFields<'a> {
+    /// `workers`, from 1 to `max_workers`.
+    pub workers: &'a mut usize,
+    /// `workload`.
+    pub workload: &'a mut Workload,
+    /// `tasks`.
+    pub tasks: &'a mut usize,
+    /// The engine's most workers.
+    pub max_workers: i64,
+}
+
+impl WorkFields<'_> {
+    /// Takes `workers`, `workload` or `tasks`; `Ok(false)` when `name` is none of them.
+    pub fn apply(self, name: &str, value: &ParamValue) -> Result<bool, ParamError> {
+        match name {
+            "workers" => *self.workers = config::count_in(name, value, 1, self.max_workers)?,
+            "workload" => *self.workload = value.choice(name)?,
+            "tasks" => *self.tasks = config::count_in(name, value, 1, MAX_TASKS)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
 /// The `workload` parameter.
-pub const WORKLOAD_SPEC: ParamSpec = ParamSpec {
-    name: "workload",
-    kind: ParamKind::Choice(WORKLOADS),
-    default: "uniform",
-    help: "uniform: equal CPU-bound tasks; skewed: a few 10x longer; tiny: microsecond tasks",
-};
+pub const WORKLOAD_SPEC: ParamSpec = choice_spec::<Workload>(
+    "workload",
+    "uniform",
+    "uniform: equal CPU-bound tasks; skewed: a few 10x longer; tiny: microsecond tasks",
+);
 
 /// The `tasks` parameter.
 pub const TASKS_SPEC: ParamSpec = ParamSpec {
@@ -157,8 +202,11 @@ mod tests {
         assert_eq!(skewed[0], SKEWED_SHORT_TASK_UNITS * SKEWED_LONG_FACTOR);
         assert_eq!(Workload::Skewed.task_units(1).len(), 1);
         assert!(Workload::Tiny.task_units(5).iter().all(|u| *u < 10));
-        for name in WORKLOADS {
-            assert_eq!(Workload::from_name(name).name(), *name);
+        for name in <Workload as strum::VariantNames>::VARIANTS {
+            assert_eq!(
+                Workload::parse_word("workload", name).unwrap().name(),
+                *name
+            );
         }
     }
 

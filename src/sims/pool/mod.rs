@@ -6,22 +6,27 @@
 //! the speedup is measured against. A run is finite: it ends, and the view keeps the
 //! final picture. The pool is built per run and its threads are joined on stop.
 
+pub mod figures;
+
+pub use figures::PoolFigures;
+
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwap;
-use serde_json::json;
-
-use super::control::RunControl;
-use super::cores::CoreReading;
-use super::cpu_load::{CPU_SAMPLE_INTERVAL, PhaseLoad};
-use super::headless::round3;
-use super::timeline::{Activity, Timeline};
-use super::workload::{self, Workload};
-use super::{Demo, Engine, ParamKind, ParamSpec, Params, Snapshot, StartError};
+use super::kit::config::{self, EngineConfig};
+use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CoreReading, PhaseLoad};
+use super::kit::figures::{round3, round3_all, to_json};
+use super::kit::timeline::Activity;
+pub use super::kit::timeline::WorkerLane;
+use super::kit::workload::{self, RunFigures, WorkFields, Workload};
+use super::kit::{Crew, RunControl, SnapshotCell};
+use super::{
+    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
+    StartError,
+};
 
 /// The most pool threads a learner can ask for.
 pub const MAX_WORKERS: i64 = 32;
@@ -55,33 +60,27 @@ fn param_specs() -> &'static [ParamSpec] {
 /// The `pool` engine.
 pub struct PoolEngine;
 
+/// What the `pool` engine declares about itself (built on first use: the
+/// `workers` default is this machine's core count).
+pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
+    name: "pool",
+    title: "A pool of workers, one lane per core",
+    about: "a rayon thread pool runs CPU-bound tasks in parallel, with work stealing, \
+         against the same work done sequentially",
+    params: param_specs(),
+});
+
 impl Engine for PoolEngine {
-    fn name(&self) -> &'static str {
-        "pool"
-    }
-    fn title(&self) -> &'static str {
-        "A pool of workers, one lane per core"
-    }
-    fn about(&self) -> &'static str {
-        "a rayon thread pool runs CPU-bound tasks in parallel, with work stealing, \
-         against the same work done sequentially"
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        param_specs()
+    fn info(&self) -> &'static EngineInfo {
+        &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let config = PoolConfig {
-            workers: params.int("workers").clamp(1, MAX_WORKERS) as usize,
-            workload: Workload::from_name(params.text("workload")),
-            tasks: params.int("tasks").clamp(1, workload::MAX_TASKS) as usize,
-            min_len: params.int("min_len").clamp(1, MAX_MIN_LEN) as usize,
-        };
-        Ok(Box::new(PoolDemo::start(config)?))
+        Ok(Box::new(PoolDemo::start(PoolConfig::from_params(params)?)?))
     }
 }
 
 /// What one run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PoolConfig {
     /// Pool threads.
     pub workers: usize,
@@ -93,8 +92,27 @@ pub struct PoolConfig {
     pub min_len: usize,
 }
 
+impl EngineConfig for PoolConfig {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        let work = WorkFields {
+            workers: &mut self.workers,
+            workload: &mut self.workload,
+            tasks: &mut self.tasks,
+            max_workers: MAX_WORKERS,
+        };
+        if work.apply(name, value)? {
+            return Ok(());
+        }
+        match name {
+            "min_len" => self.min_len = config::count_in(name, value, 1, MAX_MIN_LEN)?,
+            _ => return Err(config::unknown(INFO.name, name, INFO.params)),
+        }
+        Ok(())
+    }
+}
+
 /// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum PoolPhase {
     /// The pool runs the tasks.
     #[default]
@@ -107,23 +125,8 @@ pub enum PoolPhase {
     Stopped,
 }
 
-/// One pool worker's lane.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct WorkerLane {
-    /// Tasks it ran.
-    pub tasks: usize,
-    /// Of those, how many reached it through a steal.
-    pub stolen: usize,
-    /// Seconds it spent running tasks.
-    pub busy_s: f64,
-    /// When its last task ended (seconds from the start of the parallel part).
-    pub end_s: f64,
-    /// Its activity over time.
-    pub timeline: Timeline,
-}
-
 /// What the view draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolSnapshot {
     /// The run's settings.
     pub config: PoolConfig,
@@ -215,7 +218,7 @@ struct Shared {
     steals: AtomicU64,
     progress: Mutex<Progress>,
     cpu: Mutex<PhaseLoad>,
-    latest: ArcSwap<PoolSnapshot>,
+    latest: SnapshotCell<PoolSnapshot>,
     finished: AtomicBool,
     /// Pool threads still alive (rayon's own threads, which we join ourselves).
     pool_threads: AtomicUsize,
@@ -237,8 +240,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The running `pool` demo.
 pub struct PoolDemo {
     shared: Arc<Shared>,
-    runner: Option<JoinHandle<()>>,
-    monitor: Option<JoinHandle<()>>,
+    /// The run thread and the monitor.
+    crew: Crew,
 }
 
 impl PoolDemo {
@@ -260,7 +263,7 @@ impl PoolDemo {
                 sequential_s: None,
             }),
             cpu: Mutex::new(PhaseLoad::new()),
-            latest: ArcSwap::from_pointee(PoolSnapshot::empty(config)),
+            latest: SnapshotCell::new(PoolSnapshot::empty(config)),
             finished: AtomicBool::new(false),
             pool_threads: AtomicUsize::new(0),
         });
@@ -286,42 +289,18 @@ impl PoolDemo {
                 .build()
                 .map_err(|e| StartError::Other(format!("could not build the pool: {e}")))?
         };
-        let monitor = {
+        // If the run thread cannot start, dropping the crew stops and joins the monitor.
+        let mut crew = Crew::new(control);
+        {
             let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("pool-monitor".into())
-                .spawn(move || monitor_loop(&shared))?
-        };
+            crew.spawn("pool-monitor", move |_| monitor_loop(&shared))?;
+        }
         lock(&shared.progress).parallel_started = Instant::now();
-        let runner = {
+        {
             let shared = Arc::clone(&shared);
-            std::thread::Builder::new()
-                .name("pool-run".into())
-                .spawn(move || run(&shared, pool, &handles))
-        };
-        let runner = match runner {
-            Ok(r) => r,
-            Err(e) => {
-                control.stop();
-                let _ = monitor.join();
-                return Err(e.into());
-            }
-        };
-        Ok(PoolDemo {
-            shared,
-            runner: Some(runner),
-            monitor: Some(monitor),
-        })
-    }
-
-    fn shutdown(&mut self) {
-        self.shared.control.stop();
-        if let Some(runner) = self.runner.take() {
-            let _ = runner.join();
+            crew.spawn("pool-run", move |_| run(&shared, pool, &handles))?;
         }
-        if let Some(monitor) = self.monitor.take() {
-            let _ = monitor.join();
-        }
+        Ok(PoolDemo { shared, crew })
     }
 
     /// Every task record of the parallel part, in task order.
@@ -487,12 +466,12 @@ fn publish(shared: &Shared) {
         parallel_load_pct,
         paused: shared.control.is_paused(),
     };
-    shared.latest.store(Arc::new(snap));
+    shared.latest.publish(snap);
 }
 
 impl Demo for PoolDemo {
     fn snapshot(&self) -> Snapshot {
-        Snapshot::Pool(self.shared.latest.load_full())
+        Snapshot::Pool(self.shared.latest.latest())
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -506,9 +485,9 @@ impl Demo for PoolDemo {
     }
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
-        self.shutdown();
+        self.crew.stop();
         publish(&self.shared);
-        let snap = self.shared.latest.load_full();
+        let snap = self.shared.latest.latest();
         let ends: Vec<f64> = snap.lanes.iter().map(|l| round3(l.end_s)).collect();
         let spread = ends.iter().copied().fold(f64::MIN, f64::max)
             - ends.iter().copied().fold(f64::MAX, f64::min);
@@ -518,112 +497,25 @@ impl Demo for PoolDemo {
             .map(|r| r.end_s - r.start_s)
             .fold(0.0, f64::max);
         let finished = snap.phase == PoolPhase::Done;
-        json!({
-            "finished": finished,
-            "parallel_s": round3(snap.parallel_s),
-            "sequential_s": finished.then(|| round3(snap.sequential_s)),
-            "speedup": snap.speedup().map(round3),
-            "efficiency": snap.efficiency().map(round3),
-            "tasks": snap.tasks_done(),
-            "steals": snap.steals,
-            "tasks_stolen": snap.lanes.iter().map(|l| l.stolen).sum::<usize>(),
-            "per_worker_tasks": snap.lanes.iter().map(|l| l.tasks).collect::<Vec<_>>(),
-            "per_worker_end_s": ends,
-            "lane_end_spread_s": round3(spread.max(0.0)),
-            "longest_task_s": round3(longest),
-            "per_core_load_parallel_pct":
-                snap.parallel_load_pct.iter().copied().map(round3).collect::<Vec<_>>(),
-            "pool_threads_left": self.shared.pool_threads.load(Ordering::SeqCst),
+        to_json(&PoolFigures {
+            run: RunFigures::new(
+                finished,
+                snap.parallel_s,
+                snap.sequential_s,
+                snap.config.workers,
+            ),
+            tasks: snap.tasks_done(),
+            steals: snap.steals,
+            tasks_stolen: snap.lanes.iter().map(|l| l.stolen).sum(),
+            per_worker_tasks: snap.lanes.iter().map(|l| l.tasks).collect(),
+            per_worker_end_s: ends,
+            lane_end_spread_s: round3(spread.max(0.0)),
+            longest_task_s: round3(longest),
+            per_core_load_parallel_pct: round3_all(snap.parallel_load_pct.iter().copied()),
+            pool_threads_left: self.shared.pool_threads.load(Ordering::SeqCst),
         })
     }
 }
 
-impl Drop for PoolDemo {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sims::test_support::wait_up_to;
-
-    fn wait_until_finished(demo: &dyn Demo) -> bool {
-        // Generous bound (a debug build runs the spin loop slowly): this checks that the
-        // run ends, not how fast.
-        wait_up_to(Duration::from_secs(60), || demo.is_finished())
-    }
-
-    fn config(workload: Workload, tasks: usize, min_len: usize) -> PoolConfig {
-        PoolConfig {
-            workers: 2,
-            workload,
-            tasks,
-            min_len,
-        }
-    }
-
-    #[test]
-    fn every_task_runs_once_on_a_pool_worker_and_the_run_ends() {
-        let demo = PoolDemo::start(config(Workload::Tiny, 300, 4)).unwrap();
-        assert!(wait_until_finished(&demo));
-        let records = demo.records();
-        assert_eq!(records.len(), 300);
-        for (i, r) in records.iter().enumerate() {
-            assert_eq!(r.index, i);
-            assert!(r.worker < 2);
-            assert!(r.end_s >= r.start_s);
-        }
-        let stolen = records.iter().filter(|r| r.stolen).count() as u64;
-        let metrics = Box::new(demo).stop();
-        assert_eq!(metrics["finished"], true);
-        assert_eq!(metrics["tasks"], 300);
-        assert_eq!(metrics["tasks_stolen"], stolen);
-        assert_eq!(metrics["pool_threads_left"], 0);
-        assert!(metrics["speedup"].as_f64().unwrap() > 0.0);
-        assert!(metrics["sequential_s"].as_f64().unwrap() > 0.0);
-        // Stolen tasks imply steals, and no steal means nothing was stolen.
-        assert_eq!(stolen > 0, metrics["steals"].as_u64().unwrap() > 0);
-    }
-
-    #[test]
-    fn stop_in_the_middle_joins_every_pool_thread() {
-        let params = PoolEngine.resolve(&[]).unwrap();
-        let demo = PoolEngine.start(&params).unwrap();
-        std::thread::sleep(Duration::from_millis(20));
-        let metrics = demo.stop();
-        assert_eq!(metrics["pool_threads_left"], 0);
-        assert_eq!(metrics["finished"], false);
-        assert_eq!(metrics["speedup"], serde_json::Value::Null);
-    }
-
-    #[test]
-    fn min_len_keeps_jobs_whole() {
-        // With min_len equal to the task count there is one job: nothing to steal.
-        let demo = PoolDemo::start(config(Workload::Tiny, 50, 50)).unwrap();
-        assert!(wait_until_finished(&demo));
-        let records = demo.records();
-        assert!(records.iter().all(|r| r.worker == records[0].worker));
-        let metrics = Box::new(demo).stop();
-        assert_eq!(metrics["steals"], 0);
-        assert_eq!(metrics["tasks_stolen"], 0);
-    }
-
-    #[test]
-    fn speedup_only_once_both_parts_are_measured() {
-        let mut snap = PoolSnapshot::empty(config(Workload::Uniform, 4, 1));
-        snap.parallel_s = 1.0;
-        snap.sequential_s = 1.9;
-        assert_eq!(snap.speedup(), None);
-        snap.phase = PoolPhase::Done;
-        assert_eq!(snap.speedup(), Some(1.9));
-        assert_eq!(snap.efficiency(), Some(0.95));
-    }
-
-    #[test]
-    fn publish_interval_is_a_frame_rate_not_a_stall() {
-        assert!(PUBLISH_INTERVAL >= Duration::from_millis(20));
-        assert!(PUBLISH_INTERVAL <= Duration::from_millis(250));
-    }
-}
+mod tests;

@@ -1,0 +1,204 @@
+//! The engine contract: what every demo engine declares ([`EngineInfo`]), how it starts
+//! ([`Engine`]), what a running demo offers the host ([`Demo`]), the drawable [`Snapshot`]
+//! of each engine, and the registry of every engine pyconc ships.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::params::{ParamError, ParamSpec, ParamValue, Params};
+
+/// What an engine declares about itself, once, as a `static` beside its parameters.
+#[derive(Debug)]
+pub struct EngineInfo {
+    /// The name used by `pyconc demo NAME` and lesson `demo` blocks.
+    pub name: &'static str,
+    /// A short title for the demo view's header.
+    pub title: &'static str,
+    /// One line saying what the demo shows.
+    pub about: &'static str,
+    /// The declared parameters, in the order the panel shows them.
+    pub params: &'static [ParamSpec],
+}
+
+/// A demo engine: its declaration and how to start it.
+pub trait Engine: Sync {
+    /// The engine's declaration: name, title, one line about it, its parameters.
+    fn info(&self) -> &'static EngineInfo;
+    /// Starts the demo. Threads it needs are running when this returns.
+    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError>;
+
+    /// The name used by `pyconc demo NAME` and lesson `demo` blocks.
+    fn name(&self) -> &'static str {
+        self.info().name
+    }
+    /// A short title for the demo view's header.
+    fn title(&self) -> &'static str {
+        self.info().title
+    }
+    /// One line saying what the demo shows.
+    fn about(&self) -> &'static str {
+        self.info().about
+    }
+    /// The declared parameters, in the order the panel shows them.
+    fn params(&self) -> &'static [ParamSpec] {
+        self.info().params
+    }
+
+    /// Validates `k=v` overrides against the declaration.
+    fn resolve(&self, overrides: &[(String, String)]) -> Result<Params, ParamError> {
+        Params::resolve(self.name(), self.params(), overrides)
+    }
+}
+
+/// How a live parameter change was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The running demo picked it up.
+    Live,
+    /// The demo must be restarted with the new value (the host does that).
+    Restart,
+}
+
+/// A running demo. Dropping it without [`Demo::stop`] must still stop and join its threads.
+pub trait Demo: Send {
+    /// The newest state for drawing. Cheap and never blocks on the engine's threads.
+    fn snapshot(&self) -> Snapshot;
+    /// Applies a validated value while running, or asks for a restart.
+    fn set(&mut self, _name: &str, _value: &ParamValue) -> Applied {
+        Applied::Restart
+    }
+    /// Pauses or resumes. Returns false if this demo cannot pause.
+    fn set_paused(&mut self, _paused: bool) -> bool {
+        false
+    }
+    /// Advances one event while paused (engines with a step mode). Returns false if the
+    /// demo has no step mode right now.
+    fn step(&mut self) -> bool {
+        false
+    }
+    /// In a step mode where the learner is the scheduler: run choice `n` (1-based, e.g.
+    /// thread `n`) for one step. Returns false if there is no such choice now.
+    fn choose(&mut self, _n: usize) -> bool {
+        false
+    }
+    /// What the number keys do right now (e.g. "run thread N's next instruction"), shown
+    /// in the demo host's key bar; `None` when they do nothing.
+    fn choice_hint(&self) -> Option<String> {
+        None
+    }
+    /// Sets the playback speed: 1.0 is real time, 0.25 is four times slower. Returns false
+    /// if this demo always runs at real speed.
+    fn set_speed(&mut self, _speed: f64) -> bool {
+        false
+    }
+    /// True once a demo with an end (a finite scenario) has reached it.
+    fn is_finished(&self) -> bool {
+        false
+    }
+    /// Stops the demo, joins every thread and task it started, and returns its final
+    /// metrics as a JSON object (without `demo`, `params` and `elapsed_s`, which the
+    /// caller adds).
+    fn stop(self: Box<Self>) -> serde_json::Value;
+}
+
+/// Why a demo could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("could not start a thread: {0}")]
+    Spawn(#[from] std::io::Error),
+    /// A parameter value the engine cannot take (normally caught when parameters resolve).
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The newest drawable state of a running demo; one variant per engine. Cloning is cheap
+/// (an `Arc`), so the UI can take one per frame.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Snapshot {
+    Cores(Arc<super::cores::CoresSnapshot>),
+    Race(Arc<super::race::RaceSnapshot>),
+    Deadlock(Arc<super::deadlock::DeadlockSnapshot>),
+    Queue(Arc<super::queue::QueueSnapshot>),
+    ThreadPool(Arc<super::threadpool::PoolSnapshot>),
+    Asyncio(Arc<super::asyncio::AsyncioSnapshot>),
+    /// The `pool` demo: a rayon pool, one lane per worker.
+    Pool(Arc<super::pool::PoolSnapshot>),
+    /// The `processes` demo: worker processes fed over pipes.
+    Processes(Arc<super::processes::ProcessesSnapshot>),
+    Gil(Arc<super::gil::GilSnapshot>),
+}
+
+/// Every engine pyconc ships, in the order `pyconc list` shows them.
+pub fn registry() -> &'static [&'static dyn Engine] {
+    static ENGINES: &[&dyn Engine] = &[
+        &super::cores::CoresEngine,
+        &super::gil::GilEngine,
+        &super::asyncio::AsyncioEngine,
+        &super::pool::PoolEngine,
+        &super::processes::ProcessesEngine,
+        &super::race::RaceEngine,
+        &super::deadlock::DeadlockEngine,
+        &super::queue::QueueEngine,
+        &super::threadpool::ThreadPoolEngine,
+    ];
+    ENGINES
+}
+
+/// The engine called `name`.
+pub fn find(name: &str) -> Option<&'static dyn Engine> {
+    registry().iter().copied().find(|e| e.name() == name)
+}
+
+/// The names of every engine, for error messages.
+pub fn names() -> Vec<&'static str> {
+    registry().iter().map(|e| e.name()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_engine_has_valid_defaults_and_unique_names() {
+        let mut seen = std::collections::HashSet::new();
+        for engine in registry() {
+            assert!(seen.insert(engine.name()), "duplicate {}", engine.name());
+            engine.resolve(&[]).expect("defaults must validate");
+            for spec in engine.params() {
+                assert!(
+                    !spec.help.is_empty(),
+                    "{}.{} has no help",
+                    engine.name(),
+                    spec.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn find_knows_every_registered_name() {
+        for name in names() {
+            assert_eq!(find(name).map(|e| e.name()), Some(name));
+        }
+        assert!(find("no-such-demo").is_none());
+    }
+
+    #[test]
+    fn model_snapshots_round_trip_through_json() {
+        for name in ["race", "deadlock"] {
+            let engine = find(name).unwrap();
+            let params = engine
+                .resolve(&[("engine".into(), "model".into())])
+                .unwrap();
+            let demo = engine.start(&params).unwrap();
+            let snapshot = demo.snapshot();
+            let json = serde_json::to_value(&snapshot).unwrap();
+            let back: Snapshot = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&back).unwrap(), json, "{name}");
+            demo.stop();
+        }
+    }
+}

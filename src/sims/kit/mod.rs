@@ -1,0 +1,26 @@
+//! The shelf of pieces every engine shares: run control, the named-thread crew, the
+//! newest-snapshot cell, CPU load, run states, rounding of figures and the step-model
+//! wrapper. Engines build on these instead of writing their own.
+
+pub mod cell;
+pub mod choice;
+pub mod config;
+pub mod control;
+pub mod cpu_load;
+pub mod crew;
+pub mod figures;
+pub mod headless;
+pub mod run_state;
+pub mod step_model;
+pub mod system;
+#[cfg(test)]
+pub(crate) mod test_support;
+pub mod timeline;
+pub mod workload;
+
+pub use cell::SnapshotCell;
+pub use choice::{Choice, choice_spec};
+pub use config::EngineConfig;
+pub use control::{PlaybackSpeed, RunControl};
+pub use crew::{Crew, Hand};
+pub use run_state::RunState;

@@ -1,0 +1,82 @@
+//! Tests of `crate::sims::pool`.
+
+use super::*;
+use crate::sims::test_support::wait_up_to;
+
+fn wait_until_finished(demo: &dyn Demo) -> bool {
+    // Generous bound (a debug build runs the spin loop slowly): this checks that the
+    // run ends, not how fast.
+    wait_up_to(Duration::from_secs(60), || demo.is_finished())
+}
+
+fn config(workload: Workload, tasks: usize, min_len: usize) -> PoolConfig {
+    PoolConfig {
+        workers: 2,
+        workload,
+        tasks,
+        min_len,
+    }
+}
+
+#[test]
+fn every_task_runs_once_on_a_pool_worker_and_the_run_ends() {
+    let demo = PoolDemo::start(config(Workload::Tiny, 300, 4)).unwrap();
+    assert!(wait_until_finished(&demo));
+    let records = demo.records();
+    assert_eq!(records.len(), 300);
+    for (i, r) in records.iter().enumerate() {
+        assert_eq!(r.index, i);
+        assert!(r.worker < 2);
+        assert!(r.end_s >= r.start_s);
+    }
+    let stolen = records.iter().filter(|r| r.stolen).count() as u64;
+    let metrics = Box::new(demo).stop();
+    assert_eq!(metrics["finished"], true);
+    assert_eq!(metrics["tasks"], 300);
+    assert_eq!(metrics["tasks_stolen"], stolen);
+    assert_eq!(metrics["pool_threads_left"], 0);
+    assert!(metrics["speedup"].as_f64().unwrap() > 0.0);
+    assert!(metrics["sequential_s"].as_f64().unwrap() > 0.0);
+    // Stolen tasks imply steals, and no steal means nothing was stolen.
+    assert_eq!(stolen > 0, metrics["steals"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn stop_in_the_middle_joins_every_pool_thread() {
+    let params = PoolEngine.resolve(&[]).unwrap();
+    let demo = PoolEngine.start(&params).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    let metrics = demo.stop();
+    assert_eq!(metrics["pool_threads_left"], 0);
+    assert_eq!(metrics["finished"], false);
+    assert_eq!(metrics["speedup"], serde_json::Value::Null);
+}
+
+#[test]
+fn min_len_keeps_jobs_whole() {
+    // With min_len equal to the task count there is one job: nothing to steal.
+    let demo = PoolDemo::start(config(Workload::Tiny, 50, 50)).unwrap();
+    assert!(wait_until_finished(&demo));
+    let records = demo.records();
+    assert!(records.iter().all(|r| r.worker == records[0].worker));
+    let metrics = Box::new(demo).stop();
+    assert_eq!(metrics["steals"], 0);
+    assert_eq!(metrics["tasks_stolen"], 0);
+}
+
+#[test]
+fn speedup_only_once_both_parts_are_measured() {
+    let mut snap = PoolSnapshot::empty(config(Workload::Uniform, 4, 1));
+    snap.parallel_s = 1.0;
+    snap.sequential_s = 1.9;
+    assert_eq!(snap.speedup(), None);
+    snap.phase = PoolPhase::Done;
+    assert_eq!(snap.speedup(), Some(1.9));
+    assert_eq!(snap.efficiency(), Some(0.95));
+}
+
+#[test]
+fn publish_interval_is_a_frame_rate_not_a_stall() {
+    assert!(PUBLISH_INTERVAL >= Duration::from_millis(20));
+    assert!(PUBLISH_INTERVAL <= Duration::from_millis(250));
+}

@@ -1,0 +1,104 @@
+//! `queue.Queue(maxsize)` itself: a deque behind one mutex with two condition variables,
+//! as CPython's `queue.py` has it, holding real item buffers so queued memory is real.
+
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// The longest a blocked thread sleeps before it looks again at the queue and the stop flag.
+pub(super) const RECHECK_INTERVAL: Duration = Duration::from_millis(50);
+
+/// What travels through the queue.
+pub(super) enum Message {
+    /// An item with its real buffer.
+    Item(Vec<u8>),
+    /// Python's `None` put at shutdown: "no more items, return".
+    Sentinel,
+}
+
+/// The queue's contents and its high-water marks.
+#[derive(Default)]
+pub(super) struct QueueState {
+    pub(super) messages: VecDeque<Message>,
+    pub(super) depth: usize,
+    pub(super) bytes: usize,
+    pub(super) max_depth: usize,
+    pub(super) max_bytes: usize,
+}
+
+/// `queue.Queue(maxsize)`: a deque behind one mutex with two condition variables, as in
+/// CPython's `queue.py` (`not_full`, `not_empty`).
+pub(super) struct BoundedQueue {
+    pub(super) maxsize: usize,
+    pub(super) state: Mutex<QueueState>,
+    pub(super) not_full: Condvar,
+    pub(super) not_empty: Condvar,
+}
+
+impl BoundedQueue {
+    /// The state, even if a thread panicked holding it.
+    pub(super) fn lock(&self) -> MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// True when `put()` would wait.
+    fn is_full(&self, state: &QueueState) -> bool {
+        self.maxsize > 0 && state.messages.len() >= self.maxsize
+    }
+
+    /// `put()`: waits while full. Gives up (returns `None`) when `abandon` says so (a
+    /// producer when the demo stops); else returns how long it waited.
+    pub(super) fn put(&self, message: Message, abandon: impl Fn() -> bool) -> Option<Duration> {
+        let started = Instant::now();
+        let mut waited = false;
+        let mut state = self.lock();
+        while self.is_full(&state) {
+            if abandon() {
+                return None;
+            }
+            waited = true;
+            state = self
+                .not_full
+                .wait_timeout(state, RECHECK_INTERVAL)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        if let Message::Item(payload) = &message {
+            state.depth += 1;
+            state.bytes += payload.len();
+            state.max_depth = state.max_depth.max(state.depth);
+            state.max_bytes = state.max_bytes.max(state.bytes);
+        }
+        state.messages.push_back(message);
+        drop(state);
+        self.not_empty.notify_one();
+        Some(if waited {
+            started.elapsed()
+        } else {
+            Duration::ZERO
+        })
+    }
+
+    /// `get()`: waits until there is a message; returns it and how long it waited. It never
+    /// gives up: the sentinel protocol guarantees one message per consumer at shutdown.
+    pub(super) fn get(&self) -> (Message, Duration) {
+        let started = Instant::now();
+        let mut state = self.lock();
+        loop {
+            if let Some(message) = state.messages.pop_front() {
+                if let Message::Item(payload) = &message {
+                    state.depth -= 1;
+                    state.bytes -= payload.len();
+                }
+                drop(state);
+                self.not_full.notify_one();
+                return (message, started.elapsed());
+            }
+            state = self
+                .not_empty
+                .wait_timeout(state, RECHECK_INTERVAL)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+}

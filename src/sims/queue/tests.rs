@@ -1,0 +1,94 @@
+//! Tests of `crate::sims::queue`.
+
+use super::*;
+use crate::sims::test_support::{wait_for, wait_until_finished};
+
+fn params(pairs: &[(&str, &str)]) -> Params {
+    let owned: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    QueueEngine.resolve(&owned).unwrap()
+}
+
+fn run_to_end(demo: &dyn Demo) {
+    assert!(wait_until_finished(demo));
+}
+
+#[test]
+fn a_bounded_queue_never_exceeds_maxsize_and_pushes_back() {
+    let p = params(&[
+        ("producers", "2"),
+        ("consumers", "1"),
+        ("maxsize", "5"),
+        ("items", "40"),
+        ("produce_ms", "0"),
+        ("consume_ms", "2"),
+    ]);
+    let demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
+    run_to_end(demo.as_ref());
+    let m = demo.stop();
+    assert_eq!(m["produced"], 80);
+    assert_eq!(m["consumed"], 80);
+    assert_eq!(m["lost"], 0);
+    assert!(m["max_depth"].as_u64().unwrap() <= 5);
+    assert!(m["producer_blocked_ms"].as_u64().unwrap() > 0);
+    assert_eq!(m["sentinels"], 1);
+}
+
+#[test]
+fn an_unbounded_queue_grows_and_still_loses_nothing() {
+    let p = params(&[
+        ("producers", "2"),
+        ("consumers", "2"),
+        ("maxsize", "0"),
+        ("items", "60"),
+        ("produce_ms", "0"),
+        ("consume_ms", "1"),
+    ]);
+    let demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
+    run_to_end(demo.as_ref());
+    let m = demo.stop();
+    assert_eq!(m["produced"], 120);
+    assert_eq!(m["consumed"], 120);
+    assert!(m["max_depth"].as_u64().unwrap() > 5);
+    assert_eq!(m["producer_blocked_ms"], 0);
+    assert!(m["max_memory_bytes"].as_u64().unwrap() >= 5 * 4096);
+    assert_eq!(m["sentinels"], 2);
+}
+
+#[test]
+fn stopping_early_drains_the_queue_and_joins_promptly() {
+    let p = params(&[
+        ("producers", "3"),
+        ("maxsize", "10"),
+        ("items", "2000"),
+        ("produce_ms", "0"),
+        ("consume_ms", "1000"),
+    ]);
+    let mut demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
+    // Full or not by then, stopping must be prompt and lose nothing.
+    wait_for(|| matches!(demo.snapshot(), Snapshot::Queue(s) if s.depth == 10));
+    assert!(demo.set_paused(true));
+    let started = Instant::now();
+    let m = demo.stop();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(m["produced"], m["consumed"]);
+    assert!(m["produced"].as_u64().unwrap() >= 10);
+    assert_eq!(m["max_depth"], 10);
+}
+
+#[test]
+fn rates_change_live() {
+    let p = params(&[("items", "5")]);
+    let mut demo = QueueEngine.start(&p).unwrap();
+    assert_eq!(demo.set("consume_ms", &ParamValue::Int(0)), Applied::Live);
+    assert_eq!(demo.set("maxsize", &ParamValue::Int(3)), Applied::Restart);
+    let _ = demo.stop();
+}
+
+#[test]
+fn timing_constants_are_sane() {
+    assert!(SAMPLE_INTERVAL <= Duration::from_millis(200));
+    assert!(RECHECK_INTERVAL <= Duration::from_millis(100));
+}

@@ -1,0 +1,145 @@
+//! Text helpers every view shares: cutting to a width with an ellipsis, wrapping at spaces,
+//! plurals, and numbers for people (`100,001`, `12.3k`, `850 ms`, `1.5 MB`). Views format
+//! through these so the same figure reads the same on every screen.
+
+use unicode_width::UnicodeWidthStr;
+
+/// `text` cut to `width` columns, with '…' when cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + c.to_string().width() + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// Splits `text` at spaces into at most `max_lines` lines of at most `width` characters;
+/// the last line is cut with an ellipsis if the text is longer.
+pub fn wrap_words(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        let len = current.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    lines.push(current);
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            let keep: String = last.chars().take(width.saturating_sub(1)).collect();
+            *last = format!("{keep}…");
+        }
+    }
+    lines
+}
+
+/// `s` unless `n` is one: `{n} thread{}`.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `100,001`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `950`, `12.3k`, `4.5M`.
+pub fn compact(n: u64) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
+/// `5 ms`, `0.1 ms`, `1.25 s`.
+pub fn format_ms(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else if ms >= 10.0 {
+        format!("{ms:.0} ms")
+    } else if ms >= 1.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.2} ms")
+    }
+}
+
+/// Seconds for people: `850 ms`, `1.28 s`, `42 s`.
+pub fn format_seconds(s: f64) -> String {
+    if !s.is_finite() || s <= 0.0 {
+        "0 s".to_string()
+    } else if s < 1.0 {
+        format!("{:.0} ms", s * 1000.0)
+    } else if s < 10.0 {
+        format!("{s:.2} s")
+    } else {
+        format!("{s:.0} s")
+    }
+}
+
+/// Bytes for people: `512 B`, `64 KB`, `1.5 MB`.
+pub fn format_bytes(b: u64) -> String {
+    const KB: f64 = 1024.0;
+    let f = b as f64;
+    if f < KB {
+        format!("{b} B")
+    } else if f < KB * KB {
+        format!("{:.0} KB", f / KB)
+    } else if f < KB * KB * KB {
+        format!("{:.1} MB", f / KB / KB)
+    } else {
+        format!("{:.2} GB", f / KB / KB / KB)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_marks_the_cut() {
+        assert_eq!(truncate("Concurrency", 20), "Concurrency");
+        assert_eq!(truncate("Concurrency", 6), "Concu…");
+        assert_eq!(truncate("abc", 0), "");
+    }
+
+    #[test]
+    fn units_and_numbers_read_as_people_write_them() {
+        assert_eq!(format_seconds(0.25), "250 ms");
+        assert_eq!(format_seconds(1.284), "1.28 s");
+        assert_eq!(format_seconds(42.2), "42 s");
+        assert_eq!(format_bytes(512), "512 B");
+        assert_eq!(format_bytes(64 * 1024), "64 KB");
+        assert_eq!(format_bytes(3 * 1024 * 1024 / 2), "1.5 MB");
+        assert_eq!(thousands(100_001), "100,001");
+        assert_eq!(compact(12_345), "12.3k");
+        assert_eq!(plural(1), "");
+        assert_eq!(plural(2), "s");
+        assert_eq!(wrap_words("one two three", 7, 5), vec!["one two", "three"]);
+    }
+}
