@@ -313,7 +313,7 @@ pub static BINDINGS: &[Binding] = &[
     row(
         S::Exercise,
         &[(ch('e'), A::Exercise(X::Edit))],
-        "edit in $VISUAL / $EDITOR (or any editor: saves are watched)",
+        "edit in $VISUAL or $EDITOR (any editor works)",
         hint(0, "e", "edit"),
     ),
     row(
@@ -340,7 +340,7 @@ pub static BINDINGS: &[Binding] = &[
     row(
         S::Exercise,
         &[(ch('s'), A::Exercise(X::Solution))],
-        "show / hide the solution (after a pass or 3 tries)",
+        "the solution (after a pass or 3 tries)",
         hint(4, "s", "solution"),
     ),
     row(
