@@ -125,4 +125,20 @@ mod tests {
         );
         assert_eq!(parse("py requires=x").1.len(), 1);
     }
+
+    #[test]
+    fn exercise_blocks_name_one_exercise() {
+        assert_eq!(
+            parse("exercise lost-update"),
+            (Some(Info::Exercise("lost-update".into())), vec![])
+        );
+        for bad in ["exercise", "exercise a b"] {
+            let (kind, problems) = parse(bad);
+            assert_eq!(kind, None, "{bad}");
+            assert!(
+                problems[0].contains("one exercise id"),
+                "{bad}: {problems:?}"
+            );
+        }
+    }
 }
