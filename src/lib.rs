@@ -10,6 +10,7 @@ pub mod exercises;
 pub mod lessons;
 pub mod progress;
 pub mod pythons;
+pub mod replay;
 pub mod sims;
 pub mod terminal;
 pub mod theme;
