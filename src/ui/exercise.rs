@@ -18,8 +18,8 @@ use crate::lessons::sanitize;
 use crate::progress::ExerciseState;
 use crate::theme::Theme;
 
-/// The most rows the checks and hints take (the rest goes to the output).
-const MAX_CHECKS_SHARE: f32 = 0.5;
+/// The most of the rows left the verdict, hints and checks take (the rest: the output).
+const MAX_CHECKS_SHARE: f32 = 0.6;
 
 /// Draws the exercise screen over `area`.
 pub fn render(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer) {
@@ -52,7 +52,7 @@ pub fn render(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer) 
     if let Some(notice) = &screen.notice {
         middle.push(Line::styled(notice.clone(), theme.accent));
     }
-    verdict_lines(screen, &mut middle, theme);
+    let checks = verdict_lines(screen, &mut middle, theme);
     for (k, hint) in screen.exercise.hints.iter().take(hints_seen).enumerate() {
         middle.push(Line::from(vec![
             Span::styled(
@@ -62,6 +62,7 @@ pub fn render(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer) 
             Span::styled(hint.clone(), theme.text),
         ]));
     }
+    middle.extend(checks);
 
     let head_h = wrapped_height(&head, width).min(area.height);
     let bar_h = u16::from(area.height > head_h);
@@ -151,7 +152,15 @@ fn python_line(screen: &ExerciseScreen, tries: u32, theme: &Theme) -> Line<'stat
     Line::from(spans)
 }
 
-fn verdict_lines(screen: &ExerciseScreen, out: &mut Vec<Line<'static>>, theme: &Theme) {
+/// Pushes the verdict (summary, the first failure explained, a note) onto `out` and returns
+/// the list of checks, which goes below the hints: when rows are short, what failed and
+/// the hint asked for stay on screen.
+fn verdict_lines(
+    screen: &ExerciseScreen,
+    out: &mut Vec<Line<'static>>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut checks = Vec::new();
     if screen.running {
         out.push(Line::styled("grading…", theme.accent));
     }
@@ -163,11 +172,11 @@ fn verdict_lines(screen: &ExerciseScreen, out: &mut Vec<Line<'static>>, theme: &
                     theme.muted,
                 ));
             }
-            return;
+            return checks;
         }
         Some(Err(e)) => {
             out.push(Line::styled(format!("could not grade: {e}"), theme.bad));
-            return;
+            return checks;
         }
         Some(Ok(report)) => report,
     };
@@ -177,7 +186,7 @@ fn verdict_lines(screen: &ExerciseScreen, out: &mut Vec<Line<'static>>, theme: &
         } else {
             ("✗ ", theme.bad)
         };
-        out.push(Line::from(vec![
+        checks.push(Line::from(vec![
             Span::styled(mark, style),
             Span::styled(check.name.clone(), theme.text),
         ]));
@@ -213,6 +222,7 @@ fn verdict_lines(screen: &ExerciseScreen, out: &mut Vec<Line<'static>>, theme: &
     if let Some(note) = &report.note {
         out.push(Line::styled(note.clone(), theme.warn));
     }
+    checks
 }
 
 fn output_box(screen: &ExerciseScreen, area: Rect, buf: &mut Buffer, theme: &Theme) {
