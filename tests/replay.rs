@@ -469,3 +469,28 @@ fn every_engine_s_snapshots_survive_a_recording_exactly() {
         }
     }
 }
+
+#[test]
+fn leaving_a_recorded_demo_closes_the_file_off_the_ui_thread_and_says_so_at_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.pyconc");
+    let (engine, params) = gil_model();
+    let mut app = App::demo_only(catalog(), dark(), engine, params).unwrap();
+    app.update(Msg::Terminal(Event::Resize(80, 24)));
+    export::attach_recorder(&mut app, &path).unwrap();
+    for _ in 0..5 {
+        app.update(Msg::Frame);
+    }
+    press(&mut app, KeyCode::Esc);
+    // The host went to a closer thread: the app is free at once.
+    assert!(app.demo.is_none());
+    assert!(app.quit);
+    let said = app.shutdown();
+    assert!(
+        said.iter()
+            .any(|s| s.starts_with("recorded ") && s.contains("run.pyconc")),
+        "{said:?}"
+    );
+    let recording = record::read_file(&path).unwrap();
+    assert!(recording.stop.is_none(), "{:?}", recording.stop);
+}
