@@ -21,8 +21,18 @@ pub struct EngineInfo {
     pub about: &'static str,
     /// The declared parameters, in the order the panel shows them.
     pub params: &'static [ParamSpec],
-    /// Starts the demo with resolved parameters (see [`Engine::start`]).
-    pub start: fn(&Params) -> Result<Box<dyn Demo>, StartError>,
+    /// How it starts with resolved parameters (see [`Engine::start`]).
+    pub start: Starter,
+}
+
+/// An engine's start function.
+#[derive(Debug, Clone, Copy)]
+pub enum Starter {
+    /// Starts it running; [`Engine::start_paused`] pauses it once it has started.
+    Running(fn(&Params) -> Result<Box<dyn Demo>, StartError>),
+    /// Starts it running (`false`) or paused at its first instant (`true`): engines with
+    /// a step mode, where nothing may move before the first step.
+    Pausable(fn(&Params, bool) -> Result<Box<dyn Demo>, StartError>),
 }
 
 /// Every engine is its [`EngineInfo`]: the declaration carries how it starts.
@@ -31,7 +41,20 @@ impl Engine for EngineInfo {
         self
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        (self.start)(params)
+        match self.start {
+            Starter::Running(start) => start(params),
+            Starter::Pausable(start) => start(params, false),
+        }
+    }
+    fn start_paused(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
+        match self.start {
+            Starter::Running(start) => {
+                let mut demo = start(params)?;
+                demo.set_paused(true);
+                Ok(demo)
+            }
+            Starter::Pausable(start) => start(params, true),
+        }
     }
 }
 
@@ -41,6 +64,11 @@ pub trait Engine: Sync {
     fn info(&self) -> &EngineInfo;
     /// Starts the demo. Threads it needs are running when this returns.
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError>;
+
+    /// Starts the demo paused. Engines with a step mode start so that nothing
+    /// moves before the first step (a class stepping from the first instant, and tests
+    /// that must not depend on how fast the machine got to the pause key).
+    fn start_paused(&self, params: &Params) -> Result<Box<dyn Demo>, StartError>;
 
     /// The name used by `pyconc demo NAME` and lesson `demo` blocks.
     fn name(&self) -> &'static str {

@@ -28,7 +28,7 @@ use tokio::sync::Notify;
 
 use super::kit::config::EngineConfig;
 use super::kit::{Crew, RunControl, SnapshotCell};
-use super::{Applied, Demo, EngineInfo, ParamValue, Params, Snapshot, StartError};
+use super::{Applied, Demo, EngineInfo, ParamValue, Params, Snapshot, StartError, Starter};
 use context::{Ctx, Plan};
 use figures::{Figures, Knobs};
 use gate::{Gate, Speed};
@@ -52,7 +52,7 @@ pub static INFO: EngineInfo = EngineInfo {
     title: "The asyncio event loop, every task visible",
     about: "a tokio loop on one thread plays asyncio: which task runs, which are ready, what the rest wait on, and the loop's lag",
     params: settings::PARAMS,
-    start,
+    start: Starter::Running(start),
 };
 
 /// Starts the `asyncio` demo.

@@ -16,6 +16,7 @@ use super::kit::system::{available_cores, current_core};
 use super::kit::{Crew, Hand, RunControl, SnapshotCell};
 use super::{
     Applied, Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError,
+    Starter,
 };
 
 /// The most spinning threads a learner can start: enough to oversubscribe any laptop.
@@ -38,7 +39,7 @@ pub static INFO: EngineInfo = EngineInfo {
     title: "Your cores, live",
     about: "per-core CPU load of this machine, with threads you start spinning on it",
     params: PARAMS,
-    start,
+    start: Starter::Running(start),
 };
 
 /// Starts the `cores` demo.

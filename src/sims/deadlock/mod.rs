@@ -23,7 +23,9 @@ use super::kit::step_model::{EngineKind, engine_spec};
 use super::kit::{Choice, choice_spec};
 use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
-use super::{Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError};
+use super::{
+    Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
+};
 use crate::sims::kit::RunState;
 
 /// The most threads (and locks) around the ring; the number keys reach 1 to 9.
@@ -286,7 +288,7 @@ pub static INFO: EngineInfo = EngineInfo {
     title: "Deadlock and lock ordering",
     about: "threads taking two locks: opposite orders deadlock, one consistent order never does",
     params: PARAMS,
-    start,
+    start: Starter::Running(start),
 };
 
 /// Starts the `deadlock` demo.

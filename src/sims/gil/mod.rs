@@ -25,7 +25,7 @@ pub use config::{
 };
 
 use super::kit::config::EngineConfig;
-use super::{Demo, EngineInfo, Params, StartError};
+use super::{Demo, EngineInfo, Params, StartError, Starter};
 
 pub use timeline::{GilSnapshot, LatencySummary, ThreadRow, ThreadState};
 
@@ -67,19 +67,24 @@ pub static INFO: EngineInfo = EngineInfo {
     title: "The GIL, live",
     about: "threads contending for one GIL that follows CPython's protocol, on your real cores",
     params: PARAMS,
-    start,
+    start: Starter::Pausable(start),
 };
 
-/// Starts the `gil` demo.
-fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
+/// Starts the engine `params` choose; the model can start paused at virtual time 0.
+fn start(params: &Params, paused: bool) -> Result<Box<dyn Demo>, StartError> {
     let config = GilConfig::from_params(params).map_err(|e| StartError::Other(e.to_string()))?;
-    match config.engine {
-        EngineKind::Threads => Ok(Box::new(threads::ThreadsDemo::start(&config, true)?)),
-        EngineKind::Model => Ok(Box::new(model::ModelDemo::start(
+    let mut demo: Box<dyn Demo> = match config.engine {
+        EngineKind::Threads => Box::new(threads::ThreadsDemo::start(&config, true)?),
+        EngineKind::Model => Box::new(model::ModelDemo::start(
             &config,
             super::available_cores(),
-        )?)),
+            paused,
+        )?),
+    };
+    if paused && config.engine == EngineKind::Threads {
+        demo.set_paused(true);
     }
+    Ok(demo)
 }
 
 /// The configuration `pairs` (name, value) resolve to, for tests.

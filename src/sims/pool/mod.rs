@@ -23,7 +23,9 @@ use super::kit::timeline::Activity;
 pub use super::kit::timeline::WorkerLane;
 use super::kit::workload::{self, RunFigures, WorkFields, Workload};
 use super::kit::{Crew, RunControl, SnapshotCell};
-use super::{Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError};
+use super::{
+    Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
+};
 
 /// The most pool threads a learner can ask for.
 pub const MAX_WORKERS: i64 = 32;
@@ -54,7 +56,7 @@ pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
     about: "a rayon thread pool runs CPU-bound tasks in parallel, with work stealing, \
          against the same work done sequentially",
     params: param_specs(),
-    start,
+    start: Starter::Running(start),
 });
 
 /// Starts the `pool` demo.

@@ -23,7 +23,9 @@ use super::kit::cpu_load::CoreReading;
 use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::timeline::WorkerLane;
 use super::kit::workload::{self, RunFigures, WorkFields, Workload};
-use super::{Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError};
+use super::{
+    Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
+};
 
 pub use protocol::{MAX_FRAME_BYTES, TaskSpec};
 pub use worker::{CRASH_EXIT_CODE, worker_main};
@@ -69,7 +71,7 @@ pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
     title: "Worker processes, and what IPC costs",
     about: "real child processes fed tasks over pipes: start-up, serialising and chunk size",
     params: param_specs(),
-    start,
+    start: Starter::Running(start),
 });
 
 /// Starts the `processes` demo.

@@ -27,6 +27,7 @@ use super::kit::figures::to_json;
 use super::kit::{Crew, Pacing, PlaybackSpeed, RunControl, SnapshotCell};
 use super::{
     Applied, Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError,
+    Starter,
 };
 
 /// How often the depth is sampled for the history and the snapshot refreshed.
@@ -56,7 +57,7 @@ pub static INFO: EngineInfo = EngineInfo {
     title: "Producers, consumers and a bounded queue",
     about: "queue.Queue(maxsize): backpressure when bounded, a growing pile when not, sentinel shutdown",
     params: PARAMS,
-    start,
+    start: Starter::Running(start),
 };
 
 /// Starts the `queue` demo.

@@ -22,7 +22,9 @@ use super::kit::step_model::engine_spec;
 use super::kit::{Choice, choice_spec};
 use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
-use super::{Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError};
+use super::{
+    Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
+};
 use crate::sims::kit::RunState;
 
 /// The most threads a learner can start (the number keys reach 1 to 9).
@@ -234,7 +236,7 @@ pub static INFO: EngineInfo = EngineInfo {
     title: "counter += 1 is not atomic",
     about: "threads increment a shared counter: lost updates, a lock, or local counts",
     params: PARAMS,
-    start,
+    start: Starter::Running(start),
 };
 
 /// Starts the `race` demo.

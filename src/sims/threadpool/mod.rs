@@ -17,7 +17,9 @@ use super::kit::config::{self, EngineConfig};
 use super::kit::figures::{round3, to_json};
 use super::kit::{Crew, Pacing, PlaybackSpeed, RunControl, SnapshotCell};
 use super::params::seed_spec;
-use super::{Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError};
+use super::{
+    Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
+};
 
 /// How often worker states are sampled for the strips and the snapshot refreshed.
 pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
@@ -41,7 +43,7 @@ pub static INFO: EngineInfo = EngineInfo {
     title: "ThreadPoolExecutor for blocking I/O",
     about: "a pool of threads running blocking tasks: as_completed order, busy workers, speedup",
     params: PARAMS,
-    start,
+    start: Starter::Running(start),
 };
 
 /// Starts the `threadpool` demo.
