@@ -25,14 +25,17 @@ pub struct EngineInfo {
     pub start: Starter,
 }
 
+/// What starting a demo gives: the running demo, or why it could not start.
+pub type Started = Result<Box<dyn Demo>, StartError>;
+
 /// An engine's start function.
 #[derive(Debug, Clone, Copy)]
 pub enum Starter {
     /// Starts it running; [`Engine::start_paused`] pauses it once it has started.
-    Running(fn(&Params) -> Result<Box<dyn Demo>, StartError>),
+    Running(fn(&Params) -> Started),
     /// Starts it running (`false`) or paused at its first instant (`true`): engines with
     /// a step mode, where nothing may move before the first step.
-    Pausable(fn(&Params, bool) -> Result<Box<dyn Demo>, StartError>),
+    Pausable(fn(&Params, bool) -> Started),
 }
 
 /// Every engine is its [`EngineInfo`]: the declaration carries how it starts.
