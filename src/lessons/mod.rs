@@ -9,7 +9,9 @@
 pub mod catalog;
 pub mod front_matter;
 pub mod highlight;
+pub mod limits;
 pub mod markdown;
+pub mod pack;
 pub mod render;
 pub mod sanitize;
 
@@ -119,11 +121,20 @@ impl fmt::Display for Problem {
 
 impl Problem {
     /// A problem in `file` at `line`.
+    /// Both texts are sanitised: a message may quote pack text (a YAML key, a demo name)
+    /// and a file name may hold any byte, and problems are printed to the terminal.
     pub fn new(file: &str, line: usize, message: impl Into<String>) -> Problem {
+        let clean = |text: String| {
+            if sanitize::is_clean(&text) && !text.contains('\n') {
+                text
+            } else {
+                sanitize::sanitize_line(&text)
+            }
+        };
         Problem {
-            file: file.to_string(),
+            file: clean(file.to_string()),
             line,
-            message: message.into(),
+            message: clean(message.into()),
         }
     }
 }
@@ -136,6 +147,28 @@ impl Lesson {
     /// [`Catalog`].
     pub fn parse(path: &str, text: &str) -> Result<Lesson, Vec<Problem>> {
         let path = sanitize::sanitize_line(path);
+        // Cheap checks first: what a file may cost is bounded before it is parsed.
+        if text.len() as u64 > limits::MAX_LESSON_BYTES {
+            return Err(vec![Problem::new(
+                &path,
+                0,
+                format!(
+                    "too large: a lesson file may be at most {}",
+                    limits::bytes(limits::MAX_LESSON_BYTES)
+                ),
+            )]);
+        }
+        if let Some((line, length)) = limits::first_long_line(text) {
+            return Err(vec![Problem::new(
+                &path,
+                line,
+                format!(
+                    "a line of {} bytes: lines may be at most {}",
+                    length,
+                    limits::bytes(limits::MAX_LINE_BYTES as u64)
+                ),
+            )]);
+        }
         let text = sanitize::sanitize(text);
         let parsed = markdown::parse(&text);
         let mut problems: Vec<Problem> = parsed

@@ -1,0 +1,275 @@
+//! Reading a lesson pack's files from disk, safely: a pack is untrusted, so only regular
+//! files inside the pack's folder are read (links out of the pack, devices, FIFOs, sockets,
+//! `/proc` files and folders named `*.md` are refused with a problem), files are opened
+//! non-blocking and checked again after opening, and no more than the size limits of
+//! [`super::limits`] is ever read.
+
+use std::fs::{File, Metadata};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::limits::{self, MAX_LESSON_BYTES, MAX_PACK_BYTES, MAX_PACK_LESSONS};
+use super::{Problem, sanitize};
+
+/// Reads the `*.md` files directly in `dir` (not `README.md`, not dot-files), sorted by
+/// name, as (name shown in problems, text). Every file problem is reported at once.
+pub fn read_pack(dir: &Path) -> Result<Vec<(String, String)>, Vec<Problem>> {
+    let shown = sanitize::sanitize_line(&dir.display().to_string());
+    let folder_problem = |message: String| vec![Problem::new(&shown, 0, message)];
+    let root = std::fs::canonicalize(dir)
+        .map_err(|e| folder_problem(format!("cannot read lesson pack: {e}")))?;
+    let entries = std::fs::read_dir(&root)
+        .map_err(|e| folder_problem(format!("cannot read lesson pack: {e}")))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| dir.join(e.file_name()))
+        .filter(|p| is_lesson_name(p))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(folder_problem(
+            "no lessons here: a lesson pack is a folder of `*.md` files with front matter"
+                .to_string(),
+        ));
+    }
+    if paths.len() > MAX_PACK_LESSONS {
+        return Err(folder_problem(format!(
+            "{} lesson files: a pack may hold at most {MAX_PACK_LESSONS}",
+            paths.len()
+        )));
+    }
+    let mut sources = Vec::new();
+    let mut problems = Vec::new();
+    let mut total: u64 = 0;
+    for path in paths {
+        let name = sanitize::sanitize_line(&path.display().to_string());
+        match read_lesson_file(&path, &root) {
+            Ok(bytes) => {
+                total += bytes.len() as u64;
+                if total > MAX_PACK_BYTES {
+                    problems.push(Problem::new(
+                        &shown,
+                        0,
+                        format!(
+                            "the lesson files add up to more than {}, the most a pack may hold",
+                            limits::bytes(MAX_PACK_BYTES)
+                        ),
+                    ));
+                    break;
+                }
+                match String::from_utf8(bytes) {
+                    Ok(text) => sources.push((name, text)),
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+                        problems.push(Problem::new(&name, line, "not valid UTF-8 text"));
+                    }
+                }
+            }
+            Err(message) => problems.push(Problem::new(&name, 0, message)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(sources)
+    } else {
+        // Still check the readable files, so every problem shows at once.
+        if let Err(more) = super::Catalog::from_sources(sources) {
+            problems.extend(more);
+        }
+        Err(problems)
+    }
+}
+
+/// A lesson file's name: `*.md`, but not the pack's own `README.md` nor editors' lock and
+/// backup files (`.#02-gil.md`).
+fn is_lesson_name(path: &Path) -> bool {
+    let Some(name) = path.file_name() else {
+        return false;
+    };
+    let name = name.to_string_lossy();
+    path.extension().is_some_and(|x| x == "md")
+        && !name.eq_ignore_ascii_case("README.md")
+        && !name.starts_with('.')
+}
+
+/// Reads one lesson file of the pack whose canonical folder is `root`, or says why not.
+fn read_lesson_file(path: &Path, root: &Path) -> Result<Vec<u8>, String> {
+    let link = std::fs::symlink_metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    let target = if link.file_type().is_symlink() {
+        let target = std::fs::canonicalize(path).map_err(|e| format!("cannot follow link: {e}"))?;
+        if !target.starts_with(root) {
+            return Err(format!(
+                "links outside the lesson pack (to {}): a pack's files must be inside its folder",
+                sanitize::sanitize_line(&target.display().to_string())
+            ));
+        }
+        target
+    } else {
+        path.to_path_buf()
+    };
+    // Check before opening: opening a device or a FIFO can block or have effects.
+    let meta = std::fs::metadata(&target).map_err(|e| format!("cannot read: {e}"))?;
+    check_regular(&meta)?;
+    let file = open_non_blocking(&target).map_err(|e| format!("cannot read: {e}"))?;
+    // And after: the path may have been swapped between the two.
+    let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+    check_regular(&meta)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_LESSON_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_LESSON_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// Only regular files of at most [`MAX_LESSON_BYTES`] are lessons.
+fn check_regular(meta: &Metadata) -> Result<(), String> {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return Err("is a folder, not a lesson file".to_string());
+    }
+    if !kind.is_file() {
+        return Err(
+            "is not a regular file (a device, FIFO or socket): a lesson is a text file".to_string(),
+        );
+    }
+    if meta.len() > MAX_LESSON_BYTES {
+        return Err(too_big());
+    }
+    Ok(())
+}
+
+fn too_big() -> String {
+    format!(
+        "too large: a lesson file may be at most {}",
+        limits::bytes(MAX_LESSON_BYTES)
+    )
+}
+
+/// Opens `path` for reading without blocking (a FIFO or device swapped in after the check
+/// must not hang the reader) and without becoming the controlling terminal.
+fn open_non_blocking(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    options.open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson(id: &str, order: u32) -> String {
+        format!("---\nid: {id}\ntitle: T {id}\norder: {order}\n---\n\nText.\n")
+    }
+
+    fn problems_of(dir: &Path) -> Vec<String> {
+        read_pack(dir)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn reads_lessons_and_skips_readme_and_dot_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), lesson("a", 1)).unwrap();
+        std::fs::write(dir.path().join("README.md"), "not a lesson").unwrap();
+        std::fs::write(dir.path().join(".#a.md"), "lock").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "not a lesson").unwrap();
+        let sources = read_pack(dir.path()).expect("valid");
+        assert_eq!(sources.len(), 1);
+        assert!(sources[0].0.ends_with("a.md"));
+    }
+
+    #[test]
+    fn a_folder_named_like_a_lesson_is_a_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), lesson("a", 1)).unwrap();
+        std::fs::create_dir(dir.path().join("b.md")).unwrap();
+        let shown = problems_of(dir.path());
+        assert!(
+            shown.iter().any(|p| p.contains("b.md: is a folder")),
+            "{shown:?}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_pack_loops_and_devices_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("x.md"), lesson("x", 9)).unwrap();
+        std::fs::write(dir.path().join("a.md"), lesson("a", 1)).unwrap();
+        let link = |target: &Path, name: &str| {
+            std::os::unix::fs::symlink(target, dir.path().join(name)).unwrap()
+        };
+        link(&outside.path().join("x.md"), "out.md");
+        link(Path::new("/proc/kmsg"), "kmsg.md");
+        link(Path::new("/dev/zero"), "zero.md");
+        link(&dir.path().join("loop2.md"), "loop1.md");
+        link(&dir.path().join("loop1.md"), "loop2.md");
+        // A link inside the pack is fine (sub-folders are not read, their files may be
+        // linked).
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/b.md"), lesson("b", 2)).unwrap();
+        link(&dir.path().join("sub/b.md"), "same.md");
+        let shown = problems_of(dir.path());
+        for (name, what) in [
+            ("out.md", "links outside the lesson pack"),
+            ("kmsg.md", "links outside the lesson pack"),
+            ("zero.md", "links outside the lesson pack"),
+            ("loop1.md", "cannot follow link"),
+            ("loop2.md", "cannot follow link"),
+        ] {
+            assert!(
+                shown.iter().any(|p| p.contains(name) && p.contains(what)),
+                "{name}: {what} not in {shown:?}"
+            );
+        }
+        assert!(!shown.iter().any(|p| p.contains("same.md:")), "{shown:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("f.md");
+        let c = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let shown = problems_of(dir.path());
+        assert!(
+            shown.iter().any(|p| p.contains("not a regular file")),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn size_and_count_limits() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = std::fs::File::create(dir.path().join("big.md")).unwrap();
+        // Sparse: costs no disk, and must not be read.
+        big.set_len(2 * 1024 * 1024 * 1024).unwrap();
+        let shown = problems_of(dir.path());
+        assert!(shown.iter().any(|p| p.contains("too large")), "{shown:?}");
+
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..=MAX_PACK_LESSONS {
+            std::fs::write(dir.path().join(format!("{i:05}.md")), "").unwrap();
+        }
+        let shown = problems_of(dir.path());
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(
+            shown[0].contains(&format!("at most {MAX_PACK_LESSONS}")),
+            "{shown:?}"
+        );
+    }
+}
