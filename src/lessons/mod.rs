@@ -261,3 +261,27 @@ pub fn check_demos(path: &str, demos: &[DemoRef]) -> Vec<Problem> {
     }
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_sanitised_when_made() {
+        let p = Problem::new("a\u{1b}[2J.md", 3, "unknown `\u{1b}]52;c;x\u{7}`\nnext");
+        assert_eq!(p.to_string(), "a␛[2J.md:3: unknown `␛]52;c;x␇`␤next");
+    }
+
+    #[test]
+    fn long_lines_and_big_files_are_refused_before_parsing() {
+        let long = "x".repeat(limits::MAX_LINE_BYTES + 1);
+        let text = format!("---\nid: a\ntitle: T\norder: 1\n---\n\n{long}\n");
+        let problems = Lesson::parse("a.md", &text).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 7);
+        assert!(problems[0].message.contains("lines may be at most 16 KiB"));
+        let big = "text\n".repeat(limits::MAX_LESSON_BYTES as usize / 5 + 1);
+        let problems = Lesson::parse("a.md", &big).unwrap_err();
+        assert!(problems[0].message.contains("too large"), "{problems:?}");
+    }
+}
