@@ -363,7 +363,14 @@ fn show(catalog: &Catalog, id: &str, theme_name: ThemeName) -> Result<ExitCode, 
 }
 
 fn check(dir: Option<PathBuf>) -> ExitCode {
-    let problems = pyconc::lessons::check(dir.as_deref());
+    let mut problems = pyconc::lessons::check(dir.as_deref());
+    if problems.is_empty() {
+        let python = pyconc::lessons::python_blocks::check_pack(dir.as_deref());
+        if let Some(note) = &python.note {
+            eprintln!("{note}");
+        }
+        problems.extend(python.problems);
+    }
     let what = dir.as_ref().map_or_else(
         || "the built-in lessons".to_string(),
         |d| sanitize_line(&d.display().to_string()),

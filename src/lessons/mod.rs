@@ -12,6 +12,7 @@ pub mod highlight;
 pub mod limits;
 pub mod markdown;
 pub mod pack;
+pub mod python_blocks;
 pub mod render;
 pub mod sanitize;
 
