@@ -128,7 +128,7 @@ fn cases() -> Vec<Case> {
                 write(d, "a.md", lesson("a", 1, &format!("```python\n{code}```")));
             },
             expect: Problem {
-                needle: "too large: a lesson file may be at most 1.0 MiB",
+                needle: "too large: this file of a lesson pack may be at most 1.0 MiB",
                 line: None,
             },
         },
@@ -481,7 +481,7 @@ fn cases() -> Vec<Case> {
                 std::fs::create_dir(d.join("b.md")).unwrap();
             },
             expect: Problem {
-                needle: "b.md: is a folder, not a lesson file",
+                needle: "b.md: is a folder, not a file",
                 line: None,
             },
         },

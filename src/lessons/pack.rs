@@ -16,8 +16,8 @@ use super::{Problem, sanitize};
 pub fn read_pack(dir: &Path) -> Result<Vec<(String, String)>, Vec<Problem>> {
     let shown = sanitize::sanitize_line(&dir.display().to_string());
     let folder_problem = |message: String| vec![Problem::new(&shown, 0, message)];
-    let root = std::fs::canonicalize(dir)
-        .map_err(|e| folder_problem(format!("cannot read lesson pack: {e}")))?;
+    let root =
+        canonical_root(dir).map_err(|e| folder_problem(format!("cannot read lesson pack: {e}")))?;
     let entries = std::fs::read_dir(&root)
         .map_err(|e| folder_problem(format!("cannot read lesson pack: {e}")))?;
     let mut paths: Vec<PathBuf> = entries
@@ -43,7 +43,7 @@ pub fn read_pack(dir: &Path) -> Result<Vec<(String, String)>, Vec<Problem>> {
     let mut total: u64 = 0;
     for path in paths {
         let name = sanitize::sanitize_line(&path.display().to_string());
-        match read_lesson_file(&path, &root) {
+        match read_file_in(&path, &root, MAX_LESSON_BYTES) {
             Ok(bytes) => {
                 total += bytes.len() as u64;
                 if total > MAX_PACK_BYTES {
@@ -66,7 +66,7 @@ pub fn read_pack(dir: &Path) -> Result<Vec<(String, String)>, Vec<Problem>> {
                     }
                 }
             }
-            Err(message) => problems.push(Problem::new(&name, 0, message)),
+            Err(e) => problems.push(Problem::new(&name, 0, e.to_string())),
         }
     }
     if problems.is_empty() {
@@ -92,60 +92,99 @@ fn is_lesson_name(path: &Path) -> bool {
         && !name.starts_with('.')
 }
 
-/// Reads one lesson file of the pack whose canonical folder is `root`, or says why not.
-fn read_lesson_file(path: &Path, root: &Path) -> Result<Vec<u8>, String> {
-    let link = std::fs::symlink_metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    let target = if link.file_type().is_symlink() {
-        let target = std::fs::canonicalize(path).map_err(|e| format!("cannot follow link: {e}"))?;
-        if !target.starts_with(root) {
-            return Err(format!(
-                "links outside the lesson pack (to {}): a pack's files must be inside its folder",
-                sanitize::sanitize_line(&target.display().to_string())
-            ));
+/// Why a pack file was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileError {
+    /// There is no such file (or link target).
+    Missing,
+    /// It is there but refused or unreadable: the message says why, in words for a
+    /// problem line (`is a folder, not a file`, `too large: ...`).
+    Refused(String),
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileError::Missing => f.write_str("not found (a link to nothing?)"),
+            FileError::Refused(why) => f.write_str(why),
         }
-        target
-    } else {
-        path.to_path_buf()
+    }
+}
+
+/// The canonical form of a pack folder, for [`read_file_in`]'s `root`.
+pub fn canonical_root(dir: &Path) -> std::io::Result<PathBuf> {
+    std::fs::canonicalize(dir)
+}
+
+/// Reads the pack file `path`, at most `max_bytes` of it, if it is a regular file inside
+/// `root` (the pack's canonical folder, see [`canonical_root`]): a link may point anywhere
+/// inside the pack, never out of it (nor may a linked folder on the way, such as
+/// `pack/exercises -> /proc/self`); devices, FIFOs, sockets and folders are refused without
+/// being opened, and the file is opened non-blocking and checked again after opening.
+pub fn read_file_in(path: &Path, root: &Path, max_bytes: u64) -> Result<Vec<u8>, FileError> {
+    let cannot = |what: &str, e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            FileError::Missing
+        } else {
+            FileError::Refused(format!("{what}: {e}"))
+        }
     };
+    let target = std::fs::canonicalize(path).map_err(|e| {
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        cannot(
+            if is_link {
+                "cannot follow link"
+            } else {
+                "cannot read"
+            },
+            e,
+        )
+    })?;
+    if !target.starts_with(root) {
+        return Err(FileError::Refused(format!(
+            "links outside the lesson pack (to {}): a pack's files must be inside its folder",
+            sanitize::sanitize_line(&target.display().to_string())
+        )));
+    }
     // Check before opening: opening a device or a FIFO can block or have effects.
-    let meta = std::fs::metadata(&target).map_err(|e| format!("cannot read: {e}"))?;
-    check_regular(&meta)?;
-    let file = open_non_blocking(&target).map_err(|e| format!("cannot read: {e}"))?;
+    let meta = std::fs::metadata(&target).map_err(|e| cannot("cannot read", e))?;
+    check_regular(&meta, max_bytes)?;
+    let file = open_non_blocking(&target).map_err(|e| cannot("cannot read", e))?;
     // And after: the path may have been swapped between the two.
-    let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
-    check_regular(&meta)?;
+    let meta = file.metadata().map_err(|e| cannot("cannot read", e))?;
+    check_regular(&meta, max_bytes)?;
     let mut bytes = Vec::new();
-    file.take(MAX_LESSON_BYTES + 1)
+    file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_LESSON_BYTES {
-        return Err(too_big());
+        .map_err(|e| cannot("cannot read", e))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_big(max_bytes));
     }
     Ok(bytes)
 }
 
-/// Only regular files of at most [`MAX_LESSON_BYTES`] are lessons.
-fn check_regular(meta: &Metadata) -> Result<(), String> {
+/// Only regular files of at most `max_bytes` are read.
+fn check_regular(meta: &Metadata, max_bytes: u64) -> Result<(), FileError> {
     let kind = meta.file_type();
     if kind.is_dir() {
-        return Err("is a folder, not a lesson file".to_string());
+        return Err(FileError::Refused("is a folder, not a file".to_string()));
     }
     if !kind.is_file() {
-        return Err(
-            "is not a regular file (a device, FIFO or socket): a lesson is a text file".to_string(),
-        );
+        return Err(FileError::Refused(
+            "is not a regular file (a device, FIFO or socket): a pack holds text files".to_string(),
+        ));
     }
-    if meta.len() > MAX_LESSON_BYTES {
-        return Err(too_big());
+    if meta.len() > max_bytes {
+        return Err(too_big(max_bytes));
     }
     Ok(())
 }
 
-fn too_big() -> String {
-    format!(
-        "too large: a lesson file may be at most {}",
-        limits::bytes(MAX_LESSON_BYTES)
-    )
+fn too_big(max_bytes: u64) -> FileError {
+    FileError::Refused(format!(
+        "too large: this file of a lesson pack may be at most {}",
+        limits::bytes(max_bytes)
+    ))
 }
 
 /// Opens `path` for reading without blocking (a FIFO or device swapped in after the check
@@ -196,7 +235,9 @@ mod tests {
         std::fs::create_dir(dir.path().join("b.md")).unwrap();
         let shown = problems_of(dir.path());
         assert!(
-            shown.iter().any(|p| p.contains("b.md: is a folder")),
+            shown
+                .iter()
+                .any(|p| p.contains("b.md: is a folder, not a file")),
             "{shown:?}"
         );
     }
@@ -235,6 +276,27 @@ mod tests {
             );
         }
         assert!(!shown.iter().any(|p| p.contains("same.md:")), "{shown:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_folder_does_not_lead_out_of_the_pack() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = canonical_root(dir.path()).unwrap();
+        std::os::unix::fs::symlink("/etc", dir.path().join("exercises")).unwrap();
+        let got = read_file_in(&dir.path().join("exercises/passwd"), &root, 1 << 20);
+        assert!(
+            matches!(&got, Err(FileError::Refused(why)) if why.contains("links outside")),
+            "{got:?}"
+        );
+        let got = read_file_in(&dir.path().join("exercises/no-such-file"), &root, 1 << 20);
+        assert_eq!(got, Err(FileError::Missing));
+        std::fs::write(dir.path().join("small.py"), "x = 1\n").unwrap();
+        let got = read_file_in(&dir.path().join("small.py"), &root, 3);
+        assert!(
+            matches!(&got, Err(FileError::Refused(why)) if why.contains("at most 3 bytes")),
+            "{got:?}"
+        );
     }
 
     #[cfg(unix)]
