@@ -367,7 +367,7 @@ fn check(dir: Option<PathBuf>) -> ExitCode {
     if problems.is_empty() {
         let python = pyconc::lessons::python_blocks::check_pack(dir.as_deref());
         if let Some(note) = &python.note {
-            eprintln!("{note}");
+            eprintln!("{}", sanitize(note));
         }
         problems.extend(python.problems);
     }

@@ -121,10 +121,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "20 MB lesson",
             build: |d| {
-                let code = repeat_lines(
-                    "    x = compute(1) + other(\"text\")  # comment\n",
-                    20 << 20,
-                );
+                let code = repeat_lines("x = compute(1) + other(\"text\")  # comment\n", 20 << 20);
                 write(d, "a.md", lesson("a", 1, &format!("```python\n{code}```")));
             },
             expect: Problem {
@@ -135,10 +132,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "1 MB code block",
             build: |d| {
-                let code = repeat_lines(
-                    "    x = compute(1) + other(\"text\")  # comment\n",
-                    1_000_000,
-                );
+                let code = repeat_lines("x = compute(1) + other(\"text\")  # comment\n", 1_000_000);
                 write(d, "a.md", lesson("a", 1, &format!("```python\n{code}```")));
             },
             expect: Good { show: "a" },
