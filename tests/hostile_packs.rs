@@ -508,7 +508,7 @@ fn pack_of(dir: &Path) -> std::path::PathBuf {
 }
 
 /// Checks one run against the case, and returns its table row.
-fn judge(case: &Case, command: &str, run: &Run, tty: bool) -> String {
+fn judge(case: &Case, command: &str, run: &Run, tty: bool, ui: bool) -> String {
     let what = format!("{} / {command}", case.name);
     assert!(!run.timed_out, "{what}: no answer in {TIMEOUT:?}");
     assert!(
@@ -529,7 +529,12 @@ fn judge(case: &Case, command: &str, run: &Run, tty: bool) -> String {
         run.peak_rss_kib
     );
     for (stream, bytes) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-        if let Err(bad) = hostile::only_safe_text(bytes, tty) {
+        let checked = if ui && stream == "stdout" {
+            hostile::only_ui_output(bytes)
+        } else {
+            hostile::only_safe_text(bytes, tty)
+        };
+        if let Err(bad) = checked {
             panic!("{what}: {stream} holds {bad}");
         }
     }
@@ -538,6 +543,14 @@ fn judge(case: &Case, command: &str, run: &Run, tty: bool) -> String {
             assert_eq!(run.code, Some(0), "{what}: {}", run.stderr_text());
             if command == "check" {
                 assert!(run.stdout_text().contains(": no problems"), "{what}");
+            }
+            if ui {
+                // It drew the lesson, then restored the terminal.
+                let shown = run.stdout_text();
+                assert!(
+                    shown.contains("\u{1b}[?1049h") && shown.contains("\u{1b}[?1049l"),
+                    "{what}"
+                );
             }
         }
         Expect::Problem { needle, line } => {
@@ -602,15 +615,25 @@ fn hostile_packs_never_panic_hang_bloat_or_leak_escapes() {
                     true,
                 ),
             ];
-            if matches!(case.expect, Expect::Problem { .. }) {
-                // The TUI's loader, on a terminal: the pack is refused before the TUI starts.
-                runs.push(("tui (tty)", args(&["--lessons".as_ref(), &lessons]), true));
-            }
+            // The TUI on a terminal: a bad pack is refused by its loader before it starts;
+            // a good one opens (at the lesson `show` opens) and `q` leaves it.
+            let tui = match case.expect {
+                Expect::Good { .. } => {
+                    args(&["--lessons".as_ref(), &lessons, "lesson".as_ref(), &id])
+                }
+                Expect::Problem { .. } => args(&["--lessons".as_ref(), &lessons]),
+            };
+            runs.push(("tui (tty)", tui, true));
             runs
         };
         for (command, argv, tty) in runs {
-            let run = run_pyconc(&argv, tty, TIMEOUT);
-            table.push(judge(&case, command, &run, tty));
+            let ui = command.starts_with("tui") && matches!(case.expect, Expect::Good { .. });
+            let run = if ui {
+                hostile::run_pyconc_typing(&argv, tty, Some(b"q"), TIMEOUT)
+            } else {
+                run_pyconc(&argv, tty, TIMEOUT)
+            };
+            table.push(judge(&case, command, &run, tty, ui));
         }
         // The temp dir must be removable again.
         hostile::set_mode_all(root.path(), 0o755);

@@ -62,6 +62,9 @@ impl Run {
     }
 }
 
+/// How often [`run_pyconc_typing`] types its keys.
+pub const KEY_INTERVAL: Duration = Duration::from_millis(250);
+
 /// GNU time, which measures its child's peak RSS.
 const GNU_TIME: &str = "/usr/bin/time";
 
@@ -71,6 +74,19 @@ const NOBODY: u32 = 65534;
 /// Runs `pyconc ARGS` and waits for it at most `timeout`. With `tty`, stdin and stdout are a
 /// pseudo-terminal of 100x30 (stderr stays a file, so problems can be read apart).
 pub fn run_pyconc(args: &[OsString], tty: bool, timeout: Duration) -> Run {
+    run_pyconc_typing(args, tty, None, timeout)
+}
+
+/// Like [`run_pyconc`] on a terminal; `keys`, if given, are typed every [`KEY_INTERVAL`]
+/// until pyconc exits (`q` to leave the TUI once it is up).
+pub fn run_pyconc_typing(
+    args: &[OsString],
+    tty: bool,
+    keys: Option<&'static [u8]>,
+    timeout: Duration,
+) -> Run {
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut typist = None;
     let mut stderr_file = tempfile::tempfile().expect("temp file");
     let mut stdout_file = tempfile::tempfile().expect("temp file");
     let home = tempfile::tempdir().expect("temp dir");
@@ -107,6 +123,19 @@ pub fn run_pyconc(args: &[OsString], tty: bool, timeout: Duration) -> Run {
                 .stdin(Stdio::from(slave.try_clone().expect("dup")))
                 .stdout(Stdio::from(slave));
             let mut master = File::from(master);
+            if let Some(keys) = keys {
+                let mut writer = master.try_clone().expect("dup");
+                let done = std::sync::Arc::clone(&done);
+                typist = Some(std::thread::spawn(move || {
+                    use std::io::Write;
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        std::thread::sleep(KEY_INTERVAL);
+                        if writer.write_all(keys).is_err() {
+                            break;
+                        }
+                    }
+                }));
+            }
             pty_reader = Some(std::thread::spawn(move || {
                 let mut out = Vec::new();
                 let mut buf = [0u8; 65536];
@@ -158,6 +187,10 @@ pub fn run_pyconc(args: &[OsString], tty: bool, timeout: Duration) -> Run {
         std::thread::sleep(Duration::from_millis(5));
     };
     let seconds = started.elapsed().as_secs_f64();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    if let Some(typist) = typist {
+        typist.join().expect("typist");
+    }
     let read_all = |file: &mut File| {
         let mut bytes = Vec::new();
         file.rewind().expect("rewind");
@@ -258,6 +291,35 @@ pub fn only_safe_text(bytes: &[u8], allow_sgr: bool) -> Result<(), String> {
         }
         let bidi = ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c);
         if (c.is_control() && c != '\n') || bidi {
+            return Err(format!("a raw {c:?} at byte {at}"));
+        }
+    }
+    Ok(())
+}
+
+/// `Ok` if a full-screen UI's output holds only what a TUI library writes: CSI sequences
+/// (`ESC [` parameters, a final byte: cursor moves, SGR, modes, the alternate screen), `\r`,
+/// `\n`, and text without other controls: no OSC (title, clipboard), DCS, C1 or BEL.
+pub fn only_ui_output(bytes: &[u8]) -> Result<(), String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.next().map(|(_, c)| c) != Some('[') {
+                return Err(format!("a non-CSI escape at byte {at}"));
+            }
+            // Parameter and intermediate bytes, then one final byte in `@`..=`~`.
+            loop {
+                match chars.next() {
+                    Some((_, c)) if ('\u{20}'..='\u{3f}').contains(&c) => {}
+                    Some((_, c)) if ('@'..='~').contains(&c) => break,
+                    other => return Err(format!("a broken CSI at byte {at}: {other:?}")),
+                }
+            }
+            continue;
+        }
+        let bidi = ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c);
+        if (c.is_control() && c != '\n' && c != '\r') || bidi {
             return Err(format!("a raw {c:?} at byte {at}"));
         }
     }
