@@ -323,6 +323,35 @@ mod tests {
         let shown = problems_of(dir.path());
         assert!(shown.iter().any(|p| p.contains("too large")), "{shown:?}");
 
+        // Files each under the file limit, over the pack's limit together.
+        let dir = tempfile::tempdir().unwrap();
+        let files = MAX_PACK_BYTES / MAX_LESSON_BYTES + 1;
+        for i in 0..files {
+            // One code block: cheap to parse.
+            let line = format!("{}\n", "x".repeat(999));
+            let body = format!(
+                "```\n{}```\n",
+                line.repeat(MAX_LESSON_BYTES as usize / 1000 - 1)
+            );
+            std::fs::write(
+                dir.path().join(format!("{i}.md")),
+                lesson(&format!("l{i}"), i as u32),
+            )
+            .unwrap();
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(dir.path().join(format!("{i}.md")))
+                .unwrap();
+            std::io::Write::write_all(&mut f, body.as_bytes()).unwrap();
+        }
+        let shown = problems_of(dir.path());
+        assert!(
+            shown
+                .iter()
+                .any(|p| p.contains("add up to more than 8.0 MiB")),
+            "{shown:?}"
+        );
+
         let dir = tempfile::tempdir().unwrap();
         for i in 0..=MAX_PACK_LESSONS {
             std::fs::write(dir.path().join(format!("{i:05}.md")), "").unwrap();
