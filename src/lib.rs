@@ -7,6 +7,7 @@
 pub mod app;
 pub mod lessons;
 pub mod progress;
+pub mod replay;
 pub mod sims;
 pub mod terminal;
 pub mod theme;
