@@ -257,7 +257,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                         .map_err(export_failure)?;
                 let mut err = std::io::stderr().lock();
                 for note in notes {
-                    let _ = writeln!(err, "pyconc: {note}");
+                    let _ = writeln!(err, "pyconc: {}", sanitize(&note.to_string()));
                 }
                 Ok(ExitCode::SUCCESS)
             } else {
@@ -350,7 +350,7 @@ fn headless_demo(
             export::run_live(engine, params, seconds, &theme, outputs).map_err(export_failure)?;
         let mut err = std::io::stderr().lock();
         for note in notes {
-            let _ = writeln!(err, "pyconc: {note}");
+            let _ = writeln!(err, "pyconc: {}", sanitize(&note.to_string()));
         }
         metrics
     } else {
