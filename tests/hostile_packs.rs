@@ -65,6 +65,25 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "escapes in ids and demo names",
+            build: |d| {
+                write(
+                    d,
+                    "a.md",
+                    "---\nid: \"\\e[2J\"\ntitle: T\norder: 1\nprerequisites: [\"\\e]0;t\\a\"]\n---\n",
+                );
+                write(
+                    d,
+                    "b.md",
+                    "---\nid: b\ntitle: T\norder: 2\n---\n\n```demo \u{1b}]52;c;aGk=\u{7} k\u{1b}[1m=v\n```\n",
+                );
+            },
+            expect: Problem {
+                needle: "lesson id `␛[2J` must be",
+                line: Some(2),
+            },
+        },
+        Case {
             name: "escapes in every field",
             build: |d| {
                 for name in ["a.md", "b.md"] {
