@@ -14,6 +14,9 @@ pub const MAX_PACK_BYTES: u64 = 8 * 1024 * 1024;
 /// The most lesson files in one pack.
 pub const MAX_PACK_LESSONS: usize = 500;
 
+/// The most exercise folders (`exercises/ID/`) in one pack.
+pub const MAX_PACK_EXERCISES: usize = 200;
+
 /// The longest line of a lesson file, in bytes.
 pub const MAX_LINE_BYTES: usize = 16 * 1024;
 
