@@ -686,7 +686,8 @@ fn check(dir: Option<PathBuf>) -> ExitCode {
     let (exercise_problems, ran) = exercise_cli::check_exercises(dir.as_deref());
     problems.extend(exercise_problems);
     if let Some(ran) = &ran {
-        println!("{ran}");
+        // It names the interpreter (a path from PYCONC_PYTHON) and exercise ids.
+        println!("{}", sanitize(ran));
     }
     if problems.is_empty() {
         println!("{what}: no problems");

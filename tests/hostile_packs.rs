@@ -726,3 +726,185 @@ fn arguments_with_escapes_are_shown_sanitised() {
         );
     }
 }
+
+/// Copies the good exercise pack fixture into `dir` (files only, recursively).
+fn copy_exercise_pack(dir: &Path) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().filter_map(Result::ok) {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    copy(Path::new("tests/fixtures/exercise-pack"), dir);
+}
+
+/// The fixture's one exercise folder in a pack copied to `dir`.
+fn exercise(dir: &Path) -> std::path::PathBuf {
+    dir.join("exercises/sum-squares")
+}
+
+/// Hostile exercise folders (`PACK/exercises/ID/`): `check` and `exercises` refuse each with
+/// `file: message` and exit 1, without hanging, bloating or printing a raw escape.
+#[test]
+fn hostile_exercise_folders_are_refused() {
+    type Build = fn(&Path);
+    let cases: Vec<(&str, Build, &str)> = vec![
+        (
+            "exercise file linked to /dev/zero",
+            |d| {
+                std::fs::remove_file(exercise(d).join("check.py")).unwrap();
+                symlink("/dev/zero", &exercise(d), "check.py");
+            },
+            "check.py: links outside the lesson pack (to /dev/zero)",
+        ),
+        (
+            "exercise file linked to /proc/kmsg",
+            |d| {
+                std::fs::remove_file(exercise(d).join("start.py")).unwrap();
+                symlink("/proc/kmsg", &exercise(d), "start.py");
+            },
+            "start.py: links outside the lesson pack (to /proc/kmsg)",
+        ),
+        (
+            "exercises folder linked out",
+            |d| {
+                std::fs::remove_dir_all(d.join("exercises")).unwrap();
+                symlink("/etc", d, "exercises");
+            },
+            "exercises: links outside the lesson pack (to /etc)",
+        ),
+        (
+            "exercise folder linked out",
+            |d| symlink("/usr", &d.join("exercises"), "usr"),
+            "exercises/usr: links outside the lesson pack (to /usr)",
+        ),
+        (
+            "exercise file a FIFO",
+            |d| {
+                let path = exercise(d).join("solution.py");
+                std::fs::remove_file(&path).unwrap();
+                let c = std::ffi::CString::new(path.to_string_lossy().as_bytes()).unwrap();
+                // SAFETY: a valid NUL-terminated path.
+                assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+            },
+            "solution.py: is not a regular file",
+        ),
+        (
+            "exercise file a folder",
+            |d| {
+                std::fs::remove_file(exercise(d).join("check.py")).unwrap();
+                std::fs::create_dir(exercise(d).join("check.py")).unwrap();
+            },
+            "check.py: is a folder, not a file",
+        ),
+        (
+            "exercise file of 2 GiB",
+            |d| {
+                let file = std::fs::File::create(exercise(d).join("check.py")).unwrap();
+                file.set_len(2 << 30).unwrap();
+            },
+            "check.py: too large",
+        ),
+        (
+            "300 exercise folders",
+            |d| {
+                for i in 0..300 {
+                    std::fs::create_dir(d.join(format!("exercises/x{i}"))).unwrap();
+                }
+            },
+            "301 exercise folders: a pack may hold at most 200",
+        ),
+        (
+            "escape key in exercise.toml",
+            |d| {
+                let toml = exercise(d).join("exercise.toml");
+                let mut text = std::fs::read_to_string(&toml).unwrap();
+                text.push_str("\"\\e[2J\\e]52;c;aGk=\\u0007\" = 1\n");
+                std::fs::write(toml, text).unwrap();
+            },
+            "exercise.toml:7: unknown field `␛[2J␛]52;c;aGk=␇`",
+        ),
+        (
+            "deep arrays in exercise.toml",
+            |d| {
+                let toml = exercise(d).join("exercise.toml");
+                let text = std::fs::read_to_string(&toml).unwrap();
+                let deep = format!("hints = {}{}", "[".repeat(50_000), "]".repeat(50_000));
+                let text: Vec<String> = text
+                    .lines()
+                    .map(|l| {
+                        if l.starts_with("hints") {
+                            deep.clone()
+                        } else {
+                            l.to_string()
+                        }
+                    })
+                    .collect();
+                std::fs::write(toml, text.join("\n")).unwrap();
+            },
+            "exercise.toml:",
+        ),
+        (
+            "escapes in an exercise folder name",
+            |d| {
+                std::fs::rename(exercise(d), d.join("exercises/x\u{1b}]0;pwned\u{7}")).unwrap();
+            },
+            "differs from its folder `x␛]0;pwned␇`",
+        ),
+    ];
+    let mut table = vec![
+        "| case                                | command   | exit | seconds | peak MiB |"
+            .to_string(),
+        "|-------------------------------------|-----------|------|---------|----------|"
+            .to_string(),
+    ];
+    for (name, build, needle) in cases {
+        let root = tempfile::tempdir().expect("temp dir");
+        hostile::set_mode(root.path(), 0o755);
+        copy_exercise_pack(root.path());
+        build(root.path());
+        let pack = root.path().as_os_str().to_owned();
+        for (command, argv) in [
+            ("check", vec!["check".into(), pack.clone()]),
+            (
+                "exercises",
+                vec!["--lessons".into(), pack.clone(), "exercises".into()],
+            ),
+        ] {
+            let run = run_pyconc(&argv, false, TIMEOUT);
+            let what = format!("{name} / {command}");
+            assert!(!run.timed_out && run.signal.is_none(), "{what}: {run:?}");
+            assert_eq!(run.code, Some(1), "{what}: {}", run.stderr_text());
+            assert!(
+                run.peak_rss_kib < MAX_PEAK_RSS_KIB,
+                "{what}: {} KiB",
+                run.peak_rss_kib
+            );
+            for bytes in [&run.stdout, &run.stderr] {
+                if let Err(bad) = hostile::only_safe_text(bytes, false) {
+                    panic!("{what}: output holds {bad}");
+                }
+            }
+            assert!(
+                run.stderr_text().contains(needle),
+                "{what}: `{needle}` not in\n{}",
+                run.stderr_text()
+            );
+            table.push(format!(
+                "| {:<35} | {:<9} | {:>4} | {:>7.2} | {:>8.1} |",
+                name,
+                command,
+                run.code.map_or("-".to_string(), |c| c.to_string()),
+                run.seconds,
+                run.peak_rss_kib as f64 / 1024.0
+            ));
+        }
+        hostile::set_mode_all(root.path(), 0o755);
+    }
+    println!("{}", table.join("\n"));
+}
