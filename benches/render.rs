@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use pyconc::lessons::{Catalog, Highlighter, Lesson, RenderOptions, render};
+use pyconc::lessons::{Catalog, Highlighter, Lesson, RenderOptions, no_exercise_info, render};
 use pyconc::theme::{Theme, ThemeName};
 
 /// Pane width the figure is quoted for.
@@ -47,6 +47,7 @@ fn main() {
         highlighter: None,
         answers: &answers,
         focused: None,
+        exercise: &no_exercise_info,
     };
     let Some(lesson) = catalog
         .lessons
@@ -85,6 +86,7 @@ fn main() {
         highlighter: Some(&highlighter),
         answers: &answers,
         focused: None,
+        exercise: &no_exercise_info,
     };
     let (lines, cold, median, p95, worst) = measure(lesson, &opts);
     let long_figures = long.as_ref().map(|l| (l, measure(l, &opts)));

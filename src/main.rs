@@ -366,7 +366,12 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             list(&load_catalog(&cli.lessons)?, json);
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Show { id }) => show(&load_catalog(&cli.lessons)?, &id, cli.theme),
+        Some(Command::Show { id }) => show(
+            &load_catalog(&cli.lessons)?,
+            cli.lessons.as_deref(),
+            &id,
+            cli.theme,
+        ),
         Some(Command::Check { dir }) => Ok(check(dir.or(cli.lessons))),
         Some(Command::Xray {
             python,
@@ -464,6 +469,7 @@ fn tui(
     let exercises = pyconc::exercises::ExerciseSet::load(pack).unwrap_or_default();
     let mut app = App::new(catalog, theme, ProgressStore::locate(), open);
     app.exercises = exercises;
+    app.relayout(); // the exercise cards now know their titles and states
     app::run::run(app)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -635,7 +641,12 @@ fn list(catalog: &Catalog, as_json: bool) {
     }
 }
 
-fn show(catalog: &Catalog, id: &str, theme_name: ThemeName) -> Result<ExitCode, Failure> {
+fn show(
+    catalog: &Catalog,
+    pack: Option<&std::path::Path>,
+    id: &str,
+    theme_name: ThemeName,
+) -> Result<ExitCode, Failure> {
     let lesson = catalog.get(id).ok_or_else(|| unknown_lesson(catalog, id))?;
     let tty = std::io::stdout().is_terminal();
     let width = if tty {
@@ -650,6 +661,13 @@ fn show(catalog: &Catalog, id: &str, theme_name: ThemeName) -> Result<ExitCode, 
     };
     let highlighter = (tty && theme.color).then(Highlighter::load);
     let no_answers = |_: usize| None;
+    // The card's title and what it practises; the learner's state is the TUI's business.
+    let exercises = pyconc::exercises::ExerciseSet::load(pack).unwrap_or_default();
+    let exercise = |ex: &str| {
+        exercises
+            .get(ex)
+            .map(|e| render::ExerciseCardInfo::new(e, None))
+    };
     let laid_out = render::render(
         lesson,
         &RenderOptions {
@@ -658,6 +676,7 @@ fn show(catalog: &Catalog, id: &str, theme_name: ThemeName) -> Result<ExitCode, 
             highlighter: highlighter.as_ref(),
             answers: &no_answers,
             focused: None,
+            exercise: &exercise,
         },
     );
     let text = if tty {

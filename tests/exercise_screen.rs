@@ -164,7 +164,17 @@ fn without_python_the_screen_says_so_and_nothing_breaks() {
 fn enter_on_the_card_opens_the_exercise_with_its_file() {
     let home = tempfile::tempdir().unwrap();
     let mut app = app_in(home.path(), 80, 24);
-    assert!(draw(&app).contains("exercise: sum-squares"));
+    let lesson = draw(&app);
+    assert!(
+        lesson.contains("exercise: Sum the squares  sum-squares"),
+        "{lesson}"
+    );
+    assert!(lesson.contains("practises a tiny function"), "{lesson}");
+    // The only card is focused as soon as it is on screen.
+    assert!(
+        lesson.contains("not started · press Enter to open"),
+        "{lesson}"
+    );
     press(&mut app, KeyCode::Char(']'));
     press(&mut app, KeyCode::Enter);
     let screen = app.exercise.as_ref().expect("the exercise screen is up");
@@ -176,8 +186,15 @@ fn enter_on_the_card_opens_the_exercise_with_its_file() {
             .contains("return sum(numbers)")
     );
     assert!(draw(&app).contains("Sum the squares"));
+    // A pass while the screen was up shows on the card once back in the lesson.
+    app.progress.exercise_mut("sum-squares").state = ExerciseState::Passed;
     press(&mut app, KeyCode::Esc);
     assert!(app.exercise.is_none());
+    let lesson = draw(&app);
+    assert!(
+        lesson.contains("passed ✓ · press Enter to open"),
+        "{lesson}"
+    );
 }
 
 #[test]

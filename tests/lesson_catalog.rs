@@ -123,3 +123,26 @@ fn the_lesson_source_keeps_demo_arguments() {
     assert_eq!(demo.args, vec![("busy".to_string(), "2".to_string())]);
     assert_eq!(demo.line, 66);
 }
+
+#[test]
+fn every_built_in_exercise_has_one_card_in_its_own_lesson() {
+    let catalog = Catalog::embedded().expect("valid");
+    let exercises = pyconc::exercises::ExerciseSet::embedded().expect("valid exercises");
+    assert!(!exercises.exercises.is_empty());
+    for ex in &exercises.exercises {
+        let cards: Vec<&str> = catalog
+            .lessons
+            .iter()
+            .flat_map(|l| l.exercises.iter().map(move |c| (l, c)))
+            .filter(|(_, c)| c.id == ex.id)
+            .map(|(l, _)| l.meta.id.as_str())
+            .collect();
+        assert_eq!(
+            cards,
+            vec![ex.lesson.as_str()],
+            "exercise `{}` must have exactly one card, in lesson `{}`",
+            ex.id,
+            ex.lesson
+        );
+    }
+}

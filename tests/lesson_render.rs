@@ -1,7 +1,7 @@
 //! Snapshot and case tests of the lesson renderer: a sample lesson drawn through ratatui's
 //! TestBackend at 80x24 and 120x40, styled dumps where colour carries meaning (highlighted
 //! code, quiz marks), quizzes before and after answering, code clipping, tables, wrapping,
-//! NO_COLOR, and hostile text.
+//! NO_COLOR, hostile text, and exercise cards in each learner state.
 
 mod common;
 
@@ -9,9 +9,10 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use pyconc::lessons::{
-    Catalog, Highlighter, Item, Lesson, RenderOptions, RenderedLesson, render, to_ansi,
-    to_plain_text,
+    Catalog, ExerciseCardInfo, Highlighter, Item, Lesson, RenderOptions, RenderedLesson,
+    no_exercise_info, render, to_ansi, to_plain_text,
 };
+use pyconc::progress::ExerciseState;
 use pyconc::theme::{Theme, ThemeName};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -53,6 +54,7 @@ fn render_with(
         highlighter: Some(highlighter()),
         answers,
         focused,
+        exercise: &no_exercise_info,
     };
     render(lesson, &opts)
 }
@@ -128,6 +130,7 @@ fn code_without_highlighter_is_plain_but_framed() {
         highlighter: None,
         answers: &no_answers,
         focused: None,
+        exercise: &no_exercise_info,
     };
     let rendered = render(&lesson, &opts);
     assert_eq!(rendered.lines.len(), 1);
@@ -394,4 +397,115 @@ fn nested_structures_plain() {
     );
     let rendered = render_with(&lesson, 40, &dark(), &no_answers, None);
     insta::assert_snapshot!(to_plain_text(&rendered.lines));
+}
+
+/// An exercise card with `info` (the lookup answers for `lost-update` only), focused or not.
+fn exercise_card_text(info: Option<ExerciseCardInfo>, focused: bool, width: u16) -> String {
+    let lesson = lesson_from("```exercise lost-update\n```");
+    let lookup = move |id: &str| info.clone().filter(|_| id == "lost-update");
+    let theme = dark();
+    let opts = RenderOptions {
+        width,
+        theme: &theme,
+        highlighter: None,
+        answers: &no_answers,
+        focused: focused.then_some(0),
+        exercise: &lookup,
+    };
+    let rendered = render(&lesson, &opts);
+    assert_eq!(rendered.items.len(), 1);
+    assert_eq!(rendered.items[0].item, Item::Exercise(0));
+    to_plain_text(&rendered.lines)
+}
+
+fn lost_update_card(progress: Option<(ExerciseState, u32)>) -> Option<ExerciseCardInfo> {
+    Some(ExerciseCardInfo {
+        title: "Fix a lost update with a lock".into(),
+        practises: "a `threading.Lock` around a read-modify-write shared by several threads".into(),
+        progress,
+    })
+}
+
+#[test]
+fn exercise_card_states() {
+    let cases = [
+        ("not in the pack", None, false),
+        ("not in the pack, focused", None, true),
+        (
+            "no progress at hand (pyconc show)",
+            lost_update_card(None),
+            false,
+        ),
+        (
+            "not started",
+            lost_update_card(Some((ExerciseState::NotStarted, 0))),
+            false,
+        ),
+        (
+            "not started, focused",
+            lost_update_card(Some((ExerciseState::NotStarted, 0))),
+            true,
+        ),
+        (
+            "attempted once",
+            lost_update_card(Some((ExerciseState::Attempted, 1))),
+            false,
+        ),
+        (
+            "attempted 3 times, focused",
+            lost_update_card(Some((ExerciseState::Attempted, 3))),
+            true,
+        ),
+        (
+            "passed",
+            lost_update_card(Some((ExerciseState::Passed, 2))),
+            false,
+        ),
+        (
+            "passed, focused",
+            lost_update_card(Some((ExerciseState::Passed, 2))),
+            true,
+        ),
+    ];
+    let mut out = String::new();
+    for (name, info, focused) in cases {
+        out.push_str(&format!(
+            "-- {name}\n{}\n",
+            exercise_card_text(info, focused, 60)
+        ));
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn exercise_card_keeps_its_height_when_focused_and_wraps_at_any_width() {
+    // Wide enough for the status line to fit either way, focus never changes the height;
+    // narrower, the card still draws (wrapped, framed from 12 columns).
+    for width in [1u16, 11, 12, 30, 50, 80, 200] {
+        for progress in [None, Some((ExerciseState::Attempted, 7))] {
+            let rest = exercise_card_text(lost_update_card(progress), false, width);
+            let focus = exercise_card_text(lost_update_card(progress), true, width);
+            if width >= 50 {
+                assert_eq!(
+                    rest.lines().count(),
+                    focus.lines().count(),
+                    "width {width}:\n{rest}\n{focus}"
+                );
+                assert!(rest.contains("Fix a lost update"), "{rest}");
+            }
+            assert!(
+                width < 11 || focus.contains("Enter"),
+                "width {width}: {focus}"
+            );
+        }
+    }
+    let focused = exercise_card_text(lost_update_card(None), true, 80);
+    assert!(focused.contains("press Enter to open"), "{focused}");
+    let passed = exercise_card_text(
+        lost_update_card(Some((ExerciseState::Passed, 0))),
+        false,
+        80,
+    );
+    assert!(passed.contains("passed ✓"), "{passed}");
+    assert!(!passed.contains("press Enter"), "{passed}");
 }

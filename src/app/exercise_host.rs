@@ -160,6 +160,9 @@ impl App {
         }
         if self.exercise_setup.only {
             self.quit = true;
+        } else {
+            // The lesson's exercise card shows the state this visit may have changed.
+            self.relayout();
         }
     }
 

@@ -457,6 +457,12 @@ impl App {
         let id = lesson.meta.id.clone();
         let progress = &self.progress;
         let answers = |quiz: usize| progress.answer(&id, quiz);
+        let exercises = &self.exercises;
+        let exercise = |ex: &str| {
+            exercises
+                .get(ex)
+                .map(|e| render::ExerciseCardInfo::new(e, Some(progress)))
+        };
         self.rendered = render::render(
             lesson,
             &RenderOptions {
@@ -465,6 +471,7 @@ impl App {
                 highlighter: self.highlighter.as_deref(),
                 answers: &answers,
                 focused: self.focused_item,
+                exercise: &exercise,
             },
         );
         self.scroll = self.scroll.min(self.max_scroll());

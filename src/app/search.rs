@@ -72,6 +72,11 @@ impl App {
                     .map(|(i, _)| i)
             } else {
                 let no_answers = |_: usize| None;
+                let exercise = |ex: &str| {
+                    self.exercises
+                        .get(ex)
+                        .map(|e| render::ExerciseCardInfo::new(e, Some(&self.progress)))
+                };
                 let laid_out = render::render(
                     &self.catalog.lessons[index],
                     &RenderOptions {
@@ -80,6 +85,7 @@ impl App {
                         highlighter: None,
                         answers: &no_answers,
                         focused: None,
+                        exercise: &exercise,
                     },
                 );
                 laid_out

@@ -21,7 +21,10 @@ use std::fmt;
 pub use catalog::{Catalog, check};
 pub use highlight::Highlighter;
 pub use markdown::Block;
-pub use render::{Item, ItemSpan, RenderOptions, RenderedLesson, render, to_ansi, to_plain_text};
+pub use render::{
+    ExerciseCardInfo, Item, ItemSpan, RenderOptions, RenderedLesson, no_exercise_info, render,
+    to_ansi, to_plain_text,
+};
 
 /// What a lesson's front matter declares.
 #[derive(Debug, Clone, PartialEq)]

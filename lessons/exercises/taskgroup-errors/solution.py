@@ -22,11 +22,16 @@ class FetchFailed(Exception):
 
 async def fetch_all(urls, fetch):
     """{url: page} for every url, or FetchFailed naming the bad ones."""
+    failed = []
     try:
         async with asyncio.TaskGroup() as tg:  # a failure cancels the siblings and waits
             tasks = {url: tg.create_task(fetch(url)) for url in urls}
     except* ValueError as group:  # only the ValueErrors; anything else passes on
-        raise FetchFailed([str(e) for e in group.exceptions]) from None
+        failed = [str(e) for e in group.exceptions]
+    # Raised after the try statement, not inside except*: CPython 3.11.0 to 3.11.3 wrap an
+    # exception raised in an except* clause in a new ExceptionGroup (fixed in 3.11.4).
+    if failed:
+        raise FetchFailed(failed)
     return {url: task.result() for url, task in tasks.items()}
 
 

@@ -1,5 +1,6 @@
 //! Demo, exercise and quiz cards: a framed box (plain below a minimum width) with the card's title,
-//! caption or question, options with their marks, and the explanation once answered.
+//! caption or question (an exercise: what it practises and the learner's state), options with
+//! their marks, and the explanation once answered.
 
 use super::*;
 
@@ -50,25 +51,53 @@ impl Renderer<'_, '_> {
         self.card(Item::Demo(index), border, content);
     }
 
-    /// A card like a demo card: the exercise's id and how to open it.
-    pub(super) fn exercise_card(&mut self, index: usize, id: &str) {
+    /// A card like a demo card: the exercise's title and id, what it practises, the
+    /// learner's state, and how to open it when focused. Without `info` (no such exercise
+    /// in the pack) the id stands in for the title.
+    pub(super) fn exercise_card(
+        &mut self,
+        index: usize,
+        id: &str,
+        info: Option<&ExerciseCardInfo>,
+    ) {
         let theme = self.theme;
         let (focused, border) = self.next_card_focus();
-        let title = vec![
-            (
-                border.add_modifier(Modifier::BOLD),
-                "✎ exercise: ".to_string(),
-            ),
-            (theme.accent.add_modifier(Modifier::BOLD), id.to_string()),
-        ];
+        let mut title: Vec<Run> = vec![(
+            border.add_modifier(Modifier::BOLD),
+            "✎ exercise: ".to_string(),
+        )];
+        match info {
+            Some(info) => {
+                title.push((
+                    theme.accent.add_modifier(Modifier::BOLD),
+                    info.title.clone(),
+                ));
+                title.push((theme.muted, format!("  {id}")));
+            }
+            None => title.push((theme.accent.add_modifier(Modifier::BOLD), id.to_string())),
+        }
+        let mut content = vec![CardPart::Wrapped(title)];
+        if let Some(info) = info.filter(|i| !i.practises.is_empty()) {
+            let mut practises = vec![(theme.muted, "practises ".to_string())];
+            let spans = markdown::inline_spans(&info.practises);
+            practises.extend(self.inline_runs(&spans, self.base));
+            content.push(CardPart::Hanging(practises, "practises ".len()));
+        }
+        // One line, the same height focused or not: the state, then the key when focused.
+        // With no progress at hand, the key hint alone, muted unless focused (as on a demo).
         let hint = if focused { theme.key } else { theme.muted };
-        let content = vec![
-            CardPart::Wrapped(title),
-            CardPart::Wrapped(vec![(
-                hint,
-                "press Enter to write it; pyconc grades each save".to_string(),
-            )]),
-        ];
+        let status: Vec<Run> = match info.and_then(|i| i.progress) {
+            Some((state, failed_tries)) => {
+                let mut runs = vec![state_run(state, failed_tries, theme)];
+                if focused {
+                    runs.push((theme.muted, " · ".to_string()));
+                    runs.push((hint, "press Enter to open".to_string()));
+                }
+                runs
+            }
+            None => vec![(hint, "press Enter to open".to_string())],
+        };
+        content.push(CardPart::Wrapped(status));
         self.card(Item::Exercise(index), border, content);
     }
 
@@ -195,6 +224,26 @@ impl Renderer<'_, '_> {
             first_line,
             last_line,
         });
+    }
+}
+
+/// The learner's state as an exercise card shows it: `not started`, `attempted N times`,
+/// `passed ✓`.
+fn state_run(state: ExerciseState, failed_tries: u32, theme: &Theme) -> Run {
+    match state {
+        ExerciseState::NotStarted => (theme.muted, "not started".to_string()),
+        ExerciseState::Attempted => {
+            let text = match failed_tries {
+                0 => "attempted".to_string(),
+                1 => "attempted once".to_string(),
+                n => format!("attempted {n} times"),
+            };
+            (theme.warn, text)
+        }
+        ExerciseState::Passed => (
+            theme.good.add_modifier(Modifier::BOLD),
+            "passed ✓".to_string(),
+        ),
     }
 }
 

@@ -1,14 +1,14 @@
 //! Lesson blocks -> styled terminal lines for one width and theme: headings by level,
 //! paragraphs word-wrapped (unicode-width aware, styles kept across wraps), lists with hanging
 //! indents, quotes with a bar, fitted tables, highlighted code that is clipped and never
-//! wrapped, demo cards and quiz cards. Also where the interactive items (demo cards, quizzes)
+//! wrapped, demo, exercise and quiz cards. Also where the interactive items (demo cards, quizzes)
 //! are, so the app can focus and scroll to them, and plain-text / ANSI output for
 //! `pyconc show`.
 //!
 //! Rendering reads only the lesson and the options: the app caches the result per width.
 //!
 //! One job per file: this one walks the blocks (headings, paragraphs, lists, quotes, code);
-//! `table.rs` fits tables, `cards.rs` draws demo and quiz cards, `wrap.rs` wraps and cuts
+//! `table.rs` fits tables, `cards.rs` draws demo, exercise and quiz cards, `wrap.rs` wraps and cuts
 //! styled runs, `ansi.rs` writes `pyconc show` output.
 
 pub(crate) mod ansi;
@@ -21,6 +21,8 @@ use ratatui::text::{Line, Span};
 
 use super::markdown::{self, Align, Block, Inline, ListItem};
 use super::{DemoRef, Highlighter, Lesson, Quiz};
+use crate::exercises::Exercise;
+use crate::progress::{ExerciseState, Progress};
 use crate::theme::Theme;
 
 pub use ansi::{to_ansi, to_plain_text};
@@ -46,6 +48,43 @@ pub struct RenderOptions<'a> {
     pub answers: &'a dyn Fn(usize) -> Option<usize>,
     /// The focused interactive item (index into [`RenderedLesson::items`]).
     pub focused: Option<usize>,
+    /// What to show on the card of exercise `id` (`None`: the pack has no such exercise,
+    /// and the card shows only the id).
+    pub exercise: &'a dyn Fn(&str) -> Option<ExerciseCardInfo>,
+}
+
+/// What an exercise card shows about its exercise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExerciseCardInfo {
+    /// The exercise's title (already sanitised, as the exercise loader leaves it).
+    pub title: String,
+    /// What it practises (inline markdown, sanitised).
+    pub practises: String,
+    /// The learner's state and failed gradings; `None` where progress is not at hand
+    /// (`pyconc show`).
+    pub progress: Option<(ExerciseState, u32)>,
+}
+
+impl ExerciseCardInfo {
+    /// The card for `exercise`, with the learner's progress from `progress` if given.
+    pub fn new(exercise: &Exercise, progress: Option<&Progress>) -> ExerciseCardInfo {
+        ExerciseCardInfo {
+            title: exercise.title.clone(),
+            practises: exercise.practises.clone(),
+            progress: progress.map(|p| {
+                let entry = p.exercises.get(&exercise.id);
+                (
+                    entry.map(|e| e.state).unwrap_or_default(),
+                    entry.map_or(0, |e| e.failed_tries),
+                )
+            }),
+        }
+    }
+}
+
+/// For renders with no exercise information at hand: every card shows only its id.
+pub fn no_exercise_info(_id: &str) -> Option<ExerciseCardInfo> {
+    None
 }
 
 /// A lesson laid out for one width.
@@ -232,7 +271,8 @@ impl Renderer<'_, '_> {
             Block::Exercise { index, .. } => {
                 if let Some(exercise) = self.lesson.exercises.get(*index) {
                     self.gap();
-                    self.exercise_card(*index, &exercise.id);
+                    let info = (self.opts.exercise)(&exercise.id);
+                    self.exercise_card(*index, &exercise.id, info.as_ref());
                 }
             }
         }

@@ -105,6 +105,7 @@ fn the_deepest_nesting_a_pack_may_have_renders_at_any_width() {
                 highlighter: None,
                 answers: &|_| None,
                 focused: None,
+                exercise: &no_exercise_info,
             },
         );
         assert!(!rendered.lines.is_empty(), "width {width}");
