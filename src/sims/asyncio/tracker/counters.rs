@@ -2,7 +2,6 @@
 //! over every task, who is at the loop now, and the scheduling-delay histogram.
 
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::states::*;
@@ -10,6 +9,10 @@ use super::states::*;
 /// Upper bounds of the scheduling-delay histogram's buckets, in microseconds; the last
 /// bucket holds everything above.
 pub const DELAY_BUCKET_BOUNDS_US: [u64; 5] = [10, 100, 1_000, 10_000, 100_000];
+
+/// How many tasks can be listed as being polled at once (more than the loop's threads: a
+/// current-thread loop uses one, the multi-thread flavor one per worker).
+pub const RUNNING_SLOTS: usize = 16;
 
 /// Per-state counts, totals over all tasks, and who is at the loop now.
 #[derive(Debug)]
@@ -29,8 +32,9 @@ pub struct Counters {
     pub(super) last_polled: AtomicU32,
     /// Task id + 1 of the task parked at the pause gate (0: none).
     pub(super) at_gate: AtomicU32,
-    /// Ids of the tasks being polled now (one on a current-thread loop).
-    pub(super) running: Mutex<Vec<u32>>,
+    /// Task id + 1 of each task being polled now, 0 in a free slot (one slot in use on a
+    /// current-thread loop): claimed and freed with one atomic each, no lock.
+    pub(super) running: [AtomicU32; RUNNING_SLOTS],
 }
 
 impl Counters {
@@ -49,7 +53,7 @@ impl Counters {
             max_delay_ns: AtomicU64::new(0),
             last_polled: AtomicU32::new(0),
             at_gate: AtomicU32::new(0),
-            running: Mutex::new(Vec::new()),
+            running: std::array::from_fn(|_| AtomicU32::new(0)),
         }
     }
 
@@ -131,11 +135,34 @@ impl Counters {
 
     /// The ids of the tasks being polled now.
     pub fn running(&self) -> Vec<u32> {
-        self.lock_running().clone()
+        self.running
+            .iter()
+            .filter_map(|slot| slot.load(Ordering::Relaxed).checked_sub(1))
+            .collect()
     }
 
-    pub(super) fn lock_running(&self) -> MutexGuard<'_, Vec<u32>> {
-        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    /// Lists task `id` as being polled (in the first free slot; unlisted if none is free).
+    pub(super) fn enter_running(&self, id: u32) {
+        for slot in &self.running {
+            if slot
+                .compare_exchange(0, id + 1, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+            {
+                return;
+            }
+        }
+    }
+
+    /// Takes task `id` off the list of tasks being polled.
+    pub(super) fn leave_running(&self, id: u32) {
+        for slot in &self.running {
+            if slot
+                .compare_exchange(id + 1, 0, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+            {
+                return;
+            }
+        }
     }
 
     pub(super) fn add(&self, slot: usize, delta: i64) {
