@@ -1,9 +1,11 @@
 //! The tracker's aggregates: per-state counts kept as atomics as states change, totals
 //! over every task, who is at the loop now, and the scheduling-delay histogram.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
+use super::super::gate::Gate;
 use super::states::*;
 
 /// Upper bounds of the scheduling-delay histogram's buckets, in microseconds; the last
@@ -19,12 +21,12 @@ pub const RUNNING_SLOTS: usize = 16;
 pub struct Counters {
     pub(super) epoch: Instant,
     pub(super) by_state: [AtomicI64; STATE_SLOTS],
+    /// Written under the tracker's cell-list lock (a store, not a read-modify-write).
     pub(super) spawned: AtomicU64,
     pub(super) polls: AtomicU64,
     pub(super) busy_ns: AtomicU64,
     pub(super) ready_ns: AtomicU64,
     pub(super) wait_ns: AtomicU64,
-    pub(super) live: AtomicI64,
     pub(super) peak_live: AtomicI64,
     pub(super) delay_hist: [AtomicU64; DELAY_BUCKET_BOUNDS_US.len() + 1],
     pub(super) max_delay_ns: AtomicU64,
@@ -35,10 +37,12 @@ pub struct Counters {
     /// Task id + 1 of each task being polled now, 0 in a free slot (one slot in use on a
     /// current-thread loop): claimed and freed with one atomic each, no lock.
     pub(super) running: [AtomicU32; RUNNING_SLOTS],
+    /// The pause/step gate every tracked poll passes (held here, not once per task).
+    pub(super) gate: Arc<Gate>,
 }
 
 impl Counters {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(gate: Arc<Gate>) -> Self {
         Counters {
             epoch: Instant::now(),
             by_state: std::array::from_fn(|_| AtomicI64::new(0)),
@@ -47,13 +51,13 @@ impl Counters {
             busy_ns: AtomicU64::new(0),
             ready_ns: AtomicU64::new(0),
             wait_ns: AtomicU64::new(0),
-            live: AtomicI64::new(0),
             peak_live: AtomicI64::new(0),
             delay_hist: std::array::from_fn(|_| AtomicU64::new(0)),
             max_delay_ns: AtomicU64::new(0),
             last_polled: AtomicU32::new(0),
             at_gate: AtomicU32::new(0),
             running: std::array::from_fn(|_| AtomicU32::new(0)),
+            gate,
         }
     }
 
@@ -102,7 +106,7 @@ impl Counters {
 
     /// Tasks not yet finished.
     pub fn live(&self) -> u64 {
-        self.live.load(Ordering::Relaxed).max(0) as u64
+        self.spawned().saturating_sub(self.counts().finished())
     }
 
     /// The most tasks alive at once.

@@ -71,16 +71,14 @@ impl<F: Future> Future for WaitingOn<F> {
 pub struct Tracker {
     counters: Arc<Counters>,
     cells: Mutex<Vec<Arc<TaskCell>>>,
-    gate: Arc<Gate>,
 }
 
 impl Tracker {
     /// An empty tracker whose tasks pass through `gate` before each poll.
     pub fn new(gate: Arc<Gate>) -> Self {
         Tracker {
-            counters: Arc::new(Counters::new()),
+            counters: Arc::new(Counters::new(gate)),
             cells: Mutex::new(Vec::new()),
-            gate,
         }
     }
 
@@ -114,16 +112,17 @@ impl Tracker {
             counters: Arc::clone(&self.counters),
         });
         cells.push(Arc::clone(&cell));
-        drop(cells);
         let c = &self.counters;
-        c.spawned.fetch_add(1, Ordering::Relaxed);
+        c.spawned.store(cells.len() as u64, Ordering::Relaxed);
+        drop(cells);
         c.add(TaskState::Ready.slot(), 1);
-        let live = c.live.fetch_add(1, Ordering::Relaxed) + 1;
-        c.peak_live.fetch_max(live, Ordering::Relaxed);
+        let live = c.live() as i64;
+        if live > c.peak_live.load(Ordering::Relaxed) {
+            c.peak_live.fetch_max(live, Ordering::Relaxed);
+        }
         Tracked {
             waker: Waker::from(Arc::clone(&cell)),
             cell,
-            gate: Arc::clone(&self.gate),
             fut,
             finished: false,
         }
@@ -188,7 +187,6 @@ pin_project! {
         cell: Arc<TaskCell>,
         // Our waker for the body (it wraps tokio's), made once: no refcount traffic per poll.
         waker: Waker,
-        gate: Arc<Gate>,
         #[pin]
         fut: F,
         finished: bool,
@@ -233,7 +231,7 @@ impl<F: Future<Output = TaskEnd>> Future for Tracked<F> {
         let counters = &cell.counters;
         let id_plus_one = cell.id + 1;
         let mut parked = false;
-        let may_poll = this.gate.pass(|| {
+        let may_poll = counters.gate.pass(|| {
             parked = true;
             counters.at_gate.store(id_plus_one, Ordering::Relaxed);
         });
