@@ -18,12 +18,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pyconc::sims::asyncio::AsyncioEngine;
 use pyconc::sims::asyncio::gate::Gate;
 use pyconc::sims::asyncio::settings::PARAMS;
 use pyconc::sims::asyncio::tracker::{TaskEnd, Tracker, WaitKind, waiting_on};
 use pyconc::sims::kit::config::EngineConfig;
-use pyconc::sims::pool::{PoolConfig, PoolDemo, PoolEngine};
+use pyconc::sims::pool::{PoolConfig, PoolDemo};
 use pyconc::sims::{Demo, Engine, Params};
 use pyconc::theme::{Theme, ThemeName};
 use pyconc::ui::demo::render_view;
@@ -64,7 +63,7 @@ fn pool_run(config: PoolConfig, recording: bool) -> f64 {
 
 /// rayon's par_iter over the pool demo's default tasks, without and with lane recording.
 fn pool_rows(rounds: usize) {
-    let params = PoolEngine.resolve(&[]).expect("pool params");
+    let params = pyconc::sims::pool::INFO.resolve(&[]).expect("pool params");
     let config = PoolConfig::from_params(&params).expect("pool config");
     let work = format!(
         "par_iter, {} tasks, {} workers",
@@ -90,7 +89,7 @@ fn engine_at_scale(n: u32) {
     let theme = Theme::new(ThemeName::Dark, true);
     let area = Rect::new(0, 0, 120, 40);
     let mut buf = Buffer::empty(area);
-    let demo = AsyncioEngine
+    let demo = pyconc::sims::asyncio::INFO
         .start(&params)
         .expect("the asyncio engine starts");
     let (mut frames, mut slowest) = (0u32, Duration::ZERO);
