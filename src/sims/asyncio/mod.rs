@@ -127,7 +127,11 @@ impl AsyncioDemo {
         demo.crew.spawn("asyncio-observer", move |hand| {
             loop {
                 let done = status.loop_done.load(Ordering::Acquire);
-                latest.publish(observer.build());
+                let took = Instant::now();
+                let snapshot = observer.build();
+                let ns = took.elapsed().as_nanos() as u64;
+                status.max_snapshot_ns.fetch_max(ns, Ordering::Relaxed);
+                latest.publish(snapshot);
                 if done || !hand.sleep(SNAPSHOT_INTERVAL) {
                     break;
                 }

@@ -107,6 +107,10 @@ pub enum ScenarioFigures {
     Scale {
         /// Each task's sleep.
         work_ms: u64,
+        /// The scenario's length over ideal per task spawned, µs (null if unfinished).
+        per_task_us: Option<f64>,
+        /// The whole process's peak resident memory, MB (null where unknown).
+        peak_rss_mb: Option<f64>,
     },
 }
 
@@ -151,6 +155,8 @@ pub struct AsyncioFigures {
     pub mean_ready_ms: f64,
     /// Longest such wait, ms.
     pub max_ready_ms: f64,
+    /// The longest the observer took to build one snapshot, ms.
+    pub max_snapshot_ms: f64,
     /// The scenario's own figures.
     #[serde(flatten)]
     pub scenario_figures: ScenarioFigures,
@@ -225,7 +231,12 @@ impl AsyncioDemo {
                     client_errors: get(&f.client_errors),
                 }
             }
-            Scenario::Scale => ScenarioFigures::Scale { work_ms: s.work_ms },
+            Scenario::Scale => ScenarioFigures::Scale {
+                work_ms: s.work_ms,
+                per_task_us: scenario_s
+                    .map(|t| round3((t - self.ideal_s) * 1e6 / c.spawned().max(1) as f64)),
+                peak_rss_mb: peak_rss_mb().map(round3),
+            },
         };
         AsyncioFigures {
             scenario: s.scenario.name(),
@@ -255,9 +266,27 @@ impl AsyncioDemo {
             busy_s: round3(c.busy_s()),
             mean_ready_ms: round3(c.ready_s() * 1000.0 / polls.max(1) as f64),
             max_ready_ms: round3(c.max_delay_ms()),
+            max_snapshot_ms: round3(
+                self.shared.status.max_snapshot_ns.load(Ordering::Relaxed) as f64 / 1e6,
+            ),
             scenario_figures,
         }
     }
+}
+
+/// This process's peak resident memory in MB (`getrusage`; Linux reports KiB).
+#[cfg(target_os = "linux")]
+fn peak_rss_mb() -> Option<f64> {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0;
+    ok.then(|| usage.ru_maxrss as f64 / 1024.0)
+}
+
+/// Unknown off Linux (`ru_maxrss` has other units elsewhere).
+#[cfg(not(target_os = "linux"))]
+fn peak_rss_mb() -> Option<f64> {
+    None
 }
 
 #[cfg(test)]
@@ -291,6 +320,7 @@ mod tests {
             busy_s: 0.0,
             mean_ready_ms: 0.02,
             max_ready_ms: 0.05,
+            max_snapshot_ms: 0.01,
             scenario_figures: ScenarioFigures::Timeout { timeout_ms: 300 },
         };
         let value = serde_json::to_value(&figures).unwrap();
@@ -322,6 +352,7 @@ mod tests {
                 "busy_s",
                 "mean_ready_ms",
                 "max_ready_ms",
+                "max_snapshot_ms",
                 "timeout_ms"
             ]
         );

@@ -348,15 +348,22 @@ async fn queue(ctx: Arc<Ctx>) -> TaskEnd {
 }
 
 /// `scale`: N tasks that each sleep `work_ms`; the picture switches to aggregates.
+/// Finished tasks are collected between spawn batches (like `gather` reading results as
+/// they come), so tokio frees each one as it ends: memory follows the live tasks, not N.
 async fn scale(ctx: Arc<Ctx>) -> TaskEnd {
-    let tasks = spawn_many(&ctx, "task", ctx.settings.tasks, |_, c| async move {
-        c.sleep(c.settings.work_ms).await;
-        TaskEnd::Done
-    })
-    .await;
-    for task in tasks {
-        join(task).await;
+    let mut set = JoinSet::new();
+    for i in 0..ctx.settings.tasks {
+        let c = Arc::clone(&ctx);
+        set.spawn(ctx.tracker.track("task", i + 1, async move {
+            c.sleep(c.settings.work_ms).await;
+            TaskEnd::Done
+        }));
+        if (i + 1) % SPAWN_BATCH == 0 {
+            while set.try_join_next().is_some() {}
+            tokio::task::yield_now().await;
+        }
     }
+    while waiting_on(WaitKind::Task, set.join_next()).await.is_some() {}
     TaskEnd::Done
 }
 

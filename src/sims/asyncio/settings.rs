@@ -11,7 +11,7 @@ use crate::sims::kit::config::{self, EngineConfig};
 use crate::sims::{ParamError, ParamSpec, ParamValue};
 
 /// The most tasks a scenario may spawn (the `scale` scenario's ceiling).
-pub const MAX_TASKS: i64 = 100_000;
+pub const MAX_TASKS: i64 = 1_000_000;
 /// The most echo clients of the `io` scenario (each holds two sockets of this process).
 pub const MAX_CLIENTS: i64 = 5_000;
 

@@ -134,6 +134,8 @@ pub struct LoopStatus {
     pub scenario_ns: AtomicU64,
     /// Tasks still alive when `main` returned.
     pub leaked: AtomicU64,
+    /// The longest the observer took to build one snapshot, ns.
+    pub max_snapshot_ns: AtomicU64,
 }
 
 /// The handles the demo, the loop's thread and the observer share.

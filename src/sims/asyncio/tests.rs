@@ -198,6 +198,13 @@ fn echo_clients_are_served_and_every_connection_closed() {
 fn many_tasks_switch_the_table_to_aggregates() {
     let m = run_to_end(&[("scenario", "scale"), ("tasks", "3000"), ("work_ms", "1")]);
     assert_eq!(m["tasks_completed"], 3001);
+    // Collecting finished tasks as they end keeps none alive or leaked at the end.
+    assert_eq!(m["tasks_leaked"], 0);
+    assert!(m["per_task_us"].as_f64().unwrap() >= 0.0);
+    assert!(m["max_snapshot_ms"].as_f64().unwrap() > 0.0);
+    if cfg!(target_os = "linux") {
+        assert!(m["peak_rss_mb"].as_f64().unwrap() > 1.0);
+    }
     let demo = AsyncioDemo::start_with(
         &params(&[("scenario", "scale"), ("tasks", "3000"), ("work_ms", "1")]),
         false,
@@ -236,4 +243,20 @@ fn rates_and_sort_apply_live_and_the_rest_asks_for_a_restart() {
     assert!(demo.set_speed(0.25));
     assert_eq!(demo.shared.ctx.speed.get(), 0.25);
     drop(demo);
+}
+
+#[test]
+fn the_scale_scenario_takes_up_to_a_million_tasks() {
+    let ok = Params::resolve(
+        "asyncio",
+        settings::PARAMS,
+        &[("tasks".into(), "1000000".into())],
+    );
+    assert!(ok.is_ok());
+    let over = Params::resolve(
+        "asyncio",
+        settings::PARAMS,
+        &[("tasks".into(), "1000001".into())],
+    );
+    assert!(over.is_err());
 }

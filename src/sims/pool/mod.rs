@@ -207,6 +207,8 @@ struct Shared {
     finished: AtomicBool,
     /// Pool threads still alive (rayon's own threads, which we join ourselves).
     pool_threads: AtomicUsize,
+    /// False only in the overhead bench's bare runs: the same work, no lane recording.
+    recording: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -232,6 +234,16 @@ pub struct PoolDemo {
 impl PoolDemo {
     /// Builds the pool and starts the run.
     pub fn start(config: PoolConfig) -> Result<Self, StartError> {
+        Self::start_with(config, true)
+    }
+
+    /// The same run without lane recording (no per-task clock reads, locks or records):
+    /// the overhead bench's bare baseline. Its lanes stay empty.
+    pub fn start_unrecorded(config: PoolConfig) -> Result<Self, StartError> {
+        Self::start_with(config, false)
+    }
+
+    fn start_with(config: PoolConfig, recording: bool) -> Result<Self, StartError> {
         let control = Arc::new(RunControl::new());
         let shared = Arc::new(Shared {
             config,
@@ -251,6 +263,7 @@ impl PoolDemo {
             latest: SnapshotCell::new(PoolSnapshot::empty(config)),
             finished: AtomicBool::new(false),
             pool_threads: AtomicUsize::new(0),
+            recording,
         });
         // rayon detaches its threads when a pool is dropped; we spawn them ourselves so
         // the run can join every one of them before it ends.
@@ -323,6 +336,13 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
     }
     // The baseline: a plain loop on one thread, as `for x in items: f(x)` in Python.
     for (index, units) in shared.units.iter().enumerate() {
+        if !shared.recording {
+            if workload::spin(*units, index as u64, || shared.control.checkpoint()).is_none() {
+                lock(&shared.progress).phase = PoolPhase::Stopped;
+                return;
+            }
+            continue;
+        }
         let start_s = seq_started.elapsed().as_secs_f64();
         if workload::spin(*units, index as u64, || shared.control.checkpoint()).is_none() {
             lock(&shared.progress).phase = PoolPhase::Stopped;
@@ -370,6 +390,13 @@ fn run_range(shared: &Shared, started: Instant, range: Range<usize>, stolen: boo
         return;
     }
     for index in range {
+        if !shared.recording {
+            let units = shared.units[index];
+            if workload::spin(units, index as u64, || shared.control.checkpoint()).is_none() {
+                return;
+            }
+            continue;
+        }
         let worker = rayon::current_thread_index().unwrap_or(0);
         let start_s = started.elapsed().as_secs_f64();
         let units = shared.units[index];

@@ -81,3 +81,14 @@ fn publish_interval_is_a_frame_rate_not_a_stall() {
     assert!(PUBLISH_INTERVAL >= Duration::from_millis(20));
     assert!(PUBLISH_INTERVAL <= Duration::from_millis(250));
 }
+
+#[test]
+fn an_unrecorded_run_does_the_same_work_and_records_no_lane() {
+    let demo = PoolDemo::start_unrecorded(config(Workload::Tiny, 100, 4)).unwrap();
+    assert!(wait_until_finished(&demo));
+    assert!(demo.records().is_empty());
+    let metrics = Box::new(demo).stop();
+    assert_eq!(metrics["finished"], true);
+    assert_eq!(metrics["tasks"], 0);
+    assert_eq!(metrics["pool_threads_left"], 0);
+}

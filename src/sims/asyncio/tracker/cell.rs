@@ -115,8 +115,7 @@ impl TaskCell {
         }
         c.add(inner.state.slot(), -1);
         c.add(next.slot(), 1);
-        if next.is_final() && !inner.state.is_final() {
-            c.live.fetch_sub(1, Ordering::Relaxed);
+        if next.is_final() {
             inner.waker = None;
         }
         inner.state = next;

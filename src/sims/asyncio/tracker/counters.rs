@@ -1,27 +1,32 @@
 //! The tracker's aggregates: per-state counts kept as atomics as states change, totals
 //! over every task, who is at the loop now, and the scheduling-delay histogram.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
+use super::super::gate::Gate;
 use super::states::*;
 
 /// Upper bounds of the scheduling-delay histogram's buckets, in microseconds; the last
 /// bucket holds everything above.
 pub const DELAY_BUCKET_BOUNDS_US: [u64; 5] = [10, 100, 1_000, 10_000, 100_000];
 
+/// How many tasks can be listed as being polled at once (more than the loop's threads: a
+/// current-thread loop uses one, the multi-thread flavor one per worker).
+pub const RUNNING_SLOTS: usize = 16;
+
 /// Per-state counts, totals over all tasks, and who is at the loop now.
 #[derive(Debug)]
 pub struct Counters {
     pub(super) epoch: Instant,
     pub(super) by_state: [AtomicI64; STATE_SLOTS],
+    /// Written under the tracker's cell-list lock (a store, not a read-modify-write).
     pub(super) spawned: AtomicU64,
     pub(super) polls: AtomicU64,
     pub(super) busy_ns: AtomicU64,
     pub(super) ready_ns: AtomicU64,
     pub(super) wait_ns: AtomicU64,
-    pub(super) live: AtomicI64,
     pub(super) peak_live: AtomicI64,
     pub(super) delay_hist: [AtomicU64; DELAY_BUCKET_BOUNDS_US.len() + 1],
     pub(super) max_delay_ns: AtomicU64,
@@ -29,12 +34,15 @@ pub struct Counters {
     pub(super) last_polled: AtomicU32,
     /// Task id + 1 of the task parked at the pause gate (0: none).
     pub(super) at_gate: AtomicU32,
-    /// Ids of the tasks being polled now (one on a current-thread loop).
-    pub(super) running: Mutex<Vec<u32>>,
+    /// Task id + 1 of each task being polled now, 0 in a free slot (one slot in use on a
+    /// current-thread loop): claimed and freed with one atomic each, no lock.
+    pub(super) running: [AtomicU32; RUNNING_SLOTS],
+    /// The pause/step gate every tracked poll passes (held here, not once per task).
+    pub(super) gate: Arc<Gate>,
 }
 
 impl Counters {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(gate: Arc<Gate>) -> Self {
         Counters {
             epoch: Instant::now(),
             by_state: std::array::from_fn(|_| AtomicI64::new(0)),
@@ -43,13 +51,13 @@ impl Counters {
             busy_ns: AtomicU64::new(0),
             ready_ns: AtomicU64::new(0),
             wait_ns: AtomicU64::new(0),
-            live: AtomicI64::new(0),
             peak_live: AtomicI64::new(0),
             delay_hist: std::array::from_fn(|_| AtomicU64::new(0)),
             max_delay_ns: AtomicU64::new(0),
             last_polled: AtomicU32::new(0),
             at_gate: AtomicU32::new(0),
-            running: Mutex::new(Vec::new()),
+            running: std::array::from_fn(|_| AtomicU32::new(0)),
+            gate,
         }
     }
 
@@ -98,7 +106,7 @@ impl Counters {
 
     /// Tasks not yet finished.
     pub fn live(&self) -> u64 {
-        self.live.load(Ordering::Relaxed).max(0) as u64
+        self.spawned().saturating_sub(self.counts().finished())
     }
 
     /// The most tasks alive at once.
@@ -131,11 +139,34 @@ impl Counters {
 
     /// The ids of the tasks being polled now.
     pub fn running(&self) -> Vec<u32> {
-        self.lock_running().clone()
+        self.running
+            .iter()
+            .filter_map(|slot| slot.load(Ordering::Relaxed).checked_sub(1))
+            .collect()
     }
 
-    pub(super) fn lock_running(&self) -> MutexGuard<'_, Vec<u32>> {
-        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    /// Lists task `id` as being polled (in the first free slot; unlisted if none is free).
+    pub(super) fn enter_running(&self, id: u32) {
+        for slot in &self.running {
+            if slot
+                .compare_exchange(0, id + 1, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+            {
+                return;
+            }
+        }
+    }
+
+    /// Takes task `id` off the list of tasks being polled.
+    pub(super) fn leave_running(&self, id: u32) {
+        for slot in &self.running {
+            if slot
+                .compare_exchange(id + 1, 0, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+            {
+                return;
+            }
+        }
     }
 
     pub(super) fn add(&self, slot: usize, delta: i64) {

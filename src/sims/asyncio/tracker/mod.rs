@@ -8,10 +8,12 @@
 //! them from the only events tokio exposes to a future: being polled, returning `Pending` or
 //! `Ready`, being woken (our own waker wraps tokio's), and being dropped (cancellation).
 //!
-//! Cheap enough for 100,000 tasks: one small cell per task (a mutex that only the loop and
-//! the task's wakers touch), aggregate counts per state kept as atomics as states change,
-//! and a scheduling-delay histogram updated on each poll. The snapshot reads the aggregates
-//! in O(1) and walks the per-task cells only while there are few of them.
+//! Cheap enough for 1,000,000 tasks: one small cell per task (a mutex that only the loop and
+//! the task's wakers touch) and no other allocation (the wrapped future lives inline in
+//! tokio's task, our waker is made once per task), aggregate counts per state kept as
+//! atomics as states change, running tasks in a few lock-free slots, and a
+//! scheduling-delay histogram updated on each poll. The snapshot reads the aggregates in
+//! O(1) and walks the per-task cells only while there are few of them.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -19,6 +21,8 @@ use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
+
+use pin_project_lite::pin_project;
 
 use super::gate::Gate;
 
@@ -38,25 +42,25 @@ thread_local! {
 /// Labels what `fut` waits on while it is pending, so the task shows as waiting on a
 /// timer, I/O, a lock... instead of "other".
 pub fn waiting_on<F: Future>(kind: WaitKind, fut: F) -> WaitingOn<F> {
-    WaitingOn {
-        kind,
-        fut: Box::pin(fut),
-    }
+    WaitingOn { kind, fut }
 }
 
-/// The future returned by [`waiting_on`].
-pub struct WaitingOn<F> {
-    kind: WaitKind,
-    fut: Pin<Box<F>>,
+pin_project! {
+    /// The future returned by [`waiting_on`] (the awaited future inline, not boxed).
+    pub struct WaitingOn<F> {
+        kind: WaitKind,
+        #[pin]
+        fut: F,
+    }
 }
 
 impl<F: Future> Future for WaitingOn<F> {
     type Output = F::Output;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.get_mut();
-        let result = this.fut.as_mut().poll(cx);
+        let this = self.project();
+        let result = this.fut.poll(cx);
         if result.is_pending() {
-            PENDING_WAIT.with(|w| w.set(this.kind as u8));
+            PENDING_WAIT.with(|w| w.set(*this.kind as u8));
         }
         result
     }
@@ -67,16 +71,14 @@ impl<F: Future> Future for WaitingOn<F> {
 pub struct Tracker {
     counters: Arc<Counters>,
     cells: Mutex<Vec<Arc<TaskCell>>>,
-    gate: Arc<Gate>,
 }
 
 impl Tracker {
     /// An empty tracker whose tasks pass through `gate` before each poll.
     pub fn new(gate: Arc<Gate>) -> Self {
         Tracker {
-            counters: Arc::new(Counters::new()),
+            counters: Arc::new(Counters::new(gate)),
             cells: Mutex::new(Vec::new()),
-            gate,
         }
     }
 
@@ -87,7 +89,7 @@ impl Tracker {
 
     /// Wraps `fut` as a new tracked task named `label-index` (or `label` for [`SOLO`]),
     /// ready to be spawned. It counts as spawned (and ready) from now.
-    pub fn track<F>(&self, label: &'static str, index: u32, fut: F) -> Tracked
+    pub fn track<F>(&self, label: &'static str, index: u32, fut: F) -> Tracked<F>
     where
         F: Future<Output = TaskEnd> + Send + 'static,
     {
@@ -110,16 +112,18 @@ impl Tracker {
             counters: Arc::clone(&self.counters),
         });
         cells.push(Arc::clone(&cell));
-        drop(cells);
         let c = &self.counters;
-        c.spawned.fetch_add(1, Ordering::Relaxed);
+        c.spawned.store(cells.len() as u64, Ordering::Relaxed);
+        drop(cells);
         c.add(TaskState::Ready.slot(), 1);
-        let live = c.live.fetch_add(1, Ordering::Relaxed) + 1;
-        c.peak_live.fetch_max(live, Ordering::Relaxed);
+        let live = c.live() as i64;
+        if live > c.peak_live.load(Ordering::Relaxed) {
+            c.peak_live.fetch_max(live, Ordering::Relaxed);
+        }
         Tracked {
+            waker: Waker::from(Arc::clone(&cell)),
             cell,
-            gate: Arc::clone(&self.gate),
-            fut: Box::pin(fut),
+            fut,
             finished: false,
         }
     }
@@ -176,40 +180,69 @@ impl Tracker {
     }
 }
 
-/// A task wrapped so every poll, wake-up and end is recorded. Its output is how the body
-/// ended; dropping it unfinished (abort, runtime shutdown) records a cancellation.
-pub struct Tracked {
-    cell: Arc<TaskCell>,
-    gate: Arc<Gate>,
-    fut: Pin<Box<dyn Future<Output = TaskEnd> + Send>>,
-    finished: bool,
+pin_project! {
+    /// A task wrapped so every poll, wake-up and end is recorded. Its output is how the
+    /// body ended; dropping it unfinished (abort, runtime shutdown) records a cancellation.
+    pub struct Tracked<F> {
+        cell: Arc<TaskCell>,
+        // Our waker for the body (it wraps tokio's), made once: no refcount traffic per poll.
+        waker: Waker,
+        #[pin]
+        fut: F,
+        finished: bool,
+    }
+
+    impl<F> PinnedDrop for Tracked<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if *this.finished {
+                return;
+            }
+            let mut inner = this.cell.lock();
+            // Dropped mid-poll only if the body panicked: that is a failure, not a cancel.
+            let end = if inner.state == TaskState::Running {
+                this.cell.counters.leave_running(this.cell.id);
+                TaskState::Failed
+            } else {
+                TaskState::Cancelled
+            };
+            let now = this.cell.counters.now_ns();
+            this.cell.transition(&mut inner, end, now);
+        }
+    }
 }
 
-impl Tracked {
+impl<F> Tracked<F> {
     /// The id of the wrapped task.
     pub fn id(&self) -> u32 {
         self.cell.id
     }
 }
 
-impl Future for Tracked {
+impl<F: Future<Output = TaskEnd>> Future for Tracked<F> {
     type Output = TaskEnd;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskEnd> {
-        let this = self.get_mut();
-        if this.finished {
+        let this = self.project();
+        if *this.finished {
             return Poll::Pending;
         }
-        let cell = &this.cell;
+        let cell: &TaskCell = this.cell;
         let counters = &cell.counters;
         let id_plus_one = cell.id + 1;
-        let may_poll = this.gate.pass(|| {
+        let mut parked = false;
+        let may_poll = counters.gate.pass(|| {
+            parked = true;
             counters.at_gate.store(id_plus_one, Ordering::Relaxed);
         });
-        let _ =
-            counters
-                .at_gate
-                .compare_exchange(id_plus_one, 0, Ordering::Relaxed, Ordering::Relaxed);
+        if parked {
+            let _ = counters.at_gate.compare_exchange(
+                id_plus_one,
+                0,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+        }
         if !may_poll {
             // The demo is stopping: the runtime is about to drop every task.
             return Poll::Pending;
@@ -230,20 +263,14 @@ impl Future for Tracked {
         }
         counters.polls.fetch_add(1, Ordering::Relaxed);
         counters.last_polled.store(id_plus_one, Ordering::Relaxed);
-        counters.lock_running().push(cell.id);
+        counters.enter_running(cell.id);
 
-        let our_waker = Waker::from(Arc::clone(cell));
-        let mut our_cx = Context::from_waker(&our_waker);
+        let mut our_cx = Context::from_waker(this.waker);
         let before = PENDING_WAIT.with(|w| w.replace(WaitKind::Other as u8));
-        let result = this.fut.as_mut().poll(&mut our_cx);
+        let result = this.fut.poll(&mut our_cx);
         let kind = WaitKind::from_index(PENDING_WAIT.with(|w| w.replace(before)));
 
-        {
-            let mut running = counters.lock_running();
-            if let Some(i) = running.iter().position(|id| *id == cell.id) {
-                running.swap_remove(i);
-            }
-        }
+        counters.leave_running(cell.id);
         let mut inner = cell.lock();
         let now = counters.now_ns();
         let next = match result {
@@ -253,26 +280,9 @@ impl Future for Tracked {
         };
         cell.transition(&mut inner, next, now);
         if result.is_ready() {
-            this.finished = true;
+            *this.finished = true;
         }
         result
-    }
-}
-
-impl Drop for Tracked {
-    fn drop(&mut self) {
-        if self.finished {
-            return;
-        }
-        let mut inner = self.cell.lock();
-        // Dropped mid-poll only if the body panicked: that is a failure, not a cancel.
-        let end = if inner.state == TaskState::Running {
-            TaskState::Failed
-        } else {
-            TaskState::Cancelled
-        };
-        let now = self.cell.counters.now_ns();
-        self.cell.transition(&mut inner, end, now);
     }
 }
 

@@ -95,3 +95,40 @@ fn names_and_ranks() {
     assert!(TaskState::Waiting(WaitKind::Other).rank() < TaskState::Done.rank());
     assert_eq!(TaskState::Waiting(WaitKind::Io).label(), "I/O");
 }
+
+#[test]
+fn the_task_being_polled_is_listed_as_running_and_only_then() {
+    let tracker = Arc::new(Tracker::new(Arc::new(Gate::new(false))));
+    let rt = runtime();
+    let seen = rt.block_on(async {
+        let t = Arc::clone(&tracker);
+        let handle = tracker.spawn("worker", 1, async move {
+            let seen = t.counters().running();
+            assert_eq!(t.counters().counts().running, 1);
+            if seen == [0] {
+                TaskEnd::Done
+            } else {
+                TaskEnd::Failed
+            }
+        });
+        handle.await.unwrap()
+    });
+    assert_eq!(seen, TaskEnd::Done);
+    assert!(tracker.counters().running().is_empty());
+}
+
+#[test]
+fn a_task_that_panics_mid_poll_is_failed_and_no_longer_running() {
+    let tracker = Arc::new(Tracker::new(Arc::new(Gate::new(false))));
+    let rt = runtime();
+    rt.block_on(async {
+        let handle = tracker.spawn("panicky", SOLO, async {
+            assert!(!std::hint::black_box(true), "the body raised");
+            TaskEnd::Done
+        });
+        assert!(handle.await.unwrap_err().is_panic());
+    });
+    assert_eq!(tracker.counters().counts().failed, 1);
+    assert!(tracker.counters().running().is_empty());
+    assert_eq!(tracker.counters().live(), 0);
+}
