@@ -4,14 +4,13 @@
 //! thread's `/proc` files at about 1 kHz and [`classify`] turns them into states (running,
 //! waiting for the GIL, on a lock, in I/O). Elsewhere only what is portable is shown.
 //!
-//! Pieces: [`child`] (process group, output, kill), [`protocol`] (the bootstrap's lines),
+//! Pieces: [`crate::child`] runs the child (process group, output, kill); [`protocol`] (the bootstrap's lines),
 //! [`procfs`] and [`syscalls`] (parsing), [`classify`] (pure state rules), [`recording`]
 //! (the shared store and per-frame views), [`run`] (threads wiring it up), [`report`]
 //! (JSON), [`screen`] and [`tui`] (the `pyconc xray` screen; drawing is in `ui::xray`),
 //! [`twins`] (the demos' real-Python twins).
 
 mod channel;
-pub mod child;
 pub mod classify;
 pub mod cli;
 pub mod compare;

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use super::child::Exit;
+use crate::child::Exit;
 use super::classify::{self, FutexBook, Observed, XState};
 use super::procfs;
 use super::protocol::{InterpreterFacts, Message};

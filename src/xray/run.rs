@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::channel::Channel;
-use super::child::{Exit, ExitWatch, GroupChild, OutputTail, Spawn};
+use crate::child::{Exit, ExitWatch, GroupChild, OutputTail, Spawn};
 use super::protocol::{self, BOOTSTRAP_PY};
 use super::recording::{RawTick, Recording, SamplingMode, XrayView};
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::child::Exit;
+use crate::child::Exit;
 use super::protocol::InterpreterFacts;
 use super::report;
 use super::run::{Outcome, XrayOptions, XrayRun};
