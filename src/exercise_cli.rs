@@ -369,4 +369,3 @@ pub fn check_exercises(
     }
     (problems, Some(ran))
 }
-

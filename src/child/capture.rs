@@ -221,7 +221,11 @@ struct LinesInto {
 }
 
 impl LinesInto {
-    fn file(sink: &Mutex<Sink>, stream: Stream, pin: Option<fn(&str) -> bool>) -> impl FnMut(String, u64) + '_ {
+    fn file(
+        sink: &Mutex<Sink>,
+        stream: Stream,
+        pin: Option<fn(&str) -> bool>,
+    ) -> impl FnMut(String, u64) + '_ {
         move |line, cut| {
             let pinned = pin.is_some_and(|f| f(&line));
             sink.lock()

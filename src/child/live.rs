@@ -115,9 +115,7 @@ impl GroupChild {
                 .name("child-waiter".into())
                 .spawn(move || {
                     // Whatever the leader did, nothing of its group outlives the run.
-                    let exit = group
-                        .supervise(limit, &waiter_kill)
-                        .unwrap_or(Exit::Killed);
+                    let exit = group.supervise(limit, &waiter_kill).unwrap_or(Exit::Killed);
                     *lock(&waiter_shared.exit) = Some(exit);
                 })?,
         );

@@ -45,7 +45,11 @@ pub fn given(path: &Path) -> Result<Interpreter, String> {
 /// usable one found. Blocks for the probes: call it off the UI thread.
 pub fn choose(flag: Option<&Path>, kept: Option<&Path>) -> Result<Interpreter, String> {
     if let Some(path) = named(flag) {
-        let which = if flag.is_some() { "--python" } else { PYTHON_ENV };
+        let which = if flag.is_some() {
+            "--python"
+        } else {
+            PYTHON_ENV
+        };
         return given(&path).map_err(|e| format!("{which} {e}"));
     }
     discover(None).grader(kept).cloned().ok_or_else(no_python)
@@ -91,7 +95,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing");
         let err = choose(Some(&missing), None).unwrap_err();
-        assert!(err.starts_with("--python ") && err.contains("missing"), "{err}");
+        assert!(
+            err.starts_with("--python ") && err.contains("missing"),
+            "{err}"
+        );
         let old = fake(dir.path(), "old", "2, 7, 18");
         let err = given(&old).unwrap_err();
         assert!(err.contains("old"), "{err}");
