@@ -28,35 +28,3 @@ mod track;
 pub mod tui;
 pub mod twin_runner;
 pub mod twins;
-
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-
-/// The environment variable naming the interpreter when `--python` is not given.
-pub const PYTHON_ENV: &str = "PYCONC_PYTHON";
-
-/// The interpreter to run: `--python PY`, else `$PYCONC_PYTHON`, else `python3` (`python`
-/// on Windows) found on PATH. One small function, to be replaced by `pythons::discover()`.
-pub fn resolve_python(flag: Option<&Path>) -> Result<OsString, String> {
-    if let Some(p) = flag {
-        return Ok(p.as_os_str().to_owned());
-    }
-    if let Some(p) = std::env::var_os(PYTHON_ENV).filter(|p| !p.is_empty()) {
-        return Ok(p);
-    }
-    let name = if cfg!(windows) {
-        "python.exe"
-    } else {
-        "python3"
-    };
-    find_on_path(name)
-        .map(PathBuf::into_os_string)
-        .ok_or_else(|| format!("no `{name}` on PATH; name one with --python PY or {PYTHON_ENV}"))
-}
-
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
