@@ -70,9 +70,21 @@ fn list_as_text() {
     assert!(stdout(&o).contains("cores"));
 }
 
+/// Runs pyconc with `args` and checks it is a usage error (exit code 2, no panic) whose
+/// message on stderr says every one of `says`.
+fn assert_usage_error(args: &[&str], says: &[&str]) {
+    let o = pyconc(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    for words in says {
+        assert!(err.contains(words), "{args:?} should say {words:?}: {err}");
+    }
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+}
+
 #[test]
 fn bad_set_values_name_the_valid_range() {
-    let o = pyconc(&[
+    let busy_99 = [
         "demo",
         "cores",
         "--set",
@@ -80,50 +92,21 @@ fn bad_set_values_name_the_valid_range() {
         "--headless",
         "--seconds",
         "0.2",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("bad value `99` for `busy`"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(stderr(&o).contains("from 0 to 32"), "{}", stderr(&o));
-
-    let o = pyconc(&["demo", "cores", "--set", "threads=2", "--headless"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("unknown parameter `threads`"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(stderr(&o).contains("busy ("), "{}", stderr(&o));
-
-    let o = pyconc(&["demo", "cores", "--set", "busy", "--headless"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("name=value"), "{}", stderr(&o));
-
-    let o = pyconc(&["demo", "cores", "--headless", "--seconds", "0"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--seconds"), "{}", stderr(&o));
+    ];
+    assert_usage_error(&busy_99, &["bad value `99` for `busy`", "from 0 to 32"]);
+    let threads = ["demo", "cores", "--set", "threads=2", "--headless"];
+    assert_usage_error(&threads, &["unknown parameter `threads`", "busy ("]);
+    let no_value = ["demo", "cores", "--set", "busy", "--headless"];
+    assert_usage_error(&no_value, &["name=value"]);
+    let no_time = ["demo", "cores", "--headless", "--seconds", "0"];
+    assert_usage_error(&no_time, &["--seconds"]);
 }
 
 #[test]
 fn unknown_demo_and_lesson_list_what_exists() {
-    let o = pyconc(&["demo", "nosuch", "--headless"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("unknown demo `nosuch`; demos: cores"),
-        "{}",
-        stderr(&o)
-    );
-    let o = pyconc(&["show", "nosuch"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("unknown lesson `nosuch`"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(!stderr(&o).contains("panicked"));
+    let demo = ["demo", "nosuch", "--headless"];
+    assert_usage_error(&demo, &["unknown demo `nosuch`; demos: cores"]);
+    assert_usage_error(&["show", "nosuch"], &["unknown lesson `nosuch`"]);
 }
 
 #[test]
@@ -149,9 +132,7 @@ fn headless_cores_prints_one_json_object() {
 
 #[test]
 fn the_tui_without_a_terminal_says_what_to_do() {
-    let o = pyconc(&[]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("needs a terminal"), "{}", stderr(&o));
+    assert_usage_error(&[], &["needs a terminal"]);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use pyconc::sims::processes::{ProcessesEngine, WORKER_ARG, WORKER_EXE_ENV};
+use pyconc::sims::processes::{self, WORKER_ARG, WORKER_EXE_ENV};
 use pyconc::sims::{Demo, Engine, Snapshot};
 
 fn setup() {
@@ -24,8 +24,8 @@ fn start(pairs: &[(&str, &str)]) -> Box<dyn Demo> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let params = ProcessesEngine.resolve(&overrides).unwrap();
-    ProcessesEngine.start(&params).unwrap()
+    let params = processes::INFO.resolve(&overrides).unwrap();
+    processes::INFO.start(&params).unwrap()
 }
 
 /// Generous bound: these check that something happens, not how fast.

@@ -81,14 +81,12 @@ pub fn moments(prev: Option<&Snapshot>, next: &Snapshot) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sims::{Engine, gil::GilEngine};
+    use crate::sims::{Engine, gil};
     use std::sync::Arc;
 
     fn gil_model() -> crate::sims::gil::GilSnapshot {
-        let params = GilEngine
-            .resolve(&[("engine".into(), "model".into())])
-            .unwrap();
-        let demo = GilEngine.start(&params).unwrap();
+        let params = crate::sims::test_support::params(&gil::INFO, &[("engine", "model")]);
+        let demo = gil::INFO.start(&params).unwrap();
         let Snapshot::Gil(s) = demo.snapshot() else {
             panic!("not a gil snapshot")
         };
@@ -116,12 +114,9 @@ mod tests {
 
     #[test]
     fn a_deadlock_is_marked_when_it_forms() {
-        let params = crate::sims::deadlock::DeadlockEngine
-            .resolve(&[("engine".into(), "model".into())])
-            .unwrap();
-        let demo = crate::sims::deadlock::DeadlockEngine
-            .start(&params)
-            .unwrap();
+        let params =
+            crate::sims::test_support::params(&crate::sims::deadlock::INFO, &[("engine", "model")]);
+        let demo = crate::sims::deadlock::INFO.start(&params).unwrap();
         let Snapshot::Deadlock(s) = demo.snapshot() else {
             panic!("not a deadlock snapshot")
         };
@@ -141,11 +136,7 @@ mod tests {
     /// The first snapshot of `name` started with `set`, its demo stopped.
     fn first_snapshot(name: &str, set: &[(&str, &str)]) -> Snapshot {
         let engine = crate::sims::find(name).unwrap();
-        let pairs: Vec<(String, String)> = set
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let demo = engine.start(&engine.resolve(&pairs).unwrap()).unwrap();
+        let demo = crate::sims::test_support::start(engine, set);
         let snap = demo.snapshot();
         demo.stop();
         snap

@@ -2,10 +2,12 @@
 //! ([`Engine`]), what a running demo offers the host ([`Demo`]), the drawable [`Snapshot`]
 //! of each engine, and the registry of every engine pyconc ships.
 
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, LazyLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::kit::control::Pacing;
 use super::params::{ParamError, ParamSpec, ParamValue, Params};
 
 /// What an engine declares about itself, once, as a `static` beside its parameters.
@@ -19,23 +21,57 @@ pub struct EngineInfo {
     pub about: &'static str,
     /// The declared parameters, in the order the panel shows them.
     pub params: &'static [ParamSpec],
+    /// How it starts with resolved parameters (see [`Engine::start`]).
+    pub start: Starter,
+}
+
+/// What starting a demo gives: the running demo, or why it could not start.
+pub type Started = Result<Box<dyn Demo>, StartError>;
+
+/// An engine's start function.
+#[derive(Debug, Clone, Copy)]
+pub enum Starter {
+    /// Starts it running; [`Engine::start_paused`] pauses it once it has started.
+    Running(fn(&Params) -> Started),
+    /// Starts it running (`false`) or paused at its first instant (`true`): engines with
+    /// a step mode, where nothing may move before the first step.
+    Pausable(fn(&Params, bool) -> Started),
+}
+
+/// Every engine is its [`EngineInfo`]: the declaration carries how it starts.
+impl Engine for EngineInfo {
+    fn info(&self) -> &EngineInfo {
+        self
+    }
+    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
+        match self.start {
+            Starter::Running(start) => start(params),
+            Starter::Pausable(start) => start(params, false),
+        }
+    }
+    fn start_paused(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
+        match self.start {
+            Starter::Running(start) => {
+                let mut demo = start(params)?;
+                demo.set_paused(true);
+                Ok(demo)
+            }
+            Starter::Pausable(start) => start(params, true),
+        }
+    }
 }
 
 /// A demo engine: its declaration and how to start it.
 pub trait Engine: Sync {
     /// The engine's declaration: name, title, one line about it, its parameters.
-    fn info(&self) -> &'static EngineInfo;
+    fn info(&self) -> &EngineInfo;
     /// Starts the demo. Threads it needs are running when this returns.
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError>;
 
-    /// Starts the demo paused. Engines with a step mode override this so that nothing
+    /// Starts the demo paused. Engines with a step mode start so that nothing
     /// moves before the first step (a class stepping from the first instant, and tests
     /// that must not depend on how fast the machine got to the pause key).
-    fn start_paused(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let mut demo = self.start(params)?;
-        demo.set_paused(true);
-        Ok(demo)
-    }
+    fn start_paused(&self, params: &Params) -> Result<Box<dyn Demo>, StartError>;
 
     /// The name used by `pyconc demo NAME` and lesson `demo` blocks.
     fn name(&self) -> &'static str {
@@ -77,9 +113,17 @@ pub trait Demo: Send {
     fn set(&mut self, _name: &str, _value: &ParamValue) -> Applied {
         Applied::Restart
     }
+    /// The pause gate, playback speed and end flag this demo's threads share, where it has
+    /// all three: then [`Demo::set_paused`], [`Demo::set_speed`] and [`Demo::is_finished`]
+    /// work through them without being written again.
+    fn pacing(&self) -> Option<Pacing<'_>> {
+        None
+    }
     /// Pauses or resumes. Returns false if this demo cannot pause.
-    fn set_paused(&mut self, _paused: bool) -> bool {
-        false
+    fn set_paused(&mut self, paused: bool) -> bool {
+        self.pacing()
+            .map(|p| p.control.set_paused(paused))
+            .is_some()
     }
     /// Advances one event while paused (engines with a step mode). Returns false if the
     /// demo has no step mode right now.
@@ -98,12 +142,13 @@ pub trait Demo: Send {
     }
     /// Sets the playback speed: 1.0 is real time, 0.25 is four times slower. Returns false
     /// if this demo always runs at real speed.
-    fn set_speed(&mut self, _speed: f64) -> bool {
-        false
+    fn set_speed(&mut self, speed: f64) -> bool {
+        self.pacing().map(|p| p.speed.set(speed)).is_some()
     }
     /// True once a demo with an end (a finite scenario) has reached it.
     fn is_finished(&self) -> bool {
-        false
+        self.pacing()
+            .is_some_and(|p| p.finished.load(Ordering::SeqCst))
     }
     /// Stops the demo, joins every thread and task it started, and returns its final
     /// metrics as a JSON object (without `demo`, `params` and `elapsed_s`, which the
@@ -142,18 +187,22 @@ pub enum Snapshot {
 
 /// Every engine pyconc ships, in the order `pyconc list` shows them.
 pub fn registry() -> &'static [&'static dyn Engine] {
-    static ENGINES: &[&dyn Engine] = &[
-        &super::cores::CoresEngine,
-        &super::gil::GilEngine,
-        &super::asyncio::AsyncioEngine,
-        &super::pool::PoolEngine,
-        &super::processes::ProcessesEngine,
-        &super::race::RaceEngine,
-        &super::deadlock::DeadlockEngine,
-        &super::queue::QueueEngine,
-        &super::threadpool::ThreadPoolEngine,
-    ];
-    ENGINES
+    // Built on first use: `pool` and `processes` declare a `workers` default that is this
+    // machine's core count.
+    static ENGINES: LazyLock<[&'static dyn Engine; 9]> = LazyLock::new(|| {
+        [
+            &super::cores::INFO,
+            &super::gil::INFO,
+            &super::asyncio::INFO,
+            &*super::pool::INFO,
+            &*super::processes::INFO,
+            &super::race::INFO,
+            &super::deadlock::INFO,
+            &super::queue::INFO,
+            &super::threadpool::INFO,
+        ]
+    });
+    &*ENGINES
 }
 
 /// The engine called `name`.
@@ -199,9 +248,7 @@ mod tests {
     fn model_snapshots_round_trip_through_json() {
         for name in ["race", "deadlock"] {
             let engine = find(name).unwrap();
-            let params = engine
-                .resolve(&[("engine".into(), "model".into())])
-                .unwrap();
+            let params = crate::sims::test_support::params(engine, &[("engine", "model")]);
             let demo = engine.start(&params).unwrap();
             let snapshot = demo.snapshot();
             let json = serde_json::to_value(&snapshot).unwrap();

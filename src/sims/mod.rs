@@ -19,7 +19,9 @@ pub mod queue;
 pub mod race;
 pub mod threadpool;
 
-pub use engine::{Applied, Demo, Engine, EngineInfo, Snapshot, StartError, find, names, registry};
+pub use engine::{
+    Applied, Demo, Engine, EngineInfo, Snapshot, StartError, Starter, find, names, registry,
+};
 pub use kit::system::{available_cores, current_core, thread_count};
 #[cfg(test)]
 pub(crate) use kit::test_support;

@@ -37,21 +37,58 @@ pub struct ParamSpec {
     pub help: &'static str,
 }
 
+/// Static text in a declaration.
+type Text = &'static str;
+
+impl ParamSpec {
+    const fn new(name: Text, kind: ParamKind, default: Text, help: Text) -> Self {
+        ParamSpec {
+            name,
+            kind,
+            default,
+            help,
+        }
+    }
+
+    /// A whole-number parameter in `min..=max`.
+    pub const fn int(name: Text, min: i64, max: i64, default: Text, help: Text) -> Self {
+        Self::new(name, ParamKind::Int { min, max }, default, help)
+    }
+
+    /// A real-number parameter in `min..=max`.
+    pub const fn float(name: Text, min: f64, max: f64, default: Text, help: Text) -> Self {
+        Self::new(name, ParamKind::Float { min, max }, default, help)
+    }
+
+    /// A `true`/`false` parameter.
+    pub const fn flag(name: Text, default: Text, help: Text) -> Self {
+        Self::new(name, ParamKind::Bool, default, help)
+    }
+
+    /// A comma list of 1 to `max_items` words out of `options`.
+    pub const fn list(
+        name: Text,
+        options: &'static [Text],
+        max_items: usize,
+        default: Text,
+        help: Text,
+    ) -> Self {
+        Self::new(name, ParamKind::List { options, max_items }, default, help)
+    }
+
+    /// One word out of `options`.
+    pub const fn choice(name: Text, options: &'static [Text], default: Text, help: Text) -> Self {
+        Self::new(name, ParamKind::Choice(options), default, help)
+    }
+}
+
 /// The largest `seed` any engine takes.
 pub const MAX_SEED: i64 = 1_000_000;
 
 /// The `seed` parameter (0 to [`MAX_SEED`], default 1) of engines with random choices;
 /// `help` says what it seeds.
 pub const fn seed_spec(help: &'static str) -> ParamSpec {
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: MAX_SEED,
-        },
-        default: "1",
-        help,
-    }
+    ParamSpec::int("seed", 0, MAX_SEED, "1", help)
 }
 
 /// A parsed parameter value. Choices and lists are kept as their text.

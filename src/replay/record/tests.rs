@@ -8,14 +8,12 @@ use flate2::write::GzEncoder;
 
 use super::*;
 use crate::replay::history::Frame;
-use crate::sims::gil::GilEngine;
+use crate::sims::gil;
 
 /// `n` distinct snapshots of the deterministic GIL model, one step apart.
 fn model_snapshots(n: usize) -> (Params, Vec<Snapshot>) {
-    let params = GilEngine
-        .resolve(&[("engine".into(), "model".into())])
-        .unwrap();
-    let mut demo = GilEngine.start(&params).unwrap();
+    let params = crate::sims::test_support::params(&gil::INFO, &[("engine", "model")]);
+    let mut demo = gil::INFO.start(&params).unwrap();
     assert!(demo.set_paused(true));
     let mut out = vec![demo.snapshot()];
     while out.len() < n {
@@ -31,7 +29,7 @@ fn model_snapshots(n: usize) -> (Params, Vec<Snapshot>) {
 
 fn recording_bytes(n: usize) -> (Header, Vec<Snapshot>, Vec<u8>) {
     let (params, snaps) = model_snapshots(n);
-    let header = Header::for_run(&GilEngine, &params);
+    let header = Header::for_run(&gil::INFO, &params);
     let mut w = RecordingWriter::new(Vec::new(), &header).unwrap();
     for (i, s) in snaps.iter().enumerate() {
         w.frame(i as f64 * 0.1, s).unwrap();
@@ -59,7 +57,7 @@ fn a_recording_reads_back_frame_for_frame() {
         assert_eq!(&frame.snapshot, snap, "frame {i}");
         assert!((frame.t - i as f64 * 0.1).abs() < 1e-9);
     }
-    let params = GilEngine.resolve(&header.param_pairs()).unwrap();
+    let params = gil::INFO.resolve(&header.param_pairs()).unwrap();
     assert_eq!(params.text("engine"), "model");
 }
 
@@ -105,7 +103,7 @@ fn a_damaged_file_never_panics_and_keeps_the_frames_before_the_damage() {
     // Lines that do not read as frames (compressed correctly) are left out, the rest
     // replays, and the message names the first one.
     let (params, _) = model_snapshots(1);
-    let header = serde_json::to_string(&Header::for_run(&GilEngine, &params)).unwrap();
+    let header = serde_json::to_string(&Header::for_run(&gil::INFO, &params)).unwrap();
     let frame = |i: usize| {
         serde_json::to_string(&FrameLine {
             t: i as f64,
@@ -164,7 +162,7 @@ fn strings_read_from_a_file_are_sanitised() {
     evil.last_event = "\u{1b}]52;c;owned\u{7}\u{1b}[2J\nnext".into();
     let evil = Snapshot::Gil(std::sync::Arc::new(evil));
     let (params, _) = model_snapshots(1);
-    let mut w = RecordingWriter::new(Vec::new(), &Header::for_run(&GilEngine, &params)).unwrap();
+    let mut w = RecordingWriter::new(Vec::new(), &Header::for_run(&gil::INFO, &params)).unwrap();
     w.frame(0.0, &evil).unwrap();
     let (_, _, bytes) = w.finish().unwrap();
     let rec = read(&bytes[..], "evil").unwrap();
@@ -186,7 +184,7 @@ fn dates_are_utc_civil_time() {
 fn the_background_writer_and_the_save_write_the_same_readable_file() {
     let dir = tempfile::tempdir().unwrap();
     let (params, snaps) = model_snapshots(10);
-    let header = Header::for_run(&GilEngine, &params);
+    let header = Header::for_run(&gil::INFO, &params);
     let sink = RecordSink::start(&dir.path().join("a.pyconc"), header.clone()).unwrap();
     for (i, s) in snaps.iter().enumerate() {
         sink.send(i as f64, s);

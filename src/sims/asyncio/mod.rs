@@ -28,7 +28,7 @@ use tokio::sync::Notify;
 
 use super::kit::config::EngineConfig;
 use super::kit::{Crew, RunControl, SnapshotCell};
-use super::{Applied, Demo, Engine, EngineInfo, ParamValue, Params, Snapshot, StartError};
+use super::{Applied, Demo, EngineInfo, ParamValue, Params, Snapshot, StartError, Starter};
 use context::{Ctx, Plan};
 use figures::{Figures, Knobs};
 use gate::{Gate, Speed};
@@ -46,24 +46,18 @@ pub const MAX_MULTI_THREAD_WORKERS: usize = 4;
 /// tokio's blocking pool cap (offload uses one thread at a time).
 pub const MAX_BLOCKING_THREADS: usize = 8;
 
-/// The `asyncio` engine.
-pub struct AsyncioEngine;
-
 /// What the `asyncio` engine declares about itself.
 pub static INFO: EngineInfo = EngineInfo {
     name: "asyncio",
     title: "The asyncio event loop, every task visible",
     about: "a tokio loop on one thread plays asyncio: which task runs, which are ready, what the rest wait on, and the loop's lag",
     params: settings::PARAMS,
+    start: Starter::Running(start),
 };
 
-impl Engine for AsyncioEngine {
-    fn info(&self) -> &'static EngineInfo {
-        &INFO
-    }
-    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        Ok(Box::new(AsyncioDemo::start_with(params, false)?))
-    }
+/// Starts the `asyncio` demo.
+fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
+    Ok(Box::new(AsyncioDemo::start_with(params, false)?))
 }
 
 /// The running `asyncio` demo.

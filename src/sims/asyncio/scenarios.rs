@@ -368,10 +368,7 @@ mod tests {
     use crate::sims::kit::config::EngineConfig;
 
     fn settings(pairs: &[(&str, &str)]) -> Settings {
-        let owned: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let owned = crate::sims::test_support::overrides(pairs);
         Settings::from_params(&Params::resolve("asyncio", PARAMS, &owned).unwrap()).unwrap()
     }
 

@@ -8,7 +8,7 @@ use crate::sims::Params;
 use crate::sims::kit::choice::choice_enum;
 use crate::sims::kit::choice_spec;
 use crate::sims::kit::config::{self, EngineConfig};
-use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue};
+use crate::sims::{ParamError, ParamSpec, ParamValue};
 
 /// The most tasks a scenario may spawn (the `scale` scenario's ceiling).
 pub const MAX_TASKS: i64 = 100_000;
@@ -19,101 +19,22 @@ pub const MAX_CLIENTS: i64 = 5_000;
 pub const SCENARIOS: &[&str] = Scenario::VARIANTS;
 
 /// The declared parameters.
+#[rustfmt::skip] // a table: one row per parameter
 pub const PARAMS: &[ParamSpec] = &[
-    choice_spec::<Scenario>(
-        "scenario",
-        "gather",
-        "which asyncio pattern runs on the loop",
-    ),
-    ParamSpec {
-        name: "tasks",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_TASKS,
-        },
-        default: "20",
-        help: "how many tasks (per group in taskgroup, tickers in blocking, items in queue)",
-    },
-    ParamSpec {
-        name: "work_ms",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 10_000,
-        },
-        default: "10",
-        help: "how long each task's awaited work takes (semaphore, scale)",
-    },
-    ParamSpec {
-        name: "limit",
-        kind: ParamKind::Int { min: 1, max: 1_000 },
-        default: "5",
-        help: "semaphore: how many tasks may be inside at once",
-    },
-    ParamSpec {
-        name: "maxsize",
-        kind: ParamKind::Int { min: 1, max: 1_000 },
-        default: "5",
-        help: "queue: how many items the bounded queue holds",
-    },
-    ParamSpec {
-        name: "producers",
-        kind: ParamKind::Int { min: 1, max: 64 },
-        default: "2",
-        help: "queue: how many producer tasks put items",
-    },
-    ParamSpec {
-        name: "consumers",
-        kind: ParamKind::Int { min: 1, max: 64 },
-        default: "2",
-        help: "queue: how many consumer tasks get items",
-    },
-    ParamSpec {
-        name: "produce_ms",
-        kind: ParamKind::Int { min: 0, max: 1_000 },
-        default: "10",
-        help: "queue: each producer's pause between two items (live)",
-    },
-    ParamSpec {
-        name: "consume_ms",
-        kind: ParamKind::Int { min: 0, max: 1_000 },
-        default: "30",
-        help: "queue: how long a consumer works on one item (live)",
-    },
-    ParamSpec {
-        name: "block_ms",
-        kind: ParamKind::Int { min: 0, max: 5_000 },
-        default: "200",
-        help: "blocking/offload: how long the blocking call takes",
-    },
-    ParamSpec {
-        name: "timeout_ms",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 10_000,
-        },
-        default: "300",
-        help: "timeout: the deadline the tasks run under",
-    },
-    ParamSpec {
-        name: "clients",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_CLIENTS,
-        },
-        default: "100",
-        help: "io: how many clients connect to the echo server at once",
-    },
-    ParamSpec {
-        name: "server_delay_ms",
-        kind: ParamKind::Int { min: 0, max: 2_000 },
-        default: "50",
-        help: "io: how long the server waits before echoing each request (live)",
-    },
-    choice_spec::<Flavor>(
-        "flavor",
-        "current_thread",
-        "one loop thread like asyncio, or tokio's multi-thread runtime to compare",
-    ),
+    choice_spec::<Scenario>("scenario", "gather", "which asyncio pattern runs on the loop"),
+    ParamSpec::int("tasks", 1, MAX_TASKS, "20", "how many tasks (per group in taskgroup, tickers in blocking, items in queue)"),
+    ParamSpec::int("work_ms", 1, 10_000, "10", "how long each task's awaited work takes (semaphore, scale)"),
+    ParamSpec::int("limit", 1, 1_000, "5", "semaphore: how many tasks may be inside at once"),
+    ParamSpec::int("maxsize", 1, 1_000, "5", "queue: how many items the bounded queue holds"),
+    ParamSpec::int("producers", 1, 64, "2", "queue: how many producer tasks put items"),
+    ParamSpec::int("consumers", 1, 64, "2", "queue: how many consumer tasks get items"),
+    ParamSpec::int("produce_ms", 0, 1_000, "10", "queue: each producer's pause between two items (live)"),
+    ParamSpec::int("consume_ms", 0, 1_000, "30", "queue: how long a consumer works on one item (live)"),
+    ParamSpec::int("block_ms", 0, 5_000, "200", "blocking/offload: how long the blocking call takes"),
+    ParamSpec::int("timeout_ms", 1, 10_000, "300", "timeout: the deadline the tasks run under"),
+    ParamSpec::int("clients", 1, MAX_CLIENTS, "100", "io: how many clients connect to the echo server at once"),
+    ParamSpec::int("server_delay_ms", 0, 2_000, "50", "io: how long the server waits before echoing each request (live)"),
+    choice_spec::<Flavor>("flavor", "current_thread", "one loop thread like asyncio, or tokio's multi-thread runtime to compare"),
     choice_spec::<SortBy>("sort", "state", "what the task table is sorted by (live)"),
 ];
 

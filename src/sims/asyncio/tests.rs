@@ -7,13 +7,10 @@ use std::time::{Duration, Instant};
 use super::settings::SortBy;
 use super::tracker::{TaskState, WaitKind};
 use super::*;
+use crate::sims::{Engine, test_support};
 
 fn params(pairs: &[(&str, &str)]) -> Params {
-    let owned: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    AsyncioEngine.resolve(&owned).expect("valid parameters")
+    test_support::params(&INFO, pairs)
 }
 
 fn snap(demo: &dyn Demo) -> Arc<AsyncioSnapshot> {
@@ -40,7 +37,7 @@ fn wait_for(
 }
 
 fn run_to_end(pairs: &[(&str, &str)]) -> Value {
-    let demo = AsyncioEngine.start(&params(pairs)).expect("starts");
+    let demo = INFO.start(&params(pairs)).expect("starts");
     // The view keeps the final state: the last snapshot is published once the loop ended.
     let final_snap = wait_for(demo.as_ref(), |s| s.finished);
     assert!(demo.is_finished());
@@ -115,7 +112,7 @@ fn stop_is_prompt_while_paused_and_while_a_task_blocks_the_loop() {
     let m = Box::new(demo).stop();
     assert_eq!(m["flavor"], "multi_thread");
 
-    let demo = AsyncioEngine
+    let demo = INFO
         .start(&params(&[("scenario", "blocking"), ("block_ms", "5000")]))
         .unwrap();
     let s = wait_for(demo.as_ref(), |s| {

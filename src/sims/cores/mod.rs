@@ -15,8 +15,8 @@ use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::system::{available_cores, current_core};
 use super::kit::{Crew, Hand, RunControl, SnapshotCell};
 use super::{
-    Applied, Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params,
-    Snapshot, StartError,
+    Applied, Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError,
+    Starter,
 };
 
 /// The most spinning threads a learner can start: enough to oversubscribe any laptop.
@@ -25,18 +25,13 @@ pub const MAX_BUSY: i64 = 32;
 const SPIN_BATCH_ITERATIONS: u64 = 20_000;
 const UNKNOWN_CORE: usize = usize::MAX;
 
-const PARAMS: &[ParamSpec] = &[ParamSpec {
-    name: "busy",
-    kind: ParamKind::Int {
-        min: 0,
-        max: MAX_BUSY,
-    },
-    default: "1",
-    help: "how many threads spin on the CPU (each can fill one core)",
-}];
-
-/// The `cores` engine.
-pub struct CoresEngine;
+const PARAMS: &[ParamSpec] = &[ParamSpec::int(
+    "busy",
+    0,
+    MAX_BUSY,
+    "1",
+    "how many threads spin on the CPU (each can fill one core)",
+)];
 
 /// What the `cores` engine declares about itself.
 pub static INFO: EngineInfo = EngineInfo {
@@ -44,17 +39,14 @@ pub static INFO: EngineInfo = EngineInfo {
     title: "Your cores, live",
     about: "per-core CPU load of this machine, with threads you start spinning on it",
     params: PARAMS,
+    start: Starter::Running(start),
 };
 
-impl Engine for CoresEngine {
-    fn info(&self) -> &'static EngineInfo {
-        &INFO
-    }
-    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        Ok(Box::new(CoresDemo::start(
-            CoresConfig::from_params(params)?.busy,
-        )?))
-    }
+/// Starts the `cores` demo.
+fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
+    Ok(Box::new(CoresDemo::start(
+        CoresConfig::from_params(params)?.busy,
+    )?))
 }
 
 /// Everything the `cores` engine takes.
@@ -320,12 +312,13 @@ pub struct CoresFigures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::Engine;
     use crate::sims::test_support::wait_for;
 
     #[test]
     fn spinners_follow_busy_live_and_all_are_joined_on_stop() {
-        let params = CoresEngine.resolve(&[("busy".into(), "2".into())]).unwrap();
-        let mut demo = CoresEngine.start(&params).unwrap();
+        let params = crate::sims::test_support::params(&INFO, &[("busy", "2")]);
+        let mut demo = INFO.start(&params).unwrap();
         assert!(wait_for(|| match demo.snapshot() {
             Snapshot::Cores(s) =>
                 s.spinners.len() == 2 && s.spinners.iter().all(|r| r.batches_per_s > 0.0),
@@ -344,7 +337,7 @@ mod tests {
     /// Issue 11, defect 18: letting a spinner go while paused must not wait for a resume.
     #[test]
     fn shrinking_while_paused_returns_and_stop_joins_every_spinner() {
-        let params = CoresEngine.resolve(&[("busy".into(), "2".into())]).unwrap();
+        let params = crate::sims::test_support::params(&INFO, &[("busy", "2")]);
         let mut demo = CoresDemo::start(CoresConfig::from_params(&params).unwrap().busy).unwrap();
         assert_eq!(demo.spinner_threads_alive(), 2);
         assert!(demo.set_paused(true));
@@ -367,8 +360,8 @@ mod tests {
 
     #[test]
     fn pause_stops_the_work() {
-        let params = CoresEngine.resolve(&[]).unwrap();
-        let mut demo = CoresEngine.start(&params).unwrap();
+        let params = crate::sims::test_support::params(&INFO, &[]);
+        let mut demo = INFO.start(&params).unwrap();
         assert!(demo.set_paused(true));
         assert!(wait_for(|| match demo.snapshot() {
             Snapshot::Cores(s) => s.paused,

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, find_cycle};
 use crate::sims::kit::RunState;
-use crate::sims::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
+use crate::sims::kit::{Crew, Pacing, PlaybackSpeed, RunControl, SnapshotCell};
 use crate::sims::{Demo, Snapshot, StartError};
 
 /// The longest a waiting thread sleeps before it looks again at its lock and the stop flag.
@@ -363,18 +363,9 @@ impl Demo for LiveDemo {
         super::snapshot_of(self.latest.latest())
     }
 
-    fn set_paused(&mut self, paused: bool) -> bool {
-        self.shared.control.set_paused(paused);
-        true
-    }
-
-    fn set_speed(&mut self, speed: f64) -> bool {
-        self.shared.speed.set(speed);
-        true
-    }
-
-    fn is_finished(&self) -> bool {
-        self.shared.deadlocked.load(Ordering::SeqCst)
+    fn pacing(&self) -> Option<Pacing<'_>> {
+        let s = &self.shared;
+        Some(Pacing::new(&s.control, &s.speed, &s.deadlocked))
     }
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {

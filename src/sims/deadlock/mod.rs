@@ -24,8 +24,7 @@ use super::kit::{Choice, choice_spec};
 use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
 use super::{
-    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
-    StartError,
+    Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
 };
 use crate::sims::kit::RunState;
 
@@ -36,40 +35,13 @@ pub const MAX_TIMEOUT_MS: i64 = 5000;
 /// The longest time a thread holds a lock while working, in milliseconds.
 pub const MAX_HOLD_MS: i64 = 1000;
 
+#[rustfmt::skip] // a table: one row per parameter
 const PARAMS: &[ParamSpec] = &[
     engine_spec("threads: real OS threads; model: you schedule each acquisition (number keys)"),
-    choice_spec::<LockOrder>(
-        "order",
-        "opposite",
-        "opposite: each thread takes its own first lock first; consistent: lowest lock first",
-    ),
-    ParamSpec {
-        name: "philosophers",
-        kind: ParamKind::Int {
-            min: 2,
-            max: MAX_PHILOSOPHERS,
-        },
-        default: "2",
-        help: "threads around a ring of as many locks (2: two threads, locks A and B)",
-    },
-    ParamSpec {
-        name: "timeout_ms",
-        kind: ParamKind::Int {
-            min: 0,
-            max: MAX_TIMEOUT_MS,
-        },
-        default: "0",
-        help: "acquire(timeout=...): give up, release what is held, back off (0: wait forever)",
-    },
-    ParamSpec {
-        name: "hold_ms",
-        kind: ParamKind::Int {
-            min: 0,
-            max: MAX_HOLD_MS,
-        },
-        default: "40",
-        help: "threads engine: work done while holding a lock (longer: a deadlock comes sooner)",
-    },
+    choice_spec::<LockOrder>("order", "opposite", "opposite: each thread takes its own first lock first; consistent: lowest lock first"),
+    ParamSpec::int("philosophers", 2, MAX_PHILOSOPHERS, "2", "threads around a ring of as many locks (2: two threads, locks A and B)"),
+    ParamSpec::int("timeout_ms", 0, MAX_TIMEOUT_MS, "0", "acquire(timeout=...): give up, release what is held, back off (0: wait forever)"),
+    ParamSpec::int("hold_ms", 0, MAX_HOLD_MS, "40", "threads engine: work done while holding a lock (longer: a deadlock comes sooner)"),
     seed_spec("seed of the random choices (back-off times; the model's step key)"),
 ];
 
@@ -310,41 +282,34 @@ fn snapshot_of(snap: Arc<DeadlockSnapshot>) -> Snapshot {
     Snapshot::Deadlock(snap)
 }
 
-/// The `deadlock` engine.
-pub struct DeadlockEngine;
-
 /// What the `deadlock` engine declares about itself.
 pub static INFO: EngineInfo = EngineInfo {
     name: "deadlock",
     title: "Deadlock and lock ordering",
     about: "threads taking two locks: opposite orders deadlock, one consistent order never does",
     params: PARAMS,
+    start: Starter::Running(start),
 };
 
-impl Engine for DeadlockEngine {
-    fn info(&self) -> &'static EngineInfo {
-        &INFO
-    }
-    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let DeadlockConfig { engine, setup } = DeadlockConfig::from_params(params)?;
-        match engine {
-            EngineKind::Model => Ok(Box::new(StepModelDemo::new(model::DeadlockModel::new(
-                setup,
-            )))),
-            EngineKind::Threads => Ok(Box::new(live::LiveDemo::start(setup)?)),
-        }
+/// Starts the `deadlock` demo.
+fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
+    let DeadlockConfig { engine, setup } = DeadlockConfig::from_params(params)?;
+    match engine {
+        EngineKind::Model => Ok(Box::new(StepModelDemo::new(model::DeadlockModel::new(
+            setup,
+        )))),
+        EngineKind::Threads => Ok(Box::new(live::LiveDemo::start(setup)?)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::ParamKind;
 
     #[test]
     fn config_reads_choices_as_enums_and_refuses_unknown_words() {
-        let params = DeadlockEngine
-            .resolve(&[("order".into(), "consistent".into())])
-            .unwrap();
+        let params = crate::sims::test_support::params(&INFO, &[("order", "consistent")]);
         let mut config = DeadlockConfig::from_params(&params).unwrap();
         assert_eq!(config.setup.order, LockOrder::Consistent);
         assert_eq!(config.engine, EngineKind::Threads);

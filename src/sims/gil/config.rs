@@ -13,7 +13,7 @@ use crate::sims::kit::config::{self, EngineConfig};
 pub use crate::sims::kit::step_model::EngineKind;
 use crate::sims::kit::step_model::engine_spec;
 use crate::sims::kit::{Choice, choice_spec};
-use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue};
+use crate::sims::{ParamError, ParamSpec, ParamValue};
 
 choice_enum! {
     /// The workload of one thread.
@@ -66,66 +66,15 @@ impl Mode {
 pub const MODE_NAMES: &[&str] = Mode::VARIANTS;
 
 /// The `gil` demo's parameters.
+#[rustfmt::skip] // a table: one row per parameter
 pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "threads",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_THREADS as i64,
-        },
-        default: "2",
-        help: "how many Python threads run",
-    },
-    ParamSpec {
-        name: "workload",
-        kind: ParamKind::List {
-            options: Workload::VARIANTS,
-            max_items: MAX_THREADS,
-        },
-        default: "cpu",
-        help: "cpu or io per thread (cpu,io: thread 1 computes, 2 does I/O; the last repeats)",
-    },
-    choice_spec::<Mode>(
-        "mode",
-        "gil",
-        "gil (3.2+), gil-legacy (Python 2), free-threaded (no GIL), processes",
-    ),
-    ParamSpec {
-        name: "switch_interval_ms",
-        kind: ParamKind::Float {
-            min: 0.1,
-            max: 100.0,
-        },
-        default: "5",
-        help: "sys.setswitchinterval: how long a waiter waits before asking for the GIL",
-    },
-    ParamSpec {
-        name: "io_ms",
-        kind: ParamKind::Float {
-            min: 0.01,
-            max: 1000.0,
-        },
-        default: "10",
-        help: "how long each blocking I/O operation of an io thread takes",
-    },
-    ParamSpec {
-        name: "ft_overhead_pct",
-        kind: ParamKind::Float {
-            min: 0.0,
-            max: 100.0,
-        },
-        default: "10",
-        help: "free-threaded: how much slower one thread runs than on a GIL build",
-    },
-    ParamSpec {
-        name: "timescale",
-        kind: ParamKind::Float {
-            min: 1.0,
-            max: 1000.0,
-        },
-        default: "1",
-        help: "slow motion: every duration is multiplied by this (1 = real time)",
-    },
+    ParamSpec::int("threads", 1, MAX_THREADS as i64, "2", "how many Python threads run"),
+    ParamSpec::list("workload", Workload::VARIANTS, MAX_THREADS, "cpu", "cpu or io per thread (cpu,io: thread 1 computes, 2 does I/O; the last repeats)"),
+    choice_spec::<Mode>("mode", "gil", "gil (3.2+), gil-legacy (Python 2), free-threaded (no GIL), processes"),
+    ParamSpec::float("switch_interval_ms", 0.1, 100.0, "5", "sys.setswitchinterval: how long a waiter waits before asking for the GIL"),
+    ParamSpec::float("io_ms", 0.01, 1000.0, "10", "how long each blocking I/O operation of an io thread takes"),
+    ParamSpec::float("ft_overhead_pct", 0.0, 100.0, "10", "free-threaded: how much slower one thread runs than on a GIL build"),
+    ParamSpec::float("timescale", 1.0, 1000.0, "1", "slow motion: every duration is multiplied by this (1 = real time)"),
     engine_spec("threads: real threads on your cores; model: step-able simulation"),
 ];
 

@@ -25,7 +25,7 @@ pub use config::{
 };
 
 use super::kit::config::EngineConfig;
-use super::{Demo, Engine, EngineInfo, Params, StartError};
+use super::{Demo, EngineInfo, Params, StartError, Starter};
 
 pub use timeline::{GilSnapshot, LatencySummary, ThreadRow, ThreadState};
 
@@ -61,28 +61,14 @@ pub fn scaled(demo_ns: u64, scale: f64) -> Duration {
     Duration::from_secs_f64(demo_ns as f64 * scale.max(1e-6) / 1e9)
 }
 
-/// The `gil` engine.
-pub struct GilEngine;
-
 /// What the `gil` engine declares about itself.
 pub static INFO: EngineInfo = EngineInfo {
     name: "gil",
     title: "The GIL, live",
     about: "threads contending for one GIL that follows CPython's protocol, on your real cores",
     params: PARAMS,
+    start: Starter::Pausable(start),
 };
-
-impl Engine for GilEngine {
-    fn info(&self) -> &'static EngineInfo {
-        &INFO
-    }
-    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        start(params, false)
-    }
-    fn start_paused(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        start(params, true)
-    }
-}
 
 /// Starts the engine `params` choose; the model can start paused at virtual time 0.
 fn start(params: &Params, paused: bool) -> Result<Box<dyn Demo>, StartError> {
@@ -104,11 +90,7 @@ fn start(params: &Params, paused: bool) -> Result<Box<dyn Demo>, StartError> {
 /// The configuration `pairs` (name, value) resolve to, for tests.
 #[cfg(test)]
 pub(crate) fn test_config(pairs: &[(&str, &str)]) -> GilConfig {
-    let owned: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap()).unwrap()
+    GilConfig::from_params(&super::test_support::params(&INFO, pairs)).unwrap()
 }
 
 #[cfg(test)]
@@ -117,11 +99,7 @@ mod tests {
     use crate::sims::ParamValue;
 
     fn params(pairs: &[(&str, &str)]) -> Params {
-        let owned: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        GilEngine.resolve(&owned).unwrap()
+        crate::sims::test_support::params(&INFO, pairs)
     }
 
     #[test]

@@ -64,12 +64,7 @@ pub const fn choice_spec<T: VariantNames>(
     default: &'static str,
     help: &'static str,
 ) -> ParamSpec {
-    ParamSpec {
-        name,
-        kind: ParamKind::Choice(T::VARIANTS),
-        default,
-        help,
-    }
+    ParamSpec::choice(name, T::VARIANTS, default, help)
 }
 
 impl ParamValue {

@@ -48,6 +48,33 @@ impl PlaybackSpeed {
     }
 }
 
+/// What the host's pause, speed and "has it ended?" reach in a demo whose threads share a
+/// [`RunControl`], a [`PlaybackSpeed`] and an end flag (see [`crate::sims::Demo::pacing`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Pacing<'a> {
+    /// The pause gate the workers wait at.
+    pub control: &'a RunControl,
+    /// The speed their sleeps are scaled by.
+    pub speed: &'a PlaybackSpeed,
+    /// Set once the run has reached its end.
+    pub finished: &'a AtomicBool,
+}
+
+impl<'a> Pacing<'a> {
+    /// The three shared pieces of one demo.
+    pub fn new(
+        control: &'a RunControl,
+        speed: &'a PlaybackSpeed,
+        finished: &'a AtomicBool,
+    ) -> Self {
+        Pacing {
+            control,
+            speed,
+            finished,
+        }
+    }
+}
+
 /// Stop flag plus pause gate. Share it in an `Arc` between the handle and the workers.
 #[derive(Debug, Default)]
 pub struct RunControl {

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::sims::Demo;
+use crate::sims::{Demo, Engine, Params};
 
 /// How long a test waits for something to happen. Generous on purpose: the tests check
 /// that it happens, not how fast, on a machine that may be busy.
@@ -31,4 +31,22 @@ pub fn wait_for(cond: impl FnMut() -> bool) -> bool {
 /// Waits up to [`PATIENCE`] for `demo` to reach its end; true if it did.
 pub fn wait_until_finished(demo: &dyn Demo) -> bool {
     wait_for(|| demo.is_finished())
+}
+
+/// `pairs` (name, value) as the owned overrides [`Engine::resolve`] takes.
+pub fn overrides(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// `pairs` resolved against `engine`'s declaration; panics on a value it refuses.
+pub fn params(engine: &dyn Engine, pairs: &[(&str, &str)]) -> Params {
+    engine.resolve(&overrides(pairs)).expect("valid parameters")
+}
+
+/// `engine` started with `pairs`; panics if it cannot start.
+pub fn start(engine: &dyn Engine, pairs: &[(&str, &str)]) -> Box<dyn Demo> {
+    engine.start(&params(engine, pairs)).expect("starts")
 }

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use super::choice::{Choice, choice_spec};
 use super::config;
-use crate::sims::params::{ParamError, ParamKind, ParamSpec, ParamValue};
+use crate::sims::params::{ParamError, ParamSpec, ParamValue};
 
 /// Iterations of the spin loop in one work unit: about a microsecond on a current laptop
 /// core in a release build (a debug build is many times slower).
@@ -135,12 +135,13 @@ pub fn workers_spec(max: i64) -> ParamSpec {
         let cores = (super::system::available_cores() as i64).clamp(1, 16);
         Box::leak(cores.to_string().into_boxed_str())
     });
-    ParamSpec {
-        name: "workers",
-        kind: ParamKind::Int { min: 1, max },
+    ParamSpec::int(
+        "workers",
+        1,
+        max,
         default,
-        help: "how many workers run tasks (default: one per core of this machine)",
-    }
+        "how many workers run tasks (default: one per core of this machine)",
+    )
 }
 
 /// Where an engine keeps the three parameters `pool` and `processes` declare alike.
@@ -176,15 +177,13 @@ pub const WORKLOAD_SPEC: ParamSpec = choice_spec::<Workload>(
 );
 
 /// The `tasks` parameter.
-pub const TASKS_SPEC: ParamSpec = ParamSpec {
-    name: "tasks",
-    kind: ParamKind::Int {
-        min: 1,
-        max: MAX_TASKS,
-    },
-    default: "256",
-    help: "how many tasks to run (try 20000 with workload=tiny)",
-};
+pub const TASKS_SPEC: ParamSpec = ParamSpec::int(
+    "tasks",
+    1,
+    MAX_TASKS,
+    "256",
+    "how many tasks to run (try 20000 with workload=tiny)",
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,43 +2,13 @@
 
 use super::*;
 
+#[rustfmt::skip] // a table: one row per parameter
 const SPECS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "threads",
-        kind: ParamKind::Int { min: 1, max: 16 },
-        default: "2",
-        help: "threads",
-    },
-    ParamSpec {
-        name: "interval",
-        kind: ParamKind::Float {
-            min: 0.1,
-            max: 100.0,
-        },
-        default: "5",
-        help: "ms",
-    },
-    ParamSpec {
-        name: "mode",
-        kind: ParamKind::Choice(&["gil", "free-threaded"]),
-        default: "gil",
-        help: "mode",
-    },
-    ParamSpec {
-        name: "workload",
-        kind: ParamKind::List {
-            options: &["cpu", "io"],
-            max_items: 16,
-        },
-        default: "cpu",
-        help: "per thread",
-    },
-    ParamSpec {
-        name: "verbose",
-        kind: ParamKind::Bool,
-        default: "false",
-        help: "flag",
-    },
+    ParamSpec::int("threads", 1, 16, "2", "threads"),
+    ParamSpec::float("interval", 0.1, 100.0, "5", "ms"),
+    ParamSpec::choice("mode", &["gil", "free-threaded"], "gil", "mode"),
+    ParamSpec::list("workload", &["cpu", "io"], 16, "cpu", "per thread"),
+    ParamSpec::flag("verbose", "false", "flag"),
 ];
 
 fn resolve(pairs: &[(&str, &str)]) -> Result<Params, ParamError> {

@@ -24,8 +24,7 @@ pub use super::kit::timeline::WorkerLane;
 use super::kit::workload::{self, RunFigures, WorkFields, Workload};
 use super::kit::{Crew, RunControl, SnapshotCell};
 use super::{
-    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
-    StartError,
+    Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
 };
 
 /// The most pool threads a learner can ask for.
@@ -36,6 +35,7 @@ pub const MAX_MIN_LEN: i64 = 10_000;
 pub const PUBLISH_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The declared parameters (built once: `workers` defaults to this machine's cores).
+#[rustfmt::skip] // a table: one row per parameter
 fn param_specs() -> &'static [ParamSpec] {
     static SPECS: OnceLock<Vec<ParamSpec>> = OnceLock::new();
     SPECS.get_or_init(|| {
@@ -43,22 +43,10 @@ fn param_specs() -> &'static [ParamSpec] {
             workload::workers_spec(MAX_WORKERS),
             workload::WORKLOAD_SPEC,
             workload::TASKS_SPEC,
-            ParamSpec {
-                name: "min_len",
-                kind: ParamKind::Int {
-                    min: 1,
-                    max: MAX_MIN_LEN,
-                },
-                default: "1",
-                help: "tasks per rayon job, never split further (rayon's with_min_len, \
-                       Python's chunksize)",
-            },
+            ParamSpec::int("min_len", 1, MAX_MIN_LEN, "1", "tasks per rayon job, never split further (rayon's with_min_len, Python's chunksize)"),
         ]
     })
 }
-
-/// The `pool` engine.
-pub struct PoolEngine;
 
 /// What the `pool` engine declares about itself (built on first use: the
 /// `workers` default is this machine's core count).
@@ -68,15 +56,12 @@ pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
     about: "a rayon thread pool runs CPU-bound tasks in parallel, with work stealing, \
          against the same work done sequentially",
     params: param_specs(),
+    start: Starter::Running(start),
 });
 
-impl Engine for PoolEngine {
-    fn info(&self) -> &'static EngineInfo {
-        &INFO
-    }
-    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        Ok(Box::new(PoolDemo::start(PoolConfig::from_params(params)?)?))
-    }
+/// Starts the `pool` demo.
+fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
+    Ok(Box::new(PoolDemo::start(PoolConfig::from_params(params)?)?))
 }
 
 /// What one run does.

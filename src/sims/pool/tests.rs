@@ -1,6 +1,7 @@
 //! Tests of `crate::sims::pool`.
 
 use super::*;
+use crate::sims::Engine;
 use crate::sims::test_support::wait_up_to;
 
 fn wait_until_finished(demo: &dyn Demo) -> bool {
@@ -43,8 +44,8 @@ fn every_task_runs_once_on_a_pool_worker_and_the_run_ends() {
 
 #[test]
 fn stop_in_the_middle_joins_every_pool_thread() {
-    let params = PoolEngine.resolve(&[]).unwrap();
-    let demo = PoolEngine.start(&params).unwrap();
+    let params = crate::sims::test_support::params(&*INFO, &[]);
+    let demo = INFO.start(&params).unwrap();
     std::thread::sleep(Duration::from_millis(20));
     let metrics = demo.stop();
     assert_eq!(metrics["pool_threads_left"], 0);

@@ -24,8 +24,7 @@ use super::kit::figures::{round3, round3_all, to_json};
 use super::kit::timeline::WorkerLane;
 use super::kit::workload::{self, RunFigures, WorkFields, Workload};
 use super::{
-    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
-    StartError,
+    Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
 };
 
 pub use protocol::{MAX_FRAME_BYTES, TaskSpec};
@@ -50,6 +49,7 @@ pub const MAX_PAYLOAD_KB: i64 = 1024;
 /// [`MAX_FRAME_BYTES`].
 pub const MAX_CHUNK_BYTES: usize = 64 << 20;
 
+#[rustfmt::skip] // a table: one row per parameter
 fn param_specs() -> &'static [ParamSpec] {
     static SPECS: OnceLock<Vec<ParamSpec>> = OnceLock::new();
     SPECS.get_or_init(|| {
@@ -57,36 +57,12 @@ fn param_specs() -> &'static [ParamSpec] {
             workload::workers_spec(MAX_WORKERS),
             workload::WORKLOAD_SPEC,
             workload::TASKS_SPEC,
-            ParamSpec {
-                name: "chunksize",
-                kind: ParamKind::Int {
-                    min: 1,
-                    max: MAX_CHUNKSIZE,
-                },
-                default: "1",
-                help: "tasks sent to a worker in one message (ProcessPoolExecutor.map's chunksize)",
-            },
-            ParamSpec {
-                name: "payload_kb",
-                kind: ParamKind::Int {
-                    min: 0,
-                    max: MAX_PAYLOAD_KB,
-                },
-                default: "1",
-                help: "KB of data serialised and sent with each task (what pickling copies)",
-            },
-            ParamSpec {
-                name: "crash",
-                kind: ParamKind::Bool,
-                default: "false",
-                help: "one worker dies mid-task: the pool breaks (BrokenProcessPool) and restarts",
-            },
+            ParamSpec::int("chunksize", 1, MAX_CHUNKSIZE, "1", "tasks sent to a worker in one message (ProcessPoolExecutor.map's chunksize)"),
+            ParamSpec::int("payload_kb", 0, MAX_PAYLOAD_KB, "1", "KB of data serialised and sent with each task (what pickling copies)"),
+            ParamSpec::flag("crash", "false", "one worker dies mid-task: the pool breaks (BrokenProcessPool) and restarts"),
         ]
     })
 }
-
-/// The `processes` engine.
-pub struct ProcessesEngine;
 
 /// What the `processes` engine declares about itself (built on first use: the
 /// `workers` default is this machine's core count).
@@ -95,22 +71,18 @@ pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
     title: "Worker processes, and what IPC costs",
     about: "real child processes fed tasks over pipes: start-up, serialising and chunk size",
     params: param_specs(),
+    start: Starter::Running(start),
 });
 
-impl Engine for ProcessesEngine {
-    fn info(&self) -> &'static EngineInfo {
-        &INFO
+/// Starts the `processes` demo.
+fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
+    if std::env::var_os(INSIDE_WORKER_ENV).is_some() {
+        return Err(StartError::Other(
+            "this process is itself a pyconc worker; it starts no workers of its own".to_string(),
+        ));
     }
-    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        if std::env::var_os(INSIDE_WORKER_ENV).is_some() {
-            return Err(StartError::Other(
-                "this process is itself a pyconc worker; it starts no workers of its own"
-                    .to_string(),
-            ));
-        }
-        let config = ProcConfig::from_params(params)?;
-        Ok(Box::new(ProcessesDemo::start(config, worker_exe()?)?))
-    }
+    let config = ProcConfig::from_params(params)?;
+    Ok(Box::new(ProcessesDemo::start(config, worker_exe()?)?))
 }
 
 /// The program started as a worker: `$PYCONC_WORKER_EXE`, else this executable.

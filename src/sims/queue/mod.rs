@@ -24,10 +24,10 @@ pub use figures::QueueFigures;
 use super::kit::RunState;
 use super::kit::config::{self, EngineConfig};
 use super::kit::figures::to_json;
-use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
+use super::kit::{Crew, Pacing, PlaybackSpeed, RunControl, SnapshotCell};
 use super::{
-    Applied, Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params,
-    Snapshot, StartError,
+    Applied, Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError,
+    Starter,
 };
 
 /// How often the depth is sampled for the history and the snapshot refreshed.
@@ -40,65 +40,16 @@ const MAX_WORKERS: i64 = 8;
 const MAX_ITEMS: i64 = 2_000;
 const MAX_ITEM_KIB: i64 = 16;
 
+#[rustfmt::skip] // a table: one row per parameter
 const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "producers",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_WORKERS,
-        },
-        default: "1",
-        help: "threads that put items into the queue",
-    },
-    ParamSpec {
-        name: "consumers",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_WORKERS,
-        },
-        default: "1",
-        help: "threads that take items out and work on them",
-    },
-    ParamSpec {
-        name: "maxsize",
-        kind: ParamKind::Int { min: 0, max: 1000 },
-        default: "10",
-        help: "queue.Queue(maxsize): put() waits while this many items are queued (0: unbounded)",
-    },
-    ParamSpec {
-        name: "items",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_ITEMS,
-        },
-        default: "200",
-        help: "items each producer makes before it finishes",
-    },
-    ParamSpec {
-        name: "produce_ms",
-        kind: ParamKind::Int { min: 0, max: 1000 },
-        default: "5",
-        help: "time a producer takes to make one item (live)",
-    },
-    ParamSpec {
-        name: "consume_ms",
-        kind: ParamKind::Int { min: 0, max: 1000 },
-        default: "20",
-        help: "time a consumer takes to handle one item (live)",
-    },
-    ParamSpec {
-        name: "item_kib",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_ITEM_KIB,
-        },
-        default: "4",
-        help: "memory each item holds while it waits in the queue, in KiB",
-    },
+    ParamSpec::int("producers", 1, MAX_WORKERS, "1", "threads that put items into the queue"),
+    ParamSpec::int("consumers", 1, MAX_WORKERS, "1", "threads that take items out and work on them"),
+    ParamSpec::int("maxsize", 0, 1000, "10", "queue.Queue(maxsize): put() waits while this many items are queued (0: unbounded)"),
+    ParamSpec::int("items", 1, MAX_ITEMS, "200", "items each producer makes before it finishes"),
+    ParamSpec::int("produce_ms", 0, 1000, "5", "time a producer takes to make one item (live)"),
+    ParamSpec::int("consume_ms", 0, 1000, "20", "time a consumer takes to handle one item (live)"),
+    ParamSpec::int("item_kib", 1, MAX_ITEM_KIB, "4", "memory each item holds while it waits in the queue, in KiB"),
 ];
-
-/// The `queue` engine.
-pub struct QueueEngine;
 
 /// What the `queue` engine declares about itself.
 pub static INFO: EngineInfo = EngineInfo {
@@ -106,17 +57,14 @@ pub static INFO: EngineInfo = EngineInfo {
     title: "Producers, consumers and a bounded queue",
     about: "queue.Queue(maxsize): backpressure when bounded, a growing pile when not, sentinel shutdown",
     params: PARAMS,
+    start: Starter::Running(start),
 };
 
-impl Engine for QueueEngine {
-    fn info(&self) -> &'static EngineInfo {
-        &INFO
-    }
-    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        Ok(Box::new(QueueDemo::start(QueueSetup::from_params(
-            params,
-        )?)?))
-    }
+/// Starts the `queue` demo.
+fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
+    Ok(Box::new(QueueDemo::start(QueueSetup::from_params(
+        params,
+    )?)?))
 }
 
 /// Everything the `queue` engine is started with.
@@ -475,18 +423,9 @@ impl Demo for QueueDemo {
         Applied::Live
     }
 
-    fn set_paused(&mut self, paused: bool) -> bool {
-        self.shared.control.set_paused(paused);
-        true
-    }
-
-    fn set_speed(&mut self, speed: f64) -> bool {
-        self.shared.speed.set(speed);
-        true
-    }
-
-    fn is_finished(&self) -> bool {
-        self.shared.finished.load(Ordering::SeqCst)
+    fn pacing(&self) -> Option<Pacing<'_>> {
+        let s = &self.shared;
+        Some(Pacing::new(&s.control, &s.speed, &s.finished))
     }
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {

@@ -1,14 +1,11 @@
 //! Tests of `crate::sims::queue`.
 
 use super::*;
-use crate::sims::test_support::{wait_for, wait_until_finished};
+use crate::sims::Engine;
+use crate::sims::test_support::{self, wait_for, wait_until_finished};
 
 fn params(pairs: &[(&str, &str)]) -> Params {
-    let owned: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    QueueEngine.resolve(&owned).unwrap()
+    test_support::params(&INFO, pairs)
 }
 
 fn run_to_end(demo: &dyn Demo) {
@@ -25,7 +22,7 @@ fn a_bounded_queue_never_exceeds_maxsize_and_pushes_back() {
         ("produce_ms", "0"),
         ("consume_ms", "2"),
     ]);
-    let demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
+    let demo: Box<dyn Demo> = INFO.start(&p).unwrap();
     run_to_end(demo.as_ref());
     let m = demo.stop();
     assert_eq!(m["produced"], 80);
@@ -46,7 +43,7 @@ fn an_unbounded_queue_grows_and_still_loses_nothing() {
         ("produce_ms", "0"),
         ("consume_ms", "1"),
     ]);
-    let demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
+    let demo: Box<dyn Demo> = INFO.start(&p).unwrap();
     run_to_end(demo.as_ref());
     let m = demo.stop();
     assert_eq!(m["produced"], 120);
@@ -66,7 +63,7 @@ fn stopping_early_drains_the_queue_and_joins_promptly() {
         ("produce_ms", "0"),
         ("consume_ms", "1000"),
     ]);
-    let mut demo: Box<dyn Demo> = QueueEngine.start(&p).unwrap();
+    let mut demo: Box<dyn Demo> = INFO.start(&p).unwrap();
     // Full or not by then, stopping must be prompt and lose nothing.
     wait_for(|| matches!(demo.snapshot(), Snapshot::Queue(s) if s.depth == 10));
     assert!(demo.set_paused(true));
@@ -81,7 +78,7 @@ fn stopping_early_drains_the_queue_and_joins_promptly() {
 #[test]
 fn rates_change_live() {
     let p = params(&[("items", "5")]);
-    let mut demo = QueueEngine.start(&p).unwrap();
+    let mut demo = INFO.start(&p).unwrap();
     assert_eq!(demo.set("consume_ms", &ParamValue::Int(0)), Applied::Live);
     assert_eq!(demo.set("maxsize", &ParamValue::Int(3)), Applied::Restart);
     let _ = demo.stop();

@@ -23,8 +23,7 @@ use super::kit::{Choice, choice_spec};
 use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
 use super::{
-    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
-    StartError,
+    Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
 };
 use crate::sims::kit::RunState;
 
@@ -35,42 +34,13 @@ pub const MAX_INCREMENTS: i64 = 1_000_000;
 /// The most rounds the live engine repeats the experiment.
 pub const MAX_ROUNDS: i64 = 50;
 
+#[rustfmt::skip] // a table: one row per parameter
 const PARAMS: &[ParamSpec] = &[
-    engine_spec(
-        "threads: real OS threads; model: you are the scheduler (number keys pick a thread)",
-    ),
-    choice_spec::<RaceMode>(
-        "mode",
-        "unsafe",
-        "unsafe: bare counter += 1; lock: inside `with lock:`; local: count alone, sum at the end",
-    ),
-    ParamSpec {
-        name: "threads",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_THREADS,
-        },
-        default: "4",
-        help: "how many threads run the loop",
-    },
-    ParamSpec {
-        name: "increments",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_INCREMENTS,
-        },
-        default: "100000",
-        help: "how many times each thread runs counter += 1",
-    },
-    ParamSpec {
-        name: "rounds",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_ROUNDS,
-        },
-        default: "1",
-        help: "threads engine: how many times to run the whole experiment (the losses differ)",
-    },
+    engine_spec("threads: real OS threads; model: you are the scheduler (number keys pick a thread)"),
+    choice_spec::<RaceMode>("mode", "unsafe", "unsafe: bare counter += 1; lock: inside `with lock:`; local: count alone, sum at the end"),
+    ParamSpec::int("threads", 1, MAX_THREADS, "4", "how many threads run the loop"),
+    ParamSpec::int("increments", 1, MAX_INCREMENTS, "100000", "how many times each thread runs counter += 1"),
+    ParamSpec::int("rounds", 1, MAX_ROUNDS, "1", "threads engine: how many times to run the whole experiment (the losses differ)"),
     seed_spec("model engine: seed of the random pick made by the step key"),
 ];
 
@@ -260,33 +230,27 @@ impl RaceSnapshot {
     }
 }
 
-/// The `race` engine.
-pub struct RaceEngine;
-
 /// What the `race` engine declares about itself.
 pub static INFO: EngineInfo = EngineInfo {
     name: "race",
     title: "counter += 1 is not atomic",
     about: "threads increment a shared counter: lost updates, a lock, or local counts",
     params: PARAMS,
+    start: Starter::Running(start),
 };
 
-impl Engine for RaceEngine {
-    fn info(&self) -> &'static EngineInfo {
-        &INFO
-    }
-    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let config = RaceConfig::from_params(params)?;
-        match config.engine {
-            RaceEngineKind::Model => Ok(Box::new(StepModelDemo::new(model::RaceModel::new(
-                config.setup,
-                config.seed,
-            )))),
-            RaceEngineKind::Threads => Ok(Box::new(live::LiveDemo::start(
-                config.setup,
-                config.rounds,
-            )?)),
-        }
+/// Starts the `race` demo.
+fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
+    let config = RaceConfig::from_params(params)?;
+    match config.engine {
+        RaceEngineKind::Model => Ok(Box::new(StepModelDemo::new(model::RaceModel::new(
+            config.setup,
+            config.seed,
+        )))),
+        RaceEngineKind::Threads => Ok(Box::new(live::LiveDemo::start(
+            config.setup,
+            config.rounds,
+        )?)),
     }
 }
 
@@ -365,16 +329,14 @@ fn snapshot_of(snap: Arc<RaceSnapshot>) -> Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::ParamKind;
 
     #[test]
     fn config_takes_every_declared_value_and_refuses_unknown_words() {
-        let params = RaceEngine
-            .resolve(&[
-                ("engine".into(), "model".into()),
-                ("mode".into(), "local".into()),
-                ("threads".into(), "3".into()),
-            ])
-            .unwrap();
+        let params = crate::sims::test_support::params(
+            &INFO,
+            &[("engine", "model"), ("mode", "local"), ("threads", "3")],
+        );
         let config = RaceConfig::from_params(&params).unwrap();
         assert_eq!(config.engine, RaceEngineKind::Model);
         assert_eq!(config.setup.mode, RaceMode::Local);

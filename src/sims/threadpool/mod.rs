@@ -15,11 +15,10 @@ use serde::Serialize;
 use super::kit::RunState;
 use super::kit::config::{self, EngineConfig};
 use super::kit::figures::{round3, to_json};
-use super::kit::{Crew, PlaybackSpeed, RunControl, SnapshotCell};
+use super::kit::{Crew, Pacing, PlaybackSpeed, RunControl, SnapshotCell};
 use super::params::seed_spec;
 use super::{
-    Demo, Engine, EngineInfo, ParamError, ParamKind, ParamSpec, ParamValue, Params, Snapshot,
-    StartError,
+    Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
 };
 
 /// How often worker states are sampled for the strips and the snapshot refreshed.
@@ -29,42 +28,14 @@ pub const HISTORY_SAMPLES: usize = 240;
 const MAX_WORKERS: i64 = 32;
 const MAX_TASKS: i64 = 100;
 
+#[rustfmt::skip] // a table: one row per parameter
 const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "max_workers",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_WORKERS,
-        },
-        default: "4",
-        help: "ThreadPoolExecutor(max_workers): threads that run the tasks",
-    },
-    ParamSpec {
-        name: "tasks",
-        kind: ParamKind::Int {
-            min: 1,
-            max: MAX_TASKS,
-        },
-        default: "12",
-        help: "blocking I/O tasks submitted, in order",
-    },
-    ParamSpec {
-        name: "min_ms",
-        kind: ParamKind::Int { min: 1, max: 5000 },
-        default: "200",
-        help: "the shortest task, in milliseconds of blocking I/O",
-    },
-    ParamSpec {
-        name: "max_ms",
-        kind: ParamKind::Int { min: 1, max: 10000 },
-        default: "1200",
-        help: "the longest task, in milliseconds of blocking I/O",
-    },
+    ParamSpec::int("max_workers", 1, MAX_WORKERS, "4", "ThreadPoolExecutor(max_workers): threads that run the tasks"),
+    ParamSpec::int("tasks", 1, MAX_TASKS, "12", "blocking I/O tasks submitted, in order"),
+    ParamSpec::int("min_ms", 1, 5000, "200", "the shortest task, in milliseconds of blocking I/O"),
+    ParamSpec::int("max_ms", 1, 10000, "1200", "the longest task, in milliseconds of blocking I/O"),
     seed_spec("seed of the random task lengths (same seed, same tasks)"),
 ];
-
-/// The `threadpool` engine.
-pub struct ThreadPoolEngine;
 
 /// What the `threadpool` engine declares about itself.
 pub static INFO: EngineInfo = EngineInfo {
@@ -72,18 +43,15 @@ pub static INFO: EngineInfo = EngineInfo {
     title: "ThreadPoolExecutor for blocking I/O",
     about: "a pool of threads running blocking tasks: as_completed order, busy workers, speedup",
     params: PARAMS,
+    start: Starter::Running(start),
 };
 
-impl Engine for ThreadPoolEngine {
-    fn info(&self) -> &'static EngineInfo {
-        &INFO
-    }
-    fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let config = ThreadPoolConfig::from_params(params)?;
-        let (a, b) = (config.min_ms, config.max_ms);
-        let durations = task_durations(config.tasks, a.min(b), a.max(b), config.seed);
-        Ok(Box::new(PoolDemo::start(config.max_workers, durations)?))
-    }
+/// Starts the `threadpool` demo.
+fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
+    let config = ThreadPoolConfig::from_params(params)?;
+    let (a, b) = (config.min_ms, config.max_ms);
+    let durations = task_durations(config.tasks, a.min(b), a.max(b), config.seed);
+    Ok(Box::new(PoolDemo::start(config.max_workers, durations)?))
 }
 
 /// Everything the `threadpool` engine is started with.
@@ -403,19 +371,10 @@ impl Demo for PoolDemo {
         Snapshot::ThreadPool(self.latest.latest())
     }
 
-    fn set_paused(&mut self, paused: bool) -> bool {
-        // Workers park before taking their next task; a task already blocking finishes.
-        self.executor.control.set_paused(paused);
-        true
-    }
-
-    fn set_speed(&mut self, speed: f64) -> bool {
-        self.executor.speed.set(speed);
-        true
-    }
-
-    fn is_finished(&self) -> bool {
-        self.executor.finished.load(Ordering::SeqCst)
+    fn pacing(&self) -> Option<Pacing<'_>> {
+        // Pausing: workers park before taking their next task; a task already blocking finishes.
+        let s = &self.executor;
+        Some(Pacing::new(&s.control, &s.speed, &s.finished))
     }
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {

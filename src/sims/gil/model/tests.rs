@@ -1,8 +1,8 @@
 //! The protocol, asserted exactly on the deterministic model.
 
 use super::*;
+use crate::sims::gil::{self, GilSnapshot};
 use crate::sims::gil::{EngineKind, ms_to_ns};
-use crate::sims::gil::{GilEngine, GilSnapshot};
 use crate::sims::test_support::wait_for;
 use crate::sims::{Applied, Demo, Engine, ParamValue, Snapshot};
 
@@ -168,13 +168,11 @@ use std::sync::Arc;
 
 #[test]
 fn the_demo_steps_one_event_while_paused_and_reports_every_figure() {
-    let params = GilEngine
-        .resolve(&[
-            ("engine".into(), "model".into()),
-            ("timescale".into(), "1000".into()),
-        ])
-        .unwrap();
-    let mut demo = GilEngine.start(&params).unwrap();
+    let params = crate::sims::test_support::params(
+        &gil::INFO,
+        &[("engine", "model"), ("timescale", "1000")],
+    );
+    let mut demo = gil::INFO.start(&params).unwrap();
     assert!(demo.set_paused(true));
     let before = gil_snapshot(&*demo);
     // A snapshot only takes the newest published one: the model advances on its own
@@ -237,10 +235,8 @@ fn the_demo_steps_one_event_while_paused_and_reports_every_figure() {
 
 #[test]
 fn the_model_follows_the_clock_when_running() {
-    let params = GilEngine
-        .resolve(&[("engine".into(), "model".into())])
-        .unwrap();
-    let demo = GilEngine.start(&params).unwrap();
+    let params = crate::sims::test_support::params(&gil::INFO, &[("engine", "model")]);
+    let demo = gil::INFO.start(&params).unwrap();
     // Generous: any progress at all within 20 s.
     wait_for(|| gil_snapshot(&*demo).gil_switches > 0);
     let s = gil_snapshot(&*demo);

@@ -6,19 +6,13 @@ use std::time::Instant;
 use super::shared::{Ev, spin};
 use super::worker::WorkerWait;
 use super::*;
-use crate::sims::gil::GilEngine;
+
 use crate::sims::gil::real_gil::Taken;
-use crate::sims::gil::{Mode, ThreadState, Workload};
-use crate::sims::{Engine, test_support};
+use crate::sims::gil::{self, Mode, ThreadState, Workload};
+use crate::sims::test_support;
 
 fn start(pairs: &[(&str, &str)]) -> Box<dyn Demo> {
-    let owned: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    GilEngine
-        .start(&GilEngine.resolve(&owned).unwrap())
-        .unwrap()
+    test_support::start(&gil::INFO, pairs)
 }
 
 fn snap(demo: &dyn Demo) -> Arc<GilSnapshot> {
