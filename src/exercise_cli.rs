@@ -262,23 +262,9 @@ fn graders(
     exercise: &Exercise,
 ) -> Result<Vec<Interpreter>, Failure> {
     if let Some(py) = &target.python {
-        let shown = sanitize::sanitize_line(&py.display().to_string());
-        let found = pythons::probe_all(pythons::sources::candidates(Some(py)));
-        let first = found
-            .interpreters
-            .into_iter()
-            .find(|i| i.source == pythons::Source::Given)
-            .ok_or_else(|| {
-                let why = found
-                    .failures
-                    .first()
-                    .map_or("not found".to_string(), |f| f.reason.clone());
-                Failure::usage(format!("--python {shown}: {why}"))
-            })?;
-        if let Some(reason) = first.unusable_reason() {
-            return Err(Failure::usage(format!("--python {shown}: {reason}")));
-        }
-        return Ok(vec![first]);
+        return pythons::given(py)
+            .map(|first| vec![first])
+            .map_err(|e| Failure::usage(format!("--python {e}")));
     }
     let found = pythons::discover(None);
     let kept = progress
@@ -347,9 +333,12 @@ fn print_report(out: &mut impl Write, report: &Report) {
 }
 
 /// The exercise half of `pyconc check`: format problems, lesson/exercise cross-checks, and,
-/// where a python3 is found, every starter and solution graded. Returns the problems and a
-/// line saying what ran (or why nothing did).
-pub fn check_exercises(pack: Option<&Path>) -> (Vec<Problem>, Option<String>) {
+/// with `python` (see [`pythons::choose`]), every starter and solution graded. Returns the
+/// problems and a line saying what ran (or why nothing did).
+pub fn check_exercises(
+    pack: Option<&Path>,
+    python: Option<&Interpreter>,
+) -> (Vec<Problem>, Option<String>) {
     let set = match ExerciseSet::load(pack) {
         Ok(set) => set,
         Err(problems) => return (problems, None),
@@ -363,7 +352,6 @@ pub fn check_exercises(pack: Option<&Path>) -> (Vec<Problem>, Option<String>) {
     if set.exercises.is_empty() {
         return (problems, None);
     }
-    let python = default_python();
     let Some(python) = python else {
         return (
             problems,
@@ -373,7 +361,7 @@ pub fn check_exercises(pack: Option<&Path>) -> (Vec<Problem>, Option<String>) {
             )),
         );
     };
-    let summary = pack_check::run_all(&set, &python);
+    let summary = pack_check::run_all(&set, python);
     problems.extend(summary.problems);
     let mut ran = format!(
         "exercises: graded {} starters and solutions with {}",
@@ -387,18 +375,4 @@ pub fn check_exercises(pack: Option<&Path>) -> (Vec<Problem>, Option<String>) {
         ));
     }
     (problems, Some(ran))
-}
-
-/// `PYCONC_PYTHON` when set, else `python3` on PATH, probed and usable.
-fn default_python() -> Option<Interpreter> {
-    let explicit = std::env::var_os(pythons::PYTHON_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    let path = match explicit {
-        Some(p) => p,
-        None => which::which("python3").ok()?,
-    };
-    pythons::probe(&path)
-        .ok()
-        .filter(|i| i.unusable_reason().is_none())
 }

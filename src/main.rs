@@ -307,7 +307,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 let twin = if real {
                     let twin = xray::twins::for_demo(&name, &params.to_json(), seconds)
                         .map_err(Failure::usage)?;
-                    let py = xray::resolve_python(python.as_deref()).map_err(Failure::usage)?;
+                    let py = chosen_python(python.as_deref())?;
                     Some((twin, py))
                 } else {
                     None
@@ -427,7 +427,7 @@ fn xray_command(
             "bad value `{seconds}` for `--seconds`: expected a number above 0 and at most {MAX_HEADLESS_SECONDS}"
         )));
     }
-    let python = xray::resolve_python(python.as_deref()).map_err(Failure::usage)?;
+    let python = chosen_python(python.as_deref())?;
     let opts = xray::run::XrayOptions {
         python,
         script: split.script,
@@ -444,7 +444,7 @@ fn xray_command(
     if json || split.json {
         let (report, outcome) = xray::cli::run_headless(&opts).map_err(usage)?;
         let _ = writeln!(std::io::stdout().lock(), "{report}");
-        return Ok(if outcome.exit == xray::child::Exit::Code(0) {
+        return Ok(if outcome.exit == pyconc::child::Exit::Code(0) {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
@@ -456,6 +456,15 @@ fn xray_command(
         xray::tui::TuiError::Terminal(e) => Failure::from(anyhow::anyhow!(e)),
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The interpreter x-ray and `demo --real` run: `--python`, else `PYCONC_PYTHON`, else the
+/// learner's choice kept in progress, else the first usable one (as the exercise screen).
+fn chosen_python(flag: Option<&std::path::Path>) -> Result<std::ffi::OsString, Failure> {
+    let kept = pyconc::progress::ProgressStore::locate().and_then(|s| s.load().progress.python);
+    pyconc::pythons::choose(flag, kept.as_deref())
+        .map(|i| i.path.into_os_string())
+        .map_err(Failure::usage)
 }
 
 fn tui(
@@ -691,8 +700,19 @@ fn show(
 
 fn check(dir: Option<PathBuf>) -> ExitCode {
     let mut problems = pyconc::lessons::check(dir.as_deref());
+    // One interpreter for both Python steps, chosen as everywhere else.
+    let python = match pyconc::pythons::choose(None, None) {
+        Ok(python) => Some(python),
+        Err(why) => {
+            if pyconc::pythons::choice::named(None).is_some() {
+                eprintln!("note: {why}");
+            }
+            None
+        }
+    };
     if problems.is_empty() {
-        let python = pyconc::lessons::python_blocks::check_pack(dir.as_deref());
+        let blocks_python = python.as_ref().map(|p| p.path.as_path());
+        let python = pyconc::lessons::python_blocks::check_pack(dir.as_deref(), blocks_python);
         if let Some(note) = &python.note {
             eprintln!("{}", sanitize(note));
         }
@@ -702,7 +722,7 @@ fn check(dir: Option<PathBuf>) -> ExitCode {
         || "the built-in lessons".to_string(),
         |d| sanitize_line(&d.display().to_string()),
     );
-    let (exercise_problems, ran) = exercise_cli::check_exercises(dir.as_deref());
+    let (exercise_problems, ran) = exercise_cli::check_exercises(dir.as_deref(), python.as_ref());
     problems.extend(exercise_problems);
     if let Some(ran) = &ran {
         // It names the interpreter (a path from PYCONC_PYTHON) and exercise ids.

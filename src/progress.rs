@@ -22,6 +22,10 @@ pub struct Progress {
     /// The lesson open when pyconc last quit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_lesson: Option<String>,
+    /// The interpreter the learner last chose on an exercise screen: x-ray and the demos'
+    /// real twins run on it too (`None`: the first usable one found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<PathBuf>,
     /// Per lesson id.
     #[serde(default)]
     pub lessons: BTreeMap<String, LessonProgress>,

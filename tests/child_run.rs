@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use pyconc::child::{self, Cancel, ChildSpec, Ending, OUTPUT_CAP_BYTES};
+use pyconc::child::{self, Cancel, ChildSpec, Exit, OUTPUT_CAP_BYTES};
 
 /// True while `pid` is a live (not zombie) process.
 fn alive(pid: i32) -> bool {
@@ -47,7 +47,7 @@ fn the_time_limit_kills_the_whole_group() {
         .args(["-c", "sleep 60 & echo grandchild $!; sleep 60"]);
     let started = Instant::now();
     let got = child::run(&spec, &Cancel::new()).unwrap();
-    assert_eq!(got.ending, Ending::TimedOut);
+    assert_eq!(got.ending, Exit::TimedOut);
     assert!(started.elapsed() < Duration::from_secs(30));
     let pid = grandchild_pid(&got);
     assert!(gone(pid), "grandchild {pid} still running");
@@ -58,7 +58,7 @@ fn a_leader_that_exits_leaves_nothing_running() {
     let spec = ChildSpec::new("/bin/sh", Duration::from_secs(60))
         .args(["-c", "sleep 60 & echo grandchild $!; exit 0"]);
     let got = child::run(&spec, &Cancel::new()).unwrap();
-    assert_eq!(got.ending, Ending::Exited(0));
+    assert_eq!(got.ending, Exit::Code(0));
     let pid = grandchild_pid(&got);
     assert!(gone(pid), "grandchild {pid} still running");
 }
@@ -75,7 +75,7 @@ fn a_python_grader_with_a_sleeping_grandchild_is_killed_at_the_limit() {
                   time.sleep(60)\n";
     let spec = ChildSpec::new(python, Duration::from_secs(3)).args(["-c", script]);
     let got = child::run(&spec, &Cancel::new()).unwrap();
-    assert_eq!(got.ending, Ending::TimedOut);
+    assert_eq!(got.ending, Exit::TimedOut);
     let pid = grandchild_pid(&got);
     assert!(gone(pid), "grandchild {pid} still running");
 }
@@ -86,7 +86,7 @@ fn a_50_mb_print_flood_is_capped_and_counted() {
     let script = "head -c 52428800 /dev/zero | tr '\\0' 'x' | fold -w 1023; echo; echo done";
     let spec = ChildSpec::new("/bin/sh", Duration::from_secs(120)).args(["-c", script]);
     let got = child::run(&spec, &Cancel::new()).unwrap();
-    assert_eq!(got.ending, Ending::Exited(0));
+    assert_eq!(got.ending, Exit::Code(0));
     let kept: usize = got.lines.iter().map(|(_, l)| l.len() + 1).sum();
     assert!(kept <= OUTPUT_CAP_BYTES, "kept {kept}");
     assert!(

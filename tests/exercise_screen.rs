@@ -268,4 +268,9 @@ fn the_grading_python_is_the_kept_one_else_one_new_enough() {
         progress.exercises["sum-squares"].python.as_deref(),
         Some(Path::new("/usr/bin/python3.13"))
     );
+    // Kept for x-ray and the demos' twins too.
+    assert_eq!(
+        progress.python.as_deref(),
+        Some(Path::new("/usr/bin/python3.13"))
+    );
 }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use pyconc::lessons::markdown::CodeBlock;
 use pyconc::lessons::python_blocks::{at_file_lines, is_python};
 use pyconc::lessons::{Catalog, Lesson, check_demos};
+use pyconc::pythons;
 
 /// A `python run` block that takes longer than this has hung: it is killed and fails.
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
@@ -71,62 +72,31 @@ impl Python {
     }
 }
 
-/// Every distinct CPython 3.11+ to test with: PATH's `python3` and `python3.X`, pyenv's
-/// `versions/*/bin/python3.X`, and `PYCONC_TEST_PYTHONS`. Deduplicated by the real
-/// executable each reports. (The integrator may swap this for `pyconc::pythons::discover()`.)
+/// Every distinct Python 3.11+ to test with: what `pyconc::pythons` finds (PATH's `python3`
+/// and `python3.X`, pyenv's versions folder, uv's, `PYCONC_PYTHON`) plus
+/// `PYCONC_TEST_PYTHONS`, probed together and deduplicated by the real executable, oldest
+/// first.
 fn interpreters() -> Vec<Python> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        candidates.push(dir.join("python3"));
-        candidates.extend((8..=20).map(|minor| dir.join(format!("python3.{minor}"))));
-    }
-    let pyenv_root = std::env::var_os("PYENV_ROOT")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")));
-    if let Some(Ok(entries)) = pyenv_root.map(|root| std::fs::read_dir(root.join("versions"))) {
-        for entry in entries.flatten() {
-            candidates
-                .extend((8..=20).map(|minor| entry.path().join(format!("bin/python3.{minor}"))));
-        }
-    }
+    let mut candidates = pythons::sources::candidates(pythons::choice::named(None).as_deref());
     if let Some(extra) = std::env::var_os("PYCONC_TEST_PYTHONS") {
-        candidates.extend(std::env::split_paths(&extra));
+        candidates.extend(
+            std::env::split_paths(&extra).map(|path| pythons::Candidate {
+                path,
+                source: pythons::Source::Given,
+            }),
+        );
     }
-    let mut found: Vec<(String, Python)> = Vec::new();
-    for exe in candidates.into_iter().filter(|p| p.is_file()) {
-        if let Some((real, version)) = probe(&exe)
-            && version >= OLDEST_PYTHON
-            && !found.iter().any(|(r, _)| *r == real)
-        {
-            found.push((real, Python { exe, version }));
-        }
-    }
-    let mut pythons: Vec<Python> = found.into_iter().map(|(_, p)| p).collect();
-    pythons.sort_by_key(|p| p.version);
-    pythons
-}
-
-/// The real executable and (major, minor) of `exe`, or `None` if it does not run (a pyenv
-/// shim for a version that is not selected fails here, and is found in `versions/`).
-fn probe(exe: &Path) -> Option<(String, (u32, u32))> {
-    let out = Command::new(exe)
-        .args([
-            "-c",
-            "import os, sys; print(os.path.realpath(sys.executable), sys.version_info[0], sys.version_info[1])",
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.rsplitn(3, ' ');
-    let minor = parts.next()?.trim().parse().ok()?;
-    let major = parts.next()?.parse().ok()?;
-    Some((parts.next()?.to_string(), (major, minor)))
+    let mut found: Vec<Python> = pythons::probe_all(candidates)
+        .interpreters
+        .into_iter()
+        .map(|i| Python {
+            exe: i.path,
+            version: (i.version.0, i.version.1),
+        })
+        .filter(|p| p.version >= OLDEST_PYTHON)
+        .collect();
+    found.sort_by_key(|p| p.version);
+    found
 }
 
 /// The interpreters to test with; empty means skip, except under `CI=true`, where no
@@ -136,7 +106,7 @@ fn pythons_or_skip(what: &str) -> Vec<Python> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     if ci {
         assert!(
-            probe(Path::new("python3")).is_some()
+            pythons::probe(Path::new("python3")).is_ok()
                 || pythons.iter().any(|p| p.exe.ends_with("python3")),
             "CI=true but no python3 on PATH: the {what} checks cannot be skipped in CI"
         );

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use pyconc::xray::child::Exit;
+use pyconc::child::Exit;
 use pyconc::xray::classify::XState;
 use pyconc::xray::protocol::{self, Message};
 use pyconc::xray::recording::{Recording, SamplingMode};

@@ -283,7 +283,8 @@ impl ExerciseScreen {
         let path = found.interpreters[usable[at]].path.clone();
         let name = found.interpreters[usable[at]].describe();
         self.grading_with = Some(usable[at]);
-        progress.exercise_mut(&self.exercise.id).python = Some(path);
+        progress.exercise_mut(&self.exercise.id).python = Some(path.clone());
+        progress.python = Some(path);
         self.notice = Some(format!("grading with {name}"));
         self.regrade();
     }

@@ -614,14 +614,14 @@ impl App {
         }
         let name = host.engine.name();
         let params = host.params.to_json();
-        let checked = crate::xray::twins::for_demo(name, &params, 1.0)
-            .and_then(|_| crate::xray::resolve_python(None));
-        let python = match checked {
-            Ok(p) => p,
-            Err(e) => {
-                host.notice = Some(crate::lessons::sanitize::sanitize_line(&e));
-                return;
-            }
+        if let Err(e) = crate::xray::twins::for_demo(name, &params, 1.0) {
+            host.notice = Some(crate::lessons::sanitize::sanitize_line(&e));
+            return;
+        }
+        // Chosen on the twin's thread, as the exercise screen would choose.
+        let python = crate::xray::twin_runner::TwinPython::Choose {
+            flag: self.exercise_setup.python.clone(),
+            kept: self.progress.python.clone(),
         };
         let Some(demo) = host.take_running() else {
             host.notice = Some("the simulation is not running: r starts it, then x".into());

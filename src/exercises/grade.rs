@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::Exercise;
 use super::protocol::{self, Check, Verdict};
-use crate::child::{self, Cancel, ChildSpec, Ending};
+use crate::child::{self, Cancel, ChildSpec, Exit};
 use crate::lessons::sanitize;
 use crate::pythons::Interpreter;
 
@@ -140,7 +140,7 @@ pub fn grade(
     spec.env_remove = SCRUBBED_ENV.iter().map(OsString::from).collect();
     spec.pin = Some(protocol::is_check_line);
     let captured = child::run(&spec, cancel)?;
-    if captured.ending == Ending::Cancelled {
+    if captured.ending == Exit::Killed {
         return Err(GradeError::Cancelled);
     }
     let checks: Vec<Check> = captured
@@ -148,10 +148,10 @@ pub fn grade(
         .iter()
         .filter_map(|l| protocol::parse_check_line(l))
         .collect();
-    let timed_out = captured.ending == Ending::TimedOut;
+    let timed_out = captured.ending == Exit::TimedOut;
     let verdict = Verdict::of(&checks, timed_out);
     let exit_code = match captured.ending {
-        Ending::Exited(code) => Some(code),
+        Exit::Code(code) => Some(code),
         _ => None,
     };
     let note = match verdict {

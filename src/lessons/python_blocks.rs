@@ -7,6 +7,7 @@
 //! Python at all, the step is skipped with a note: that is not a problem in the pack.
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -59,21 +60,9 @@ pub fn at_file_lines(code: &CodeBlock) -> String {
     text
 }
 
-/// The interpreter `check` uses: `python3`, else `python`, the first that starts.
-fn find_python() -> Option<&'static str> {
-    ["python3", "python"].into_iter().find(|exe| {
-        Command::new(exe)
-            .args(["-c", "import sys; sys.exit(sys.version_info[0] != 3)"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    })
-}
-
-/// Compiles every Python block of `lessons` with the Python found on PATH.
-pub fn check_python_blocks(lessons: &[Lesson]) -> PythonCheck {
+/// Compiles every Python block of `lessons` with `python` (`None`: none was found, the step
+/// is skipped with a note).
+pub fn check_python_blocks(lessons: &[Lesson], python: Option<&Path>) -> PythonCheck {
     let blocks: Vec<serde_json::Value> = lessons
         .iter()
         .flat_map(|lesson| {
@@ -94,7 +83,7 @@ pub fn check_python_blocks(lessons: &[Lesson]) -> PythonCheck {
     if blocks.is_empty() {
         return PythonCheck::default();
     }
-    let Some(python) = find_python() else {
+    let Some(python) = python else {
         return PythonCheck {
             problems: Vec::new(),
             note: Some("note: no python3 found: Python blocks were not compiled".to_string()),
@@ -114,14 +103,15 @@ pub fn check_python_blocks(lessons: &[Lesson]) -> PythonCheck {
 }
 
 /// `pyconc check [DIR]`'s Python step for the pack in `dir` (the built-in lessons when
-/// `None`); empty when the pack itself does not load (its problems are reported first).
-pub fn check_pack(dir: Option<&std::path::Path>) -> PythonCheck {
+/// `None`) with `python` (see [`crate::pythons::choose`]); empty when the pack itself does not
+/// load (its problems are reported first).
+pub fn check_pack(dir: Option<&Path>, python: Option<&Path>) -> PythonCheck {
     let catalog = match dir {
         Some(dir) => super::Catalog::from_dir(dir),
         None => super::Catalog::embedded(),
     };
     match catalog {
-        Ok(catalog) => check_python_blocks(&catalog.lessons),
+        Ok(catalog) => check_python_blocks(&catalog.lessons, python),
         Err(_) => PythonCheck::default(),
     }
 }
@@ -157,7 +147,7 @@ impl Drop for Reaped {
 }
 
 /// Runs the compile script with `payload` on stdin; its stdout, or why it failed.
-fn run_compile_script(python: &str, payload: &str) -> Result<String, String> {
+fn run_compile_script(python: &Path, payload: &str) -> Result<String, String> {
     let child = Command::new(python)
         .args(["-I", "-c", COMPILE_SCRIPT_PY])
         .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -165,7 +155,10 @@ fn run_compile_script(python: &str, payload: &str) -> Result<String, String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{python} did not start: {e}"))?;
+        .map_err(|e| {
+            let shown = sanitize::sanitize_line(&python.display().to_string());
+            format!("{shown} did not start: {e}")
+        })?;
     let mut child = Reaped(child);
     let stdin = child.0.stdin.take();
     let payload = payload.to_string();
@@ -198,12 +191,13 @@ fn run_compile_script(python: &str, payload: &str) -> Result<String, String> {
             Ok(None) if started.elapsed() > COMPILE_TIMEOUT => {
                 let _ = child.0.kill();
                 break Err(format!(
-                    "{python} took over {} s: killed",
+                    "{} took over {} s: killed",
+                    python.display(),
                     COMPILE_TIMEOUT.as_secs()
                 ));
             }
             Ok(None) => std::thread::sleep(POLL_INTERVAL),
-            Err(e) => break Err(format!("waiting for {python}: {e}")),
+            Err(e) => break Err(format!("waiting for {}: {e}", python.display())),
         }
     };
     drop(child);
@@ -254,13 +248,13 @@ mod tests {
 
     #[test]
     fn a_broken_block_is_reported_where_python_exists() {
-        if find_python().is_none() {
+        let Ok(python) = crate::pythons::choose(None, None) else {
             return; // nothing to test without Python; the note path is covered below
-        }
+        };
         let l = lesson(
             "\n```python\nok = 1\n```\n\n```python\ndef (:\n```\n\n```python requires=9.99\ndef (:\n```\n",
         );
-        let found = check_python_blocks(&[l]);
+        let found = check_python_blocks(&[l], Some(&python.path));
         assert_eq!(found.note, None);
         assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
         assert_eq!(
@@ -270,8 +264,16 @@ mod tests {
     }
 
     #[test]
+    fn without_python_the_blocks_are_skipped_with_a_note() {
+        let l = lesson("\n```python\nok = 1\n```\n");
+        let found = check_python_blocks(&[l], None);
+        assert!(found.problems.is_empty());
+        assert!(found.note.unwrap().contains("no python3 found"));
+    }
+
+    #[test]
     fn no_python_blocks_is_no_work() {
         let l = lesson("\ntext only\n");
-        assert_eq!(check_python_blocks(&[l]), PythonCheck::default());
+        assert_eq!(check_python_blocks(&[l], None), PythonCheck::default());
     }
 }

@@ -3,9 +3,10 @@
 //! method, CPU count) and the list pyconc grades with ([`discover`]). Nothing is cached
 //! between runs: probing is one short child per interpreter, run in parallel (bounded).
 //!
-//! Other features (exercises, x-ray, lesson tests) use [`discover`], [`probe()`] and
-//! [`Interpreter`]; `pyconc pythons [--json]` prints the same list.
+//! Other features (exercises, x-ray, lesson tests) use [`discover`], [`choose`], [`probe()`]
+//! and [`Interpreter`]; `pyconc pythons [--json]` prints the same list.
 
+pub mod choice;
 pub mod probe;
 pub mod sources;
 
@@ -15,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
+pub use choice::{choose, given};
 pub use probe::probe;
 pub use sources::{Candidate, Source};
 

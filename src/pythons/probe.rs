@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{Interpreter, Version};
-use crate::child::{self, Cancel, ChildSpec, Ending};
+use crate::child::{self, Cancel, ChildSpec, Exit};
 
 /// The probe script (Python 2.7 compatible).
 pub const PROBE_PY: &str = include_str!("probe.py");
@@ -37,7 +37,7 @@ struct ProbeAnswer {
 pub fn probe(path: &Path) -> Result<Interpreter, String> {
     let spec = ChildSpec::new(path, PROBE_TIME_LIMIT).args(["-c", PROBE_PY]);
     let captured = child::run(&spec, &Cancel::new()).map_err(|e| format!("cannot run: {e}"))?;
-    if captured.ending == Ending::TimedOut {
+    if captured.ending == Exit::TimedOut {
         return Err(format!(
             "did not answer within {} s",
             PROBE_TIME_LIMIT.as_secs()
@@ -54,7 +54,7 @@ pub fn probe(path: &Path) -> Result<Interpreter, String> {
                 .map(|(_, l)| crate::lessons::sanitize::sanitize_line(l))
                 .unwrap_or_default();
             match captured.ending {
-                Ending::Exited(code) => format!("probe failed (exit {code}): {said}"),
+                Exit::Code(code) => format!("probe failed (exit {code}): {said}"),
                 _ => format!("probe failed: {said}"),
             }
         })?;

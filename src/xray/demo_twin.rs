@@ -4,14 +4,13 @@
 //! strips while it runs, then the table and the known differences. Never blocks: the
 //! demo's stop and the twin both finish on their own threads and are polled per frame.
 
-use std::ffi::OsString;
 use std::thread::JoinHandle;
 
 use serde_json::Value;
 
 use super::compare::{self, Row};
 use super::recording::XrayView;
-use super::twin_runner::{TwinRunner, TwinState};
+use super::twin_runner::{TwinPython, TwinRunner, TwinState};
 use super::twins;
 
 /// The span of the twin's strips, in seconds.
@@ -42,13 +41,13 @@ impl DemoTwin {
         demo: &'static str,
         params: Value,
         stopping: JoinHandle<Value>,
-        python: OsString,
+        python: impl Into<TwinPython>,
     ) -> Result<DemoTwin, (String, JoinHandle<Value>)> {
         let twin = match twins::for_demo(demo, &params, TUI_TWIN_SECONDS) {
             Ok(t) => t,
             Err(e) => return Err((e, stopping)),
         };
-        let runner = match TwinRunner::start(python, twin) {
+        let runner = match TwinRunner::start(python.into(), twin) {
             Ok(r) => r,
             Err(e) => return Err((format!("cannot start the twin: {e}"), stopping)),
         };
@@ -108,7 +107,10 @@ impl DemoTwin {
         let interp = facts
             .as_ref()
             .map_or("Python".to_string(), |f| f.short_name());
-        let title = format!("{} on {interp}", self.file());
+        let title = match self.runner.python() {
+            Some(path) => format!("{} on {interp} ({path})", self.file()),
+            None => format!("{} on {interp}", self.file()),
+        };
         let (status, failed) = match &self.state {
             TwinState::Running => ("running… (simulation stopped)".to_string(), false),
             TwinState::Done(_) if self.rows.is_empty() => (

@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use super::child::Exit;
 use super::classify::{self, FutexBook, Observed, XState};
 use super::procfs;
 use super::protocol::{InterpreterFacts, Message};
 pub use super::track::Track;
+use crate::child::Exit;
 
 /// How many sample ticks are kept for scrubbing (about a minute at 1 kHz).
 pub const KEPT_TICKS: usize = 65_536;

@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::channel::Channel;
-use super::child::{Exit, ExitWatch, GroupChild, OutputTail, Spawn};
 use super::protocol::{self, BOOTSTRAP_PY};
 use super::recording::{RawTick, Recording, SamplingMode, XrayView};
+use crate::child::{Exit, ExitWatch, GroupChild, OutputTail, Spawn};
 
 /// The sampling rate aimed at, in ticks per second (a little above 1 kHz, so that sleep
 /// overshoot still leaves at least 1 kHz).

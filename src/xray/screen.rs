@@ -77,6 +77,8 @@ pub fn action_for(key: KeyEvent) -> Option<ScreenAction> {
 pub struct XrayScreen {
     /// The script's name as shown (sanitised).
     pub script: String,
+    /// The interpreter's path as shown (sanitised), when known: the screen says which ran.
+    pub python: Option<String>,
     /// `Some(t)`: the picture is frozen with its window ending at run time `t` seconds.
     pub frozen_at: Option<f64>,
     /// The window's length, in seconds.
@@ -90,6 +92,7 @@ impl XrayScreen {
     pub fn new(script: String) -> XrayScreen {
         XrayScreen {
             script,
+            python: None,
             frozen_at: None,
             window_s: DEFAULT_WINDOW_S,
             quit: false,

@@ -64,6 +64,7 @@ pub fn run(opts: &XrayOptions, theme: Theme) -> Result<(), TuiError> {
         |n| n.to_string_lossy().into_owned(),
     ));
     let mut screen = XrayScreen::new(script);
+    screen.python = Some(sanitize_line(&opts.python.to_string_lossy()));
     let mut last_frame = Instant::now() - FRAME_INTERVAL;
     let result = loop {
         if last_frame.elapsed() >= FRAME_INTERVAL {

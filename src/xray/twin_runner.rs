@@ -3,6 +3,7 @@
 //! polls for the figures; dropping the runner kills the twin's group and joins the thread.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -16,7 +17,42 @@ use super::twins::{RealRun, StartedTwin, Twin};
 /// How often the owning thread looks whether the twin ended or was cancelled.
 const POLL: Duration = Duration::from_millis(20);
 
+/// Which interpreter a twin runs on.
+#[derive(Debug, Clone)]
+pub enum TwinPython {
+    /// This one.
+    Path(OsString),
+    /// The one [`crate::pythons::choose`] picks (`--python`, `PYCONC_PYTHON`, the learner's
+    /// kept choice, the first usable), chosen on the twin's thread: probing never blocks the UI.
+    Choose {
+        /// `--python PATH`, if given.
+        flag: Option<PathBuf>,
+        /// The learner's choice kept in progress.
+        kept: Option<PathBuf>,
+    },
+}
+
+impl From<OsString> for TwinPython {
+    fn from(path: OsString) -> TwinPython {
+        TwinPython::Path(path)
+    }
+}
+
+impl TwinPython {
+    /// The interpreter's path (probing for it when it is to be chosen).
+    fn resolve(self) -> Result<OsString, String> {
+        match self {
+            TwinPython::Path(path) => Ok(path),
+            TwinPython::Choose { flag, kept } => {
+                crate::pythons::choose(flag.as_deref(), kept.as_deref())
+                    .map(|i| i.path.into_os_string())
+            }
+        }
+    }
+}
+
 enum Update {
+    Python(String),
     Started(RecordingHandle),
     Done(Result<Box<RealRun>, String>),
 }
@@ -39,13 +75,14 @@ pub struct TwinRunner {
     cancel: Arc<AtomicBool>,
     rx: Receiver<Update>,
     handle: Option<RecordingHandle>,
+    python: Option<String>,
     state: TwinState,
     thread: Option<JoinHandle<()>>,
 }
 
 impl TwinRunner {
     /// Starts `twin` on `python` on a new thread (returns at once).
-    pub fn start(python: OsString, twin: Twin) -> std::io::Result<TwinRunner> {
+    pub fn start(python: TwinPython, twin: Twin) -> std::io::Result<TwinRunner> {
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();
         let flag = Arc::clone(&cancel);
@@ -53,6 +90,16 @@ impl TwinRunner {
         let thread = std::thread::Builder::new()
             .name("xray-twin".into())
             .spawn(move || {
+                let python = match python.resolve() {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let _ = tx.send(Update::Done(Err(e)));
+                        return;
+                    }
+                };
+                let _ = tx.send(Update::Python(crate::lessons::sanitize::sanitize_line(
+                    &python.to_string_lossy(),
+                )));
                 // This thread ends only after the twin does, so the twin may die with it.
                 let started = match StartedTwin::start(python, &t, true) {
                     Ok(s) => s,
@@ -76,6 +123,7 @@ impl TwinRunner {
             cancel,
             rx,
             handle: None,
+            python: None,
             state: TwinState::Running,
             thread: Some(thread),
         })
@@ -85,6 +133,7 @@ impl TwinRunner {
     pub fn poll(&mut self) -> &TwinState {
         loop {
             match self.rx.try_recv() {
+                Ok(Update::Python(p)) => self.python = Some(p),
                 Ok(Update::Started(h)) => self.handle = Some(h),
                 Ok(Update::Done(Ok(run))) => self.state = TwinState::Done(run),
                 Ok(Update::Done(Err(e))) => self.state = TwinState::Failed(e),
@@ -98,6 +147,11 @@ impl TwinRunner {
             }
         }
         &self.state
+    }
+
+    /// The interpreter's path (sanitised), once chosen.
+    pub fn python(&self) -> Option<&str> {
+        self.python.as_deref()
     }
 
     /// The twin's strips, once it started.

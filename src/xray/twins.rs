@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::child::Exit;
 use super::protocol::InterpreterFacts;
 use super::report;
 use super::run::{Outcome, XrayOptions, XrayRun};
+use crate::child::Exit;
 
 /// The `gil` demo's twin.
 pub const GIL_PY: &str = include_str!("../../assets/python/twins/gil.py");

@@ -154,6 +154,10 @@ fn title<'a>(frame: &XrayFrame<'_>, theme: &Theme) -> Line<'a> {
         }
         None => "waiting for the interpreter…".to_string(),
     };
+    let interp = match &frame.screen.python {
+        Some(path) => format!("{interp} · {path}"),
+        None => interp,
+    };
     Line::from(vec![
         Span::styled("x-ray ", theme.title),
         Span::styled(frame.screen.script.clone(), theme.strong),

@@ -63,6 +63,16 @@ fn tiny_screens_never_panic_and_say_too_small() {
 }
 
 #[test]
+fn the_title_says_which_interpreter_ran() {
+    let mut screen = XrayScreen::new("convoy.py".into());
+    let text = draw(&screen, 120, 24);
+    assert!(!text.contains("/opt/py/bin/python3.11"));
+    screen.python = Some("/opt/py/bin/python3.11".into());
+    let text = draw(&screen, 120, 24);
+    assert!(text.contains("· /opt/py/bin/python3.11"), "{text}");
+}
+
+#[test]
 fn threads_that_do_not_fit_are_counted() {
     let screen = XrayScreen::new("convoy.py".into());
     let text = draw(&screen, 80, 9);

@@ -1,23 +1,20 @@
-//! Running a program we do not trust (a learner's file, its grader, an interpreter probe) as
-//! a child process, safely: its own process group (a job object on Windows, both through
-//! `process-wrap`), stdin closed, stdout and stderr drained by two reader threads into one
-//! capped buffer (a print flood neither hangs nor bloats pyconc: the excess is counted and
-//! dropped), a wall-clock limit and a [`Cancel`] token after either of which the whole group
-//! is killed and reaped. When the first process exits, anything it left running in its group
-//! is killed too: nothing outlives a run.
+//! Running a child to completion and keeping what it printed: stdout and stderr split into
+//! lines in one capped buffer (a print flood neither hangs nor bloats pyconc: the excess is
+//! counted and dropped), with "pinned" stdout lines (a grader's check lines) kept apart under
+//! their own cap. Spawning, the limit, cancel and the group kill are [`super::group`]'s.
 //!
 //! [`run`] blocks its calling thread until the child is gone; call it from a worker thread,
 //! never from the UI thread.
 
 use std::ffi::OsString;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use process_wrap::std::{ChildWrapper, CommandWrap};
+use super::group::{ChunkSink, Group, Launch, spawn_reader};
+use super::{Cancel, Exit};
 
 /// The most program output kept from one run (stdout and stderr together).
 pub const OUTPUT_CAP_BYTES: usize = 256 * 1024;
@@ -25,8 +22,6 @@ pub const OUTPUT_CAP_BYTES: usize = 256 * 1024;
 pub const PINNED_CAP_BYTES: usize = 1024 * 1024;
 /// The longest line kept whole; longer lines are cut (the rest counts as dropped).
 pub const LINE_CAP_BYTES: usize = 64 * 1024;
-/// How often the waiting thread looks at the child between wake-ups.
-const POLL_INTERVAL: Duration = Duration::from_millis(5);
 /// How long the readers may take to see end-of-file once the group is gone.
 const READER_GRACE: Duration = Duration::from_secs(2);
 
@@ -87,24 +82,11 @@ pub enum Stream {
     Stderr,
 }
 
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ending {
-    /// The child exited with this code.
-    Exited(i32),
-    /// The child was ended by a signal (Unix) or without a code.
-    Signalled,
-    /// The wall-clock limit passed: the group was killed.
-    TimedOut,
-    /// [`Cancel::cancel`] was called: the group was killed.
-    Cancelled,
-}
-
 /// Everything a run produced.
 #[derive(Debug, Clone)]
 pub struct Captured {
-    /// How it ended.
-    pub ending: Ending,
+    /// How it ended ([`Exit::Killed`]: cancelled).
+    pub ending: Exit,
     /// Output lines in arrival order (stdout and stderr interleaved by line), raw: sanitise
     /// before showing.
     pub lines: Vec<(Stream, String)>,
@@ -125,41 +107,6 @@ impl Captured {
             out.push('\n');
         }
         out
-    }
-}
-
-/// A token that stops a run early (from any thread).
-#[derive(Debug, Clone, Default)]
-pub struct Cancel {
-    inner: Arc<(Mutex<bool>, Condvar)>,
-}
-
-impl Cancel {
-    /// A fresh, not yet cancelled token.
-    pub fn new() -> Cancel {
-        Cancel::default()
-    }
-
-    /// Cancels: a run using this token kills its group and returns soon.
-    pub fn cancel(&self) {
-        let (flag, wake) = &*self.inner;
-        *flag.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        wake.notify_all();
-    }
-
-    /// True once cancelled.
-    pub fn is_cancelled(&self) -> bool {
-        *self.inner.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Sleeps up to `timeout`, waking early on cancel; returns true if cancelled.
-    fn wait(&self, timeout: Duration) -> bool {
-        let (flag, wake) = &*self.inner;
-        let guard = flag.lock().unwrap_or_else(|e| e.into_inner());
-        let (guard, _) = wake
-            .wait_timeout_while(guard, timeout, |cancelled| !*cancelled)
-            .unwrap_or_else(|e| e.into_inner());
-        *guard
     }
 }
 
@@ -191,28 +138,15 @@ impl Sink {
 /// Runs `spec` to its end (exit, time limit or cancel) and returns what it printed. The
 /// child's group is killed and reaped before this returns. Errors only when it cannot start.
 pub fn run(spec: &ChildSpec, cancel: &Cancel) -> io::Result<Captured> {
-    let mut command = Command::new(&spec.program);
-    command
-        .args(&spec.args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(cwd) = &spec.cwd {
-        command.current_dir(cwd);
-    }
-    for key in &spec.env_remove {
-        command.env_remove(key);
-    }
-    for (key, value) in &spec.env {
-        command.env(key, value);
-    }
-    let mut wrapped = CommandWrap::from(command);
-    #[cfg(unix)]
-    wrapped.wrap(process_wrap::std::ProcessGroup::leader());
-    #[cfg(windows)]
-    wrapped.wrap(process_wrap::std::JobObject);
-    let started = Instant::now();
-    let mut child = GroupGuard(Some(wrapped.spawn()?));
+    let mut group = Group::spawn(&Launch {
+        program: spec.program.as_os_str(),
+        args: &spec.args,
+        cwd: spec.cwd.as_deref(),
+        env: &spec.env,
+        env_remove: &spec.env_remove,
+        inherit_fd: None,
+        die_with_parent: false,
+    })?;
     let sink = Arc::new(Mutex::new(Sink {
         lines: Vec::new(),
         pinned: Vec::new(),
@@ -223,41 +157,16 @@ pub fn run(spec: &ChildSpec, cancel: &Cancel) -> io::Result<Captured> {
     }));
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let mut readers = Vec::new();
-    let handle = child.0.as_mut().expect("just spawned");
-    if let Some(out) = handle.stdout().take() {
-        readers.push(spawn_reader(
-            out,
-            Stream::Stdout,
-            spec.pin,
-            &sink,
-            &done_tx,
-        )?);
+    if let Some(out) = group.take_stdout() {
+        readers.push(line_reader(out, Stream::Stdout, spec.pin, &sink, &done_tx)?);
     }
-    if let Some(err) = handle.stderr().take() {
-        readers.push(spawn_reader(err, Stream::Stderr, None, &sink, &done_tx)?);
+    if let Some(err) = group.take_stderr() {
+        readers.push(line_reader(err, Stream::Stderr, None, &sink, &done_tx)?);
     }
     drop(done_tx);
-
-    let deadline = started + spec.time_limit;
-    let ending = loop {
-        let handle = child.0.as_mut().expect("still held");
-        if let Some(status) = handle.try_wait()? {
-            break match status.code() {
-                Some(code) => Ending::Exited(code),
-                None => Ending::Signalled,
-            };
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            break Ending::TimedOut;
-        }
-        if cancel.wait(POLL_INTERVAL.min(deadline - now)) {
-            break Ending::Cancelled;
-        }
-    };
-    let elapsed = started.elapsed();
     // Whatever the first process left in its group goes too, then everything is reaped.
-    child.kill_and_reap();
+    let ending = group.supervise(Some(spec.time_limit), cancel)?;
+    let elapsed = group.started().elapsed();
     // The readers see end-of-file once every writer is gone; one that escaped the group
     // (a new session) could hold a pipe open, so they get a grace period, then are left to
     // end on their own when it does.
@@ -285,90 +194,103 @@ pub fn run(spec: &ChildSpec, cancel: &Cancel) -> io::Result<Captured> {
     })
 }
 
-/// Kills and reaps the child's whole group when dropped, so an early return or a panic in
-/// [`run`] leaves nothing running.
-struct GroupGuard(Option<Box<dyn ChildWrapper>>);
-
-impl GroupGuard {
-    fn kill_and_reap(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            // On Unix this signals the whole group (killpg), which still reaches the
-            // leader's leftovers after the leader itself has exited; on Windows it ends the job.
-            let _ = child.start_kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        self.kill_and_reap();
-    }
-}
-
-fn spawn_reader(
-    pipe: impl Read + Send + 'static,
+fn line_reader(
+    pipe: impl io::Read + Send + 'static,
     stream: Stream,
     pin: Option<fn(&str) -> bool>,
     sink: &Arc<Mutex<Sink>>,
     done: &mpsc::Sender<()>,
 ) -> io::Result<std::thread::JoinHandle<()>> {
-    let sink = Arc::clone(sink);
-    let done = done.clone();
-    std::thread::Builder::new()
-        .name(format!("child-{stream:?}").to_lowercase())
-        .spawn(move || {
-            read_lines(pipe, |line, cut| {
-                let pinned = pin.is_some_and(|f| f(&line));
-                sink.lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(stream, line, pinned, cut);
-            });
-            let _ = done.send(());
-        })
+    let lines = LinesInto {
+        splitter: LineSplitter::default(),
+        stream,
+        pin,
+        sink: Arc::clone(sink),
+        done: done.clone(),
+    };
+    spawn_reader(&format!("child-{stream:?}").to_lowercase(), pipe, lines)
 }
 
-/// Reads `pipe` to its end, calling `each(line, bytes_cut)` for every line (without its
-/// newline, lossily decoded). A line longer than [`LINE_CAP_BYTES`] is cut there; the rest of
-/// it is read and counted, never stored.
-fn read_lines(pipe: impl Read, mut each: impl FnMut(String, u64)) {
-    let mut reader = BufReader::with_capacity(64 * 1024, pipe);
-    let mut line: Vec<u8> = Vec::new();
-    let mut cut: u64 = 0;
-    loop {
-        let buf = match reader.fill_buf() {
-            Ok([]) => break,
-            Ok(buf) => buf,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => break,
-        };
-        let (chunk, ends_line) = match buf.iter().position(|&b| b == b'\n') {
-            Some(at) => (&buf[..at], true),
-            None => (buf, false),
-        };
-        let room = LINE_CAP_BYTES.saturating_sub(line.len());
-        let take = chunk.len().min(room);
-        line.extend_from_slice(&chunk[..take]);
-        cut += (chunk.len() - take) as u64;
-        let used = chunk.len() + usize::from(ends_line);
-        reader.consume(used);
-        if ends_line {
-            finish_line(&mut line, &mut cut, &mut each);
+/// One stream's reader end: splits chunks into lines and files them in the shared sink.
+struct LinesInto {
+    splitter: LineSplitter,
+    stream: Stream,
+    pin: Option<fn(&str) -> bool>,
+    sink: Arc<Mutex<Sink>>,
+    done: mpsc::Sender<()>,
+}
+
+impl LinesInto {
+    fn file(
+        sink: &Mutex<Sink>,
+        stream: Stream,
+        pin: Option<fn(&str) -> bool>,
+    ) -> impl FnMut(String, u64) + '_ {
+        move |line, cut| {
+            let pinned = pin.is_some_and(|f| f(&line));
+            sink.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(stream, line, pinned, cut);
         }
     }
-    if !line.is_empty() || cut > 0 {
-        finish_line(&mut line, &mut cut, &mut each);
+}
+
+impl ChunkSink for LinesInto {
+    fn chunk(&mut self, bytes: &[u8]) {
+        let mut file = LinesInto::file(&self.sink, self.stream, self.pin);
+        self.splitter.feed(bytes, &mut file);
+    }
+
+    fn end(&mut self) {
+        let mut file = LinesInto::file(&self.sink, self.stream, self.pin);
+        self.splitter.finish(&mut file);
+        let _ = self.done.send(());
     }
 }
 
-fn finish_line(line: &mut Vec<u8>, cut: &mut u64, each: &mut impl FnMut(String, u64)) {
-    if line.last() == Some(&b'\r') {
-        line.pop();
+/// Cuts a byte stream into lines (without their newline or a trailing `\r`, lossily
+/// decoded). A line longer than [`LINE_CAP_BYTES`] is cut there; the rest of it is counted,
+/// never stored.
+#[derive(Default)]
+struct LineSplitter {
+    line: Vec<u8>,
+    cut: u64,
+}
+
+impl LineSplitter {
+    /// Takes the next chunk, calling `each(line, bytes_cut)` for every line it completes.
+    fn feed(&mut self, mut chunk: &[u8], each: &mut impl FnMut(String, u64)) {
+        while !chunk.is_empty() {
+            let (part, ends_line) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(at) => (&chunk[..at], true),
+                None => (chunk, false),
+            };
+            let room = LINE_CAP_BYTES.saturating_sub(self.line.len());
+            let take = part.len().min(room);
+            self.line.extend_from_slice(&part[..take]);
+            self.cut += (part.len() - take) as u64;
+            chunk = &chunk[part.len() + usize::from(ends_line)..];
+            if ends_line {
+                self.emit(each);
+            }
+        }
     }
-    let text = String::from_utf8_lossy(line).into_owned();
-    each(text, *cut);
-    line.clear();
-    *cut = 0;
+
+    /// The stream ended: hands on an unfinished last line.
+    fn finish(&mut self, each: &mut impl FnMut(String, u64)) {
+        if !self.line.is_empty() || self.cut > 0 {
+            self.emit(each);
+        }
+    }
+
+    fn emit(&mut self, each: &mut impl FnMut(String, u64)) {
+        if self.line.last() == Some(&b'\r') {
+            self.line.pop();
+        }
+        each(String::from_utf8_lossy(&self.line).into_owned(), self.cut);
+        self.line.clear();
+        self.cut = 0;
+    }
 }
 
 #[cfg(test)]
@@ -390,7 +312,7 @@ mod tests {
             &Cancel::new(),
         )
         .unwrap();
-        assert_eq!(got.ending, Ending::Exited(0));
+        assert_eq!(got.ending, Exit::Code(0));
         let texts: Vec<&str> = got.lines.iter().map(|(_, l)| l.as_str()).collect();
         assert!(texts.contains(&"one") && texts.contains(&"two") && texts.contains(&"three"));
         assert!(got.lines.contains(&(Stream::Stderr, "two".into())));
@@ -401,7 +323,7 @@ mod tests {
     #[test]
     fn exit_codes_are_reported() {
         let got = run(&sh("exit 3", Duration::from_secs(20)), &Cancel::new()).unwrap();
-        assert_eq!(got.ending, Ending::Exited(3));
+        assert_eq!(got.ending, Exit::Code(3));
     }
 
     #[cfg(unix)]
@@ -429,7 +351,13 @@ mod tests {
         let mut input = long.clone();
         input.extend_from_slice(b"\nshort\r\ntail");
         let mut seen = Vec::new();
-        read_lines(&input[..], |line, cut| seen.push((line.len(), cut)));
+        let mut each = |line: String, cut| seen.push((line.len(), cut));
+        let mut splitter = LineSplitter::default();
+        // Fed in uneven pieces, as pipes deliver them.
+        for piece in input.chunks(1000) {
+            splitter.feed(piece, &mut each);
+        }
+        splitter.finish(&mut each);
         assert_eq!(seen, vec![(LINE_CAP_BYTES, 10), (5, 0), (4, 0)]);
     }
 
@@ -444,7 +372,7 @@ mod tests {
         });
         let got = run(&sh("sleep 60", Duration::from_secs(60)), &cancel).unwrap();
         canceller.join().unwrap();
-        assert_eq!(got.ending, Ending::Cancelled);
+        assert_eq!(got.ending, Exit::Killed);
         assert!(got.elapsed < Duration::from_secs(30), "{:?}", got.elapsed);
     }
 }

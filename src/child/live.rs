@@ -1,49 +1,20 @@
-//! A child process in its own process group (via `process-wrap`): stdin closed, stdout and
-//! stderr captured into capped tails, an optional extra pipe inherited for the x-ray
-//! bootstrap, a wall-clock limit, and the whole group killed with SIGKILL on [`GroupChild::kill`],
-//! on drop and after the leader exits (so no grandchild outlives the run). One file so the
-//! exercise runner can share it. The waiter and reader threads are joined on drop.
+//! A live child: spawned in its own process group like every child (see [`super::group`]),
+//! supervised by a waiter thread so the caller can go on (x-ray samples it meanwhile), with
+//! an optional extra pipe inherited for the x-ray bootstrap, an optional parent-death
+//! signal, the last bytes of stdout and stderr readable while it runs, a wall-clock limit,
+//! and the whole group killed on [`GroupChild::kill`], on drop and after the leader exits.
+//! The waiter and reader threads are joined on drop.
 
 use std::ffi::OsString;
-use std::io::Read;
-use std::process::Stdio;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use process_wrap::std::{ChildWrapper, CommandWrap};
+use super::group::{ChunkSink, Group, Launch, spawn_reader};
+use super::{Cancel, Exit};
 
-/// How often the waiter looks whether the child has exited or must be killed.
-const WAIT_POLL: Duration = Duration::from_millis(5);
 /// How many bytes of each output stream are kept (the last ones).
 pub const OUTPUT_TAIL_BYTES: usize = 64 * 1024;
-
-/// How a child ended.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Exit {
-    /// Exited by itself with this code.
-    Code(i32),
-    /// Killed by a signal it did not ask for (number), e.g. a crash.
-    Signal(i32),
-    /// pyconc killed it (stop, quit, a signal to pyconc).
-    Killed,
-    /// The wall-clock limit ran out and pyconc killed it.
-    TimedOut,
-}
-
-impl Exit {
-    /// Words for the status line.
-    pub fn describe(&self) -> String {
-        match self {
-            Exit::Code(c) => format!("exited with code {c}"),
-            Exit::Signal(s) => format!("ended by signal {s}"),
-            Exit::Killed => "stopped by pyconc".to_string(),
-            Exit::TimedOut => "killed: time limit reached".to_string(),
-        }
-    }
-}
 
 /// The last [`OUTPUT_TAIL_BYTES`] of an output stream and how many bytes came in all.
 #[derive(Debug, Default, Clone)]
@@ -91,7 +62,6 @@ pub struct Spawn {
 
 struct Shared {
     exit: Mutex<Option<Exit>>,
-    kill: AtomicBool,
     stdout: Mutex<OutputTail>,
     stderr: Mutex<OutputTail>,
 }
@@ -111,72 +81,56 @@ impl ExitWatch {
 pub struct GroupChild {
     pid: u32,
     shared: Arc<Shared>,
+    kill: Cancel,
     threads: Vec<JoinHandle<()>>,
 }
 
 impl GroupChild {
     /// Starts the child. Fails when the program cannot be started.
     pub fn spawn(spec: &Spawn) -> std::io::Result<GroupChild> {
-        let mut cmd = CommandWrap::with_new(&spec.program, |c| {
-            c.args(&spec.args)
-                .envs(spec.env.iter().map(|(k, v)| (k, v)))
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
-            #[cfg(target_os = "linux")]
-            if spec.die_with_parent {
-                use std::os::unix::process::CommandExt;
-                // SAFETY: prctl is async-signal-safe and only sets this child's death signal.
-                unsafe {
-                    c.pre_exec(|| {
-                        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
-                        Ok(())
-                    });
-                }
-            }
-            #[cfg(unix)]
-            if let Some(fd) = spec.inherit_fd {
-                use std::os::unix::process::CommandExt;
-                // SAFETY: fcntl is async-signal-safe; it only clears close-on-exec on a
-                // descriptor this process owns, between fork and exec.
-                unsafe {
-                    c.pre_exec(move || {
-                        if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
-                            return Err(std::io::Error::last_os_error());
-                        }
-                        Ok(())
-                    });
-                }
-            }
-        });
-        #[cfg(unix)]
-        cmd.wrap(process_wrap::std::ProcessGroup::leader());
-        let mut child = cmd.spawn()?;
-        let pid = child.id();
+        let mut group = Group::spawn(&Launch {
+            program: &spec.program,
+            args: &spec.args,
+            cwd: None,
+            env: &spec.env,
+            env_remove: &[],
+            inherit_fd: spec.inherit_fd,
+            die_with_parent: spec.die_with_parent,
+        })?;
+        let pid = group.pid();
         let shared = Arc::new(Shared {
             exit: Mutex::new(None),
-            kill: AtomicBool::new(false),
             stdout: Mutex::new(OutputTail::default()),
             stderr: Mutex::new(OutputTail::default()),
         });
         let mut threads = Vec::new();
-        if let Some(out) = child.stdout().take() {
-            threads.push(reader("child-stdout", out, Arc::clone(&shared), false)?);
-        }
-        if let Some(err) = child.stderr().take() {
-            threads.push(reader("child-stderr", err, Arc::clone(&shared), true)?);
-        }
+        let kill = Cancel::new();
         let waiter_shared = Arc::clone(&shared);
+        let waiter_kill = kill.clone();
         let limit = spec.time_limit;
-        threads.insert(
-            0,
+        let stdout = group.take_stdout();
+        let stderr = group.take_stderr();
+        threads.push(
             std::thread::Builder::new()
                 .name("child-waiter".into())
-                .spawn(move || wait_loop(child, pid, &waiter_shared, limit))?,
+                .spawn(move || {
+                    // Whatever the leader did, nothing of its group outlives the run.
+                    let exit = group.supervise(limit, &waiter_kill).unwrap_or(Exit::Killed);
+                    *lock(&waiter_shared.exit) = Some(exit);
+                })?,
         );
+        if let Some(out) = stdout {
+            let sink = TailInto(Arc::clone(&shared), false);
+            threads.push(spawn_reader("child-stdout", out, sink)?);
+        }
+        if let Some(err) = stderr {
+            let sink = TailInto(Arc::clone(&shared), true);
+            threads.push(spawn_reader("child-stderr", err, sink)?);
+        }
         Ok(GroupChild {
             pid,
             shared,
+            kill,
             threads,
         })
     }
@@ -198,7 +152,7 @@ impl GroupChild {
 
     /// Asks the waiter to kill the whole group now (returns at once).
     pub fn kill(&self) {
-        self.shared.kill.store(true, Ordering::SeqCst);
+        self.kill.cancel();
     }
 
     /// A copy of the captured stdout tail.
@@ -233,95 +187,28 @@ impl Drop for GroupChild {
     }
 }
 
+/// A reader's end: appends to the stdout (`false`) or stderr (`true`) tail.
+struct TailInto(Arc<Shared>, bool);
+
+impl ChunkSink for TailInto {
+    fn chunk(&mut self, bytes: &[u8]) {
+        let tail = if self.1 {
+            &self.0.stderr
+        } else {
+            &self.0.stdout
+        };
+        lock(tail).push(bytes);
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn reader(
-    name: &str,
-    mut stream: impl Read + Send + 'static,
-    shared: Arc<Shared>,
-    is_err: bool,
-) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name(name.into())
-        .spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        let tail = if is_err {
-                            &shared.stderr
-                        } else {
-                            &shared.stdout
-                        };
-                        lock(tail).push(&buf[..n]);
-                    }
-                }
-            }
-        })
-}
-
-fn wait_loop(mut child: Box<dyn ChildWrapper>, pid: u32, shared: &Shared, limit: Option<Duration>) {
-    let started = Instant::now();
-    let mut reason: Option<Exit> = None;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) => {}
-            Err(_) => break None,
-        }
-        if reason.is_none() {
-            if shared.kill.load(Ordering::SeqCst) {
-                reason = Some(Exit::Killed);
-            } else if limit.is_some_and(|l| started.elapsed() >= l) {
-                reason = Some(Exit::TimedOut);
-            }
-            if reason.is_some() {
-                let _ = child.start_kill();
-            }
-        }
-        std::thread::sleep(WAIT_POLL);
-    };
-    // Whatever the leader did, nothing of its group outlives the run.
-    kill_group(pid);
-    let exit = match (reason, status) {
-        (Some(r), _) => r,
-        (None, Some(s)) => exit_of(s),
-        (None, None) => Exit::Killed,
-    };
-    *lock(&shared.exit) = Some(exit);
-}
-
-#[cfg(unix)]
-fn kill_group(pgid: u32) {
-    // SAFETY: killpg only sends a signal; ESRCH (no such group left) is fine.
-    unsafe {
-        libc::killpg(pgid as libc::pid_t, libc::SIGKILL);
-    }
-}
-
-#[cfg(not(unix))]
-fn kill_group(_pgid: u32) {}
-
-fn exit_of(status: std::process::ExitStatus) -> Exit {
-    if let Some(code) = status.code() {
-        return Exit::Code(code);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(sig) = status.signal() {
-            return Exit::Signal(sig);
-        }
-    }
-    Exit::Killed
 }
 
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     fn sh(script: &str) -> Spawn {
         Spawn {
