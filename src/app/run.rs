@@ -24,18 +24,11 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     let mut guard = terminal::enter()?;
     let (tx, rx) = mpsc::channel::<Msg>();
 
-    // Terminal input: the only thread that reads events. It ends with the process; it
-    // belongs to the app, not to a demo.
+    // Terminal input: the only thread that reads events (pyconc's own decoder, so a cut
+    // escape sequence cannot hold later keys). It ends with the process; it belongs to
+    // the app, not to a demo.
     let input_tx = tx.clone();
-    std::thread::Builder::new()
-        .name("input".into())
-        .spawn(move || {
-            while let Ok(event) = crossterm::event::read() {
-                if input_tx.send(Msg::Terminal(event)).is_err() {
-                    break;
-                }
-            }
-        })?;
+    crate::input::spawn_reader(move |event| input_tx.send(Msg::Terminal(event)).is_ok())?;
 
     let signal_tx = tx.clone();
     terminal::spawn_signal_listener(move |_| {
