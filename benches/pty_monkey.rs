@@ -304,12 +304,12 @@ fn run_one(args: &[&str], signal: i32, keys: usize, rng: &mut fastrand::Rng) -> 
     match entered {
         None => problems.push(format!("{args:?}: never entered the alternate screen")),
         Some(at) => {
-            if !find(&out[at..], LEAVE_ALT).is_some() {
+            if find(&out[at..], LEAVE_ALT).is_none() {
                 problems.push(format!(
                     "{args:?}: signal {signal}: no leave-alternate-screen"
                 ));
             }
-            if !find(&out[at..], SHOW_CURSOR).is_some() {
+            if find(&out[at..], SHOW_CURSOR).is_none() {
                 problems.push(format!("{args:?}: signal {signal}: no show-cursor"));
             }
         }

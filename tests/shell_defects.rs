@@ -2,7 +2,6 @@
 //! to `App::update` over the built-in lessons, checked on the state and the drawn screen.
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use pyconc::app::keys::Screen;
 use pyconc::app::{App, Msg, Pane};
 use pyconc::lessons::Catalog;
 use pyconc::lessons::render::Item;
