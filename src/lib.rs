@@ -8,6 +8,7 @@ pub mod app;
 pub mod input;
 pub mod lessons;
 pub mod progress;
+pub mod replay;
 pub mod sims;
 pub mod terminal;
 pub mod theme;

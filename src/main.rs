@@ -13,6 +13,7 @@ use pyconc::app::{self, App};
 use pyconc::lessons::render::{self, RenderOptions};
 use pyconc::lessons::{Catalog, Problem, highlight::Highlighter};
 use pyconc::progress::ProgressStore;
+use pyconc::replay::export;
 use pyconc::sims::{self, Engine, Params};
 use pyconc::theme::{Theme, ThemeName};
 
@@ -54,6 +55,35 @@ enum Command {
         /// Print the metrics as one JSON object.
         #[arg(long, requires = "headless")]
         json: bool,
+        /// Write the run to FILE as a recording (`pyconc replay FILE` plays it).
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+        /// Headless: write an asciicast v2 file of the run, drawn at --size.
+        #[arg(long, value_name = "FILE", requires = "headless")]
+        cast: Option<PathBuf>,
+        /// Headless: write an SVG still of the final frame, drawn at --size.
+        #[arg(long, value_name = "FILE", requires = "headless")]
+        svg: Option<PathBuf>,
+        /// The size casts and stills are drawn at, COLUMNSxROWS.
+        #[arg(long, value_name = "WxH", default_value = "100x30")]
+        size: String,
+    },
+    /// Replay a recording in the demo view (read-only), or export it as a cast or still.
+    Replay {
+        /// The recording (written by `w` in a demo or `pyconc demo --record FILE`).
+        file: PathBuf,
+        /// The instant the still shows, from the recording's start (e.g. 2.5s; default: the end).
+        #[arg(long, value_name = "T", requires = "svg")]
+        at: Option<String>,
+        /// Write an asciicast v2 file of the whole recording.
+        #[arg(long, value_name = "OUT")]
+        cast: Option<PathBuf>,
+        /// Write an SVG still of one instant.
+        #[arg(long, value_name = "OUT")]
+        svg: Option<PathBuf>,
+        /// The size casts and stills are drawn at, COLUMNSxROWS.
+        #[arg(long, value_name = "WxH", default_value = "100x30")]
+        size: String,
     },
     /// List the lessons and the demos with their parameters.
     List {
@@ -85,6 +115,19 @@ impl Failure {
             message: message.into(),
             code: 2,
         }
+    }
+}
+
+impl Failure {
+    fn from_message(message: String) -> Failure {
+        Failure { message, code: 1 }
+    }
+}
+
+fn export_failure(e: export::ExportError) -> Failure {
+    match e {
+        export::ExportError::Usage(m) => Failure::usage(m),
+        export::ExportError::Failed(m) => Failure::from_message(m),
     }
 }
 
@@ -132,6 +175,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             headless,
             seconds,
             json,
+            record,
+            cast,
+            svg,
+            size,
         }) => {
             let engine = find_engine(&name)?;
             let overrides = Params::split_assignments(&set).map_err(|e| {
@@ -143,13 +190,60 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let params = engine
                 .resolve(&overrides)
                 .map_err(|e| Failure::usage(e.to_string()))?;
+            let size = export::parse_size(&size).map_err(Failure::usage)?;
+            let outputs = export::Outputs {
+                record,
+                cast,
+                svg,
+                size,
+            };
             if headless {
-                headless_demo(engine, &params, seconds, json)
+                headless_demo(engine, &params, seconds, json, &outputs, cli.theme)
             } else {
                 require_terminal()?;
                 let catalog = load_catalog(&cli.lessons)?;
-                let app = App::demo_only(catalog, theme, engine, params)
+                let mut app = App::demo_only(catalog, theme, engine, params)
                     .map_err(|e| Failure::from(anyhow::anyhow!(e)))?;
+                if let Some(path) = &outputs.record {
+                    export::attach_recorder(&mut app, path).map_err(export_failure)?;
+                }
+                app::run::run(app)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+        Some(Command::Replay {
+            file,
+            at,
+            cast,
+            svg,
+            size,
+        }) => {
+            let size = export::parse_size(&size).map_err(Failure::usage)?;
+            let at = at
+                .map(|a| export::parse_at(&a))
+                .transpose()
+                .map_err(Failure::usage)?;
+            let recording = export::read_recording(&file).map_err(export_failure)?;
+            if cast.is_some() || svg.is_some() {
+                let outputs = export::Outputs {
+                    record: None,
+                    cast,
+                    svg,
+                    size,
+                };
+                // Files are drawn in colour whatever NO_COLOR says: they are not this terminal.
+                let notes =
+                    export::from_recording(recording, at, &Theme::new(cli.theme, true), &outputs)
+                        .map_err(export_failure)?;
+                let mut err = std::io::stderr().lock();
+                for note in notes {
+                    let _ = writeln!(err, "pyconc: {note}");
+                }
+                Ok(ExitCode::SUCCESS)
+            } else {
+                require_terminal()?;
+                let catalog = load_catalog(&cli.lessons)?;
+                let app = App::replay(catalog, theme, recording).map_err(Failure::from_message)?;
                 app::run::run(app)?;
                 Ok(ExitCode::SUCCESS)
             }
@@ -217,18 +311,33 @@ fn unknown_lesson(catalog: &Catalog, id: &str) -> Failure {
 }
 
 fn headless_demo(
-    engine: &dyn Engine,
+    engine: &'static dyn Engine,
     params: &Params,
     seconds: f64,
     as_json: bool,
+    outputs: &export::Outputs,
+    theme_name: ThemeName,
 ) -> Result<ExitCode, Failure> {
     if !(seconds > 0.0 && seconds <= MAX_HEADLESS_SECONDS) {
         return Err(Failure::usage(format!(
             "bad value `{seconds}` for `--seconds`: expected a number above 0 and at most {MAX_HEADLESS_SECONDS}"
         )));
     }
-    let metrics = sims::headless::run(engine, params, seconds)
-        .map_err(|e| Failure::from(anyhow::anyhow!("could not start `{}`: {e}", engine.name())))?;
+    let metrics = if outputs.record.is_some() || outputs.cast.is_some() || outputs.svg.is_some() {
+        // Files are drawn in colour whatever NO_COLOR says: they are not this terminal.
+        let theme = Theme::new(theme_name, true);
+        let (metrics, notes) =
+            export::run_live(engine, params, seconds, &theme, outputs).map_err(export_failure)?;
+        let mut err = std::io::stderr().lock();
+        for note in notes {
+            let _ = writeln!(err, "pyconc: {note}");
+        }
+        metrics
+    } else {
+        sims::headless::run(engine, params, seconds).map_err(|e| {
+            Failure::from(anyhow::anyhow!("could not start `{}`: {e}", engine.name()))
+        })?
+    };
     let mut out = std::io::stdout().lock();
     let text = if as_json {
         metrics.to_string()
@@ -341,7 +450,14 @@ fn show(catalog: &Catalog, id: &str, theme_name: ThemeName) -> Result<ExitCode, 
 }
 
 fn check(dir: Option<PathBuf>) -> ExitCode {
-    let problems = pyconc::lessons::check(dir.as_deref());
+    let mut problems = pyconc::lessons::check(dir.as_deref());
+    if problems.is_empty() {
+        let python = pyconc::lessons::python_blocks::check_pack(dir.as_deref());
+        if let Some(note) = &python.note {
+            eprintln!("{note}");
+        }
+        problems.extend(python.problems);
+    }
     let what = dir.as_ref().map_or_else(
         || "the built-in lessons".to_string(),
         |d| d.display().to_string(),

@@ -195,3 +195,27 @@ fn the_built_in_lessons_check_clean() {
     let o = pyconc(&["check"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn check_reports_a_python_block_that_does_not_compile() {
+    let have_python = Command::new("python3")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let o = pyconc(&["check", "tests/fixtures/lessons-bad/python-syntax"]);
+    if !have_python {
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("no python3 found"), "{}", stderr(&o));
+        return;
+    }
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "tests/fixtures/lessons-bad/python-syntax/a.md:16: python block does not compile: "
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = pyconc(&["check", "tests/fixtures/lessons-good"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

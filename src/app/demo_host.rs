@@ -1,9 +1,13 @@
 //! The demo host's state: one running engine, its parameters (changed live from the panel),
-//! pause / step / speed, and the newest snapshot taken once per frame. Stopping hands the
-//! engine to a reaper thread so the UI never waits on an engine's joins.
+//! pause / step / speed, and the newest snapshot taken once per frame, kept in a bounded
+//! history to scrub through while paused (see `rewind.rs`, which also plays replays).
+//! Stopping hands the engine to a reaper thread so the UI never waits on an engine's joins.
 
 use std::thread::JoinHandle;
+use std::time::Instant;
 
+use crate::replay::history::{Bounds, History};
+use crate::replay::record::{Header, RecordSink};
 use crate::sims::{Applied, Demo, Engine, Params, Snapshot, StartError};
 
 /// Slowest playback speed `<` reaches (64 times slower than real time).
@@ -31,6 +35,23 @@ pub struct DemoHost {
     pub finished: bool,
     /// A short message about the last action ("this demo has no step mode").
     pub notice: Option<String>,
+    /// The kept past of this run (a replay: the whole recording).
+    pub history: History,
+    /// The kept frame shown instead of the live picture (rewound, or a replay's position).
+    pub cursor: Option<usize>,
+    /// Run time in seconds: wall time since the start, pauses left out.
+    pub run_time_s: f64,
+    /// Set when this host plays a recording instead of running an engine.
+    pub replay: Option<super::rewind::ReplayState>,
+    /// `--record FILE`: every kept frame is also written there.
+    pub recording: Option<RecordSink>,
+    /// Run time of earlier runs (restarts) in the `--record` stream, so its times go on.
+    pub(crate) recorded_before_s: f64,
+    /// A `w` save in progress.
+    pub(crate) saving: Option<super::rewind::Saving>,
+    /// What a recording of the current run says in its header.
+    pub(crate) started_header: Header,
+    pub(crate) last_tick: Instant,
     running: Option<Box<dyn Demo>>,
 }
 
@@ -38,33 +59,85 @@ impl DemoHost {
     /// Starts `engine` with `params`.
     pub fn start(engine: &'static dyn Engine, params: Params) -> Result<DemoHost, StartError> {
         let running = engine.start(&params)?;
-        let snapshot = Some(running.snapshot());
-        Ok(DemoHost {
+        let mut host = DemoHost::idle(engine, params);
+        let first = running.snapshot();
+        host.running = Some(running);
+        host.capture(first);
+        Ok(host)
+    }
+
+    /// A host with nothing running yet (a replay fills it from a recording).
+    pub(crate) fn idle(engine: &'static dyn Engine, params: Params) -> DemoHost {
+        DemoHost {
+            started_header: Header::for_run(engine, &params),
             engine,
             params,
             selected: 0,
-            snapshot,
+            snapshot: None,
             paused: false,
             frozen: false,
             speed: 1.0,
             finished: false,
             notice: None,
-            running: Some(running),
-        })
-    }
-
-    /// Takes the newest snapshot: called once per frame.
-    pub fn refresh(&mut self) {
-        if let Some(demo) = &self.running {
-            if !self.frozen {
-                self.snapshot = Some(demo.snapshot());
-            }
-            self.finished = demo.is_finished();
+            history: History::new(Bounds::LIVE),
+            cursor: None,
+            run_time_s: 0.0,
+            replay: None,
+            recording: None,
+            recorded_before_s: 0.0,
+            saving: None,
+            last_tick: Instant::now(),
+            running: None,
         }
     }
 
-    /// Pauses or resumes; freezes the picture where the engine cannot pause.
+    /// Takes the newest snapshot: called once per frame. A rewound or frozen picture
+    /// stays; a replay moves on at the recorded speed.
+    pub fn refresh(&mut self) {
+        let now = Instant::now();
+        let dt = now.duration_since(self.last_tick).as_secs_f64();
+        self.last_tick = now;
+        self.poll_saving();
+        if self.replay.is_some() {
+            self.advance_replay(dt);
+            return;
+        }
+        if !(self.paused || self.frozen) {
+            self.run_time_s += dt;
+        }
+        let Some(demo) = &self.running else {
+            return;
+        };
+        self.finished = demo.is_finished();
+        if !self.frozen && self.cursor.is_none() {
+            let snapshot = demo.snapshot();
+            self.capture(snapshot);
+        }
+    }
+
+    /// Shows `snapshot` live and keeps it (and records it with `--record`).
+    pub(crate) fn capture(&mut self, snapshot: Snapshot) {
+        self.cursor = None;
+        if self.history.push(self.run_time_s, snapshot.clone())
+            && let (Some(sink), Some(frame)) = (&self.recording, self.history.last())
+        {
+            sink.send(self.recorded_before_s + frame.t, &frame.snapshot);
+        }
+        self.snapshot = Some(snapshot);
+    }
+
+    /// Pauses or resumes; freezes the picture where the engine cannot pause. Resuming
+    /// returns to the live picture; a replay plays or pauses.
     pub fn toggle_pause(&mut self) {
+        if self.replay.is_some() {
+            self.toggle_replay();
+            return;
+        }
+        if self.cursor.take().is_some()
+            && let Some(last) = self.history.last()
+        {
+            self.snapshot = Some(last.snapshot.clone());
+        }
         let Some(demo) = self.running.as_mut() else {
             return;
         };
@@ -83,6 +156,11 @@ impl DemoHost {
 
     /// Advances one step (pausing first).
     pub fn step(&mut self) {
+        // Rewound or replaying: one kept frame forward.
+        if self.replay.is_some() || self.cursor.is_some() {
+            self.seek(super::rewind::Seek::Frames(1));
+            return;
+        }
         let has_engine_param = self.engine.params().iter().any(|p| p.name == "engine");
         let Some(demo) = self.running.as_mut() else {
             return;
@@ -91,7 +169,8 @@ impl DemoHost {
             self.paused = true;
         }
         if demo.step() {
-            self.snapshot = Some(demo.snapshot());
+            let snapshot = demo.snapshot();
+            self.capture(snapshot);
             self.notice = None;
         } else {
             self.notice = Some(if has_engine_param {
@@ -104,6 +183,10 @@ impl DemoHost {
 
     /// Multiplies the speed by `factor` within the limits.
     pub fn change_speed(&mut self, factor: f64) {
+        if self.replay.is_some() {
+            self.speed = (self.speed * factor).clamp(MIN_SPEED, MAX_SPEED);
+            return;
+        }
         let Some(demo) = self.running.as_mut() else {
             return;
         };
@@ -127,6 +210,9 @@ impl DemoHost {
     /// Steps the selected parameter up or down and applies it; returns a stopped engine
     /// to reap when the change needed a restart.
     pub fn change_param(&mut self, direction: i32) -> Result<Option<Box<dyn Demo>>, StartError> {
+        if self.read_only() {
+            return Ok(None);
+        }
         let Some(spec) = self.engine.params().get(self.selected) else {
             return Ok(None);
         };
@@ -149,13 +235,23 @@ impl DemoHost {
 
     /// Starts a fresh run with the current parameters; returns the old engine to reap.
     pub fn restart(&mut self) -> Result<Option<Box<dyn Demo>>, StartError> {
+        if self.replay.is_some() {
+            self.restart_replay();
+            return Ok(None);
+        }
         let old = self.running.take();
         let mut fresh = self.engine.start(&self.params)?;
         if (self.speed - 1.0).abs() > f64::EPSILON && !fresh.set_speed(self.speed) {
             self.speed = 1.0;
         }
-        self.snapshot = Some(fresh.snapshot());
+        // A new run: its own past (a `--record` file goes on with the new run's frames).
+        self.history.clear();
+        self.recorded_before_s += self.run_time_s;
+        self.run_time_s = 0.0;
+        self.started_header = Header::for_run(self.engine, &self.params);
+        let first = fresh.snapshot();
         self.running = Some(fresh);
+        self.capture(first);
         self.paused = false;
         self.frozen = false;
         self.finished = false;
@@ -168,7 +264,8 @@ impl DemoHost {
             return;
         };
         if demo.choose(n) {
-            self.snapshot = Some(demo.snapshot());
+            let snapshot = demo.snapshot();
+            self.capture(snapshot);
             self.notice = None;
         } else {
             self.notice = Some(format!("nothing to choose as {n} here"));
@@ -198,5 +295,7 @@ impl Drop for DemoHost {
         if let Some(demo) = self.running.take() {
             let _ = demo.stop();
         }
+        self.finish_recording();
+        self.wait_for_saving();
     }
 }

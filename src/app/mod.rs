@@ -6,6 +6,7 @@
 
 pub mod demo_host;
 pub mod keys;
+pub mod rewind;
 pub mod run;
 mod search;
 
@@ -25,6 +26,7 @@ use crate::ui::layout;
 
 pub use demo_host::DemoHost;
 pub use keys::Action;
+pub use rewind::Seek;
 pub use search::Search;
 
 /// Lines the mouse wheel scrolls per notch.
@@ -191,6 +193,19 @@ impl App {
         Ok(app)
     }
 
+    /// An app that plays a recording (for `pyconc replay FILE`).
+    pub fn replay(
+        catalog: Catalog,
+        theme: Theme,
+        recording: crate::replay::record::Recording,
+    ) -> Result<App, String> {
+        let mut app = App::new(catalog, theme, None, None);
+        app.notice = None;
+        app.demo_only = true;
+        app.demo = Some(DemoHost::replay(recording)?);
+        Ok(app)
+    }
+
     /// The open lesson's id.
     pub fn lesson_id(&self) -> &str {
         &self.catalog.lessons[self.current].meta.id
@@ -338,6 +353,8 @@ impl App {
                 self.after_restart(result);
             }
             A::DemoChoose(n) => self.with_demo(|d| d.choose(n)),
+            A::DemoSeek(seek) => self.with_demo(|d| d.seek(seek)),
+            A::DemoSave => self.with_demo(DemoHost::save_run),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod front_matter;
 pub mod highlight;
 pub mod markdown;
+pub mod python_blocks;
 pub mod render;
 pub mod sanitize;
 

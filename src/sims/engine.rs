@@ -116,7 +116,7 @@ pub enum StartError {
 
 /// The newest drawable state of a running demo; one variant per engine. Cloning is cheap
 /// (an `Arc`), so the UI can take one per frame.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Snapshot {
     Cores(Arc<super::cores::CoresSnapshot>),
     Race(Arc<super::race::RaceSnapshot>),

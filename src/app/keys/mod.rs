@@ -81,6 +81,10 @@ pub enum Action {
     DemoRestart,
     /// Be the scheduler: run choice N (1-based).
     DemoChoose(usize),
+    /// Move the time cursor through the kept past (paused, or a replay).
+    DemoSeek(super::Seek),
+    /// Save the run to a recording file.
+    DemoSave,
     /// Scroll the key overlay by lines (`isize::MIN` / `MAX`: to its top / end).
     HelpScroll(isize),
     /// Scroll the key overlay by pages.
@@ -110,6 +114,8 @@ pub enum Screen {
     Help,
     /// A live demo fills the screen.
     Demo,
+    /// A demo is paused (or frozen, or a replay): the arrows move through time.
+    Rewind,
     /// The search prompt has the keys.
     Search,
     /// A search's matches are highlighted (prompt closed).
@@ -131,6 +137,7 @@ impl Screen {
             Screen::Anywhere => "Anywhere",
             Screen::Help => "In this help",
             Screen::Demo => "In a live demo",
+            Screen::Rewind => "In a paused demo or a replay",
             Screen::Search => "Typing a search",
             Screen::Found | Screen::Lessons | Screen::Quiz | Screen::Lesson => "Reading lessons",
             Screen::Contents => "In the contents",
@@ -145,6 +152,8 @@ pub enum Key {
     Code(KeyCode),
     /// Ctrl and this letter.
     Ctrl(char),
+    /// Shift and this key (a table lists it before the same key without Shift).
+    Shift(KeyCode),
     /// A letter `from..=to` other than those in `except`, without Ctrl.
     Letters {
         /// The first letter.
@@ -169,6 +178,11 @@ impl Key {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match (self, key.code) {
             (Key::Code(code), pressed) if code == pressed => Some(' '),
+            (Key::Shift(code), pressed)
+                if code == pressed && key.modifiers.contains(KeyModifiers::SHIFT) =>
+            {
+                Some(' ')
+            }
             (Key::Ctrl(c), KeyCode::Char(pressed)) if ctrl && c == pressed => Some(' '),
             (Key::Letters { from, to, except }, KeyCode::Char(c))
                 if !ctrl && (from..=to).contains(&c) && !except.contains(c) =>
@@ -197,6 +211,7 @@ impl Key {
                 other => other.to_string(),
             },
             Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            Key::Shift(code) => format!("Shift-{}", Key::Code(code).name()),
             Key::Letters { from, to, except } => letter_runs(from, to, except),
             Key::Digits => "1-9".into(),
             Key::AnyChar => "letters".into(),
@@ -298,7 +313,10 @@ impl App {
     /// keys first).
     pub fn screens_beneath_help(&self) -> Vec<Screen> {
         let mut screens = vec![Screen::Anywhere];
-        if self.demo.is_some() {
+        if let Some(host) = &self.demo {
+            if host.can_scrub() {
+                screens.push(Screen::Rewind);
+            }
             screens.push(Screen::Demo);
         } else if self.search.editing {
             screens.push(Screen::Search);

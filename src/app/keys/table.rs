@@ -6,6 +6,7 @@
 use crossterm::event::KeyCode;
 
 use super::{Action, Binding, Hint, Key, Screen};
+use crate::app::Seek;
 
 const fn code(code: KeyCode) -> Key {
     Key::Code(code)
@@ -252,7 +253,7 @@ pub static BINDINGS: &[Binding] = &[
             (ch('l'), A::DemoChange(1)),
             (ch('h'), A::DemoChange(-1)),
         ],
-        "change it (applied live)",
+        "change it (applied live; → ← while running)",
         None,
     ),
     row(
@@ -282,6 +283,52 @@ pub static BINDINGS: &[Binding] = &[
         &[(ch('?'), A::ToggleHelp)],
         "this help",
         hint(7, "?", "keys"),
+    ),
+    row(
+        S::Demo,
+        &[
+            (code(KeyCode::Home), A::DemoSeek(Seek::First)),
+            (code(KeyCode::End), A::DemoSeek(Seek::Last)),
+        ],
+        "first / last kept instant (the last 10 minutes)",
+        None,
+    ),
+    row(
+        S::Demo,
+        &[
+            (code(KeyCode::PageUp), A::DemoSeek(Seek::Seconds(-10.0))),
+            (code(KeyCode::PageDown), A::DemoSeek(Seek::Seconds(10.0))),
+        ],
+        "10 s back / forward in time (pauses)",
+        None,
+    ),
+    row(
+        S::Demo,
+        &[(ch('w'), A::DemoSave)],
+        "save the run to a file (pyconc replay FILE)",
+        hint_on(S::Rewind, 8, "w", "save"),
+    ),
+    // A paused demo or a replay: the arrows move through time (before the demo's rows,
+    // where they change the parameter); Shift first, as plain arrows match it too.
+    row(
+        S::Rewind,
+        &[
+            (Key::Shift(KeyCode::Left), A::DemoSeek(Seek::Seconds(-1.0))),
+            (Key::Shift(KeyCode::Right), A::DemoSeek(Seek::Seconds(1.0))),
+        ],
+        "1 s back / forward in time",
+        None,
+    ),
+    row(
+        S::Rewind,
+        &[
+            (code(KeyCode::Left), A::DemoSeek(Seek::Frames(-1))),
+            (code(KeyCode::Right), A::DemoSeek(Seek::Frames(1))),
+            (ch('h'), A::DemoSeek(Seek::Frames(-1))),
+            (ch('l'), A::DemoSeek(Seek::Frames(1))),
+        ],
+        "one kept frame back / forward (space: live)",
+        hint(3, "← →", "rewind"),
     ),
     // The search prompt.
     row(

@@ -48,6 +48,11 @@ fn app_on(screen: Screen) -> App {
             press(&mut app, KeyCode::Char(']'));
             press(&mut app, KeyCode::Enter);
         }
+        Screen::Rewind => {
+            press(&mut app, KeyCode::Char(']'));
+            press(&mut app, KeyCode::Enter);
+            press(&mut app, KeyCode::Char(' '));
+        }
     }
     assert!(
         app.key_screens().contains(&screen),
@@ -62,6 +67,7 @@ fn example(bound: Key) -> Option<(KeyEvent, char)> {
     Some(match bound {
         Key::Code(code) => (key(code, none), ' '),
         Key::Ctrl(c) => (key(KeyCode::Char(c), KeyModifiers::CONTROL), ' '),
+        Key::Shift(code) => (key(code, KeyModifiers::SHIFT), ' '),
         Key::Letters { from, to, except } => {
             let c = (from..=to).rev().find(|c| !except.contains(*c))?;
             (key(KeyCode::Char(c), none), c)

@@ -38,7 +38,7 @@ pub fn to_ansi(lines: &[Line]) -> String {
     out
 }
 
-fn sgr_codes(style: Style) -> String {
+pub(crate) fn sgr_codes(style: Style) -> String {
     let mut codes: Vec<String> = Vec::new();
     let m = style.add_modifier;
     for (modifier, code) in [

@@ -11,7 +11,7 @@
 //! `table.rs` fits tables, `cards.rs` draws demo and quiz cards, `wrap.rs` wraps and cuts
 //! styled runs, `ansi.rs` writes `pyconc show` output.
 
-mod ansi;
+pub(crate) mod ansi;
 mod cards;
 mod table;
 mod wrap;

@@ -12,8 +12,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Notify, mpsc};
 
+use super::context::{Ctx, join, spawn_many};
 use super::figures::{Inside, Knobs};
-use super::scenarios::{Ctx, join, spawn_many};
 use super::tracker::{SOLO, TaskEnd, WaitKind, waiting_on};
 
 /// How many request/echo round trips each client makes before it closes.

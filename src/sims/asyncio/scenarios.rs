@@ -3,27 +3,20 @@
 //! it waits on, every duration goes through the speed dial, and blocking calls wake at once
 //! when the demo stops.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use tokio::sync::{Semaphore, mpsc};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinSet;
 
-use super::super::control::RunControl;
+use super::context::{Ctx, Plan, join, spawn_many};
+pub use super::context::{PLAN_SEED, SPAWN_BATCH, WORK_MAX_MS, WORK_MIN_MS};
 use super::echo;
 use super::figures::{Cleanup, Figures, GroupFigures, Inside, Knobs};
-use super::gate::Speed;
 use super::settings::{Scenario, Settings};
-use super::tracker::{SOLO, TaskEnd, Tracker, WaitKind, waiting_on};
+use super::tracker::{SOLO, TaskEnd, WaitKind, waiting_on};
 
-/// Seed of the random durations, so every run of a scenario tells the same story.
-pub const PLAN_SEED: u64 = 0x5EED_A51C;
-/// gather/taskgroup/timeout: the shortest and longest sleep a worker draws.
-pub const WORK_MIN_MS: u64 = 100;
-/// See [`WORK_MIN_MS`].
-pub const WORK_MAX_MS: u64 = 1_500;
 /// taskgroup: which child fails (1-based; the last one if there are fewer).
 pub const FAILING_CHILD: u32 = 3;
 /// taskgroup: how long the failing child runs before it raises.
@@ -36,79 +29,25 @@ pub const TICKS: u32 = 20;
 pub const BLOCKER_START_MS: u64 = 300;
 /// See [`BLOCKER_START_MS`].
 pub const BLOCKER_TAIL_MS: u64 = 100;
-/// After this many spawns the spawning task yields, so a 100,000-task spawn does not freeze
-/// the loop in one long poll (asyncio's `create_task` in a loop would).
-pub const SPAWN_BATCH: u32 = 1_000;
-
-/// What a scenario's tasks share.
-pub struct Ctx {
-    /// Every tracked task.
-    pub tracker: Arc<Tracker>,
-    /// The speed dial every duration goes through.
-    pub speed: Arc<Speed>,
-    /// The stop flag; blocking calls sleep on it so stop wakes them.
-    pub control: Arc<RunControl>,
-    /// What the scenario counts.
-    pub figures: Arc<Figures>,
-    /// Knobs changed live.
-    pub knobs: Arc<Knobs>,
-    /// The run's parameters.
-    pub settings: Settings,
-    /// The run's random durations.
-    pub plan: Plan,
-}
-
-impl Ctx {
-    /// `await asyncio.sleep(ms / 1000)`, stretched by the speed dial.
-    pub fn sleep(&self, ms: u64) -> impl Future<Output = ()> + Send + 'static {
-        waiting_on(WaitKind::Timer, tokio::time::sleep(self.speed.ms(ms)))
-    }
-}
-
-/// The random parts of a run, drawn once from [`PLAN_SEED`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
-    /// Each worker's sleep (gather, taskgroup, timeout), ms.
-    pub durations_ms: Vec<u64>,
-}
-
-impl Plan {
-    /// Draws the durations a scenario needs.
-    pub fn new(settings: &Settings) -> Plan {
-        let n = match settings.scenario {
-            Scenario::Gather | Scenario::TaskGroup | Scenario::Timeout => settings.tasks,
-            _ => 0,
-        };
-        let mut rng = fastrand::Rng::with_seed(PLAN_SEED);
-        Plan {
-            durations_ms: (0..n).map(|_| rng.u64(WORK_MIN_MS..=WORK_MAX_MS)).collect(),
+/// How long the scenario of `s` would take with zero overhead, at real speed, in seconds.
+pub fn ideal_s(plan: &Plan, s: &Settings) -> f64 {
+    let ms = match s.scenario {
+        Scenario::Gather | Scenario::TaskGroup => plan.longest_ms(),
+        Scenario::Blocking | Scenario::Offload => {
+            (u64::from(TICKS) * TICK_MS).max(BLOCKER_START_MS + s.block_ms + BLOCKER_TAIL_MS)
         }
-    }
-
-    fn longest_ms(&self) -> u64 {
-        self.durations_ms.iter().copied().max().unwrap_or(0)
-    }
-
-    /// How long the scenario would take with zero overhead, at real speed, in seconds.
-    pub fn ideal_s(&self, s: &Settings) -> f64 {
-        let ms = match s.scenario {
-            Scenario::Gather | Scenario::TaskGroup => self.longest_ms(),
-            Scenario::Blocking | Scenario::Offload => {
-                (u64::from(TICKS) * TICK_MS).max(BLOCKER_START_MS + s.block_ms + BLOCKER_TAIL_MS)
-            }
-            Scenario::Semaphore => u64::from(s.tasks.div_ceil(s.limit)) * s.work_ms,
-            Scenario::Timeout => self.longest_ms().min(s.timeout_ms),
-            Scenario::Queue => {
-                let per_producer = u64::from(s.tasks.div_ceil(s.producers));
-                let per_consumer = u64::from(s.tasks.div_ceil(s.consumers));
-                (per_producer * s.produce_ms + s.consume_ms)
-                    .max(s.produce_ms + per_consumer * s.consume_ms)
-            }
-            Scenario::Io => u64::from(echo::REQUESTS_PER_CLIENT) * s.server_delay_ms,
-            Scenario::Scale => s.work_ms,
-        };
-        ms as f64 / 1000.0
-    }
+        Scenario::Semaphore => u64::from(s.tasks.div_ceil(s.limit)) * s.work_ms,
+        Scenario::Timeout => plan.longest_ms().min(s.timeout_ms),
+        Scenario::Queue => {
+            let per_producer = u64::from(s.tasks.div_ceil(s.producers));
+            let per_consumer = u64::from(s.tasks.div_ceil(s.consumers));
+            (per_producer * s.produce_ms + s.consume_ms)
+                .max(s.produce_ms + per_consumer * s.consume_ms)
+        }
+        Scenario::Io => u64::from(echo::REQUESTS_PER_CLIENT) * s.server_delay_ms,
+        Scenario::Scale => s.work_ms,
+    };
+    ms as f64 / 1000.0
 }
 
 /// The body of the tracked `main` task.
@@ -124,32 +63,6 @@ pub async fn main(ctx: Arc<Ctx>) -> TaskEnd {
         Scenario::Io => echo::run(ctx).await,
         Scenario::Scale => scale(ctx).await,
     }
-}
-
-/// `await task`: how it ended, or `None` if it was cancelled.
-pub async fn join(handle: JoinHandle<TaskEnd>) -> Option<TaskEnd> {
-    waiting_on(WaitKind::Task, handle).await.ok()
-}
-
-/// Spawns `n` tracked tasks `label-1..=n`, yielding every [`SPAWN_BATCH`].
-pub async fn spawn_many<F, Fut>(
-    ctx: &Arc<Ctx>,
-    label: &'static str,
-    n: u32,
-    make: F,
-) -> Vec<JoinHandle<TaskEnd>>
-where
-    F: Fn(u32, Arc<Ctx>) -> Fut + Send,
-    Fut: Future<Output = TaskEnd> + Send + 'static,
-{
-    let mut handles = Vec::with_capacity(n as usize);
-    for i in 0..n {
-        handles.push(ctx.tracker.spawn(label, i + 1, make(i, Arc::clone(ctx))));
-        if (i + 1) % SPAWN_BATCH == 0 {
-            tokio::task::yield_now().await;
-        }
-    }
-    handles
 }
 
 /// `gather`: N workers sleep for random times; main collects every result.
@@ -452,13 +365,14 @@ mod tests {
     use super::*;
     use crate::sims::Params;
     use crate::sims::asyncio::settings::PARAMS;
+    use crate::sims::kit::config::EngineConfig;
 
     fn settings(pairs: &[(&str, &str)]) -> Settings {
         let owned: Vec<(String, String)> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Settings::from_params(&Params::resolve("asyncio", PARAMS, &owned).unwrap())
+        Settings::from_params(&Params::resolve("asyncio", PARAMS, &owned).unwrap()).unwrap()
     }
 
     #[test]
@@ -492,14 +406,14 @@ mod tests {
     #[test]
     fn ideal_times_follow_the_scenario_arithmetic() {
         let s = settings(&[("scenario", "semaphore"), ("tasks", "200"), ("limit", "10")]);
-        assert!((Plan::new(&s).ideal_s(&s) - 0.2).abs() < 1e-9);
+        assert!((ideal_s(&Plan::new(&s), &s) - 0.2).abs() < 1e-9);
         let s = settings(&[("scenario", "blocking"), ("block_ms", "200")]);
-        assert!((Plan::new(&s).ideal_s(&s) - 1.0).abs() < 1e-9);
+        assert!((ideal_s(&Plan::new(&s), &s) - 1.0).abs() < 1e-9);
         let s = settings(&[("scenario", "scale"), ("tasks", "100000")]);
-        assert!((Plan::new(&s).ideal_s(&s) - 0.01).abs() < 1e-9);
+        assert!((ideal_s(&Plan::new(&s), &s) - 0.01).abs() < 1e-9);
         let s = settings(&[("scenario", "io"), ("server_delay_ms", "50")]);
-        assert!((Plan::new(&s).ideal_s(&s) - 0.25).abs() < 1e-9);
+        assert!((ideal_s(&Plan::new(&s), &s) - 0.25).abs() < 1e-9);
         let s = settings(&[("scenario", "timeout"), ("timeout_ms", "300")]);
-        assert!((Plan::new(&s).ideal_s(&s) - 0.3).abs() < 1e-9);
+        assert!((ideal_s(&Plan::new(&s), &s) - 0.3).abs() < 1e-9);
     }
 }

@@ -1,7 +1,14 @@
 //! The `asyncio` demo's parameters: their one declaration (names as the lessons and the CLI
 //! use them) and the typed settings a run is started with.
 
-use super::super::{ParamKind, ParamSpec, Params};
+use strum::{EnumString, FromRepr, IntoStaticStr, VariantNames};
+
+#[cfg(test)]
+use crate::sims::Params;
+use crate::sims::kit::choice::choice_enum;
+use crate::sims::kit::choice_spec;
+use crate::sims::kit::config::{self, EngineConfig};
+use crate::sims::{ParamError, ParamKind, ParamSpec, ParamValue};
 
 /// The most tasks a scenario may spawn (the `scale` scenario's ceiling).
 pub const MAX_TASKS: i64 = 100_000;
@@ -9,26 +16,15 @@ pub const MAX_TASKS: i64 = 100_000;
 pub const MAX_CLIENTS: i64 = 5_000;
 
 /// The scenario names, in the order the panel cycles through them.
-pub const SCENARIOS: &[&str] = &[
-    "gather",
-    "taskgroup",
-    "blocking",
-    "offload",
-    "semaphore",
-    "timeout",
-    "queue",
-    "io",
-    "scale",
-];
+pub const SCENARIOS: &[&str] = Scenario::VARIANTS;
 
 /// The declared parameters.
 pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "scenario",
-        kind: ParamKind::Choice(SCENARIOS),
-        default: "gather",
-        help: "which asyncio pattern runs on the loop",
-    },
+    choice_spec::<Scenario>(
+        "scenario",
+        "gather",
+        "which asyncio pattern runs on the loop",
+    ),
     ParamSpec {
         name: "tasks",
         kind: ParamKind::Int {
@@ -113,22 +109,19 @@ pub const PARAMS: &[ParamSpec] = &[
         default: "50",
         help: "io: how long the server waits before echoing each request (live)",
     },
-    ParamSpec {
-        name: "flavor",
-        kind: ParamKind::Choice(&["current_thread", "multi_thread"]),
-        default: "current_thread",
-        help: "one loop thread like asyncio, or tokio's multi-thread runtime to compare",
-    },
-    ParamSpec {
-        name: "sort",
-        kind: ParamKind::Choice(&["state", "polls", "busy"]),
-        default: "state",
-        help: "what the task table is sorted by (live)",
-    },
+    choice_spec::<Flavor>(
+        "flavor",
+        "current_thread",
+        "one loop thread like asyncio, or tokio's multi-thread runtime to compare",
+    ),
+    choice_spec::<SortBy>("sort", "state", "what the task table is sorted by (live)"),
 ];
 
 /// One of the scenarios, each mirroring a piece of Python.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// (Its words are not kebab-case, so it spells out what `choice_enum!` would derive.)
+#[derive(EnumString, IntoStaticStr, VariantNames)]
+#[strum(serialize_all = "lowercase")]
 pub enum Scenario {
     /// `asyncio.gather` of sleeping workers.
     Gather,
@@ -151,34 +144,9 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    /// The scenario called `name` (gather when unknown; names are validated before).
-    pub fn from_name(name: &str) -> Scenario {
-        match name {
-            "taskgroup" => Scenario::TaskGroup,
-            "blocking" => Scenario::Blocking,
-            "offload" => Scenario::Offload,
-            "semaphore" => Scenario::Semaphore,
-            "timeout" => Scenario::Timeout,
-            "queue" => Scenario::Queue,
-            "io" => Scenario::Io,
-            "scale" => Scenario::Scale,
-            _ => Scenario::Gather,
-        }
-    }
-
     /// The parameter value naming it.
     pub fn name(self) -> &'static str {
-        match self {
-            Scenario::Gather => "gather",
-            Scenario::TaskGroup => "taskgroup",
-            Scenario::Blocking => "blocking",
-            Scenario::Offload => "offload",
-            Scenario::Semaphore => "semaphore",
-            Scenario::Timeout => "timeout",
-            Scenario::Queue => "queue",
-            Scenario::Io => "io",
-            Scenario::Scale => "scale",
-        }
+        self.into()
     }
 
     /// The Python this scenario mirrors, in one line of code.
@@ -199,6 +167,9 @@ impl Scenario {
 
 /// Which tokio runtime plays the event loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// (Its words are not kebab-case, so it spells out what `choice_enum!` would derive.)
+#[derive(EnumString, IntoStaticStr, VariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum Flavor {
     /// One thread runs every task: asyncio's model.
     CurrentThread,
@@ -209,41 +180,28 @@ pub enum Flavor {
 impl Flavor {
     /// The parameter value naming it.
     pub fn name(self) -> &'static str {
-        match self {
-            Flavor::CurrentThread => "current_thread",
-            Flavor::MultiThread => "multi_thread",
-        }
+        self.into()
     }
 }
 
-/// What the task table is sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum SortBy {
-    /// The loop's picture, left to right: running, ready, waiting, finished.
-    State,
-    /// Most polled first.
-    Polls,
-    /// Most time being polled first.
-    Busy,
+choice_enum! {
+    /// What the task table is sorted by.
+    #[derive(FromRepr)]
+    #[repr(u8)]
+    pub enum SortBy {
+        /// The loop's picture, left to right: running, ready, waiting, finished.
+        State,
+        /// Most polled first.
+        Polls,
+        /// Most time being polled first.
+        Busy,
+    }
 }
 
 impl SortBy {
-    /// The sort called `name` (state when unknown).
-    pub fn from_name(name: &str) -> SortBy {
-        match name {
-            "polls" => SortBy::Polls,
-            "busy" => SortBy::Busy,
-            _ => SortBy::State,
-        }
-    }
-
     /// The parameter value naming it.
     pub fn name(self) -> &'static str {
-        match self {
-            SortBy::State => "state",
-            SortBy::Polls => "polls",
-            SortBy::Busy => "busy",
-        }
+        self.into()
     }
 }
 
@@ -282,31 +240,80 @@ pub struct Settings {
     pub server_delay_ms: u64,
 }
 
-impl Settings {
-    /// Reads validated parameters (ranges were checked when they were resolved).
-    pub fn from_params(p: &Params) -> Settings {
-        let count = |name: &str| p.int(name).max(0) as u32;
-        let ms = |name: &str| p.int(name).max(0) as u64;
+/// What a live change asks of the running demo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// `produce_ms` changed.
+    ProduceMs,
+    /// `consume_ms` changed.
+    ConsumeMs,
+    /// `server_delay_ms` changed.
+    ServerDelayMs,
+    /// `sort` changed.
+    Sort,
+    /// Only a restart applies it.
+    Restart,
+}
+
+impl Default for Settings {
+    /// The starting point `from_params` applies every declared value to.
+    fn default() -> Settings {
         Settings {
-            scenario: Scenario::from_name(p.text("scenario")),
-            flavor: if p.text("flavor") == "multi_thread" {
-                Flavor::MultiThread
-            } else {
-                Flavor::CurrentThread
-            },
-            sort: SortBy::from_name(p.text("sort")),
-            tasks: count("tasks").max(1),
-            work_ms: ms("work_ms"),
-            limit: count("limit").max(1),
-            maxsize: count("maxsize").max(1),
-            producers: count("producers").max(1),
-            consumers: count("consumers").max(1),
-            produce_ms: ms("produce_ms"),
-            consume_ms: ms("consume_ms"),
-            block_ms: ms("block_ms"),
-            timeout_ms: ms("timeout_ms"),
-            clients: count("clients").max(1),
-            server_delay_ms: ms("server_delay_ms"),
+            scenario: Scenario::Gather,
+            flavor: Flavor::CurrentThread,
+            sort: SortBy::State,
+            tasks: 1,
+            work_ms: 0,
+            limit: 1,
+            maxsize: 1,
+            producers: 1,
+            consumers: 1,
+            produce_ms: 0,
+            consume_ms: 0,
+            block_ms: 0,
+            timeout_ms: 0,
+            clients: 1,
+            server_delay_ms: 0,
+        }
+    }
+}
+
+impl EngineConfig for Settings {
+    fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
+        // Ranges were checked against PARAMS when the values were resolved.
+        let count = || config::whole(name, value).map(|v| v.max(1) as u32);
+        let ms = || config::whole(name, value).map(|v| v.max(0) as u64);
+        match name {
+            "scenario" => self.scenario = value.choice(name)?,
+            "flavor" => self.flavor = value.choice(name)?,
+            "sort" => self.sort = value.choice(name)?,
+            "tasks" => self.tasks = count()?,
+            "work_ms" => self.work_ms = ms()?,
+            "limit" => self.limit = count()?,
+            "maxsize" => self.maxsize = count()?,
+            "producers" => self.producers = count()?,
+            "consumers" => self.consumers = count()?,
+            "produce_ms" => self.produce_ms = ms()?,
+            "consume_ms" => self.consume_ms = ms()?,
+            "block_ms" => self.block_ms = ms()?,
+            "timeout_ms" => self.timeout_ms = ms()?,
+            "clients" => self.clients = count()?,
+            "server_delay_ms" => self.server_delay_ms = ms()?,
+            _ => return Err(config::unknown("asyncio", name, PARAMS)),
+        }
+        Ok(())
+    }
+}
+
+impl Settings {
+    /// What the running demo must do once parameter `name` has a new value.
+    pub fn change_of(name: &str) -> Change {
+        match name {
+            "produce_ms" => Change::ProduceMs,
+            "consume_ms" => Change::ConsumeMs,
+            "server_delay_ms" => Change::ServerDelayMs,
+            "sort" => Change::Sort,
+            _ => Change::Restart,
         }
     }
 }
@@ -318,17 +325,38 @@ mod tests {
     #[test]
     fn every_scenario_name_round_trips() {
         for name in SCENARIOS {
-            assert_eq!(Scenario::from_name(name).name(), *name);
+            assert_eq!(name.parse::<Scenario>().unwrap().name(), *name);
         }
         for sort in ["state", "polls", "busy"] {
-            assert_eq!(SortBy::from_name(sort).name(), sort);
+            assert_eq!(sort.parse::<SortBy>().unwrap().name(), sort);
         }
+        assert_eq!(Flavor::VARIANTS, ["current_thread", "multi_thread"]);
+    }
+
+    /// A word no choice knows is an error naming the valid words, never a default.
+    #[test]
+    fn unknown_words_are_refused_and_live_changes_are_typed() {
+        let p = Params::resolve("asyncio", PARAMS, &[]).unwrap();
+        let mut s = Settings::from_params(&p).unwrap();
+        let err = s
+            .apply("sort", &ParamValue::Text("size".into()))
+            .unwrap_err();
+        assert!(err.to_string().contains("polls"), "{err}");
+        assert_eq!(s.sort, SortBy::State);
+        assert_eq!(s.apply("sort", &ParamValue::Text("busy".into())), Ok(()));
+        assert_eq!(s.sort, SortBy::Busy);
+        assert_eq!(Settings::change_of("sort"), Change::Sort);
+        assert_eq!(s.apply("consume_ms", &ParamValue::Int(7)), Ok(()));
+        assert_eq!(s.consume_ms, 7);
+        assert_eq!(Settings::change_of("tasks"), Change::Restart);
+        assert!(s.apply("colour", &ParamValue::Int(7)).is_err());
+        assert!("Gather2".parse::<Scenario>().is_err());
     }
 
     #[test]
     fn defaults_read_back() {
         let p = Params::resolve("asyncio", PARAMS, &[]).unwrap();
-        let s = Settings::from_params(&p);
+        let s = Settings::from_params(&p).unwrap();
         assert_eq!(s.scenario, Scenario::Gather);
         assert_eq!(s.flavor, Flavor::CurrentThread);
         assert_eq!((s.tasks, s.block_ms, s.work_ms), (20, 200, 10));

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::Instant;
 
+use super::context::Ctx;
 use super::figures::GroupCounts;
 use super::gate::Gate;
 use super::lag::{LagLog, LastBeat};
-use super::scenarios::Ctx;
 use super::settings::{Flavor, Scenario, SortBy};
 use super::tracker::{StateCounts, TaskFacts, TaskState};
 
@@ -136,14 +136,28 @@ pub struct LoopStatus {
     pub leaked: AtomicU64,
 }
 
+/// The handles the demo, the loop's thread and the observer share.
+#[derive(Clone)]
+pub struct LoopHandles {
+    /// What the scenario's tasks share.
+    pub ctx: Arc<Ctx>,
+    /// The pause and step gate.
+    pub gate: Arc<Gate>,
+    /// The heartbeat's lag samples.
+    pub lag: Arc<LagLog>,
+    /// When the heartbeat last ran.
+    pub last_beat: Arc<LastBeat>,
+    /// Whether the scenario and the loop have finished.
+    pub status: Arc<LoopStatus>,
+    /// How the task table is sorted (a `SortBy as u8`).
+    pub sort: Arc<AtomicU8>,
+    /// Tells the loop to end.
+    pub stop: Arc<tokio::sync::Notify>,
+}
+
 /// Builds snapshots; owns the bounded histories.
 pub struct Observer {
-    ctx: Arc<Ctx>,
-    gate: Arc<Gate>,
-    lag: Arc<LagLog>,
-    last_beat: Arc<LastBeat>,
-    status: Arc<LoopStatus>,
-    sort: Arc<AtomicU8>,
+    shared: LoopHandles,
     started: Instant,
     ideal_s: f64,
     depth_history: VecDeque<f64>,
@@ -151,23 +165,9 @@ pub struct Observer {
 
 impl Observer {
     /// An observer with empty histories.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        ctx: Arc<Ctx>,
-        gate: Arc<Gate>,
-        lag: Arc<LagLog>,
-        last_beat: Arc<LastBeat>,
-        status: Arc<LoopStatus>,
-        sort: Arc<AtomicU8>,
-        ideal_s: f64,
-    ) -> Self {
+    pub fn new(shared: LoopHandles, ideal_s: f64) -> Self {
         Observer {
-            ctx,
-            gate,
-            lag,
-            last_beat,
-            status,
-            sort,
+            shared,
             started: Instant::now(),
             ideal_s,
             depth_history: VecDeque::new(),
@@ -176,14 +176,14 @@ impl Observer {
 
     /// The state now.
     pub fn build(&mut self) -> AsyncioSnapshot {
-        let ctx = &self.ctx;
+        let ctx = &self.shared.ctx;
         let tracker = &ctx.tracker;
         let c = tracker.counters();
         let s = &ctx.settings;
         let f = &ctx.figures;
-        let paused = self.gate.is_paused();
-        let loop_done = self.status.loop_done.load(Ordering::Acquire);
-        let completed = self.status.completed.load(Ordering::Acquire);
+        let paused = self.shared.gate.is_paused();
+        let loop_done = self.shared.status.loop_done.load(Ordering::Acquire);
+        let completed = self.shared.status.completed.load(Ordering::Acquire);
 
         let running = c.running();
         let polling_now: Vec<String> = running
@@ -198,7 +198,7 @@ impl Observer {
                 c.now_ns().saturating_sub(facts.since_ns) as f64 / 1e6
             });
 
-        let sort = sort_from_u8(self.sort.load(Ordering::Relaxed));
+        let sort = sort_from_u8(self.shared.sort.load(Ordering::Relaxed));
         let mut tasks = tracker.facts_if_at_most(TABLE_LIMIT);
         let mut ready_queue = Vec::new();
         if let Some(tasks) = tasks.as_mut() {
@@ -215,9 +215,9 @@ impl Observer {
             sort_tasks(tasks, sort);
         }
 
-        let silent = (!paused && !loop_done).then(|| self.last_beat.silent_for());
-        let lag_history_ms = self.lag.take_history_point(silent);
-        let summary = self.lag.summary();
+        let silent = (!paused && !loop_done).then(|| self.shared.last_beat.silent_for());
+        let lag_history_ms = self.shared.lag.take_history_point(silent);
+        let summary = self.shared.lag.summary();
 
         let depth = f.queue_depth.now();
         if s.scenario == Scenario::Queue && !loop_done {
@@ -234,7 +234,7 @@ impl Observer {
             elapsed_s: self.started.elapsed().as_secs_f64(),
             ideal_s: self.ideal_s,
             scenario_s: completed
-                .then(|| self.status.scenario_ns.load(Ordering::Relaxed) as f64 / 1e9),
+                .then(|| self.shared.status.scenario_ns.load(Ordering::Relaxed) as f64 / 1e9),
             speed: ctx.speed.get(),
             paused,
             finished: completed && loop_done,
@@ -286,21 +286,9 @@ impl Observer {
     }
 }
 
-/// Encodes a sort for the live setting.
-pub fn sort_to_u8(sort: SortBy) -> u8 {
-    match sort {
-        SortBy::State => 0,
-        SortBy::Polls => 1,
-        SortBy::Busy => 2,
-    }
-}
-
+/// The sort a stored code stands for (only `SortBy as u8` codes are stored).
 fn sort_from_u8(v: u8) -> SortBy {
-    match v {
-        1 => SortBy::Polls,
-        2 => SortBy::Busy,
-        _ => SortBy::State,
-    }
+    SortBy::from_repr(v).unwrap_or(SortBy::State)
 }
 
 /// Sorts the table: by state (the ready queue in wake-up order), by polls or by busy time.
@@ -357,7 +345,7 @@ mod tests {
         sort_tasks(&mut tasks, SortBy::Busy);
         assert_eq!(tasks[0].id, 2);
         for sort in [SortBy::State, SortBy::Polls, SortBy::Busy] {
-            assert_eq!(sort_from_u8(sort_to_u8(sort)), sort);
+            assert_eq!(sort_from_u8(sort as u8), sort);
         }
     }
 }

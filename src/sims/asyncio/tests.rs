@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::settings::SortBy;
 use super::tracker::{TaskState, WaitKind};
 use super::*;
 
@@ -228,7 +229,7 @@ fn the_multi_thread_flavor_runs_the_same_scenario() {
 fn rates_and_sort_apply_live_and_the_rest_asks_for_a_restart() {
     let mut demo = AsyncioDemo::start_with(&params(&[("scenario", "queue")]), true).unwrap();
     assert_eq!(demo.set("consume_ms", &ParamValue::Int(5)), Applied::Live);
-    assert_eq!(Knobs::get(&demo.ctx.knobs.consume_ms), 5);
+    assert_eq!(Knobs::get(&demo.shared.ctx.knobs.consume_ms), 5);
     assert_eq!(
         demo.set("sort", &ParamValue::Text("polls".into())),
         Applied::Live
@@ -236,6 +237,6 @@ fn rates_and_sort_apply_live_and_the_rest_asks_for_a_restart() {
     wait_for(&demo, |s| s.sort == SortBy::Polls);
     assert_eq!(demo.set("tasks", &ParamValue::Int(5)), Applied::Restart);
     assert!(demo.set_speed(0.25));
-    assert_eq!(demo.ctx.speed.get(), 0.25);
+    assert_eq!(demo.shared.ctx.speed.get(), 0.25);
     drop(demo);
 }

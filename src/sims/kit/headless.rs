@@ -21,7 +21,16 @@ pub fn run(engine: &dyn Engine, params: &Params, seconds: f64) -> Result<Value, 
         std::thread::sleep(POLL_INTERVAL.min(budget.saturating_sub(started.elapsed())));
     }
     let metrics = demo.stop();
-    let elapsed_s = started.elapsed().as_secs_f64();
+    Ok(report(
+        engine,
+        params,
+        started.elapsed().as_secs_f64(),
+        metrics,
+    ))
+}
+
+/// The headless output: `demo`, `params`, `elapsed_s`, then the engine's own metrics.
+pub fn report(engine: &dyn Engine, params: &Params, elapsed_s: f64, metrics: Value) -> Value {
     let mut out = Map::new();
     out.insert("demo".into(), Value::from(engine.name()));
     out.insert("params".into(), params.to_json());
@@ -31,5 +40,5 @@ pub fn run(engine: &dyn Engine, params: &Params, seconds: f64) -> Result<Value, 
             out.entry(k).or_insert(v);
         }
     }
-    Ok(Value::Object(out))
+    Value::Object(out)
 }

@@ -116,7 +116,7 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     };
     let mut rows: Vec<Line> = Vec::new();
     for t in snap.threads.iter().take(shown) {
-        rows.push(thread_row(t, strip_width, shares, theme));
+        rows.push(thread_row(snap.mode, t, strip_width, shares, theme));
         for _ in 1..strip_lines {
             rows.push(strip_only(t, strip_width, theme));
         }
@@ -159,6 +159,16 @@ pub fn caption(snap: &GilSnapshot) -> String {
         Mode::Processes if alone => {
             "1 process with its own GIL: it runs alone on one core, as one thread would".to_string()
         }
+        Mode::FreeThreaded if cpu > cores => format!(
+            "no GIL: {cpu} CPU threads on {cores} core{}: {cores} run at a time, the others \
+             wait for a core",
+            s(cores)
+        ),
+        Mode::Processes if cpu > cores => format!(
+            "{cpu} CPU processes, each with its own GIL, on {cores} core{}: {cores} run at a \
+             time, the others wait for a core",
+            s(cores)
+        ),
         Mode::FreeThreaded => format!(
             "no GIL: {} thread{} run in parallel on {cores} core{}, each a little slower",
             snap.threads.len(),
@@ -206,8 +216,13 @@ fn time_axis<'a>(snap: &GilSnapshot, strip_width: usize, shares: bool, theme: &T
     let left = format!("◂ {} ", format_ms(span_ms));
     let right = " now";
     let fill = strip_width.saturating_sub(left.chars().count() + right.len());
+    let who = if snap.mode == Mode::Processes {
+        "proc core"
+    } else {
+        "thread core"
+    };
     let mut spans = vec![
-        Span::styled(format!("{:<LABEL_WIDTH$}", "thread core"), theme.muted),
+        Span::styled(format!("{who:<LABEL_WIDTH$}"), theme.muted),
         Span::styled(
             if fill > 0 {
                 format!("{left}{}{right}", "─".repeat(fill))
@@ -218,14 +233,59 @@ fn time_axis<'a>(snap: &GilSnapshot, strip_width: usize, shares: bool, theme: &T
         ),
     ];
     if shares {
-        spans.push(Span::styled("  held wait  I/O", theme.muted));
+        let header = if snap.mode.shares_one_gil() {
+            "  held wait  I/O"
+        } else {
+            "   run wait  I/O"
+        };
+        spans.push(Span::styled(header, theme.muted));
     }
     Line::from(spans)
 }
 
-fn thread_row<'a>(t: &ThreadRow, strip_width: usize, shares: bool, theme: &Theme) -> Line<'a> {
+/// `T3` for a thread, `P3` for a process.
+fn row_name(mode: Mode, id: usize) -> String {
+    let letter = if mode == Mode::Processes { 'P' } else { 'T' };
+    format!("{letter}{id}")
+}
+
+/// The three shares after a strip: held / waiting for the GIL / I/O under a shared GIL;
+/// on a core / waiting for a core / I/O without one (`—` where the engine cannot tell).
+fn shares_text(mode: Mode, t: &ThreadRow) -> String {
+    let pct = |v: f64| format!("{:>4.0}%", (v * 100.0).clamp(0.0, 100.0));
+    if mode.shares_one_gil() {
+        return format!(
+            " {}{}{}",
+            pct(t.held_share),
+            pct(t.waiting_share),
+            pct(t.io_share)
+        );
+    }
+    match t.on_core_share {
+        Some(on_core) => format!(
+            " {}{}{}",
+            pct(on_core),
+            pct((t.held_share - on_core).max(0.0)),
+            pct(t.io_share)
+        ),
+        None => format!(" {}    —{}", pct(t.held_share), pct(t.io_share)),
+    }
+}
+
+fn thread_row<'a>(
+    mode: Mode,
+    t: &ThreadRow,
+    strip_width: usize,
+    shares: bool,
+    theme: &Theme,
+) -> Line<'a> {
     let core = t.core.map_or_else(|| "?".to_string(), |c| c.to_string());
-    let label = format!("T{:<2} {:<3} c{:<3}", t.id, t.workload.name(), core);
+    let label = format!(
+        "{:<3} {:<3} c{:<3}",
+        row_name(mode, t.id),
+        t.workload.name(),
+        core
+    );
     let states: Vec<RunState> = t.strip.iter().map(|s| run_state(*s)).collect();
     let mut spans = vec![Span::styled(
         format!("{label:<LABEL_WIDTH$}"),
@@ -233,16 +293,7 @@ fn thread_row<'a>(t: &ThreadRow, strip_width: usize, shares: bool, theme: &Theme
     )];
     spans.extend(widgets::state_strip(&states, strip_width, theme).spans);
     if shares {
-        let pct = |v: f64| format!("{:>4.0}%", (v * 100.0).clamp(0.0, 100.0));
-        spans.push(Span::styled(
-            format!(
-                " {}{}{}",
-                pct(t.held_share),
-                pct(t.waiting_share),
-                pct(t.io_share)
-            ),
-            theme.text,
-        ));
+        spans.push(Span::styled(shares_text(mode, t), theme.text));
     }
     Line::from(spans)
 }
@@ -262,10 +313,18 @@ fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, theme: &Theme) -> Line<'a
             if narrow {
                 format!("{s:.2}×")
             } else {
-                format!("{s:.2}× ({} threads)", snap.speedup_kind.name())
+                let who = if snap.mode == Mode::Processes {
+                    "processes"
+                } else {
+                    "threads"
+                };
+                format!("{s:.2}× ({} {who})", snap.speedup_kind.name())
             }
         },
     );
+    if !snap.mode.shares_one_gil() {
+        return widgets::figures(&[("speedup", speedup)], theme);
+    }
     widgets::figures(
         &[
             ("speedup", speedup),
@@ -300,6 +359,30 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
             theme,
         );
     }
+    if !snap.mode.shares_one_gil() {
+        // No GIL to hand off: what the threads share is the cores.
+        let known: Vec<f64> = snap
+            .threads
+            .iter()
+            .filter(|t| t.held_share > 0.0)
+            .filter_map(|t| t.on_core_share.map(|c| c / t.held_share))
+            .collect();
+        let on_core = if known.is_empty() {
+            "—".to_string()
+        } else {
+            format!(
+                "{:.0}%",
+                known.iter().sum::<f64>() / known.len() as f64 * 100.0
+            )
+        };
+        return widgets::figures(
+            &[
+                ("cores", snap.cores.to_string()),
+                ("running time on a core", on_core),
+            ],
+            theme,
+        );
+    }
     widgets::figures(
         &[
             ("interval", format_ms(snap.switch_interval_ms)),
@@ -310,17 +393,20 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
 }
 
 fn legend<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
-    let running = if snap.mode == Mode::FreeThreaded {
-        "running"
+    let items: &[(RunState, &str)] = if snap.mode.shares_one_gil() {
+        &[
+            (RunState::Running, "holds GIL"),
+            (RunState::Ready, "waits for GIL"),
+            (RunState::Io, "I/O"),
+            (RunState::Done, "done"),
+        ]
     } else {
-        "holds GIL"
+        &[
+            (RunState::Running, "runs or waits for a core"),
+            (RunState::Io, "I/O"),
+            (RunState::Done, "done"),
+        ]
     };
-    let items = [
-        (RunState::Running, running),
-        (RunState::Ready, "waits for GIL"),
-        (RunState::Io, "I/O"),
-        (RunState::Done, "done"),
-    ];
     let mut spans = Vec::new();
     for (i, (state, label)) in items.iter().enumerate() {
         if i > 0 {

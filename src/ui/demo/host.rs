@@ -1,5 +1,6 @@
-//! The demo host: the frame around every engine's picture: a header with the demo's name
-//! and run state, the parameter panel (select with ↑↓, change with +/-), and a key bar.
+//! The demo host: the frame around every engine's picture: a header with the demo's name,
+//! run state and time cursor (rewound or replaying), the parameter panel (select with ↑↓,
+//! change with +/-; a replay's recorded values and machine), and a key bar.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -20,8 +21,13 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let screen = layout::demo_screen(area, host.engine.params().len());
 
-    let state = if host.finished {
+    let replay = host.replay.is_some();
+    let state = if host.finished && replay {
+        Span::styled(" ✓ end · r plays it again ", theme.good)
+    } else if host.finished {
         Span::styled(" ✓ finished · r runs it again ", theme.good)
+    } else if replay && !host.paused {
+        Span::styled(" ▶ playing ", theme.good)
     } else if host.paused {
         Span::styled(" ⏸ paused ", theme.warn)
     } else if host.frozen {
@@ -36,9 +42,14 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     };
     // The run state always shows; on a narrow screen the demo's name goes first, then
     // the title is shortened.
-    let badge = " live demo ";
+    let badge = if replay { " replay " } else { " live demo " };
     let name = format!("({}) ", host.engine.name());
-    let fixed = badge.width() + state.content.width() + speed.width();
+    let cursor = match host.time_label() {
+        Some(label) if replay => format!(" {label} "),
+        Some(label) => format!(" rewound {label} "),
+        None => String::new(),
+    };
+    let fixed = badge.width() + state.content.width() + speed.width() + cursor.width();
     let room = usize::from(screen.header.width).saturating_sub(fixed);
     let full_title = format!(" {} ", host.engine.title());
     let (title, name) = if full_title.width() + name.width() <= room {
@@ -52,6 +63,7 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
         Span::styled(title, theme.title),
         Span::styled(name, theme.muted),
         state,
+        Span::styled(cursor, theme.accent),
         Span::styled(speed, theme.accent),
     ]);
     Paragraph::new(header).render(screen.header, buf);
@@ -63,11 +75,19 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
 
     // Most important first, from the key table: what fits of these is shown.
     let choice = host.choice_hint();
-    let hints = table_hints(&[Screen::Demo], |binding, (keys, what)| {
+    let screens = if host.can_scrub() {
+        vec![Screen::Rewind, Screen::Demo]
+    } else {
+        vec![Screen::Demo]
+    };
+    let hints = table_hints(&screens, |binding, (keys, what)| {
         match binding.keys.first().map(|(_, action)| *action) {
             Some(Action::DemoBack) if app.demo_only => Some((keys, "quit".into())),
             Some(Action::DemoChoose(_)) => choice.clone().map(|what| (keys, what)),
+            Some(Action::DemoPause) if replay && host.paused => Some((keys, "play".into())),
             Some(Action::DemoPause) if host.paused => Some((keys, "resume".into())),
+            // A replay's parameters are as recorded.
+            Some(Action::DemoSelect(_)) if replay => None,
             _ => Some((keys, what)),
         }
     });
@@ -157,7 +177,18 @@ fn render_panel(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
             }
         })
         .collect();
-    if let Some(spec) = specs.get(host.selected) {
+    if let Some(replay) = &host.replay {
+        let h = &replay.header;
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            format!("recorded on {} ({}), {} cores", h.os, h.arch, h.cores),
+            theme.muted,
+        ));
+        lines.push(Line::styled(
+            format!("{} · pyconc {}", h.started, h.pyconc),
+            theme.muted,
+        ));
+    } else if let Some(spec) = specs.get(host.selected) {
         lines.push(Line::default());
         lines.push(Line::styled(spec.help.to_string(), theme.muted));
         lines.push(Line::styled(spec.kind.describe(), theme.muted));

@@ -1,20 +1,15 @@
 //! The protocol, asserted exactly on the deterministic model.
 
 use super::*;
-use crate::sims::Engine;
+use crate::sims::gil::{EngineKind, ms_to_ns};
 use crate::sims::gil::{GilEngine, GilSnapshot};
 use crate::sims::test_support::wait_for;
+use crate::sims::{Applied, Demo, Engine, ParamValue, Snapshot};
 
 const MS: u64 = 1_000_000;
 const SECOND: u64 = 1_000_000_000;
 
-fn config(pairs: &[(&str, &str)]) -> GilConfig {
-    let owned: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap())
-}
+use crate::sims::gil::test_config as config;
 
 fn model(pairs: &[(&str, &str)]) -> GilModel {
     GilModel::new(&config(pairs), 2)
@@ -182,6 +177,10 @@ fn the_demo_steps_one_event_while_paused_and_reports_every_figure() {
     let mut demo = GilEngine.start(&params).unwrap();
     assert!(demo.set_paused(true));
     let before = gil_snapshot(&*demo);
+    // A snapshot only takes the newest published one: the model advances on its own
+    // thread (or by step), never inside snapshot() on the UI thread.
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    assert!(Arc::ptr_eq(&before, &gil_snapshot(&*demo)));
     assert!(demo.step());
     let after = gil_snapshot(&*demo);
     assert!(after.elapsed_s > before.elapsed_s);
@@ -252,4 +251,77 @@ fn the_model_follows_the_clock_when_running() {
         s.speedup
     );
     let _ = demo.stop();
+}
+
+/// Threads holding the GIL in each strip column of `snap`.
+fn holders_per_column(snap: &GilSnapshot) -> Vec<usize> {
+    let len = snap.threads[0].strip.len();
+    assert!(
+        snap.threads.iter().all(|t| t.strip.len() == len),
+        "strips differ in length"
+    );
+    (0..len)
+        .map(|c| {
+            snap.threads
+                .iter()
+                .filter(|t| t.strip[c] == ThreadState::Running)
+                .count()
+        })
+        .collect()
+}
+
+/// Issue 11 item 2: with 4 threads, columns showed two holders and columns none. Stepped
+/// event by event, every column of every strip has exactly one holder while CPU threads
+/// share one GIL (it is never free for as long as a cell), and at most one with I/O.
+#[test]
+fn one_gil_holder_per_strip_column_for_2_4_and_16_threads() {
+    for threads in ["2", "4", "16"] {
+        for mode in ["gil", "gil-legacy"] {
+            for (workload, exact) in [("cpu", true), ("cpu,io", false)] {
+                let c = config(&[
+                    ("threads", threads),
+                    ("mode", mode),
+                    ("workload", workload),
+                    ("io_ms", "0.5"),
+                ]);
+                let mut m = GilModel::new(&c, 2);
+                for step in 0..3_000 {
+                    m.step();
+                    if step % 50 != 0 {
+                        continue;
+                    }
+                    let now = m.now();
+                    m.recorder.advance_all(now);
+                    let snap = preview_of(&m, &c);
+                    let holders = holders_per_column(&snap);
+                    let ok = |h: &usize| if exact { *h == 1 } else { *h <= 1 };
+                    assert!(
+                        holders.iter().all(ok),
+                        "{threads} {mode} {workload} step {step}: {holders:?}"
+                    );
+                }
+            }
+        }
+    }
+    // The lesson's picture too: 4 threads, 120 columns' worth.
+    let snap = preview(&config(&[("threads", "4")]), 2, 400 * MS);
+    assert!(snap.threads[0].strip.len() > 100);
+    assert!(holders_per_column(&snap).iter().all(|h| *h == 1));
+}
+
+fn preview_of(m: &GilModel, c: &GilConfig) -> GilSnapshot {
+    m.snapshot(Frame {
+        engine: EngineKind::Model,
+        mode: c.mode,
+        cores: 2,
+        switch_interval_ms: c.switch_interval_ms,
+        io_ms: c.io_ms,
+        slow_motion: 1.0,
+        elapsed_ns: m.now(),
+        speedup: None,
+        speedup_kind: c.speedup_kind(),
+        paused: true,
+        calibrating: false,
+        last_event: String::new(),
+    })
 }

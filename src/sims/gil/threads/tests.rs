@@ -1,7 +1,14 @@
 //! Real threads: generous bounds only (the machine may be busy); always stopped.
 
+use std::cell::Cell;
+use std::time::Instant;
+
+use super::shared::{Ev, spin};
+use super::worker::WorkerWait;
 use super::*;
 use crate::sims::gil::GilEngine;
+use crate::sims::gil::real_gil::Taken;
+use crate::sims::gil::{Mode, ThreadState, Workload};
 use crate::sims::{Engine, test_support};
 
 fn start(pairs: &[(&str, &str)]) -> Box<dyn Demo> {
@@ -99,7 +106,6 @@ fn stop_is_prompt_even_in_slow_motion_with_long_io() {
 
 #[test]
 fn timing_constants_are_sane() {
-    use super::calibrate::{CALIBRATION_PERIOD, CALIBRATION_WINDOW, FIRST_CALIBRATION_DELAY};
     // Snapshots at about 40 per second; a check of pause and stop every ~quarter ms.
     assert_eq!(FRAME_INTERVAL, Duration::from_millis(25));
     assert_eq!(OUTER_CHECK_BATCHES * crate::sims::gil::BATCH_NS, 256_000);
@@ -108,13 +114,7 @@ fn timing_constants_are_sane() {
     assert!(FIRST_CALIBRATION_DELAY >= CALIBRATION_WINDOW);
 }
 
-fn config(pairs: &[(&str, &str)]) -> GilConfig {
-    let owned: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    GilConfig::from_params(&GilEngine.resolve(&owned).unwrap())
-}
+use crate::sims::gil::test_config as config;
 
 fn states(shared: &Shared, w: usize) -> Vec<(u64, ThreadState)> {
     shared.workers[w]
@@ -198,20 +198,13 @@ fn a_thread_that_lost_the_gil_meanwhile_shows_a_wait_from_its_release() {
     assert_eq!(states(&shared, 0).len(), 3);
 }
 
-/// After a reference window the demo clock runs on from where it stood when the first
-/// worker runs again, not from when the gate opened: the wake-up is not demo time.
+/// Without a shared GIL the rows say how much of their running time the workers were on
+/// a core (their CPU time), so 4 workers on 2 cores can show waiting for a core.
 #[test]
-fn a_thawed_clock_runs_on_from_where_it_was_frozen() {
-    let clock = Clock::new(1.0);
-    clock.set_frozen(true);
-    let frozen_at = clock.now();
-    std::thread::sleep(Duration::from_millis(5));
-    assert_eq!(clock.now(), frozen_at);
-    clock.thaw();
-    let c = clock.lock();
-    assert!(!c.frozen);
-    assert_eq!(c.base_demo_ns, frozen_at);
-    drop(c);
-    clock.thaw(); // a running clock: nothing changes
-    assert!(clock.now() >= frozen_at);
+fn time_on_a_core_is_measured_without_a_shared_gil() {
+    let demo = start(&[("threads", "4"), ("mode", "processes")]);
+    assert!(wait_for(&*demo, |s| s.threads.iter().all(|t| t
+        .on_core_share
+        .is_some_and(|c| c > 0.0 && c <= t.held_share + 1e-9))));
+    let _ = demo.stop();
 }

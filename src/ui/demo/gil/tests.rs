@@ -6,18 +6,12 @@ use ratatui::backend::TestBackend;
 use crate::ui::demo::test_support;
 
 use super::*;
-use crate::sims::Engine;
-use crate::sims::gil::{GilConfig, GilEngine, model};
+use crate::sims::gil::{model, test_config};
 
 const MS: u64 = 1_000_000;
 
 fn snapshot(pairs: &[(&str, &str)], virtual_ms: u64) -> GilSnapshot {
-    let owned: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let config = GilConfig::from_params(&GilEngine.resolve(&owned).unwrap());
-    model::preview(&config, 2, virtual_ms * MS)
+    model::preview(&test_config(pairs), 2, virtual_ms * MS)
 }
 
 fn draw(snap: &GilSnapshot, width: u16, height: u16) -> Terminal<TestBackend> {
@@ -123,4 +117,81 @@ fn a_long_step_explanation_uses_the_free_rows() {
     // Where the threads need the rows, it still gets two.
     let small = draw(&snap, 54, 14).backend().to_string();
     assert!(small.contains("step 195.234 ms"), "{small}");
+}
+
+/// The strip cells of every thread's first row at `width` x `height`, by screen column.
+fn strip_rows(snap: &GilSnapshot, width: u16, height: u16) -> Vec<Vec<char>> {
+    let terminal = draw(snap, width, height);
+    let buffer = terminal.backend().buffer();
+    let strip_end = (width as usize).saturating_sub(SHARES_WIDTH);
+    (0..height)
+        .filter(|y| {
+            let label: String = (0..3).map(|x| buffer[(x, *y)].symbol()).collect();
+            label.starts_with('T') && label[1..].trim().parse::<usize>().is_ok()
+        })
+        .map(|y| {
+            (LABEL_WIDTH..strip_end)
+                .map(|x| buffer[(x as u16, y)].symbol().chars().next().unwrap_or(' '))
+                .collect()
+        })
+        .collect()
+}
+
+/// Issue 11 item 2: `demo gil --set threads=4` at 120x40 showed 25 of 69 columns with two
+/// holders and 27 with none. Every drawn column now has exactly one holder.
+#[test]
+fn four_threads_at_120x40_show_one_gil_holder_per_column() {
+    for threads in ["2", "4", "16"] {
+        let snap = snapshot(&[("threads", threads)], 400);
+        let rows = strip_rows(&snap, 120, 40);
+        assert!(rows.len() >= 2, "{threads}: rows {}", rows.len());
+        let held = RunState::Running.glyph();
+        for x in 0..rows[0].len() {
+            let holders = rows.iter().filter(|r| r[x] == held).count();
+            assert_eq!(holders, 1, "{threads} threads, column {x}");
+        }
+    }
+}
+
+/// Issue 11 item 17: without a shared GIL, 4 workers on 2 cores are labelled by mode and
+/// their shares say running / waiting for a core, not held / waiting for a GIL.
+#[test]
+fn processes_and_free_threaded_are_labelled_by_mode() {
+    let pairs = |mode| [("threads", "4"), ("mode", mode)];
+    let snap = snapshot(&pairs("processes"), 200);
+    let terminal = draw(&snap, 120, 40);
+    let text = terminal.backend().to_string();
+    for want in [
+        "P1  cpu",
+        "P4  cpu",
+        "proc core",
+        "run wait",
+        "wait for a core",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    for wrong in [
+        "T1 ",
+        "held",
+        "hand-offs",
+        "switches",
+        "holds GIL",
+        "waits for GIL",
+    ] {
+        assert!(!text.contains(wrong), "{wrong}: {text}");
+    }
+    // Four runnable on two cores: each ran half its time, and waited for a core the rest.
+    assert!(text.contains("  50%  50%   0%"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+    let free = draw(&snapshot(&pairs("free-threaded"), 200), 120, 40)
+        .backend()
+        .to_string();
+    assert!(
+        free.contains("T1  cpu") && free.contains("run wait"),
+        "{free}"
+    );
+    assert!(
+        !free.contains("held") && !free.contains("GIL column"),
+        "{free}"
+    );
 }

@@ -1,0 +1,277 @@
+//! `pyconc check`'s Python step: every ```` ```python ```` block of a pack must compile.
+//!
+//! All blocks of a pack go to ONE `python3` process as JSON on stdin; a small script
+//! compiles each (nothing is executed) and answers one JSON line per block that does not
+//! compile. Each block is padded with blank lines so Python's line numbers are the markdown
+//! file's. A block marked `requires=X.Y` is compiled only by Python X.Y or newer. With no
+//! Python at all, the step is skipped with a note: that is not a problem in the pack.
+
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{Lesson, Problem, markdown::CodeBlock, sanitize};
+
+/// The compile script runs at most this long; then it is killed and reported.
+pub const COMPILE_TIMEOUT: Duration = Duration::from_secs(20);
+/// How often the running compile script is polled for its exit.
+const POLL_INTERVAL: Duration = Duration::from_millis(10);
+/// At most this much of the script's output is read (a pack's messages are short).
+const OUTPUT_CAP_BYTES: u64 = 1 << 20;
+
+/// Reads `{"blocks": [{file, line, code, requires}]}` on stdin; prints one JSON line
+/// `{file, line, message}` per block that does not compile. Standard library only.
+const COMPILE_SCRIPT_PY: &str = r#"
+import json, sys
+for b in json.load(sys.stdin)["blocks"]:
+    need = b.get("requires")
+    if need and tuple(sys.version_info[:2]) < tuple(need):
+        continue
+    try:
+        compile(b["code"], b["file"], "exec", dont_inherit=True)
+    except SyntaxError as e:
+        line = e.lineno or b["line"]
+        print(json.dumps({"file": b["file"], "line": line, "message": e.msg}))
+    except Exception as e:
+        print(json.dumps({"file": b["file"], "line": b["line"],
+                          "message": f"{type(e).__name__}: {e}"}))
+"#;
+
+/// What the Python step found: problems (file:line) and, when it could not run, why.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PythonCheck {
+    /// One problem per block that does not compile.
+    pub problems: Vec<Problem>,
+    /// A note for the user when the step was skipped (no Python) or partly done.
+    pub note: Option<String>,
+}
+
+/// True for the info strings that mean Python code.
+pub fn is_python(code: &CodeBlock) -> bool {
+    matches!(code.lang.as_str(), "python" | "py" | "python3")
+}
+
+/// The block padded with blank lines so Python's line numbers are the markdown file's.
+pub fn at_file_lines(code: &CodeBlock) -> String {
+    let mut text = "\n".repeat(code.first_code_line.saturating_sub(1));
+    text.push_str(&code.text);
+    text.push('\n');
+    text
+}
+
+/// The interpreter `check` uses: `python3`, else `python`, the first that starts.
+fn find_python() -> Option<&'static str> {
+    ["python3", "python"].into_iter().find(|exe| {
+        Command::new(exe)
+            .args(["-c", "import sys; sys.exit(sys.version_info[0] != 3)"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Compiles every Python block of `lessons` with the Python found on PATH.
+pub fn check_python_blocks(lessons: &[Lesson]) -> PythonCheck {
+    let blocks: Vec<serde_json::Value> = lessons
+        .iter()
+        .flat_map(|lesson| {
+            lesson
+                .code_blocks()
+                .into_iter()
+                .filter(|c| is_python(c))
+                .map(|code| {
+                    serde_json::json!({
+                        "file": lesson.path,
+                        "line": code.line,
+                        "code": at_file_lines(code),
+                        "requires": code.requires.map(|(a, b)| vec![a, b]),
+                    })
+                })
+        })
+        .collect();
+    if blocks.is_empty() {
+        return PythonCheck::default();
+    }
+    let Some(python) = find_python() else {
+        return PythonCheck {
+            problems: Vec::new(),
+            note: Some("note: no python3 found: Python blocks were not compiled".to_string()),
+        };
+    };
+    let payload = serde_json::json!({ "blocks": blocks }).to_string();
+    match run_compile_script(python, &payload) {
+        Ok(stdout) => PythonCheck {
+            problems: parse_answers(&stdout),
+            note: None,
+        },
+        Err(why) => PythonCheck {
+            problems: Vec::new(),
+            note: Some(format!("note: Python blocks were not compiled: {why}")),
+        },
+    }
+}
+
+/// `pyconc check [DIR]`'s Python step for the pack in `dir` (the built-in lessons when
+/// `None`); empty when the pack itself does not load (its problems are reported first).
+pub fn check_pack(dir: Option<&std::path::Path>) -> PythonCheck {
+    let catalog = match dir {
+        Some(dir) => super::Catalog::from_dir(dir),
+        None => super::Catalog::embedded(),
+    };
+    match catalog {
+        Ok(catalog) => check_python_blocks(&catalog.lessons),
+        Err(_) => PythonCheck::default(),
+    }
+}
+
+/// Reads the script's JSON lines into problems; text from the pack is sanitised.
+fn parse_answers(stdout: &str) -> Vec<Problem> {
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .map(|v| {
+            let file = sanitize::sanitize_line(v["file"].as_str().unwrap_or("?"));
+            let line = v["line"].as_u64().unwrap_or(0) as usize;
+            let message = sanitize::sanitize_line(v["message"].as_str().unwrap_or("?"));
+            Problem::new(
+                &file,
+                line,
+                format!("python block does not compile: {message}"),
+            )
+        })
+        .collect()
+}
+
+/// Kills and reaps the child when dropped, whatever path the caller takes.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs the compile script with `payload` on stdin; its stdout, or why it failed.
+fn run_compile_script(python: &str, payload: &str) -> Result<String, String> {
+    let child = Command::new(python)
+        .args(["-I", "-c", COMPILE_SCRIPT_PY])
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{python} did not start: {e}"))?;
+    let mut child = Reaped(child);
+    let stdin = child.0.stdin.take();
+    let payload = payload.to_string();
+    // Write and read on threads so neither pipe can fill and stall the other.
+    let writer = std::thread::spawn(move || {
+        if let Some(mut stdin) = stdin {
+            let _ = stdin.write_all(payload.as_bytes());
+        }
+    });
+    let stdout = child.0.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(out) = stdout {
+            let _ = out.take(OUTPUT_CAP_BYTES).read_to_string(&mut text);
+        }
+        text
+    });
+    let stderr = child.0.stderr.take();
+    let err_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(err) = stderr {
+            let _ = err.take(OUTPUT_CAP_BYTES).read_to_string(&mut text);
+        }
+        text
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.0.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if started.elapsed() > COMPILE_TIMEOUT => {
+                let _ = child.0.kill();
+                break Err(format!(
+                    "{python} took over {} s: killed",
+                    COMPILE_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(POLL_INTERVAL),
+            Err(e) => break Err(format!("waiting for {python}: {e}")),
+        }
+    };
+    drop(child);
+    let _ = writer.join();
+    let stdout = reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    let status = status?;
+    if status.success() {
+        Ok(stdout)
+    } else {
+        let last = stderr.lines().last().unwrap_or("no message");
+        Err(format!(
+            "the compile script failed ({status}): {}",
+            sanitize::sanitize_line(last)
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson(body: &str) -> Lesson {
+        let text = format!("---\nid: t\ntitle: T\norder: 1\n---\n{body}");
+        Lesson::parse("t.md", &text).expect("parses")
+    }
+
+    #[test]
+    fn answers_become_file_line_problems_and_are_sanitised() {
+        let out = "{\"file\": \"a.md\", \"line\": 7, \"message\": \"invalid \\u001b[31msyntax\"}\n";
+        let problems = parse_answers(out);
+        assert_eq!(problems.len(), 1);
+        let shown = problems[0].to_string();
+        assert!(shown.starts_with("a.md:7: python block does not compile: invalid"));
+        assert!(!shown.contains('\u{1b}'), "{shown:?}");
+    }
+
+    #[test]
+    fn padding_keeps_file_line_numbers() {
+        let l = lesson("\ntext\n\n```python\nx = 1\n```\n");
+        let code = l.code_blocks()[0];
+        let padded = at_file_lines(code);
+        assert_eq!(
+            padded.lines().position(|s| s == "x = 1"),
+            Some(code.first_code_line - 1)
+        );
+    }
+
+    #[test]
+    fn a_broken_block_is_reported_where_python_exists() {
+        if find_python().is_none() {
+            return; // nothing to test without Python; the note path is covered below
+        }
+        let l = lesson(
+            "\n```python\nok = 1\n```\n\n```python\ndef (:\n```\n\n```python requires=9.99\ndef (:\n```\n",
+        );
+        let found = check_python_blocks(&[l]);
+        assert_eq!(found.note, None);
+        assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
+        assert_eq!(
+            found.problems[0].line, 12,
+            "the line of `def (:` in the file"
+        );
+    }
+
+    #[test]
+    fn no_python_blocks_is_no_work() {
+        let l = lesson("\ntext only\n");
+        assert_eq!(check_python_blocks(&[l]), PythonCheck::default());
+    }
+}

@@ -1,0 +1,330 @@
+//! The `asyncio` demo's final figures (`pyconc demo asyncio --json`), as typed structs
+//! whose fields are the JSON keys in the order they are printed: the loop's figures every
+//! scenario has, then the scenario's own.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+
+use super::AsyncioDemo;
+use super::figures::GroupCounts;
+use super::settings::Scenario;
+use crate::sims::kit::headless::round3;
+
+/// Event-loop lag percentiles, ms.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LagFigures {
+    /// Median.
+    pub p50: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Worst.
+    pub max: f64,
+}
+
+/// One group of the `taskgroup` scenario.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GroupFigures {
+    /// Children started.
+    pub children: u32,
+    /// How they ended.
+    #[serde(flatten)]
+    pub counts: GroupCounts,
+}
+
+/// What only one scenario reports.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum ScenarioFigures {
+    /// `gather`.
+    Gather {
+        /// Results main collected.
+        results_collected: u64,
+    },
+    /// `taskgroup`.
+    TaskGroup {
+        /// Under a TaskGroup.
+        taskgroup: GroupFigures,
+        /// Under gather.
+        gather: GroupFigures,
+    },
+    /// `blocking` and `offload`.
+    Blocking {
+        /// How long the blocking call takes.
+        block_ms: u64,
+        /// Calls made on the loop's thread.
+        blocking_calls_on_loop: u64,
+        /// Calls offloaded to a thread.
+        offloaded_calls: u64,
+    },
+    /// `semaphore`.
+    Semaphore {
+        /// The semaphore's limit.
+        limit: u32,
+        /// Each task's work.
+        work_ms: u64,
+    },
+    /// `timeout`.
+    Timeout {
+        /// The deadline.
+        timeout_ms: u64,
+    },
+    /// `queue`.
+    Queue {
+        /// The queue's bound.
+        maxsize: u32,
+        /// Deepest it got.
+        max_depth: u64,
+        /// Producers' time blocked on a full queue.
+        producer_blocked_ms: f64,
+        /// Items put.
+        items_produced: u64,
+        /// Items got.
+        items_consumed: u64,
+        /// End-of-work sentinels.
+        sentinels_sent: u64,
+    },
+    /// `io`.
+    Io {
+        /// Clients.
+        clients: u32,
+        /// Requests echoed.
+        requests: u64,
+        /// Requests per second from the first to the last.
+        requests_per_s: f64,
+        /// Most connections open at once.
+        peak_connections: u64,
+        /// Connections the server accepted.
+        connections_accepted: u64,
+        /// ...and closed.
+        connections_closed: u64,
+        /// Still open at the end.
+        connections_open_at_end: u64,
+        /// Client-side errors.
+        client_errors: u64,
+    },
+    /// `scale`.
+    Scale {
+        /// Each task's sleep.
+        work_ms: u64,
+    },
+}
+
+/// The whole run's figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AsyncioFigures {
+    /// The scenario's name.
+    pub scenario: &'static str,
+    /// The runtime flavor.
+    pub flavor: &'static str,
+    /// True if the scenario ran to its end.
+    pub completed: bool,
+    /// Its length with zero overhead, s.
+    pub ideal_s: f64,
+    /// Its length, s (null if unfinished).
+    pub scenario_s: Option<f64>,
+    /// Length over ideal, s.
+    pub overhead_s: Option<f64>,
+    /// Tasks spawned.
+    pub tasks_spawned: u64,
+    /// Tasks that finished.
+    pub tasks_completed: u64,
+    /// Tasks that raised.
+    pub tasks_failed: u64,
+    /// Tasks cancelled.
+    pub tasks_cancelled: u64,
+    /// Tasks still alive when the scenario ended.
+    pub tasks_leaked: u64,
+    /// Cleanups run by cancelled tasks.
+    pub cleanups_run: u64,
+    /// Most tasks (or semaphore holders, connections) at once.
+    pub peak_concurrency: u64,
+    /// Loop lag.
+    pub lag_ms: LagFigures,
+    /// Heartbeats measured.
+    pub heartbeats: usize,
+    /// Polls of all tasks.
+    pub polls: u64,
+    /// Time spent polling, s.
+    pub busy_s: f64,
+    /// Mean wait from ready to polled, ms.
+    pub mean_ready_ms: f64,
+    /// Longest such wait, ms.
+    pub max_ready_ms: f64,
+    /// The scenario's own figures.
+    #[serde(flatten)]
+    pub scenario_figures: ScenarioFigures,
+}
+
+impl AsyncioDemo {
+    /// The final figures (after the threads are joined).
+    pub(super) fn figures(&self) -> AsyncioFigures {
+        let c = self.shared.ctx.tracker.counters();
+        let counts = c.counts();
+        let s = &self.shared.ctx.settings;
+        let f = &self.shared.ctx.figures;
+        let lag = self.shared.lag.summary();
+        let completed = self.shared.status.completed.load(Ordering::Acquire);
+        let scenario_s =
+            completed.then(|| self.shared.status.scenario_ns.load(Ordering::Relaxed) as f64 / 1e9);
+        let peak = match s.scenario {
+            Scenario::Semaphore => f.inside.peak(),
+            Scenario::Io => f.connections.peak(),
+            _ => c.peak_live(),
+        };
+        let polls = c.polls();
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let group = |counts: GroupCounts| GroupFigures {
+            children: s.tasks,
+            counts,
+        };
+        let scenario_figures = match s.scenario {
+            Scenario::Gather => ScenarioFigures::Gather {
+                results_collected: get(&f.results_collected),
+            },
+            Scenario::TaskGroup => ScenarioFigures::TaskGroup {
+                taskgroup: group(f.taskgroup.read()),
+                gather: group(f.gather.read()),
+            },
+            Scenario::Blocking | Scenario::Offload => ScenarioFigures::Blocking {
+                block_ms: s.block_ms,
+                blocking_calls_on_loop: get(&f.blocking_calls),
+                offloaded_calls: get(&f.offloaded_calls),
+            },
+            Scenario::Semaphore => ScenarioFigures::Semaphore {
+                limit: s.limit,
+                work_ms: s.work_ms,
+            },
+            Scenario::Timeout => ScenarioFigures::Timeout {
+                timeout_ms: s.timeout_ms,
+            },
+            Scenario::Queue => ScenarioFigures::Queue {
+                maxsize: s.maxsize,
+                max_depth: f.queue_depth.peak(),
+                producer_blocked_ms: round3(get(&f.producer_blocked_ns) as f64 / 1e6),
+                items_produced: get(&f.items_produced),
+                items_consumed: get(&f.items_consumed),
+                sentinels_sent: get(&f.sentinels_sent),
+            },
+            Scenario::Io => {
+                let requests = get(&f.requests);
+                let span_s = get(&f.io_last_ns).saturating_sub(get(&f.io_first_ns)) as f64 / 1e9;
+                let per_s = if span_s > 0.0 {
+                    requests as f64 / span_s
+                } else {
+                    0.0
+                };
+                ScenarioFigures::Io {
+                    clients: s.clients,
+                    requests,
+                    requests_per_s: round3(per_s),
+                    peak_connections: f.connections.peak(),
+                    connections_accepted: get(&f.connections_accepted),
+                    connections_closed: get(&f.connections_closed),
+                    connections_open_at_end: f.connections.now(),
+                    client_errors: get(&f.client_errors),
+                }
+            }
+            Scenario::Scale => ScenarioFigures::Scale { work_ms: s.work_ms },
+        };
+        AsyncioFigures {
+            scenario: s.scenario.name(),
+            flavor: s.flavor.name(),
+            completed,
+            ideal_s: round3(self.ideal_s),
+            scenario_s: scenario_s.map(round3),
+            overhead_s: scenario_s.map(|t| round3(t - self.ideal_s)),
+            tasks_spawned: c.spawned(),
+            tasks_completed: counts.done,
+            tasks_failed: counts.failed,
+            tasks_cancelled: counts.cancelled,
+            tasks_leaked: if completed {
+                self.shared.status.leaked.load(Ordering::Relaxed)
+            } else {
+                0
+            },
+            cleanups_run: f.cleanups_run.load(Ordering::Relaxed),
+            peak_concurrency: peak,
+            lag_ms: LagFigures {
+                p50: round3(lag.p50_ms),
+                p99: round3(lag.p99_ms),
+                max: round3(lag.max_ms),
+            },
+            heartbeats: lag.samples,
+            polls,
+            busy_s: round3(c.busy_s()),
+            mean_ready_ms: round3(c.ready_s() * 1000.0 / polls.max(1) as f64),
+            max_ready_ms: round3(c.max_delay_ms()),
+            scenario_figures,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys `--json` prints, in order: the loop's, then the scenario's own.
+    #[test]
+    fn keys_come_in_the_documented_order() {
+        let figures = AsyncioFigures {
+            scenario: "timeout",
+            flavor: "current_thread",
+            completed: true,
+            ideal_s: 0.3,
+            scenario_s: Some(0.301),
+            overhead_s: Some(0.001),
+            tasks_spawned: 3,
+            tasks_completed: 1,
+            tasks_failed: 0,
+            tasks_cancelled: 2,
+            tasks_leaked: 0,
+            cleanups_run: 2,
+            peak_concurrency: 3,
+            lag_ms: LagFigures {
+                p50: 1.0,
+                p99: 2.0,
+                max: 3.0,
+            },
+            heartbeats: 30,
+            polls: 9,
+            busy_s: 0.0,
+            mean_ready_ms: 0.02,
+            max_ready_ms: 0.05,
+            scenario_figures: ScenarioFigures::Timeout { timeout_ms: 300 },
+        };
+        let value = serde_json::to_value(&figures).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "scenario",
+                "flavor",
+                "completed",
+                "ideal_s",
+                "scenario_s",
+                "overhead_s",
+                "tasks_spawned",
+                "tasks_completed",
+                "tasks_failed",
+                "tasks_cancelled",
+                "tasks_leaked",
+                "cleanups_run",
+                "peak_concurrency",
+                "lag_ms",
+                "heartbeats",
+                "polls",
+                "busy_s",
+                "mean_ready_ms",
+                "max_ready_ms",
+                "timeout_ms"
+            ]
+        );
+        assert_eq!(value["lag_ms"]["p99"], 2.0);
+    }
+}
