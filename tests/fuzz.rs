@@ -21,6 +21,10 @@ use pyconc::lessons::Catalog;
 /// with every failure, and checks the demos' threads are all gone afterwards.
 fn fuzz_all(seed: u64, per_screen: usize, per_demo: usize) -> usize {
     fuzz_support::use_pyconc_as_worker();
+    // `w` saves a recording in the current folder: here, a temporary one.
+    let cwd = std::env::current_dir().expect("a current folder");
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    std::env::set_current_dir(scratch.path()).expect("into the temporary folder");
     let before = fuzz_support::threads_now();
     let catalog = Catalog::embedded().expect("built-in lessons");
     let mut starts: Vec<(Start, usize)> = screen_starts(&catalog)
@@ -43,6 +47,7 @@ fn fuzz_all(seed: u64, per_screen: usize, per_demo: usize) -> usize {
         events += outcome.events;
         failures.extend(outcome.failure);
     }
+    std::env::set_current_dir(&cwd).expect("back to the first folder");
     assert!(
         failures.is_empty(),
         "{} of {} runs panicked:\n\n{}",

@@ -187,6 +187,7 @@ pub fn bound_keys() -> Vec<Ev> {
                         keys.push(press(code, KeyModifiers::SHIFT));
                     }
                 }
+                Key::Shift(code) => keys.push(press(code, KeyModifiers::SHIFT)),
                 Key::Ctrl(c) => keys.push(press(KeyCode::Char(c), KeyModifiers::CONTROL)),
                 Key::Letters { from, to, .. } => {
                     for c in from..=to {
@@ -316,6 +317,8 @@ pub enum Start {
     Quiz,
     /// A demo with these overrides; reopened with them whenever the fuzzer leaves it.
     Demo(&'static str, Vec<(String, String)>),
+    /// `pyconc replay FILE` of a recording of this engine's step model; reopened likewise.
+    Replay(&'static str),
 }
 
 impl fmt::Display for Start {
@@ -328,6 +331,7 @@ impl fmt::Display for Start {
                 }
                 Ok(())
             }
+            Start::Replay(name) => write!(f, "replay {name}"),
             other => write!(f, "{other:?}"),
         }
     }
@@ -415,11 +419,43 @@ pub fn demo_starts() -> Vec<Start> {
     starts
 }
 
-/// Every lesson screen start over the built-in pack.
+/// Every lesson screen start over the built-in pack, and a replay of each engine with
+/// a step model.
 pub fn screen_starts(catalog: &Catalog) -> Vec<Start> {
     let mut starts: Vec<Start> = (0..catalog.lessons.len()).map(Start::Lesson).collect();
     starts.extend([Start::Contents, Start::Search, Start::Help, Start::Quiz]);
+    starts.extend(
+        ["gil", "race", "deadlock"]
+            .into_iter()
+            .map(|name| Start::Replay(pyconc::sims::find(name).expect("an engine").name())),
+    );
     starts
+}
+
+/// A recording (the file's bytes) of `name`'s step model, stepped 80 times.
+pub fn model_recording(name: &str) -> Vec<u8> {
+    use pyconc::replay::record::{Header, RecordingWriter};
+    let engine = pyconc::sims::find(name).expect("an engine");
+    let params = engine
+        .resolve(&[("engine".into(), "model".into())])
+        .expect("a model engine");
+    let mut demo = engine.start(&params).expect("the model starts");
+    demo.set_paused(true);
+    let mut writer =
+        RecordingWriter::new(Vec::new(), &Header::for_run(engine, &params)).expect("a header");
+    for i in 0..80 {
+        demo.step();
+        writer
+            .frame(f64::from(i) * 0.05, &demo.snapshot())
+            .expect("a frame");
+    }
+    demo.stop();
+    writer.finish().expect("the end mark").2
+}
+
+fn open_replay(app: &mut App, bytes: &[u8]) {
+    let recording = pyconc::replay::record::read(bytes, "fuzz").expect("the recording reads");
+    app.demo = Some(DemoHost::replay(recording).expect("the recording plays"));
 }
 
 /// Points worker processes at the pyconc binary (inside a test the program is the test).
@@ -490,6 +526,7 @@ pub fn app_at(start: &Start, home: &Path, size: (u16, u16)) -> App {
             }
         }
         Start::Demo(name, overrides) => open_demo(&mut app, name, overrides),
+        Start::Replay(name) => open_replay(&mut app, &model_recording(name)),
     }
     app
 }
@@ -509,6 +546,10 @@ pub fn run(start: &Start, seed: u64, count: usize, fixed: Option<&[Ev]>) -> Run 
     let home = tempfile::tempdir().expect("a temporary folder");
     let mut size = (80, 24);
     let mut app = app_at(start, home.path(), size);
+    let recording = match start {
+        Start::Replay(name) => model_recording(name),
+        _ => Vec::new(),
+    };
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).expect("a test terminal");
     let mut generator = Generator::new(seed);
     let mut fed: Vec<Ev> = Vec::new();
@@ -542,10 +583,12 @@ pub fn run(start: &Start, seed: u64, count: usize, fixed: Option<&[Ev]>) -> Run 
             }
             // Quitting ends a real session; here the run goes on from the same state.
             app.quit = false;
-            if let Start::Demo(name, overrides) = start
-                && app.demo.is_none()
-            {
-                open_demo(&mut app, name, overrides);
+            if app.demo.is_none() {
+                match start {
+                    Start::Demo(name, overrides) => open_demo(&mut app, name, overrides),
+                    Start::Replay(_) => open_replay(&mut app, &recording),
+                    _ => {}
+                }
             }
             let area = terminal.backend().buffer().area;
             if (area.width, area.height) != size {
@@ -588,6 +631,9 @@ pub fn threads_now() -> Option<usize> {
 /// `Help`, `Quiz`, `demo gil engine=model threads=4`.
 pub fn parse_start(text: &str) -> Option<Start> {
     let text = text.trim();
+    if let Some(rest) = text.strip_prefix("replay ") {
+        return pyconc::sims::find(rest.trim()).map(|e| Start::Replay(e.name()));
+    }
     if let Some(rest) = text.strip_prefix("demo ") {
         let mut words = rest.split_whitespace();
         let name = pyconc::sims::find(words.next()?)?.name();
