@@ -13,3 +13,4 @@ pub mod sims;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod xray;

@@ -16,6 +16,7 @@ use pyconc::progress::ProgressStore;
 use pyconc::replay::export;
 use pyconc::sims::{self, Engine, Params};
 use pyconc::theme::{Theme, ThemeName};
+use pyconc::xray;
 
 /// Learn Python concurrency in your terminal: short lessons beside live demos that run on
 /// your machine's real cores.
@@ -55,6 +56,12 @@ enum Command {
         /// Print the metrics as one JSON object.
         #[arg(long, requires = "headless")]
         json: bool,
+        /// Also run the demo's real-Python twin and add its figures as `real`.
+        #[arg(long, requires = "headless")]
+        real: bool,
+        /// The interpreter for --real (default: $PYCONC_PYTHON, else python3 on PATH).
+        #[arg(long, value_name = "PY", requires = "real")]
+        python: Option<PathBuf>,
         /// Write the run to FILE as a recording (`pyconc replay FILE` plays it).
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
@@ -95,6 +102,33 @@ enum Command {
     Show {
         /// The lesson's id.
         id: String,
+    },
+    /// Run a real Python program and draw its threads live (running, waiting for the GIL,
+    /// on a lock, in I/O). Options go before SCRIPT; words after it are the script's.
+    Xray {
+        /// The interpreter (default: $PYCONC_PYTHON, else python3 on PATH).
+        #[arg(long, value_name = "PY")]
+        python: Option<PathBuf>,
+        /// Print one JSON object when the script ends, instead of drawing.
+        #[arg(long)]
+        json: bool,
+        /// Kill the script (and its process group) after this many seconds.
+        #[arg(long, value_name = "S", default_value_t = xray::cli::DEFAULT_LIMIT_S)]
+        seconds: f64,
+        /// Write every raw sample and bootstrap line to FILE (how test fixtures are made).
+        #[arg(long, value_name = "FILE", hide = true)]
+        raw_out: Option<PathBuf>,
+        /// Show only what every platform can (no /proc), to test that path on Linux.
+        #[arg(long, hide = true)]
+        portable: bool,
+        /// SCRIPT [ARGS]... [--json]
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "SCRIPT [ARGS]"
+        )]
+        script: Vec<std::ffi::OsString>,
     },
     /// Check a lesson pack (default: the built-in lessons) and print every problem.
     Check {
@@ -175,6 +209,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             headless,
             seconds,
             json,
+            real,
+            python,
             record,
             cast,
             svg,
@@ -198,7 +234,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 size,
             };
             if headless {
-                headless_demo(engine, &params, seconds, json, &outputs, cli.theme)
+                let twin = if real {
+                    let twin = xray::twins::for_demo(&name, &params.to_json(), seconds)
+                        .map_err(Failure::usage)?;
+                    let py = xray::resolve_python(python.as_deref()).map_err(Failure::usage)?;
+                    Some((twin, py))
+                } else {
+                    None
+                };
+                headless_demo(engine, &params, seconds, json, &outputs, cli.theme, twin)
             } else {
                 require_terminal()?;
                 let catalog = load_catalog(&cli.lessons)?;
@@ -254,7 +298,62 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Some(Command::Show { id }) => show(&load_catalog(&cli.lessons)?, &id, cli.theme),
         Some(Command::Check { dir }) => Ok(check(dir.or(cli.lessons))),
+        Some(Command::Xray {
+            python,
+            json,
+            seconds,
+            raw_out,
+            portable,
+            script,
+        }) => xray_command(python, json, seconds, raw_out, portable, &script, theme),
     }
+}
+
+fn xray_command(
+    python: Option<PathBuf>,
+    json: bool,
+    seconds: f64,
+    raw_out: Option<PathBuf>,
+    portable: bool,
+    words: &[std::ffi::OsString],
+    theme: Theme,
+) -> Result<ExitCode, Failure> {
+    let split = xray::cli::split_script_args(words)
+        .ok_or_else(|| Failure::usage("`xray` needs a SCRIPT to run"))?;
+    if !(seconds > 0.0 && seconds <= MAX_HEADLESS_SECONDS) {
+        return Err(Failure::usage(format!(
+            "bad value `{seconds}` for `--seconds`: expected a number above 0 and at most {MAX_HEADLESS_SECONDS}"
+        )));
+    }
+    let python = xray::resolve_python(python.as_deref()).map_err(Failure::usage)?;
+    let opts = xray::run::XrayOptions {
+        python,
+        script: split.script,
+        args: split.args,
+        time_limit: Some(std::time::Duration::from_secs_f64(seconds)),
+        raw_out,
+        portable,
+        die_with_parent: true,
+    };
+    let usage = |e: xray::run::XrayError| match e {
+        xray::run::XrayError::Setup(_) => Failure::from(anyhow::anyhow!(e)),
+        other => Failure::usage(pyconc::lessons::sanitize::sanitize_line(&other.to_string())),
+    };
+    if json || split.json {
+        let (report, outcome) = xray::cli::run_headless(&opts).map_err(usage)?;
+        let _ = writeln!(std::io::stdout().lock(), "{report}");
+        return Ok(if outcome.exit == xray::child::Exit::Code(0) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    require_terminal()?;
+    xray::tui::run(&opts, theme).map_err(|e| match e {
+        xray::tui::TuiError::Start(e) => usage(e),
+        xray::tui::TuiError::Terminal(e) => Failure::from(anyhow::anyhow!(e)),
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn tui(catalog: Catalog, theme: Theme, open: Option<&str>) -> Result<ExitCode, Failure> {
@@ -317,13 +416,15 @@ fn headless_demo(
     as_json: bool,
     outputs: &export::Outputs,
     theme_name: ThemeName,
+    twin: Option<(xray::twins::Twin, std::ffi::OsString)>,
 ) -> Result<ExitCode, Failure> {
     if !(seconds > 0.0 && seconds <= MAX_HEADLESS_SECONDS) {
         return Err(Failure::usage(format!(
             "bad value `{seconds}` for `--seconds`: expected a number above 0 and at most {MAX_HEADLESS_SECONDS}"
         )));
     }
-    let metrics = if outputs.record.is_some() || outputs.cast.is_some() || outputs.svg.is_some() {
+    let mut metrics = if outputs.record.is_some() || outputs.cast.is_some() || outputs.svg.is_some()
+    {
         // Files are drawn in colour whatever NO_COLOR says: they are not this terminal.
         let theme = Theme::new(theme_name, true);
         let (metrics, notes) =
@@ -338,6 +439,19 @@ fn headless_demo(
             Failure::from(anyhow::anyhow!("could not start `{}`: {e}", engine.name()))
         })?
     };
+    let mut code = ExitCode::SUCCESS;
+    if let Some((twin, python)) = twin {
+        let real = match xray::twins::run(python, &twin) {
+            Ok(run) => xray::twins::real_json(engine.name(), &metrics, &run),
+            Err(e) => {
+                code = ExitCode::from(1);
+                json!({ "error": pyconc::lessons::sanitize::sanitize_line(&e) })
+            }
+        };
+        if let Value::Object(map) = &mut metrics {
+            map.insert("real".into(), real);
+        }
+    }
     let mut out = std::io::stdout().lock();
     let text = if as_json {
         metrics.to_string()
@@ -345,7 +459,7 @@ fn headless_demo(
         human_metrics(&metrics)
     };
     let _ = writeln!(out, "{text}");
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
 
 /// `key: value` lines, nested values as compact JSON.

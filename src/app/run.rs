@@ -81,7 +81,7 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
             }
             app.dirty = false;
         }
-        let msg = if app.demo.is_some() {
+        let msg = if app.demo.is_some() || app.has_background_work() {
             let wait = FRAME_INTERVAL.saturating_sub(last_frame.elapsed());
             match rx.recv_timeout(wait) {
                 Ok(msg) => msg,
@@ -113,7 +113,8 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     result
 }
 
-/// Prints what went wrong with saving progress, now that the terminal is restored.
+/// Prints what the learner must still be told (progress problems, recordings written),
+/// now that the terminal is restored.
 fn report_problems(problems: &[String]) {
     for problem in problems {
         eprintln!("pyconc: {problem}");

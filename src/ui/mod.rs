@@ -9,6 +9,7 @@ pub mod lesson;
 pub mod status;
 pub mod text;
 pub mod widgets;
+pub mod xray;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;

@@ -85,6 +85,8 @@ pub enum Action {
     DemoSeek(super::Seek),
     /// Save the run to a recording file.
     DemoSave,
+    /// Run the demo's real-Python twin beside it (or close the twin's panel).
+    DemoTwin,
     /// Scroll the key overlay by lines (`isize::MIN` / `MAX`: to its top / end).
     HelpScroll(isize),
     /// Scroll the key overlay by pages.

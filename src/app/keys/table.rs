@@ -280,6 +280,12 @@ pub static BINDINGS: &[Binding] = &[
     ),
     row(
         S::Demo,
+        &[(ch('x'), A::DemoTwin)],
+        "run the real-Python twin beside the simulation (x again closes it)",
+        hint(8, "x", "real twin"),
+    ),
+    row(
+        S::Demo,
         &[(ch('?'), A::ToggleHelp)],
         "this help",
         hint(7, "?", "keys"),
