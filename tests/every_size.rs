@@ -1,7 +1,7 @@
 //! Every view at every size: each lessons screen (every lesson, contents, search, help,
 //! quiz focus) and each demo snapshot (every engine start of the fuzzer: defaults, each
 //! `engine`/`mode`/`scenario`, parameters at their minimum and maximum; the deterministic
-//! models stepped) drawn at every width 1-20 and height 1-20 and a stride above, up to
+//! models stepped) and the `pyconc xray` screen over its recorded runs, drawn at every width 1-20 and height 1-20 and a stride above, up to
 //! 250x80, without panicking.
 
 mod fuzz_support;
@@ -68,6 +68,25 @@ fn every_lessons_screen_at_every_size() {
         }
     }
     println!("lessons screens: {drawn} draws");
+}
+
+#[test]
+fn the_xray_screen_at_every_size() {
+    let mut buf = Buffer::empty(Rect::new(0, 0, 1, 1));
+    let output = vec!["done".to_string(), "日本語 ".repeat(40)];
+    let mut drawn = 0;
+    for (name, text) in fuzz_support::XRAY_RECORDINGS {
+        let recording = pyconc::xray::run::replay(text);
+        let mut screen = pyconc::xray::screen::XrayScreen::new(format!("{name}.py"));
+        for frozen in [None, Some(0.5)] {
+            screen.frozen_at = frozen;
+            for size in sizes(13, 7) {
+                fuzz_support::draw_xray(&recording, &screen, &output, size, &mut buf);
+                drawn += 1;
+            }
+        }
+    }
+    println!("xray screen: {drawn} draws");
 }
 
 /// Snapshots of every demo start after running a while (models stepped

@@ -34,6 +34,12 @@ fn fuzz_all(seed: u64, per_screen: usize, per_demo: usize) -> usize {
     starts.extend(demo_starts().into_iter().map(|s| (s, per_demo)));
     let mut events = 0;
     let mut failures = Vec::new();
+    for (i, (name, text)) in fuzz_support::XRAY_RECORDINGS.iter().enumerate() {
+        match fuzz_support::fuzz_xray(name, text, seed ^ (0xa11 + i as u64), per_screen) {
+            Ok(n) => events += n,
+            Err(failure) => failures.push(failure),
+        }
+    }
     for (i, (start, count)) in starts.iter().enumerate() {
         let began = Instant::now();
         let outcome = run(start, seed.wrapping_add(i as u64), *count, None);

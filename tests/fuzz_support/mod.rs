@@ -659,3 +659,78 @@ pub fn parse_start(text: &str) -> Option<Start> {
         _ => return None,
     })
 }
+
+/// The recorded x-ray runs shipped as fixtures (`pyconc xray` drawn from them).
+pub const XRAY_RECORDINGS: &[(&str, &str)] = &[
+    ("convoy", include_str!("../fixtures/xray/convoy.jsonl")),
+    (
+        "queue_lock",
+        include_str!("../fixtures/xray/queue_lock.jsonl"),
+    ),
+];
+
+/// Draws the `pyconc xray` screen for `screen` over `recording` into `buf` at `size`.
+pub fn draw_xray(
+    recording: &pyconc::xray::recording::Recording,
+    screen: &pyconc::xray::screen::XrayScreen,
+    output: &[String],
+    (w, h): (u16, u16),
+    buf: &mut ratatui::buffer::Buffer,
+) {
+    let area = ratatui::layout::Rect::new(0, 0, w, h);
+    buf.resize(area);
+    buf.reset();
+    let view = recording.view(
+        screen.frozen_at,
+        screen.window_s,
+        pyconc::ui::xray::strip_cells(w),
+    );
+    let frame = pyconc::ui::xray::XrayFrame {
+        screen,
+        view: &view,
+        output,
+    };
+    pyconc::ui::xray::render(&frame, &Theme::new(ThemeName::Dark, true), area, buf);
+}
+
+/// Fuzzes the `pyconc xray` screen (its own keys, outside the key table) over a recorded
+/// run: `count` events from `seed`; returns the events fed, or the failure to replay.
+pub fn fuzz_xray(name: &str, text: &str, seed: u64, count: usize) -> Result<usize, String> {
+    let recording = pyconc::xray::run::replay(text);
+    let mut screen = pyconc::xray::screen::XrayScreen::new(format!("{name}.py"));
+    let output = vec![
+        "done \u{1b}[31mred\u{1b}[0m".to_string(),
+        "日本語 ".repeat(40),
+    ];
+    let mut generator = Generator::new(seed);
+    let mut size = (80, 24);
+    let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 1, 1));
+    let mut fed = Vec::new();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        for _ in 0..count {
+            let ev = generator.next(size);
+            fed.push(ev.clone());
+            match ev {
+                Ev::Key(code, mods, kind) if kind != KeyEventKind::Release => {
+                    if let Some(action) =
+                        pyconc::xray::screen::action_for(KeyEvent::new(code, mods))
+                    {
+                        let v = recording.view(None, screen.window_s, 1);
+                        screen.update(action, v.window_end_s, v.kept_from_s);
+                        screen.quit = false;
+                    }
+                }
+                Ev::Resize(w, h) | Ev::Terminal(w, h) => size = (w, h),
+                _ => {}
+            }
+            draw_xray(&recording, &screen, &output, size, &mut buf);
+        }
+    }));
+    match outcome {
+        Ok(()) => Ok(fed.len()),
+        Err(_) => Err(format!(
+            "xray {name} panicked; seed {seed}; events:\n{}",
+            fed.iter().map(Ev::to_string).collect::<Vec<_>>().join(" ")
+        )),
+    }
+}
