@@ -1,6 +1,7 @@
 //! The pty monkey: the release pyconc in a real pseudo-terminal (libc openpty), fed random
 //! real key bytes and mouse sequences and resized (TIOCSWINSZ, which sends SIGWINCH), then
-//! ended by SIGTERM, SIGINT or SIGHUP on the lessons screen and in every demo. Checks the
+//! ended by SIGTERM, SIGINT or SIGHUP on the lessons screen, in every demo and in the
+//! `pyconc xray` screen over a real Python program. Checks the
 //! terminal is restored (the leave-alternate-screen and show-cursor sequences arrive after
 //! the last enter, raw mode is off by tcgetattr), that no panic was printed and that no
 //! child process is left; then that after SIGKILL the `processes` demo's workers exit by
@@ -250,7 +251,7 @@ fn run_one(args: &[&str], signal: i32, keys: usize, rng: &mut fastrand::Rng) -> 
     });
     let mut writer = std::fs::File::from(master.try_clone().expect("dup master"));
     std::thread::sleep(Duration::from_millis(300));
-    let demo = args.first() == Some(&"demo");
+    let demo = matches!(args.first(), Some(&"demo") | Some(&"xray"));
     let mut events = 0;
     for _ in 0..keys {
         if rng.u8(0..12) == 0 {
@@ -380,6 +381,9 @@ fn main() {
     for name in pyconc::sims::names() {
         scenarios.push(vec!["demo".into(), name.into()]);
     }
+    // The x-ray screen over a real Python program (its process group must go too).
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/xray/convoy.py");
+    scenarios.push(vec!["xray".into(), script.into()]);
     let started = Instant::now();
     let (mut runs, mut events, mut panics) = (0, 0, 0);
     let mut problems = Vec::new();

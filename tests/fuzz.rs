@@ -18,7 +18,8 @@ use fuzz_support::{Start, demo_starts, parse_events, parse_start, run, screen_st
 use pyconc::lessons::Catalog;
 
 /// Runs every start for `per_screen` events (real-thread demos for `per_demo`), panics
-/// with every failure, and checks the demos' threads are all gone afterwards.
+/// with every failure, and checks the demos' threads and child processes are all gone
+/// afterwards.
 fn fuzz_all(seed: u64, per_screen: usize, per_demo: usize) -> usize {
     fuzz_support::use_pyconc_as_worker();
     // `w` saves a recording in the current folder: here, a temporary one.
