@@ -5,9 +5,12 @@
 //! `sims` never touches the terminal; `ui` only draws; `app` is the only writer of state.
 
 pub mod app;
+pub mod child;
+pub mod exercises;
 pub mod input;
 pub mod lessons;
 pub mod progress;
+pub mod pythons;
 pub mod replay;
 pub mod sims;
 pub mod terminal;

@@ -18,6 +18,8 @@ use pyconc::sims::{self, Engine, Params};
 use pyconc::theme::{Theme, ThemeName};
 use pyconc::xray;
 
+mod exercise_cli;
+
 /// Learn Python concurrency in your terminal: short lessons beside live demos that run on
 /// your machine's real cores.
 #[derive(Parser, Debug)]
@@ -130,11 +132,54 @@ enum Command {
         )]
         script: Vec<std::ffi::OsString>,
     },
-    /// Check a lesson pack (default: the built-in lessons) and print every problem.
+    /// Check a lesson pack (default: the built-in lessons) and print every problem; where a
+    /// python3 is found, also grade every exercise's starter (must fail) and solution (must pass).
     Check {
         /// The folder of the pack.
         dir: Option<PathBuf>,
     },
+    /// List the Python interpreters found, with version and GIL status.
+    Pythons {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also probe this interpreter (listed first); PYCONC_PYTHON does the same.
+        #[arg(long, value_name = "PATH")]
+        python: Option<PathBuf>,
+    },
+    /// List the exercises: id, lesson, title, state.
+    Exercises {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Do an exercise: a screen that grades your file on every save (or --check, --path).
+    Exercise(ExerciseArgs),
+}
+
+/// `pyconc exercise ID ...`.
+#[derive(clap::Args, Debug)]
+struct ExerciseArgs {
+    /// The exercise's id (see `pyconc exercises`).
+    id: String,
+    /// Keep your exercise files in this folder (default: the data folder's `exercises/`).
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Grade without the TUI: exit 0 pass, 1 fail, 2 usage.
+    #[arg(long, conflicts_with = "path")]
+    check: bool,
+    /// With --check: grade this file instead of your workspace file.
+    #[arg(long, value_name = "PATH", requires = "check")]
+    file: Option<PathBuf>,
+    /// Grade with this interpreter (default: the one chosen before, else the first found).
+    #[arg(long, value_name = "PY")]
+    python: Option<PathBuf>,
+    /// With --check: print the result as one JSON object.
+    #[arg(long, requires = "check")]
+    json: bool,
+    /// Print the path of your workspace file (created from the starter if missing).
+    #[arg(long)]
+    path: bool,
 }
 
 /// A user-facing failure: the message and the exit code.
@@ -195,13 +240,18 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let theme = Theme::from_env(cli.theme);
     match cli.command {
-        None => tui(load_catalog(&cli.lessons)?, theme, None),
+        None => tui(
+            load_catalog(&cli.lessons)?,
+            cli.lessons.as_deref(),
+            theme,
+            None,
+        ),
         Some(Command::Lesson { id }) => {
             let catalog = load_catalog(&cli.lessons)?;
             if catalog.get(&id).is_none() {
                 return Err(unknown_lesson(&catalog, &id));
             }
-            tui(catalog, theme, Some(&id))
+            tui(catalog, cli.lessons.as_deref(), theme, Some(&id))
         }
         Some(Command::Demo {
             name,
@@ -306,6 +356,33 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             portable,
             script,
         }) => xray_command(python, json, seconds, raw_out, portable, &script, theme),
+        Some(Command::Pythons { json, python }) => exercise_cli::pythons(python.as_deref(), json),
+        Some(Command::Exercises { json }) => exercise_cli::list(cli.lessons.as_deref(), json),
+        Some(Command::Exercise(args)) => {
+            let target = exercise_cli::Target {
+                pack: cli.lessons.clone(),
+                id: args.id,
+                dir: args.dir,
+                python: args.python,
+            };
+            if args.check {
+                exercise_cli::check(&target, args.file.as_deref(), args.json)
+            } else if args.path {
+                exercise_cli::print_path(&target)
+            } else {
+                require_terminal()?;
+                let (catalog, set) = exercise_cli::load(target.pack.as_deref())?;
+                exercise_cli::find(&set, &target.id)?;
+                let mut app = App::new(catalog, theme, ProgressStore::locate(), None);
+                app.exercises = set;
+                app.exercise_setup.dir = target.dir;
+                app.exercise_setup.python = target.python;
+                app.exercise_setup.only = true;
+                app.exercise_setup.open = Some(target.id);
+                app::run::run(app)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
     }
 }
 
@@ -356,9 +433,17 @@ fn xray_command(
     Ok(ExitCode::SUCCESS)
 }
 
-fn tui(catalog: Catalog, theme: Theme, open: Option<&str>) -> Result<ExitCode, Failure> {
+fn tui(
+    catalog: Catalog,
+    pack: Option<&std::path::Path>,
+    theme: Theme,
+    open: Option<&str>,
+) -> Result<ExitCode, Failure> {
     require_terminal()?;
-    let app = App::new(catalog, theme, ProgressStore::locate(), open);
+    // Exercises that do not load leave the lessons usable; `pyconc check` shows why.
+    let exercises = pyconc::exercises::ExerciseSet::load(pack).unwrap_or_default();
+    let mut app = App::new(catalog, theme, ProgressStore::locate(), open);
+    app.exercises = exercises;
     app::run::run(app)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -576,6 +661,11 @@ fn check(dir: Option<PathBuf>) -> ExitCode {
         || "the built-in lessons".to_string(),
         |d| d.display().to_string(),
     );
+    let (exercise_problems, ran) = exercise_cli::check_exercises(dir.as_deref());
+    problems.extend(exercise_problems);
+    if let Some(ran) = &ran {
+        println!("{ran}");
+    }
     if problems.is_empty() {
         println!("{what}: no problems");
         ExitCode::SUCCESS

@@ -5,6 +5,9 @@
 //! change of state hides in another file (search and the demo host have their own files).
 
 pub mod demo_host;
+pub mod exercise;
+mod exercise_host;
+pub mod input;
 pub mod keys;
 pub mod rewind;
 pub mod run;
@@ -42,6 +45,8 @@ pub enum Msg {
     HighlighterReady(Arc<Highlighter>),
     /// Quit now (a signal arrived).
     Quit,
+    /// The exercise screen's background parts have news (see [`exercise::ExerciseScreen::drain`]).
+    ExerciseWake,
 }
 
 impl std::fmt::Debug for Msg {
@@ -51,6 +56,7 @@ impl std::fmt::Debug for Msg {
             Msg::Frame => f.write_str("Frame"),
             Msg::HighlighterReady(_) => f.write_str("HighlighterReady"),
             Msg::Quit => f.write_str("Quit"),
+            Msg::ExerciseWake => f.write_str("ExerciseWake"),
         }
     }
 }
@@ -113,6 +119,12 @@ pub struct App {
     pub demo: Option<DemoHost>,
     /// `pyconc demo NAME`: leaving the demo quits.
     pub demo_only: bool,
+    /// The exercises of the pack.
+    pub exercises: crate::exercises::ExerciseSet,
+    /// The open exercise, when the exercise screen is up.
+    pub exercise: Option<exercise::ExerciseScreen>,
+    /// Where exercises run: workspace folder, interpreter, interpreters found.
+    pub exercise_setup: exercise_host::ExerciseSetup,
     /// True when the app should exit.
     pub quit: bool,
     /// True when the screen must be redrawn.
@@ -171,6 +183,9 @@ impl App {
             }),
             demo: None,
             demo_only: false,
+            exercises: crate::exercises::ExerciseSet::default(),
+            exercise: None,
+            exercise_setup: exercise_host::ExerciseSetup::default(),
             quit: false,
             dirty: true,
             reapers: Vec::new(),
@@ -257,6 +272,7 @@ impl App {
                 self.relayout();
             }
             Msg::Quit => self.quit = true,
+            Msg::ExerciseWake => self.exercise_wake(),
         }
     }
 
@@ -274,7 +290,10 @@ impl App {
         use Action as A;
         // Any deliberate action on the lessons screen clears an old message (opening the
         // help keeps it, so it is still there when the help closes).
-        if !matches!(action, A::None | A::ToggleHelp) && self.demo.is_none() && !self.search.editing
+        if !matches!(action, A::None | A::ToggleHelp)
+            && self.demo.is_none()
+            && self.exercise.is_none()
+            && !self.search.editing
         {
             self.notice = None;
         }
@@ -358,6 +377,7 @@ impl App {
                 self.after_restart(result);
             }
             A::DemoChoose(n) => self.with_demo(|d| d.choose(n)),
+            A::Exercise(action) => self.apply_exercise(action),
             A::DemoSeek(seek) => self.with_demo(|d| d.seek(seek)),
             A::DemoSave => self.with_demo(DemoHost::save_run),
             A::DemoTwin => self.toggle_twin(),
@@ -552,6 +572,10 @@ impl App {
                 }
             }
             Item::Quiz(_) => self.say("answer with the letter of an option (a, b, c…)"),
+            Item::Exercise(e) => {
+                let id = self.catalog.lessons[self.current].exercises[e].id.clone();
+                self.open_exercise(&id);
+            }
         }
     }
 
@@ -680,6 +704,12 @@ impl App {
     /// (progress-file problems, recordings written), for the caller to print once the
     /// terminal is restored.
     pub fn shutdown(&mut self) -> Vec<String> {
+        if let Some(mut screen) = self.exercise.take()
+            && let Some(discovery) = screen.stop()
+        {
+            self.exercise_setup.leftover.push(discovery);
+        }
+        self.reap_exercise_threads(true);
         if let Some(host) = self.demo.take() {
             match host.close_in_background() {
                 Ok(handle) => self.closers.push(handle),

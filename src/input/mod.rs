@@ -8,6 +8,9 @@ pub mod decode;
 #[cfg(unix)]
 mod reader;
 
+#[cfg(unix)]
+pub use reader::TtyReader;
+
 use std::time::Duration;
 
 use crossterm::event::Event;
@@ -20,6 +23,30 @@ pub const QUIET_FLUSH: Duration = Duration::from_millis(50);
 #[cfg(unix)]
 pub fn spawn_reader(send: impl FnMut(Event) -> bool + Send + 'static) -> std::io::Result<()> {
     reader::spawn(send)
+}
+
+/// Elsewhere crossterm's reader is used as it is.
+#[cfg(not(unix))]
+pub struct TtyReader;
+
+#[cfg(not(unix))]
+impl TtyReader {
+    /// Nothing to open: crossterm reads the console.
+    pub fn open() -> std::io::Result<TtyReader> {
+        Ok(TtyReader)
+    }
+
+    /// Nothing is kept pending here.
+    pub fn forget_pending(&mut self) {}
+
+    /// Waits up to `wait` for an event.
+    pub fn poll(&mut self, wait: Duration) -> std::io::Result<Vec<Event>> {
+        if crossterm::event::poll(wait)? {
+            Ok(vec![crossterm::event::read()?])
+        } else {
+            Ok(Vec::new())
+        }
+    }
 }
 
 /// Elsewhere crossterm's reader is used as it is.

@@ -4,6 +4,7 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Duration;
 
 use crossterm::event::Event;
 
@@ -50,68 +51,107 @@ fn read_some(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
-/// Starts the reader thread.
+/// The terminal's bytes, decoded: an unfinished sequence is flushed after
+/// [`QUIET_FLUSH`] of quiet, a window change becomes a `Resize`.
+pub struct TtyReader {
+    own_tty: Option<OwnedFd>,
+    winch: OwnedFd,
+    decoder: Decoder,
+    buf: Box<[u8; 1024]>,
+}
+
+impl TtyReader {
+    /// Opens the terminal (stdin, or `/dev/tty`) and starts listening for SIGWINCH.
+    pub fn open() -> io::Result<TtyReader> {
+        let own_tty = tty()?;
+        let (winch, winch_write) = winch_pipe()?;
+        signal_hook::low_level::pipe::register(signal_hook::consts::SIGWINCH, winch_write)?;
+        Ok(TtyReader {
+            own_tty,
+            winch,
+            decoder: Decoder::new(),
+            buf: Box::new([0; 1024]),
+        })
+    }
+
+    fn fd(&self) -> RawFd {
+        self.own_tty
+            .as_ref()
+            .map_or(libc::STDIN_FILENO, AsRawFd::as_raw_fd)
+    }
+
+    /// Forgets a sequence left unfinished (another program is about to own the terminal).
+    pub fn forget_pending(&mut self) {
+        self.decoder.flush();
+    }
+
+    /// Waits up to `wait` (less while a sequence is pending) and returns the events that
+    /// arrived, maybe none; an error when the terminal is gone.
+    pub fn poll(&mut self, wait: Duration) -> io::Result<Vec<Event>> {
+        let fd = self.fd();
+        let mut fds = [
+            libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: self.winch.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        let wait = if self.decoder.has_pending() {
+            wait.min(QUIET_FLUSH)
+        } else {
+            wait
+        };
+        let timeout = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+        // SAFETY: fds is a valid array of two pollfd.
+        let ready = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout) };
+        let mut events = Vec::new();
+        if ready < 0 {
+            let e = io::Error::last_os_error();
+            return if e.kind() == io::ErrorKind::Interrupted {
+                Ok(events)
+            } else {
+                Err(e)
+            };
+        }
+        if ready == 0 {
+            events.extend(self.decoder.flush());
+            return Ok(events);
+        }
+        if fds[1].revents != 0 {
+            while matches!(read_some(self.winch.as_raw_fd(), &mut self.buf[..]), Ok(n) if n > 0) {}
+            if let Ok((w, h)) = crossterm::terminal::size() {
+                events.push(Event::Resize(w, h));
+            }
+        }
+        if fds[0].revents & libc::POLLIN != 0 {
+            match read_some(fd, &mut self.buf[..]) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => {
+                    let bytes = self.buf[..n].to_vec();
+                    events.extend(self.decoder.feed(&bytes));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        } else if fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        Ok(events)
+    }
+}
+
+/// Starts a reader thread that hands each event to `send` until it returns false.
 pub fn spawn(mut send: impl FnMut(Event) -> bool + Send + 'static) -> io::Result<()> {
-    let own_tty = tty()?;
-    let (winch_read, winch_write) = winch_pipe()?;
-    signal_hook::low_level::pipe::register(signal_hook::consts::SIGWINCH, winch_write)?;
+    let mut reader = TtyReader::open()?;
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
-            let fd = own_tty
-                .as_ref()
-                .map_or(libc::STDIN_FILENO, AsRawFd::as_raw_fd);
-            let mut decoder = Decoder::new();
-            let mut buf = [0u8; 1024];
-            loop {
-                let mut fds = [
-                    libc::pollfd {
-                        fd,
-                        events: libc::POLLIN,
-                        revents: 0,
-                    },
-                    libc::pollfd {
-                        fd: winch_read.as_raw_fd(),
-                        events: libc::POLLIN,
-                        revents: 0,
-                    },
-                ];
-                let timeout = if decoder.has_pending() {
-                    QUIET_FLUSH.as_millis() as libc::c_int
-                } else {
-                    -1
-                };
-                // SAFETY: fds is a valid array of two pollfd.
-                let ready = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout) };
-                let mut events = Vec::new();
-                if ready < 0 {
-                    if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
-                        continue;
-                    }
-                    return;
-                }
-                if ready == 0 {
-                    events.extend(decoder.flush());
-                }
-                if fds[1].revents != 0 {
-                    while matches!(read_some(winch_read.as_raw_fd(), &mut buf), Ok(n) if n > 0) {}
-                    if let Ok((w, h)) = crossterm::terminal::size() {
-                        events.push(Event::Resize(w, h));
-                    }
-                }
-                if fds[0].revents != 0 {
-                    match read_some(fd, &mut buf) {
-                        Ok(0) => return,
-                        Ok(n) => events.extend(decoder.feed(&buf[..n])),
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(_) => return,
-                    }
-                    if fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
-                        && fds[0].revents & libc::POLLIN == 0
-                    {
-                        return;
-                    }
-                }
+            while let Ok(events) = reader.poll(Duration::from_secs(3600)) {
                 for event in events {
                     if !send(event) {
                         return;

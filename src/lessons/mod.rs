@@ -49,6 +49,8 @@ pub struct Lesson {
     pub demos: Vec<DemoRef>,
     /// Every ` ```quiz ` block, in document order ([`Block::Quiz`] indexes this).
     pub quizzes: Vec<Quiz>,
+    /// Every ` ```exercise ID ` block, in document order ([`Block::Exercise`] indexes this).
+    pub exercises: Vec<ExerciseRef>,
     /// Where each front matter field is, for problems about its value.
     pub meta_lines: front_matter::MetaLines,
 }
@@ -62,6 +64,15 @@ pub struct DemoRef {
     pub args: Vec<(String, String)>,
     /// The block's body text (a caption, may be empty).
     pub caption: String,
+    /// The line of the opening fence.
+    pub line: usize,
+}
+
+/// A ` ```exercise ID ` block: the card that opens an exercise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExerciseRef {
+    /// The exercise's id (checked against the pack's exercises by `pyconc check`).
+    pub id: String,
     /// The line of the opening fence.
     pub line: usize,
 }
@@ -175,6 +186,7 @@ impl Lesson {
                 blocks: parsed.blocks,
                 demos: parsed.demos,
                 quizzes: parsed.quizzes,
+                exercises: parsed.exercises,
             }),
             _ => Err(problems),
         }

@@ -3,6 +3,7 @@
 
 pub mod contents;
 pub mod demo;
+pub mod exercise;
 pub mod help;
 pub mod layout;
 pub mod lesson;
@@ -32,9 +33,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         render_too_small(area, buf, &app.theme);
         return;
     }
-    match &app.demo {
-        Some(host) => demo::host::render(app, host, area, buf),
-        None => {
+    match (&app.demo, &app.exercise) {
+        (Some(host), _) => demo::host::render(app, host, area, buf),
+        (None, Some(screen)) => exercise::render(app, screen, area, buf),
+        (None, None) => {
             // Laid out from the frame being drawn, not the last resize the app handled: a
             // frame can come at a new size before its Resize event does (issue 11, item 19).
             let screen = layout::lesson_screen(area, app.pane == crate::app::Pane::Contents);

@@ -319,6 +319,9 @@ pub enum Start {
     Demo(&'static str, Vec<(String, String)>),
     /// `pyconc replay FILE` of a recording of this engine's step model; reopened likewise.
     Replay(&'static str),
+    /// The exercise screen of this built-in exercise; with real Python discovery and
+    /// grading when true, else with no Python found.
+    Exercise(String, bool),
 }
 
 impl fmt::Display for Start {
@@ -332,6 +335,7 @@ impl fmt::Display for Start {
                 Ok(())
             }
             Start::Replay(name) => write!(f, "replay {name}"),
+            Start::Exercise(id, python) => write!(f, "exercise {id} {python}"),
             other => write!(f, "{other:?}"),
         }
     }
@@ -429,6 +433,13 @@ pub fn screen_starts(catalog: &Catalog) -> Vec<Start> {
             .into_iter()
             .map(|name| Start::Replay(pyconc::sims::find(name).expect("an engine").name())),
     );
+    let exercises = pyconc::exercises::ExerciseSet::embedded().expect("built-in exercises");
+    for (i, id) in exercises.ids().into_iter().enumerate() {
+        starts.push(Start::Exercise(id.to_string(), false));
+        if i == 0 {
+            starts.push(Start::Exercise(id.to_string(), true));
+        }
+    }
     starts
 }
 
@@ -493,6 +504,12 @@ pub fn app_at(start: &Start, home: &Path, size: (u16, u16)) -> App {
     let catalog = Catalog::embedded().expect("the built-in lessons are valid");
     let theme = Theme::new(ThemeName::Dark, true);
     let mut app = App::new(catalog, theme, Some(ProgressStore::in_dir(home)), None);
+    app.exercises = pyconc::exercises::ExerciseSet::embedded().expect("built-in exercises");
+    app.exercise_setup.dir = Some(home.join("exercises"));
+    if !matches!(start, Start::Exercise(_, true)) {
+        // No interpreter discovery and no grading (each would start Pythons).
+        app.exercise_setup.found = Some(pyconc::pythons::Found::default());
+    }
     app.update(Msg::Terminal(Event::Resize(size.0, size.1)));
     match start {
         Start::Lesson(i) => {
@@ -527,6 +544,7 @@ pub fn app_at(start: &Start, home: &Path, size: (u16, u16)) -> App {
         }
         Start::Demo(name, overrides) => open_demo(&mut app, name, overrides),
         Start::Replay(name) => open_replay(&mut app, &model_recording(name)),
+        Start::Exercise(id, _) => app.open_exercise(id),
     }
     app
 }
@@ -583,10 +601,15 @@ pub fn run(start: &Start, seed: u64, count: usize, fixed: Option<&[Ev]>) -> Run 
             }
             // Quitting ends a real session; here the run goes on from the same state.
             app.quit = false;
+            // `e` asks the event loop for an editor: here none comes.
+            if app.take_editor_request().is_some() {
+                app.editor_finished(Err("no editor in the fuzzer".into()));
+            }
             if app.demo.is_none() {
                 match start {
                     Start::Demo(name, overrides) => open_demo(&mut app, name, overrides),
                     Start::Replay(_) => open_replay(&mut app, &recording),
+                    Start::Exercise(id, _) if app.exercise.is_none() => app.open_exercise(id),
                     _ => {}
                 }
             }
@@ -631,6 +654,10 @@ pub fn threads_now() -> Option<usize> {
 /// `Help`, `Quiz`, `demo gil engine=model threads=4`.
 pub fn parse_start(text: &str) -> Option<Start> {
     let text = text.trim();
+    if let Some(rest) = text.strip_prefix("exercise ") {
+        let (id, python) = rest.trim().split_once(' ')?;
+        return Some(Start::Exercise(id.to_string(), python.parse().ok()?));
+    }
     if let Some(rest) = text.strip_prefix("replay ") {
         return pyconc::sims::find(rest.trim()).map(|e| Start::Replay(e.name()));
     }

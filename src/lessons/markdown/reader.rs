@@ -7,8 +7,8 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Tag, TagEnd}
 use super::info::{self, Info};
 use super::quiz::parse_quiz;
 use super::{Align, Block, CodeBlock, FrontMatterText, Inline, ListItem, Marks, ParsedMarkdown};
-use crate::lessons::DemoRef;
 use crate::lessons::sanitize::{self, sanitize_line};
+use crate::lessons::{DemoRef, ExerciseRef};
 
 /// Byte offset -> 1-based line number.
 pub(super) struct LineIndex {
@@ -421,6 +421,11 @@ impl<'a> Reader<'a> {
                     line,
                 });
                 Some(Block::Demo { index, line })
+            }
+            Info::Exercise(id) => {
+                let index = self.out.exercises.len();
+                self.out.exercises.push(ExerciseRef { id, line });
+                Some(Block::Exercise { index, line })
             }
             Info::Quiz => match parse_quiz(&body, line, first_code_line) {
                 Ok(quiz) => {
