@@ -120,7 +120,7 @@ pub fn pythons(explicit: Option<&Path>, as_json: bool) -> Result<ExitCode, Failu
             out,
             "  {:<44} not usable: {}",
             sanitize::sanitize_line(&f.path.display().to_string()),
-            f.reason
+            sanitize::sanitize_line(&f.reason.to_string())
         );
     }
     if grader.is_some() {
@@ -161,10 +161,10 @@ pub fn list(pack: Option<&Path>, as_json: bool) -> Result<ExitCode, Failure> {
         let _ = writeln!(
             out,
             "  {:<28} {:<26} {:<12} {}",
-            e.id,
-            e.lesson,
+            sanitize::sanitize_line(&e.id),
+            sanitize::sanitize_line(&e.lesson),
             state.label(),
-            e.title
+            sanitize::sanitize_line(&e.title)
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -175,7 +175,7 @@ pub fn print_path(target: &Target) -> Result<ExitCode, Failure> {
     let (_, set) = load(target.pack.as_deref())?;
     let exercise = find(&set, &target.id)?;
     let path = workspace_file(target, exercise)?;
-    println!("{}", path.display());
+    println!("{}", sanitize::sanitize_line(&path.display().to_string()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -315,23 +315,30 @@ fn print_report(out: &mut impl Write, report: &Report) {
     let _ = writeln!(
         out,
         "{} with {}: {verdict} ({:.1} s)",
-        report.exercise, report.python_name, report.seconds
+        sanitize::sanitize_line(&report.exercise),
+        sanitize::sanitize_line(&report.python_name),
+        report.seconds
     );
     for c in &report.checks {
         let mark = if c.passed { "✓" } else { "✗" };
         if c.message.is_empty() || c.passed {
-            let _ = writeln!(out, "  {mark} {}", c.name);
+            let _ = writeln!(out, "  {mark} {}", sanitize::sanitize_line(&c.name));
         } else {
-            let _ = writeln!(out, "  {mark} {}: {}", c.name, c.message);
+            let _ = writeln!(
+                out,
+                "  {mark} {}: {}",
+                sanitize::sanitize_line(&c.name),
+                sanitize::sanitize(&c.message)
+            );
         }
     }
     if let Some(note) = &report.note {
-        let _ = writeln!(out, "  {note}");
+        let _ = writeln!(out, "  {}", sanitize::sanitize(note));
     }
     if !report.output.is_empty() {
         let _ = writeln!(out, "  output:");
         for line in &report.output {
-            let _ = writeln!(out, "    {line}");
+            let _ = writeln!(out, "    {}", sanitize::sanitize_line(line));
         }
     }
     if report.dropped_bytes > 0 {

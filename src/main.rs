@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use pyconc::app::{self, App};
 use pyconc::lessons::render::{self, RenderOptions};
+use pyconc::lessons::sanitize::{sanitize, sanitize_line};
 use pyconc::lessons::{Catalog, Problem, highlight::Highlighter};
 use pyconc::progress::ProgressStore;
 use pyconc::replay::export;
@@ -227,14 +228,33 @@ fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some(sims::processes::WORKER_ARG) {
         return ExitCode::from(sims::processes::worker_main().clamp(0, 255) as u8);
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_failure(&e),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(f) => {
-            let _ = writeln!(std::io::stderr(), "pyconc: {}", f.message);
+            // Messages quote the user's arguments and pack text: never raw to the terminal.
+            let _ = writeln!(std::io::stderr(), "pyconc: {}", sanitize(&f.message));
             ExitCode::from(f.code)
         }
     }
+}
+
+/// Prints clap's help, version or usage error. Errors quote the user's arguments (`pyconc
+/// "$(printf '\e[2J')"`), so they are printed as plain, sanitised text.
+fn clap_failure(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let code = ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        // Our own text only.
+        let _ = e.print();
+        return code;
+    }
+    let text = sanitize(&e.render().to_string());
+    let _ = write!(std::io::stderr(), "{text}");
+    code
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
@@ -331,7 +351,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                         .map_err(export_failure)?;
                 let mut err = std::io::stderr().lock();
                 for note in notes {
-                    let _ = writeln!(err, "pyconc: {note}");
+                    let _ = writeln!(err, "pyconc: {}", sanitize(&note.to_string()));
                 }
                 Ok(ExitCode::SUCCESS)
             } else {
@@ -516,7 +536,7 @@ fn headless_demo(
             export::run_live(engine, params, seconds, &theme, outputs).map_err(export_failure)?;
         let mut err = std::io::stderr().lock();
         for note in notes {
-            let _ = writeln!(err, "pyconc: {note}");
+            let _ = writeln!(err, "pyconc: {}", sanitize(&note.to_string()));
         }
         metrics
     } else {
@@ -594,7 +614,9 @@ fn list(catalog: &Catalog, as_json: bool) {
         let _ = writeln!(
             out,
             "  {:>2}  {:<28} {}",
-            l.meta.order, l.meta.id, l.meta.title
+            l.meta.order,
+            sanitize_line(&l.meta.id),
+            sanitize_line(&l.meta.title)
         );
     }
     let _ = writeln!(out, "\nDemos (pyconc demo NAME --set name=value):");
@@ -653,18 +675,19 @@ fn check(dir: Option<PathBuf>) -> ExitCode {
     if problems.is_empty() {
         let python = pyconc::lessons::python_blocks::check_pack(dir.as_deref());
         if let Some(note) = &python.note {
-            eprintln!("{note}");
+            eprintln!("{}", sanitize(note));
         }
         problems.extend(python.problems);
     }
     let what = dir.as_ref().map_or_else(
         || "the built-in lessons".to_string(),
-        |d| d.display().to_string(),
+        |d| sanitize_line(&d.display().to_string()),
     );
     let (exercise_problems, ran) = exercise_cli::check_exercises(dir.as_deref());
     problems.extend(exercise_problems);
     if let Some(ran) = &ran {
-        println!("{ran}");
+        // It names the interpreter (a path from PYCONC_PYTHON) and exercise ids.
+        println!("{}", sanitize(ran));
     }
     if problems.is_empty() {
         println!("{what}: no problems");
@@ -672,7 +695,8 @@ fn check(dir: Option<PathBuf>) -> ExitCode {
     } else {
         let mut err = std::io::stderr().lock();
         for p in &problems {
-            let _ = writeln!(err, "{p}");
+            // Problem fields are sanitised when made; again here, at the terminal's door.
+            let _ = writeln!(err, "{}", sanitize_line(&p.to_string()));
         }
         let _ = writeln!(err, "{what}: {} problem(s)", problems.len());
         ExitCode::from(1)

@@ -17,6 +17,8 @@ pub mod workspace;
 
 use std::path::Path;
 
+use crate::lessons::limits::MAX_PACK_EXERCISES;
+use crate::lessons::pack::{self, FileError};
 use crate::lessons::{Catalog, Problem, sanitize};
 use crate::pythons::Version;
 
@@ -85,8 +87,33 @@ impl ExerciseSet {
 
     /// The exercises of the pack in `pack` (`pack/exercises/ID/`); none when that folder does
     /// not exist.
+    ///
+    /// Only what is inside the pack is read (see [`crate::lessons::pack::read_file_in`]):
+    /// `exercises/`, a folder in it or a file may be a link, never one out of the pack.
     pub fn from_pack(pack: &Path) -> Result<ExerciseSet, Vec<Problem>> {
         let dir = pack.join("exercises");
+        let shown_dir = sanitize::sanitize_line(&dir.display().to_string());
+        let Ok(root) = pack::canonical_root(pack) else {
+            // No pack folder: the lessons' reader says so.
+            return Ok(ExerciseSet::default());
+        };
+        let canonical_dir = match std::fs::canonicalize(&dir) {
+            Ok(real) => real,
+            // No `exercises/` at all (a dangling link to one is a problem).
+            Err(_) if std::fs::symlink_metadata(&dir).is_err() => {
+                return Ok(ExerciseSet::default());
+            }
+            Err(e) => {
+                return Err(vec![Problem::new(
+                    &shown_dir,
+                    0,
+                    format!("cannot read: {e}"),
+                )]);
+            }
+        };
+        if !canonical_dir.starts_with(&root) {
+            return Err(vec![Problem::new(&shown_dir, 0, outside(&canonical_dir))]);
+        }
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return Ok(ExerciseSet::default());
         };
@@ -100,6 +127,16 @@ impl ExerciseSet {
             })
             .collect();
         folders.sort();
+        if folders.len() > MAX_PACK_EXERCISES {
+            return Err(vec![Problem::new(
+                &shown_dir,
+                0,
+                format!(
+                    "{} exercise folders: a pack may hold at most {MAX_PACK_EXERCISES}",
+                    folders.len()
+                ),
+            )]);
+        }
         let mut exercises = Vec::new();
         let mut problems = Vec::new();
         for folder in folders {
@@ -108,7 +145,18 @@ impl ExerciseSet {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let shown = folder.display().to_string();
-            let found = |file: &str| read_text(&folder.join(file));
+            match std::fs::canonicalize(&folder) {
+                Ok(real) if real.starts_with(&root) => {}
+                Ok(real) => {
+                    problems.push(Problem::new(&shown, 0, outside(&real)));
+                    continue;
+                }
+                Err(e) => {
+                    problems.push(Problem::new(&shown, 0, format!("cannot read: {e}")));
+                    continue;
+                }
+            }
+            let found = |file: &str| read_text(&folder.join(file), &root);
             match format::read(&shown, &name, &found) {
                 Ok(ex) => exercises.push(ex),
                 Err(p) => problems.extend(p),
@@ -193,15 +241,21 @@ impl ExerciseSet {
     }
 }
 
-/// A file's text for [`format::read`]: `None` when missing, an error when unreadable.
-fn read_text(path: &Path) -> Option<Result<String, String>> {
-    match std::fs::read(path) {
+/// A link's target out of the pack, as a problem's message.
+fn outside(target: &Path) -> String {
+    format!(
+        "links outside the lesson pack (to {}): a pack's files must be inside its folder",
+        sanitize::sanitize_line(&target.display().to_string())
+    )
+}
+
+/// A file's text for [`format::read`]: `None` when missing, an error when refused (out of
+/// the pack, not a regular file, over [`format::MAX_FILE_BYTES`]) or unreadable.
+fn read_text(path: &Path, root: &Path) -> Option<Result<String, String>> {
+    match pack::read_file_in(path, root, format::MAX_FILE_BYTES as u64) {
         Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| "not valid UTF-8 text".into())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => Some(Err(format!(
-            "cannot read: {}",
-            sanitize::sanitize_line(&e.to_string())
-        ))),
+        Err(FileError::Missing) => None,
+        Err(FileError::Refused(why)) => Some(Err(why)),
     }
 }
 
