@@ -7,6 +7,7 @@
 pub mod app;
 pub mod child;
 pub mod exercises;
+pub mod input;
 pub mod lessons;
 pub mod progress;
 pub mod pythons;

@@ -2,6 +2,7 @@
 //! loop. It can be paused (while an editor owns the terminal, which must get every key):
 //! [`Input::pause`] returns once the thread has stopped reading. While running it waits in
 //! `poll` with a timeout of [`PAUSE_LATENCY`], so a pause takes effect within that time.
+//! The bytes are read and decoded by [`crate::input::TtyReader`].
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -31,6 +32,10 @@ impl Input {
             shared: Arc::new((Mutex::new(State::default()), Condvar::new())),
         };
         let shared = Arc::clone(&input.shared);
+        // pyconc's own reader and decoder: a cut escape sequence or a lone UTF-8 lead
+        // byte is flushed after a quiet moment instead of holding later keys (issue 11,
+        // item 25).
+        let mut reader = crate::input::TtyReader::open()?;
         std::thread::Builder::new()
             .name("input".into())
             .spawn(move || {
@@ -38,6 +43,10 @@ impl Input {
                 loop {
                     {
                         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                        if s.want_paused {
+                            // The editor gets the terminal: a half-read sequence is its.
+                            reader.forget_pending();
+                        }
                         while s.want_paused {
                             s.is_paused = true;
                             changed.notify_all();
@@ -45,16 +54,12 @@ impl Input {
                         }
                         s.is_paused = false;
                     }
-                    match crossterm::event::poll(PAUSE_LATENCY) {
-                        Ok(true) => match crossterm::event::read() {
-                            Ok(event) => {
-                                if !send(event) {
-                                    break;
-                                }
+                    match reader.poll(PAUSE_LATENCY) {
+                        Ok(events) => {
+                            if !events.into_iter().all(&send) {
+                                break;
                             }
-                            Err(_) => break,
-                        },
-                        Ok(false) => {}
+                        }
                         Err(_) => break,
                     }
                 }

@@ -98,6 +98,9 @@ pub struct App {
     pub scroll: usize,
     /// The focused demo card or quiz (index into `rendered.items`).
     pub focused_item: Option<usize>,
+    /// True when the learner chose the focus (`]` `[`); false when scrolling gave it, so
+    /// `]` first takes the card at the top of the page rather than the one after it.
+    focus_chosen: bool,
     /// The terminal size.
     pub size: (u16, u16),
     /// The open lesson laid out for the lesson pane's width.
@@ -167,6 +170,7 @@ impl App {
             contents_selected: current,
             scroll: 0,
             focused_item: None,
+            focus_chosen: false,
             size: (80, 24),
             rendered: RenderedLesson::default(),
             highlighter: None,
@@ -434,7 +438,11 @@ impl App {
 
     /// Opens lesson `index`; `resume` restores its saved scroll position.
     fn open_lesson(&mut self, index: usize, resume: bool) {
-        self.save_scroll();
+        // Resuming opens the lesson whose saved position is about to be read: saving the
+        // app's initial scroll of 0 over it first would lose it (issue 11, item 4).
+        if !resume {
+            self.save_scroll();
+        }
         self.current = index.min(self.catalog.lessons.len().saturating_sub(1));
         self.contents_selected = self.current;
         let id = self.lesson_id().to_string();
@@ -443,6 +451,7 @@ impl App {
         let saved = entry.scroll;
         self.progress.last_lesson = Some(id);
         self.focused_item = None;
+        self.focus_chosen = false;
         self.relayout();
         self.scroll_to(if resume { saved as isize } else { 0 });
         if !resume {
@@ -486,15 +495,16 @@ impl App {
         let focus_visible = self
             .focused_item
             .and_then(|i| self.rendered.items.get(i))
-            .is_some_and(|s| s.first_line < visible.end && s.last_line >= visible.start);
+            .is_some_and(|s| s.shows_in(&visible));
         if !focus_visible {
             let first_visible = self
                 .rendered
                 .items
                 .iter()
-                .position(|s| s.first_line < visible.end && s.last_line >= visible.start);
+                .position(|s| s.shows_in(&visible));
             if first_visible != self.focused_item {
                 self.focused_item = first_visible;
+                self.focus_chosen = false;
                 self.relayout();
                 if to_bottom {
                     self.scroll = self.max_scroll();
@@ -517,7 +527,10 @@ impl App {
             self.say("no demo or quiz in this lesson");
             return;
         }
-        let next = match self.focused_item {
+        // A focus that scrolling gave counts as none: `]` takes the first card from the top
+        // of the page, even when that is the one already drawn focused (issue 11, item 5).
+        let chosen = self.focused_item.filter(|_| self.focus_chosen);
+        let next = match chosen {
             Some(i) => (i as isize + direction).clamp(0, items as isize - 1) as usize,
             None if direction > 0 => self
                 .rendered
@@ -533,6 +546,7 @@ impl App {
                 .unwrap_or(0),
         };
         self.focused_item = Some(next);
+        self.focus_chosen = true;
         self.relayout();
         let span = self.rendered.items[next];
         let page = self.page_height();

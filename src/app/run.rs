@@ -24,8 +24,9 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     let mut guard = terminal::enter()?;
     let (tx, rx) = mpsc::channel::<Msg>();
 
-    // Terminal input: the only thread that reads events. It ends with the process; it
-    // belongs to the app, not to a demo. It pauses while an editor has the terminal.
+    // Terminal input: the only thread that reads events (pyconc's own decoder, so a cut
+    // escape sequence cannot hold later keys). It ends with the process; it belongs to
+    // the app, not to a demo. It pauses while an editor has the terminal.
     let input_tx = tx.clone();
     let input =
         super::input::Input::spawn(move |event| input_tx.send(Msg::Terminal(event)).is_ok())?;

@@ -37,7 +37,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         (Some(host), _) => demo::host::render(app, host, area, buf),
         (None, Some(screen)) => exercise::render(app, screen, area, buf),
         (None, None) => {
-            let screen = app.lesson_screen();
+            // Laid out from the frame being drawn, not the last resize the app handled: a
+            // frame can come at a new size before its Resize event does (issue 11, item 19).
+            let screen = layout::lesson_screen(area, app.pane == crate::app::Pane::Contents);
             if let Some(contents) = screen.contents {
                 contents::render(app, contents, buf);
             }

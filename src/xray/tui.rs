@@ -42,17 +42,9 @@ pub fn run(opts: &XrayOptions, theme: Theme) -> Result<(), TuiError> {
     let mut guard = terminal::enter()?;
     let (tx, rx) = mpsc::channel::<Msg>();
     let input_tx = tx.clone();
-    // Reads terminal events for the rest of the process (crossterm's reader cannot be
-    // interrupted); it ends when the channel closes and the next event arrives, or at exit.
-    std::thread::Builder::new()
-        .name("xray-input".into())
-        .spawn(move || {
-            while let Ok(event) = crossterm::event::read() {
-                if input_tx.send(Msg::Terminal(event)).is_err() {
-                    break;
-                }
-            }
-        })?;
+    // pyconc's own reader (a cut escape sequence cannot hold later keys, Ctrl-C included);
+    // it ends when the channel closes and the next event arrives, or at exit.
+    crate::input::spawn_reader(move |event| input_tx.send(Msg::Terminal(event)).is_ok())?;
     let signal_tx = tx.clone();
     terminal::spawn_signal_listener(move |_| {
         let _ = signal_tx.send(Msg::Quit);

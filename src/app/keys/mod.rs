@@ -367,14 +367,13 @@ pub fn action_for(app: &App, key: KeyEvent) -> Action {
     Action::None
 }
 
-/// True when the focused item is a quiz (then letters answer it).
+/// True when the focused item is a quiz whose content is on screen (then letters answer
+/// it): a quiz scrolled away, or showing only its frame, takes no answer (issue 11, item 3).
 fn quiz_focused(app: &App) -> bool {
-    matches!(
-        app.focused_item
-            .and_then(|i| app.rendered.items.get(i))
-            .map(|s| s.item),
-        Some(Item::Quiz(_))
-    )
+    let visible = app.scroll..app.scroll + app.page_height();
+    app.focused_item
+        .and_then(|i| app.rendered.items.get(i))
+        .is_some_and(|s| matches!(s.item, Item::Quiz(_)) && s.shows_in(&visible))
 }
 
 #[cfg(test)]

@@ -109,6 +109,19 @@ pub struct ItemSpan {
     pub last_line: usize,
 }
 
+impl ItemSpan {
+    /// True when some of the item's content, not only its frame, is among the lines
+    /// `visible`: a card whose last border line alone peeks in is not on screen.
+    pub fn shows_in(&self, visible: &std::ops::Range<usize>) -> bool {
+        let (first, last) = if self.last_line >= self.first_line + 2 {
+            (self.first_line + 1, self.last_line - 1)
+        } else {
+            (self.first_line, self.last_line)
+        };
+        first < visible.end && last >= visible.start
+    }
+}
+
 /// An interactive item of a lesson.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Item {

@@ -161,19 +161,46 @@ fn speed_label(speed: f64) -> String {
     }
 }
 
+/// The first parameter row shown when `rows` of `count` fit and row `selected` must show
+/// (issue 11, item 7: the panel scrolls with the selection).
+pub fn panel_first_row(count: usize, rows: usize, selected: usize) -> usize {
+    if count <= rows || rows == 0 {
+        return 0;
+    }
+    // Keep one row of context below the selection when there is room for it.
+    let want_below = usize::from(rows > 2);
+    (selected + 1 + want_below)
+        .saturating_sub(rows)
+        .min(count - rows)
+}
+
 fn render_panel(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
+    let specs = host.engine.params();
+    let rows = usize::from(area.height.saturating_sub(2));
+    let first = panel_first_row(specs.len(), rows, host.selected);
+    let shown = specs.len().min(rows);
+    let mut title = " parameters ".to_string();
+    if shown < specs.len() {
+        title = format!(
+            " parameters {}-{}/{} ",
+            first + 1,
+            first + shown,
+            specs.len()
+        );
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(Span::styled(" parameters ", theme.title));
+        .title(Span::styled(title, theme.title));
     let inner = block.inner(area);
     block.render(area, buf);
     let width = usize::from(inner.width);
-    let specs = host.engine.params();
     let mut lines: Vec<Line> = specs
         .iter()
         .enumerate()
+        .skip(first)
+        .take(shown.max(1))
         .map(|(i, spec)| {
             let value = host.params.get(spec.name).to_string();
             let selected = i == host.selected;
@@ -223,5 +250,23 @@ mod tests {
         assert_eq!(speed_label(0.25), "1/4");
         assert_eq!(speed_label(2.0), "2");
         assert_eq!(speed_label(1.0 / 64.0), "1/64");
+    }
+
+    #[test]
+    fn the_panel_window_always_holds_the_selection() {
+        for count in 1..20 {
+            for rows in 1..25 {
+                for selected in 0..count {
+                    let first = panel_first_row(count, rows, selected);
+                    assert!(first <= selected, "{count} {rows} {selected}");
+                    assert!(selected < first + rows, "{count} {rows} {selected}");
+                    assert!(first + rows.min(count) <= count);
+                }
+            }
+        }
+        assert_eq!(panel_first_row(8, 20, 7), 0);
+        assert_eq!(panel_first_row(8, 4, 0), 0);
+        assert_eq!(panel_first_row(8, 4, 3), 1);
+        assert_eq!(panel_first_row(8, 4, 7), 4);
     }
 }
