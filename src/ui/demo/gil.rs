@@ -53,8 +53,8 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
     let narrow = width < 64;
     let mut bottom = vec![
-        speed_figures(snap, narrow, theme),
-        second_figures(snap, theme),
+        speed_figures(snap, narrow, width, theme),
+        second_figures(snap, width, theme),
     ];
     if let Some(share) = snap.reference_core_share.filter(|s| *s < BUSY_CORE_SHARE) {
         bottom.push(Line::styled(
@@ -306,7 +306,7 @@ fn strip_only<'a>(t: &ThreadRow, strip_width: usize, theme: &Theme) -> Line<'a> 
     Line::from(spans)
 }
 
-fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, theme: &Theme) -> Line<'a> {
+fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, width: usize, theme: &Theme) -> Line<'a> {
     let speedup = snap.speedup.map_or_else(
         || "measuring…".to_string(),
         |s| {
@@ -323,7 +323,7 @@ fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, theme: &Theme) -> Line<'a
         },
     );
     if !snap.mode.shares_one_gil() {
-        return widgets::figures(&[("speedup", speedup)], theme);
+        return widgets::figures(&[("speedup", speedup)], width, theme);
     }
     widgets::figures(
         &[
@@ -331,11 +331,12 @@ fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, theme: &Theme) -> Line<'a
             ("switches/s", format!("{:.0}", snap.switches_per_s)),
             ("drop requests", compact(snap.drop_requests)),
         ],
+        width,
         theme,
     )
 }
 
-fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
+fn second_figures<'a>(snap: &GilSnapshot, width: usize, theme: &Theme) -> Line<'a> {
     if snap.threads.iter().any(|t| t.workload == Workload::Io) {
         let latency = snap.io_latency.map_or_else(
             || "—".to_string(),
@@ -346,6 +347,7 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
                 ("I/O ops/s", format!("{:.0}", snap.io_ops_per_s)),
                 ("latency p50/p99", latency),
             ],
+            width,
             theme,
         );
     }
@@ -356,6 +358,7 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
                 ("releases", compact(snap.releases)),
                 ("taken back despite a waiter", format!("{back:.0}%")),
             ],
+            width,
             theme,
         );
     }
@@ -380,6 +383,7 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
                 ("cores", snap.cores.to_string()),
                 ("running time on a core", on_core),
             ],
+            width,
             theme,
         );
     }
@@ -388,6 +392,7 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
             ("interval", format_ms(snap.switch_interval_ms)),
             ("hand-offs", compact(snap.gil_switches)),
         ],
+        width,
         theme,
     )
 }

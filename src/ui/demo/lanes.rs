@@ -141,12 +141,13 @@ pub fn lanes_with_legend<'a>(
     grid: LaneGrid,
     activities: &[(Activity, &str)],
     figures: Vec<Vec<(&'static str, String)>>,
+    width: usize,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let mut lines = worker_lanes(workers, total, baseline, grid, theme);
     lines.push(legend(activities, theme));
     for group in figures {
-        lines.push(widgets::figures(&group, theme));
+        lines.push(widgets::figures(&group, width, theme));
     }
     lines
 }

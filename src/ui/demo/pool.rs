@@ -74,6 +74,7 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
             (Activity::Stolen, "stolen work"),
         ],
         figure_lines(snap),
+        width,
         theme,
     ));
     lines.push(Line::default());

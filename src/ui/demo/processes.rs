@@ -88,6 +88,7 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
             (Activity::Crashed, "lost"),
         ],
         figure_lines(snap),
+        width,
         theme,
     ));
     if let Some(report) = report {

@@ -53,6 +53,7 @@ pub fn render(snap: &QueueSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer)
             ("memory", kib(snap.memory_bytes)),
             ("max", kib(snap.max_memory_bytes)),
         ],
+        width,
         theme,
     ));
     lines.push(widgets::figures(
@@ -61,6 +62,7 @@ pub fn render(snap: &QueueSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer)
             ("done", snap.consumed.to_string()),
             ("in flight", snap.in_flight.to_string()),
         ],
+        width,
         theme,
     ));
     lines.push(Line::default());

@@ -26,7 +26,7 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
     if snap.finished {
         figures.push(("speedup", format!("{:.1}×", snap.speedup())));
     }
-    lines.push(widgets::figures(&figures, theme));
+    lines.push(widgets::figures(&figures, width, theme));
     lines.push(Line::default());
 
     let submitted: Vec<usize> = snap.tasks.iter().map(|t| t.id).collect();
