@@ -64,20 +64,19 @@ pub fn fields_that_fit(fields: &[usize], sep: usize, width: usize) -> usize {
     fields.len()
 }
 
-/// `1 thread`, `2 threads`, `0 jobs`: the count and the noun, plural unless it is one.
-/// `noun` is the singular; its plural adds `s` (or pass an irregular one through
-/// [`count_of`]).
-pub fn count(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", plural(n))
+/// `1 thread`, `2 threads`, `5,000 tasks`: the count (with thousands separators) and the
+/// noun, plural unless the count is one. `noun` is the singular; its plural adds `s` (an
+/// irregular one goes through [`count_of`]). Every view says counts through this.
+pub fn count(n: impl TryInto<u64>, noun: &str) -> String {
+    let n = n.try_into().unwrap_or(u64::MAX);
+    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
 }
 
 /// `1 process`, `3 processes`: the count with a noun whose plural is given.
-pub fn count_of(n: usize, singular: &str, plural_form: &str) -> String {
-    if n == 1 {
-        format!("{n} {singular}")
-    } else {
-        format!("{n} {plural_form}")
-    }
+pub fn count_of(n: impl TryInto<u64>, singular: &str, plural_form: &str) -> String {
+    let n = n.try_into().unwrap_or(u64::MAX);
+    let noun = if n == 1 { singular } else { plural_form };
+    format!("{} {noun}", thousands(n))
 }
 
 /// `s` unless `n` is one: `{n} thread{}`.
@@ -173,7 +172,8 @@ mod tests {
         assert_eq!(plural(2), "s");
         assert_eq!(wrap_words("one two three", 7, 5), vec!["one two", "three"]);
         assert_eq!(count(1, "thread"), "1 thread");
-        assert_eq!(count(0, "job"), "0 jobs");
+        assert_eq!(count(0u64, "job"), "0 jobs");
+        assert_eq!(count(5_000usize, "round trip"), "5,000 round trips");
         assert_eq!(count_of(3, "process", "processes"), "3 processes");
     }
 

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::cores::CoresSnapshot;
 use crate::theme::Theme;
-use crate::ui::text::plural;
+use crate::ui::text::count;
 use crate::ui::widgets;
 
 /// Draws the `cores` demo into `area`.
@@ -76,14 +76,17 @@ pub fn caption(snap: &CoresSnapshot) -> String {
         return "paused: the spinning threads are parked".to_string();
     }
     if cores == 0 {
-        return format!("{busy} spinning thread(s); this system reports no per-core load");
+        return format!(
+            "{}; this system reports no per-core load",
+            count(busy, "spinning thread")
+        );
     }
     match busy {
         0 => format!("{cores} cores, no spinning threads: the load you see is everything else"),
         n if n < cores => format!(
-            "{n} spinning thread{} on {cores} cores: about {n} core{} busy, the rest free",
-            plural(n),
-            plural(n)
+            "{} on {cores} cores: about {} busy, the rest free",
+            count(n, "spinning thread"),
+            count(n, "core")
         ),
         n if n == cores => format!("{n} spinning threads on {cores} cores: every core is busy"),
         n => format!(

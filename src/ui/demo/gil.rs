@@ -11,6 +11,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use crate::sims::gil::{EngineKind, GilSnapshot, Mode, ThreadRow, ThreadState, Workload};
 use crate::theme::{RunState, Theme};
 use crate::ui::text::{compact, format_ms, wrap_words};
+use crate::ui::text::{count, count_of};
 use crate::ui::widgets;
 
 /// "T16 cpu c15 ": thread, workload, core.
@@ -126,7 +127,10 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     if shown < n && room > 0 {
         rows.push(Line::styled(
-            format!("… {} more thread(s): a taller window shows them", n - shown),
+            format!(
+                "… {}: a taller window shows them",
+                count(n - shown, "more thread")
+            ),
             theme.muted,
         ));
     }
@@ -150,7 +154,6 @@ pub fn caption(snap: &GilSnapshot) -> String {
         .count();
     let io = snap.threads.len() - cpu;
     let cores = snap.cores;
-    let s = |n: usize| if n == 1 { "" } else { "s" };
     let alone = snap.threads.len() == 1;
     match snap.mode {
         Mode::FreeThreaded if alone => {
@@ -160,25 +163,24 @@ pub fn caption(snap: &GilSnapshot) -> String {
             "1 process with its own GIL: it runs alone on one core, as one thread would".to_string()
         }
         Mode::FreeThreaded if cpu > cores => format!(
-            "no GIL: {cpu} CPU threads on {cores} core{}: {cores} run at a time, the others \
-             wait for a core",
-            s(cores)
+            "no GIL: {cpu} CPU threads on {}: {cores} run at a time, the others wait for a \
+             core",
+            count(cores, "core")
         ),
         Mode::Processes if cpu > cores => format!(
-            "{cpu} CPU processes, each with its own GIL, on {cores} core{}: {cores} run at a \
-             time, the others wait for a core",
-            s(cores)
+            "{cpu} CPU processes, each with its own GIL, on {}: {cores} run at a time, the \
+             others wait for a core",
+            count(cores, "core")
         ),
         Mode::FreeThreaded => format!(
-            "no GIL: {} thread{} run in parallel on {cores} core{}, each a little slower",
-            snap.threads.len(),
-            s(snap.threads.len()),
-            s(cores)
+            "no GIL: {} run in parallel on {}, each a little slower",
+            count(snap.threads.len(), "thread"),
+            count(cores, "core")
         ),
         Mode::Processes => format!(
-            "{} processes, each with its own GIL: they run in parallel on {cores} core{}",
-            snap.threads.len(),
-            s(cores)
+            "{}, each with its own GIL: they run in parallel on {}",
+            count_of(snap.threads.len(), "process", "processes"),
+            count(cores, "core")
         ),
         Mode::GilLegacy if cpu >= 2 => {
             "Python 2's GIL: the holder lets go every 100 ticks and grabs it straight back"
@@ -189,8 +191,8 @@ pub fn caption(snap: &GilSnapshot) -> String {
                 .to_string()
         }
         _ if cpu == 0 => format!(
-            "{io} I/O thread{}: each lets go of the GIL while it waits, so the waits overlap",
-            s(io)
+            "{}: each lets go of the GIL while it waits, so the waits overlap",
+            count(io, "I/O thread")
         ),
         _ if io > 0 => format!(
             "{cpu} CPU + {io} I/O: after each I/O, the I/O thread waits about one switch \

@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::queue::{QueueSnapshot, QueueWorker};
 use crate::theme::{RunState, Theme};
+use crate::ui::text::{count, count_of};
 use crate::ui::widgets;
 
 /// Up to this many workers in all, each gets its own row; more are drawn one row per kind.
@@ -118,7 +119,7 @@ fn kind_row<'a>(kind: &str, workers: &[QueueWorker], waited: &str, theme: &Theme
     let items: u64 = workers.iter().map(|w| w.items).sum();
     let ms: u64 = workers.iter().map(|w| w.waited_ms).sum();
     spans.push(Span::styled(
-        format!("  {items} items  {waited} "),
+        format!("  {}  {waited} ", count(items, "item")),
         theme.muted,
     ));
     spans.push(Span::styled(seconds(ms), theme.text));
@@ -129,9 +130,9 @@ fn shutdown_line<'a>(snap: &QueueSnapshot, theme: &Theme) -> Line<'a> {
     if !snap.finished {
         let text = if snap.sentinels > 0 {
             format!(
-                "shutdown: {} of {} sentinels (None) put",
+                "shutdown: {} of {} (None) put",
                 snap.sentinels,
-                snap.consumers.len()
+                count(snap.consumers.len(), "sentinel")
             )
         } else {
             "shutdown: after the producers, one None per consumer".to_string()
@@ -147,8 +148,10 @@ fn shutdown_line<'a>(snap: &QueueSnapshot, theme: &Theme) -> Line<'a> {
         Span::styled(format!("{mark} "), style),
         Span::styled(
             format!(
-                "shut down by {} sentinel(s): produced {} = consumed {}",
-                snap.sentinels, snap.produced, snap.consumed
+                "shut down by {}: produced {} = consumed {}",
+                count(snap.sentinels, "sentinel"),
+                snap.produced,
+                snap.consumed
             ),
             theme.text,
         ),
@@ -159,7 +162,10 @@ fn shutdown_line<'a>(snap: &QueueSnapshot, theme: &Theme) -> Line<'a> {
 pub fn caption(snap: &QueueSnapshot) -> String {
     if snap.finished {
         return if snap.produced == snap.consumed {
-            format!("done: all {} items consumed, nothing lost", snap.consumed)
+            format!(
+                "done: all {} consumed, nothing lost",
+                count(snap.consumed, "item")
+            )
         } else {
             format!(
                 "done: {} produced but {} consumed",
@@ -175,8 +181,8 @@ pub fn caption(snap: &QueueSnapshot) -> String {
     if snap.maxsize == 0 {
         if snap.depth > 2 * snap.consumers.len() {
             return format!(
-                "unbounded: {} items pile up holding {}; nothing slows the producers",
-                snap.depth,
+                "unbounded: {} pile up holding {}; nothing slows the producers",
+                count(snap.depth, "item"),
                 kib(snap.memory_bytes)
             );
         }
@@ -184,8 +190,9 @@ pub fn caption(snap: &QueueSnapshot) -> String {
     }
     if snap.depth >= snap.maxsize && blocked > 0 {
         return format!(
-            "full at maxsize {}: {blocked} producer(s) wait in put() (backpressure)",
-            snap.maxsize
+            "full at maxsize {}: {} in put() (backpressure)",
+            snap.maxsize,
+            count_of(blocked, "producer waits", "producers wait")
         );
     }
     if snap.depth == 0 {
