@@ -306,3 +306,30 @@ fn progress_problems_are_handed_back_at_exit_for_stderr() {
         "a file, not a folder"
     );
 }
+
+/// Issue 11: a deadlocked run is not "✓ finished": the header names the failure.
+#[test]
+fn a_deadlocked_run_is_not_labelled_finished() {
+    let engine = pyconc::sims::find("deadlock").expect("registered");
+    let params = engine
+        .resolve(&[("engine".to_string(), "model".to_string())])
+        .expect("model validates");
+    let mut app = App::demo_only(pack(), dark(), engine, params).expect("starts");
+    app.update(Msg::Terminal(Event::Resize(100, 30)));
+    let host = app.demo.as_mut().expect("a demo");
+    // The model is seeded: random steps in the default (opposite) lock order deadlock.
+    for _ in 0..10_000 {
+        host.step();
+        host.refresh();
+        if host.finished {
+            break;
+        }
+    }
+    assert!(host.finished, "the seeded model deadlocks");
+    assert_eq!(host.failed_end, Some("deadlocked"));
+    let shown = screen(&app);
+    let header = shown.lines().next().unwrap_or_default().to_string();
+    assert!(header.contains("✗ deadlocked"), "{header}");
+    assert!(!shown.contains("finished"), "{shown}");
+    app.shutdown();
+}

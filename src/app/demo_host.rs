@@ -33,6 +33,8 @@ pub struct DemoHost {
     pub speed: f64,
     /// True once a finite demo ended.
     pub finished: bool,
+    /// The word for the end when it is a failure ("deadlocked"), not "finished".
+    pub failed_end: Option<&'static str>,
     /// A short message about the last action ("this demo has no step mode").
     pub notice: Option<String>,
     /// The kept past of this run (a replay: the whole recording).
@@ -78,6 +80,7 @@ impl DemoHost {
             frozen: false,
             speed: 1.0,
             finished: false,
+            failed_end: None,
             notice: None,
             history: History::new(Bounds::LIVE),
             cursor: None,
@@ -109,6 +112,7 @@ impl DemoHost {
             return;
         };
         self.finished = demo.is_finished();
+        self.failed_end = demo.failed_end();
         if !self.frozen && self.cursor.is_none() {
             let snapshot = demo.snapshot();
             self.capture(snapshot);
@@ -255,6 +259,7 @@ impl DemoHost {
         self.paused = false;
         self.frozen = false;
         self.finished = false;
+        self.failed_end = None;
         Ok(old)
     }
 

@@ -96,6 +96,11 @@ pub trait Demo: Send {
     fn is_finished(&self) -> bool {
         false
     }
+    /// When the end reached is a failure rather than a success, the word for it (the
+    /// `deadlock` demo's end is "deadlocked"): the host then does not say "finished".
+    fn failed_end(&self) -> Option<&'static str> {
+        None
+    }
     /// Stops the demo, joins every thread and task it started, and returns its final
     /// metrics as a JSON object (without `demo`, `params` and `elapsed_s`, which the
     /// caller adds).

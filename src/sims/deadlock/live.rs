@@ -377,6 +377,10 @@ impl Demo for LiveDemo {
         self.shared.deadlocked.load(Ordering::SeqCst)
     }
 
+    fn failed_end(&self) -> Option<&'static str> {
+        self.is_finished().then_some("deadlocked")
+    }
+
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
         super::metrics(&self.latest.latest(), "threads")

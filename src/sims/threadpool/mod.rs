@@ -429,7 +429,7 @@ impl Demo for PoolDemo {
             completion_order: snap.completion_order.clone(),
             total_ms: snap.elapsed_ms,
             sequential_ms: snap.busy_ms,
-            speedup: round3(snap.speedup()),
+            speedup: snap.finished.then(|| round3(snap.speedup())),
             finished: snap.finished,
         })
     }
@@ -452,8 +452,9 @@ pub struct ThreadPoolFigures {
     pub total_ms: u64,
     /// The finished tasks' blocked time added up: what one thread would take.
     pub sequential_ms: u64,
-    /// `sequential_ms / total_ms`.
-    pub speedup: f64,
+    /// `sequential_ms / total_ms`; null until every task is done (as `pool` and
+    /// `processes` report it).
+    pub speedup: Option<f64>,
     /// True once every task is done.
     pub finished: bool,
 }

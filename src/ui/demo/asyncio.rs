@@ -297,7 +297,7 @@ fn figures_line<'a>(snap: &AsyncioSnapshot, width: usize, theme: &Theme) -> Line
             ));
             pairs.push(("round trips", f.requests.to_string()));
         }
-        Scenario::Scale => pairs.push(("spawned", thousands(snap.spawned))),
+        Scenario::Scale => pairs.push(("spawned", thousands(snap.scenario_tasks()))),
     }
     pairs.push(("polls", thousands(snap.polls)));
     widgets::figures(&pairs, width, theme)

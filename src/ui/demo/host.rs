@@ -24,6 +24,8 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     let replay = host.replay.is_some();
     let state = if host.finished && replay {
         Span::styled(" ✓ end · r plays it again ", theme.good)
+    } else if let Some(word) = host.failed_end.filter(|_| host.finished) {
+        Span::styled(format!(" ✗ {word} · r runs it again "), theme.bad)
     } else if host.finished {
         Span::styled(" ✓ finished · r runs it again ", theme.good)
     } else if replay && !host.paused {

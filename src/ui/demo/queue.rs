@@ -139,19 +139,24 @@ fn shutdown_line<'a>(snap: &QueueSnapshot, theme: &Theme) -> Line<'a> {
         };
         return Line::styled(text, theme.muted);
     }
-    let (mark, style) = if snap.produced == snap.consumed {
+    let accounted = snap.consumed + snap.drained;
+    let (mark, style) = if snap.produced == accounted {
         ("✓", theme.good)
     } else {
         ("✗", theme.bad)
+    };
+    let sum = if snap.drained > 0 {
+        format!("consumed {} + drained {}", snap.consumed, snap.drained)
+    } else {
+        format!("consumed {}", snap.consumed)
     };
     Line::from(vec![
         Span::styled(format!("{mark} "), style),
         Span::styled(
             format!(
-                "shut down by {}: produced {} = consumed {}",
+                "shut down by {}: produced {} = {sum}",
                 count(snap.sentinels, "sentinel"),
                 snap.produced,
-                snap.consumed
             ),
             theme.text,
         ),
@@ -165,6 +170,12 @@ pub fn caption(snap: &QueueSnapshot) -> String {
             format!(
                 "done: all {} consumed, nothing lost",
                 count(snap.consumed, "item")
+            )
+        } else if snap.produced == snap.consumed + snap.drained {
+            format!(
+                "stopped early: {} handled, {} drained unhandled before the sentinels",
+                count(snap.consumed, "item"),
+                snap.drained
             )
         } else {
             format!(
@@ -244,6 +255,7 @@ mod tests {
             max_memory_bytes: 40 * 1024,
             produced: 120,
             consumed: 110,
+            drained: 0,
             in_flight: 11,
             total_items: 400,
             producers: vec![
@@ -275,6 +287,7 @@ mod tests {
             max_memory_bytes: 734 * 4096,
             produced: 800,
             consumed: 800,
+            drained: 0,
             in_flight: 0,
             total_items: 800,
             producers: (1..=4).map(|i| worker(i, RunState::Done, 200, 0)).collect(),

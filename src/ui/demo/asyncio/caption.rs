@@ -93,7 +93,7 @@ pub fn caption(snap: &AsyncioSnapshot) -> String {
             ),
             Scenario::Scale => format!(
                 "{} alive, {} asleep at once; a task costs a few hundred bytes, not a thread",
-                count(snap.spawned.saturating_sub(c.finished()), "task"),
+                count(snap.scenario_tasks().saturating_sub(c.finished()), "task"),
                 thousands(c.waiting_on(WaitKind::Timer))
             ),
         }
@@ -108,7 +108,7 @@ fn finished_caption(snap: &AsyncioSnapshot) -> String {
     match snap.scenario {
         Scenario::Gather | Scenario::Scale => format!(
             "done: {} in {took:.2} s, ideal {:.2} s: they waited together, not in turn",
-            count(snap.spawned, "task"),
+            count(snap.scenario_tasks(), "task"),
             snap.ideal_s
         ),
         Scenario::TaskGroup => format!(
