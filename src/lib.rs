@@ -5,6 +5,7 @@
 //! `sims` never touches the terminal; `ui` only draws; `app` is the only writer of state.
 
 pub mod app;
+pub mod contrast;
 pub mod lessons;
 pub mod progress;
 pub mod replay;
