@@ -92,6 +92,21 @@ pub trait Demo: Send {
     fn set_speed(&mut self, _speed: f64) -> bool {
         false
     }
+    /// True if [`Demo::set_speed`] changes what the learner sees (the key bar offers
+    /// `<` `>` only then).
+    fn offers_speed(&self) -> bool {
+        false
+    }
+    /// True if [`Demo::step`] can advance this demo (the key bar offers `.` only then).
+    fn offers_step(&self) -> bool {
+        false
+    }
+    /// The parameter that is this demo's slow motion (`timescale`), which `<` `>` change
+    /// instead of a separate playback speed, so the two are one idea. `None`: `<` `>` set
+    /// the playback speed, if [`Demo::offers_speed`].
+    fn slow_motion_param(&self) -> Option<&'static str> {
+        None
+    }
     /// True once a demo with an end (a finite scenario) has reached it.
     fn is_finished(&self) -> bool {
         false

@@ -81,6 +81,10 @@ impl<M: StepModel> Demo for StepModelDemo<M> {
         self.model.is_finished()
     }
 
+    fn offers_step(&self) -> bool {
+        true
+    }
+
     fn failed_end(&self) -> Option<&'static str> {
         self.model.failed_end()
     }

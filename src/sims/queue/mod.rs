@@ -492,6 +492,10 @@ impl Demo for QueueDemo {
         true
     }
 
+    fn offers_speed(&self) -> bool {
+        true
+    }
+
     fn set_speed(&mut self, speed: f64) -> bool {
         self.shared.speed.set(speed);
         true

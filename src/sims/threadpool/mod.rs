@@ -409,6 +409,10 @@ impl Demo for PoolDemo {
         true
     }
 
+    fn offers_speed(&self) -> bool {
+        true
+    }
+
     fn set_speed(&mut self, speed: f64) -> bool {
         self.executor.speed.set(speed);
         true
