@@ -5,11 +5,15 @@
 //! `sims` never touches the terminal; `ui` only draws; `app` is the only writer of state.
 
 pub mod app;
+pub mod child;
 pub mod contrast;
+pub mod exercises;
 pub mod lessons;
 pub mod progress;
+pub mod pythons;
 pub mod replay;
 pub mod sims;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod xray;

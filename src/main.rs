@@ -11,11 +11,15 @@ use serde_json::{Value, json};
 
 use pyconc::app::{self, App};
 use pyconc::lessons::render::{self, RenderOptions};
+use pyconc::lessons::sanitize::{sanitize, sanitize_line};
 use pyconc::lessons::{Catalog, Problem, highlight::Highlighter};
 use pyconc::progress::ProgressStore;
 use pyconc::replay::export;
 use pyconc::sims::{self, Engine, Params};
 use pyconc::theme::{Theme, ThemeName};
+use pyconc::xray;
+
+mod exercise_cli;
 
 /// Learn Python concurrency in your terminal: short lessons beside live demos that run on
 /// your machine's real cores.
@@ -55,6 +59,12 @@ enum Command {
         /// Print the metrics as one JSON object.
         #[arg(long, requires = "headless")]
         json: bool,
+        /// Also run the demo's real-Python twin and add its figures as `real`.
+        #[arg(long, requires = "headless")]
+        real: bool,
+        /// The interpreter for --real (default: $PYCONC_PYTHON, else python3 on PATH).
+        #[arg(long, value_name = "PY", requires = "real")]
+        python: Option<PathBuf>,
         /// Write the run to FILE as a recording (`pyconc replay FILE` plays it).
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
@@ -96,11 +106,81 @@ enum Command {
         /// The lesson's id.
         id: String,
     },
-    /// Check a lesson pack (default: the built-in lessons) and print every problem.
+    /// Run a real Python program and draw its threads live (running, waiting for the GIL,
+    /// on a lock, in I/O). Options go before SCRIPT; words after it are the script's.
+    Xray {
+        /// The interpreter (default: $PYCONC_PYTHON, else python3 on PATH).
+        #[arg(long, value_name = "PY")]
+        python: Option<PathBuf>,
+        /// Print one JSON object when the script ends, instead of drawing.
+        #[arg(long)]
+        json: bool,
+        /// Kill the script (and its process group) after this many seconds.
+        #[arg(long, value_name = "S", default_value_t = xray::cli::DEFAULT_LIMIT_S)]
+        seconds: f64,
+        /// Write every raw sample and bootstrap line to FILE (how test fixtures are made).
+        #[arg(long, value_name = "FILE", hide = true)]
+        raw_out: Option<PathBuf>,
+        /// Show only what every platform can (no /proc), to test that path on Linux.
+        #[arg(long, hide = true)]
+        portable: bool,
+        /// SCRIPT [ARGS]... [--json]
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "SCRIPT [ARGS]"
+        )]
+        script: Vec<std::ffi::OsString>,
+    },
+    /// Check a lesson pack (default: the built-in lessons) and print every problem; where a
+    /// python3 is found, also grade every exercise's starter (must fail) and solution (must pass).
     Check {
         /// The folder of the pack.
         dir: Option<PathBuf>,
     },
+    /// List the Python interpreters found, with version and GIL status.
+    Pythons {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also probe this interpreter (listed first); PYCONC_PYTHON does the same.
+        #[arg(long, value_name = "PATH")]
+        python: Option<PathBuf>,
+    },
+    /// List the exercises: id, lesson, title, state.
+    Exercises {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Do an exercise: a screen that grades your file on every save (or --check, --path).
+    Exercise(ExerciseArgs),
+}
+
+/// `pyconc exercise ID ...`.
+#[derive(clap::Args, Debug)]
+struct ExerciseArgs {
+    /// The exercise's id (see `pyconc exercises`).
+    id: String,
+    /// Keep your exercise files in this folder (default: the data folder's `exercises/`).
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Grade without the TUI: exit 0 pass, 1 fail, 2 usage.
+    #[arg(long, conflicts_with = "path")]
+    check: bool,
+    /// With --check: grade this file instead of your workspace file.
+    #[arg(long, value_name = "PATH", requires = "check")]
+    file: Option<PathBuf>,
+    /// Grade with this interpreter (default: the one chosen before, else the first found).
+    #[arg(long, value_name = "PY")]
+    python: Option<PathBuf>,
+    /// With --check: print the result as one JSON object.
+    #[arg(long, requires = "check")]
+    json: bool,
+    /// Print the path of your workspace file (created from the starter if missing).
+    #[arg(long)]
+    path: bool,
 }
 
 /// A user-facing failure: the message and the exit code.
@@ -148,26 +228,50 @@ fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some(sims::processes::WORKER_ARG) {
         return ExitCode::from(sims::processes::worker_main().clamp(0, 255) as u8);
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_failure(&e),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(f) => {
-            let _ = writeln!(std::io::stderr(), "pyconc: {}", f.message);
+            // Messages quote the user's arguments and pack text: never raw to the terminal.
+            let _ = writeln!(std::io::stderr(), "pyconc: {}", sanitize(&f.message));
             ExitCode::from(f.code)
         }
     }
 }
 
+/// Prints clap's help, version or usage error. Errors quote the user's arguments (`pyconc
+/// "$(printf '\e[2J')"`), so they are printed as plain, sanitised text.
+fn clap_failure(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let code = ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        // Our own text only.
+        let _ = e.print();
+        return code;
+    }
+    let text = sanitize(&e.render().to_string());
+    let _ = write!(std::io::stderr(), "{text}");
+    code
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let theme = Theme::from_env(cli.theme);
     match cli.command {
-        None => tui(load_catalog(&cli.lessons)?, theme, None),
+        None => tui(
+            load_catalog(&cli.lessons)?,
+            cli.lessons.as_deref(),
+            theme,
+            None,
+        ),
         Some(Command::Lesson { id }) => {
             let catalog = load_catalog(&cli.lessons)?;
             if catalog.get(&id).is_none() {
                 return Err(unknown_lesson(&catalog, &id));
             }
-            tui(catalog, theme, Some(&id))
+            tui(catalog, cli.lessons.as_deref(), theme, Some(&id))
         }
         Some(Command::Demo {
             name,
@@ -175,6 +279,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             headless,
             seconds,
             json,
+            real,
+            python,
             record,
             cast,
             svg,
@@ -198,7 +304,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 size,
             };
             if headless {
-                headless_demo(engine, &params, seconds, json, &outputs, cli.theme)
+                let twin = if real {
+                    let twin = xray::twins::for_demo(&name, &params.to_json(), seconds)
+                        .map_err(Failure::usage)?;
+                    let py = xray::resolve_python(python.as_deref()).map_err(Failure::usage)?;
+                    Some((twin, py))
+                } else {
+                    None
+                };
+                headless_demo(engine, &params, seconds, json, &outputs, cli.theme, twin)
             } else {
                 require_terminal()?;
                 let catalog = load_catalog(&cli.lessons)?;
@@ -237,7 +351,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                         .map_err(export_failure)?;
                 let mut err = std::io::stderr().lock();
                 for note in notes {
-                    let _ = writeln!(err, "pyconc: {note}");
+                    let _ = writeln!(err, "pyconc: {}", sanitize(&note.to_string()));
                 }
                 Ok(ExitCode::SUCCESS)
             } else {
@@ -254,12 +368,102 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Some(Command::Show { id }) => show(&load_catalog(&cli.lessons)?, &id, cli.theme),
         Some(Command::Check { dir }) => Ok(check(dir.or(cli.lessons))),
+        Some(Command::Xray {
+            python,
+            json,
+            seconds,
+            raw_out,
+            portable,
+            script,
+        }) => xray_command(python, json, seconds, raw_out, portable, &script, theme),
+        Some(Command::Pythons { json, python }) => exercise_cli::pythons(python.as_deref(), json),
+        Some(Command::Exercises { json }) => exercise_cli::list(cli.lessons.as_deref(), json),
+        Some(Command::Exercise(args)) => {
+            let target = exercise_cli::Target {
+                pack: cli.lessons.clone(),
+                id: args.id,
+                dir: args.dir,
+                python: args.python,
+            };
+            if args.check {
+                exercise_cli::check(&target, args.file.as_deref(), args.json)
+            } else if args.path {
+                exercise_cli::print_path(&target)
+            } else {
+                require_terminal()?;
+                let (catalog, set) = exercise_cli::load(target.pack.as_deref())?;
+                exercise_cli::find(&set, &target.id)?;
+                let mut app = App::new(catalog, theme, ProgressStore::locate(), None);
+                app.exercises = set;
+                app.exercise_setup.dir = target.dir;
+                app.exercise_setup.python = target.python;
+                app.exercise_setup.only = true;
+                app.exercise_setup.open = Some(target.id);
+                app::run::run(app)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
     }
 }
 
-fn tui(catalog: Catalog, theme: Theme, open: Option<&str>) -> Result<ExitCode, Failure> {
+fn xray_command(
+    python: Option<PathBuf>,
+    json: bool,
+    seconds: f64,
+    raw_out: Option<PathBuf>,
+    portable: bool,
+    words: &[std::ffi::OsString],
+    theme: Theme,
+) -> Result<ExitCode, Failure> {
+    let split = xray::cli::split_script_args(words)
+        .ok_or_else(|| Failure::usage("`xray` needs a SCRIPT to run"))?;
+    if !(seconds > 0.0 && seconds <= MAX_HEADLESS_SECONDS) {
+        return Err(Failure::usage(format!(
+            "bad value `{seconds}` for `--seconds`: expected a number above 0 and at most {MAX_HEADLESS_SECONDS}"
+        )));
+    }
+    let python = xray::resolve_python(python.as_deref()).map_err(Failure::usage)?;
+    let opts = xray::run::XrayOptions {
+        python,
+        script: split.script,
+        args: split.args,
+        time_limit: Some(std::time::Duration::from_secs_f64(seconds)),
+        raw_out,
+        portable,
+        die_with_parent: true,
+    };
+    let usage = |e: xray::run::XrayError| match e {
+        xray::run::XrayError::Setup(_) => Failure::from(anyhow::anyhow!(e)),
+        other => Failure::usage(pyconc::lessons::sanitize::sanitize_line(&other.to_string())),
+    };
+    if json || split.json {
+        let (report, outcome) = xray::cli::run_headless(&opts).map_err(usage)?;
+        let _ = writeln!(std::io::stdout().lock(), "{report}");
+        return Ok(if outcome.exit == xray::child::Exit::Code(0) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
     require_terminal()?;
-    let app = App::new(catalog, theme, ProgressStore::locate(), open);
+    xray::tui::run(&opts, theme).map_err(|e| match e {
+        xray::tui::TuiError::Start(e) => usage(e),
+        xray::tui::TuiError::Terminal(e) => Failure::from(anyhow::anyhow!(e)),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tui(
+    catalog: Catalog,
+    pack: Option<&std::path::Path>,
+    theme: Theme,
+    open: Option<&str>,
+) -> Result<ExitCode, Failure> {
+    require_terminal()?;
+    // Exercises that do not load leave the lessons usable; `pyconc check` shows why.
+    let exercises = pyconc::exercises::ExerciseSet::load(pack).unwrap_or_default();
+    let mut app = App::new(catalog, theme, ProgressStore::locate(), open);
+    app.exercises = exercises;
     app::run::run(app)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -317,20 +521,22 @@ fn headless_demo(
     as_json: bool,
     outputs: &export::Outputs,
     theme_name: ThemeName,
+    twin: Option<(xray::twins::Twin, std::ffi::OsString)>,
 ) -> Result<ExitCode, Failure> {
     if !(seconds > 0.0 && seconds <= MAX_HEADLESS_SECONDS) {
         return Err(Failure::usage(format!(
             "bad value `{seconds}` for `--seconds`: expected a number above 0 and at most {MAX_HEADLESS_SECONDS}"
         )));
     }
-    let metrics = if outputs.record.is_some() || outputs.cast.is_some() || outputs.svg.is_some() {
+    let mut metrics = if outputs.record.is_some() || outputs.cast.is_some() || outputs.svg.is_some()
+    {
         // Files are drawn in colour whatever NO_COLOR says: they are not this terminal.
         let theme = Theme::new(theme_name, true);
         let (metrics, notes) =
             export::run_live(engine, params, seconds, &theme, outputs).map_err(export_failure)?;
         let mut err = std::io::stderr().lock();
         for note in notes {
-            let _ = writeln!(err, "pyconc: {note}");
+            let _ = writeln!(err, "pyconc: {}", sanitize(&note.to_string()));
         }
         metrics
     } else {
@@ -338,6 +544,19 @@ fn headless_demo(
             Failure::from(anyhow::anyhow!("could not start `{}`: {e}", engine.name()))
         })?
     };
+    let mut code = ExitCode::SUCCESS;
+    if let Some((twin, python)) = twin {
+        let real = match xray::twins::run(python, &twin) {
+            Ok(run) => xray::twins::real_json(engine.name(), &metrics, &run),
+            Err(e) => {
+                code = ExitCode::from(1);
+                json!({ "error": pyconc::lessons::sanitize::sanitize_line(&e) })
+            }
+        };
+        if let Value::Object(map) = &mut metrics {
+            map.insert("real".into(), real);
+        }
+    }
     let mut out = std::io::stdout().lock();
     let text = if as_json {
         metrics.to_string()
@@ -345,7 +564,7 @@ fn headless_demo(
         human_metrics(&metrics)
     };
     let _ = writeln!(out, "{text}");
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
 
 /// `key: value` lines, nested values as compact JSON.
@@ -395,7 +614,9 @@ fn list(catalog: &Catalog, as_json: bool) {
         let _ = writeln!(
             out,
             "  {:>2}  {:<28} {}",
-            l.meta.order, l.meta.id, l.meta.title
+            l.meta.order,
+            sanitize_line(&l.meta.id),
+            sanitize_line(&l.meta.title)
         );
     }
     let _ = writeln!(out, "\nDemos (pyconc demo NAME --set name=value):");
@@ -454,21 +675,28 @@ fn check(dir: Option<PathBuf>) -> ExitCode {
     if problems.is_empty() {
         let python = pyconc::lessons::python_blocks::check_pack(dir.as_deref());
         if let Some(note) = &python.note {
-            eprintln!("{note}");
+            eprintln!("{}", sanitize(note));
         }
         problems.extend(python.problems);
     }
     let what = dir.as_ref().map_or_else(
         || "the built-in lessons".to_string(),
-        |d| d.display().to_string(),
+        |d| sanitize_line(&d.display().to_string()),
     );
+    let (exercise_problems, ran) = exercise_cli::check_exercises(dir.as_deref());
+    problems.extend(exercise_problems);
+    if let Some(ran) = &ran {
+        // It names the interpreter (a path from PYCONC_PYTHON) and exercise ids.
+        println!("{}", sanitize(ran));
+    }
     if problems.is_empty() {
         println!("{what}: no problems");
         ExitCode::SUCCESS
     } else {
         let mut err = std::io::stderr().lock();
         for p in &problems {
-            let _ = writeln!(err, "{p}");
+            // Problem fields are sanitised when made; again here, at the terminal's door.
+            let _ = writeln!(err, "{}", sanitize_line(&p.to_string()));
         }
         let _ = writeln!(err, "{what}: {} problem(s)", problems.len());
         ExitCode::from(1)

@@ -1,5 +1,5 @@
 //! The learner's progress: last lesson and scroll position, visited and finished lessons,
-//! quiz answers. Kept as TOML in the platform data directory (`PYCONC_HOME` overrides the
+//! quiz answers, each exercise's state. Kept as TOML in the platform data directory (`PYCONC_HOME` overrides the
 //! folder), written atomically (temp file + rename) and merged with what another pyconc
 //! saved meanwhile. A file that cannot be read is moved aside, never overwritten, and
 //! pyconc starts fresh; only regular files are read (a FIFO or device never blocks it).
@@ -25,6 +25,50 @@ pub struct Progress {
     /// Per lesson id.
     #[serde(default)]
     pub lessons: BTreeMap<String, LessonProgress>,
+    /// Per exercise id (absent in files from before exercises: read as none started).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub exercises: BTreeMap<String, ExerciseProgress>,
+}
+
+/// Where the learner is with one exercise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExerciseState {
+    /// Never graded.
+    #[default]
+    NotStarted,
+    /// Graded, not passed yet.
+    Attempted,
+    /// Passed once (stays passed).
+    Passed,
+}
+
+impl ExerciseState {
+    /// As shown: `not started`, `attempted`, `passed`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ExerciseState::NotStarted => "not started",
+            ExerciseState::Attempted => "attempted",
+            ExerciseState::Passed => "passed",
+        }
+    }
+}
+
+/// Progress in one exercise.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExerciseProgress {
+    /// Not started, attempted or passed.
+    #[serde(default)]
+    pub state: ExerciseState,
+    /// Gradings that did not pass.
+    #[serde(default)]
+    pub failed_tries: u32,
+    /// How many hints were shown.
+    #[serde(default)]
+    pub hints_seen: u32,
+    /// The interpreter the learner chose to grade with (`None`: the first one found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<PathBuf>,
 }
 
 /// Progress in one lesson.
@@ -63,11 +107,34 @@ impl Progress {
             .copied()
     }
 
+    /// This exercise's entry, created if missing.
+    pub fn exercise_mut(&mut self, id: &str) -> &mut ExerciseProgress {
+        self.exercises.entry(id.to_string()).or_default()
+    }
+
+    /// This exercise's state.
+    pub fn exercise_state(&self, id: &str) -> ExerciseState {
+        self.exercises.get(id).map(|e| e.state).unwrap_or_default()
+    }
+
     /// Records an answer.
     pub fn set_answer(&mut self, id: &str, quiz: usize, option: usize) {
         self.lesson_mut(id)
             .quiz_answers
             .insert(quiz.to_string(), option);
+    }
+}
+
+/// pyconc's data folder: `PYCONC_HOME`, else the platform data directory (progress, the
+/// exercises' workspace files).
+pub fn data_dir() -> Option<PathBuf> {
+    match std::env::var_os(HOME_ENV) {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => Some(
+            directories::ProjectDirs::from("", "", "pyconc")?
+                .data_dir()
+                .to_path_buf(),
+        ),
     }
 }
 
@@ -200,13 +267,7 @@ impl ProgressStore {
     /// The store in `PYCONC_HOME`, else the platform data directory; `None` when neither
     /// exists (progress is then kept for this run only).
     pub fn locate() -> Option<ProgressStore> {
-        let dir = match std::env::var_os(HOME_ENV) {
-            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-            _ => directories::ProjectDirs::from("", "", "pyconc")?
-                .data_dir()
-                .to_path_buf(),
-        };
-        Some(ProgressStore::in_dir(&dir))
+        Some(ProgressStore::in_dir(&data_dir()?))
     }
 
     /// The store in `dir`.
@@ -508,6 +569,30 @@ mod tests {
         // Saving afterwards writes a fresh, valid file.
         store.save(&Progress::default()).unwrap();
         assert!(store.load().notice.is_none());
+    }
+
+    #[test]
+    fn exercise_progress_round_trips_and_old_files_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProgressStore::in_dir(dir.path());
+        // A file written before exercises existed.
+        std::fs::write(
+            store.path(),
+            "last_lesson = \"gil\"\n[lessons.gil]\nscroll = 3\n",
+        )
+        .unwrap();
+        let mut p = store.load().progress;
+        assert_eq!(p.exercise_state("lost-update"), ExerciseState::NotStarted);
+        let e = p.exercise_mut("lost-update");
+        e.state = ExerciseState::Attempted;
+        e.failed_tries = 2;
+        e.hints_seen = 1;
+        e.python = Some("/usr/bin/python3.13".into());
+        store.save(&p).unwrap();
+        let text = std::fs::read_to_string(store.path()).unwrap();
+        assert!(text.contains("state = \"attempted\""), "{text}");
+        assert_eq!(store.load().progress, p);
+        assert_eq!(store.load().progress.lesson("gil").unwrap().scroll, 3);
     }
 
     #[test]

@@ -74,6 +74,26 @@ pub fn restore() {
     }
 }
 
+/// Hands the terminal to another program (an editor): leaves the alternate screen and raw
+/// mode. [`resume`] takes it back.
+pub fn suspend() {
+    restore();
+}
+
+/// Takes the terminal back after [`suspend`]: raw mode, the alternate screen and mouse
+/// capture again, and a full redraw on the next frame.
+pub fn resume(terminal: &mut Tui) -> io::Result<()> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        cursor::Hide
+    )?;
+    terminal.clear()
+}
+
 /// Chains a hook that restores the terminal before the default panic report prints.
 fn install_panic_hook() {
     PANIC_HOOK.call_once(|| {

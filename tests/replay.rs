@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use pyconc::app::{App, Msg, keys};
+use pyconc::app::{App, DemoHost, Msg, keys};
 use pyconc::lessons::Catalog;
 use pyconc::replay::export::{self, Outputs};
 use pyconc::replay::record::{self, Header, RecordingWriter};
@@ -43,9 +43,11 @@ fn press(app: &mut App, code: KeyCode) {
 /// The GIL model paused in a demo-only app at `w`x`h`, stepped `steps` times.
 fn stepped_app(steps: usize, w: u16, h: u16) -> App {
     let (engine, params) = gil_model();
-    let mut app = App::demo_only(catalog(), dark(), engine, params).unwrap();
+    let mut app = App::demo_only(catalog(), dark(), engine, params.clone()).unwrap();
+    // Paused from its first instant: what the steps show never depends on how long this
+    // machine took between the start and a pause key.
+    app.demo = Some(DemoHost::start_paused(engine, params).unwrap());
     app.update(Msg::Terminal(Event::Resize(w, h)));
-    press(&mut app, KeyCode::Char(' '));
     assert!(app.demo.as_ref().unwrap().paused);
     for _ in 0..steps {
         press(&mut app, KeyCode::Char('.'));
@@ -68,8 +70,8 @@ fn view(snapshot: &Snapshot, w: u16, h: u16) -> Buffer {
 /// "recorded" on a 16-core machine.
 fn model_recording(n: usize) -> (Vec<Snapshot>, Vec<u8>) {
     let (engine, params) = gil_model();
-    let mut demo = engine.start(&params).unwrap();
-    assert!(demo.set_paused(true));
+    // Paused from virtual time 0, so the first hand-off is always among the frames.
+    let mut demo = engine.start_paused(&params).unwrap();
     let mut snaps = vec![demo.snapshot()];
     while snaps.len() < n {
         assert!(demo.step());
@@ -468,4 +470,29 @@ fn every_engine_s_snapshots_survive_a_recording_exactly() {
             assert_eq!(*a, b, "{} changed in the recording", engine.name());
         }
     }
+}
+
+#[test]
+fn leaving_a_recorded_demo_closes_the_file_off_the_ui_thread_and_says_so_at_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.pyconc");
+    let (engine, params) = gil_model();
+    let mut app = App::demo_only(catalog(), dark(), engine, params).unwrap();
+    app.update(Msg::Terminal(Event::Resize(80, 24)));
+    export::attach_recorder(&mut app, &path).unwrap();
+    for _ in 0..5 {
+        app.update(Msg::Frame);
+    }
+    press(&mut app, KeyCode::Esc);
+    // The host went to a closer thread: the app is free at once.
+    assert!(app.demo.is_none());
+    assert!(app.quit);
+    let said = app.shutdown();
+    assert!(
+        said.iter()
+            .any(|s| s.starts_with("recorded ") && s.contains("run.pyconc")),
+        "{said:?}"
+    );
+    let recording = record::read_file(&path).unwrap();
+    assert!(recording.stop.is_none(), "{:?}", recording.stop);
 }

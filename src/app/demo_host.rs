@@ -38,6 +38,8 @@ pub struct DemoHost {
     pub failed_end: Option<&'static str>,
     /// A short message about the last action ("this demo has no step mode").
     pub notice: Option<String>,
+    /// The real-Python twin running (or finished) beside the stopped simulation.
+    pub twin: Option<crate::xray::demo_twin::DemoTwin>,
     /// The kept past of this run (a replay: the whole recording).
     pub history: History,
     /// The kept frame shown instead of the live picture (rewound, or a replay's position).
@@ -69,6 +71,20 @@ impl DemoHost {
         Ok(host)
     }
 
+    /// Starts `engine` paused at its first instant (see [`Engine::start_paused`]).
+    pub fn start_paused(
+        engine: &'static dyn Engine,
+        params: Params,
+    ) -> Result<DemoHost, StartError> {
+        let running = engine.start_paused(&params)?;
+        let mut host = DemoHost::idle(engine, params);
+        let first = running.snapshot();
+        host.running = Some(running);
+        host.paused = true;
+        host.capture(first);
+        Ok(host)
+    }
+
     /// A host with nothing running yet (a replay fills it from a recording).
     pub(crate) fn idle(engine: &'static dyn Engine, params: Params) -> DemoHost {
         DemoHost {
@@ -83,6 +99,7 @@ impl DemoHost {
             finished: false,
             failed_end: None,
             notice: None,
+            twin: None,
             history: History::new(Bounds::LIVE),
             cursor: None,
             run_time_s: 0.0,
@@ -102,6 +119,9 @@ impl DemoHost {
         let dt = now.duration_since(self.last_tick).as_secs_f64();
         self.last_tick = now;
         self.poll_saving();
+        if let Some(twin) = self.twin.as_mut() {
+            twin.poll();
+        }
         if self.replay.is_some() {
             self.advance_replay(dt);
             return;
@@ -310,6 +330,8 @@ impl DemoHost {
             self.restart_replay();
             return Ok(None);
         }
+        // A fresh simulation needs the cores: the twin (if any) is stopped.
+        self.twin = None;
         let old = self.running.take();
         let mut fresh = self.engine.start(&self.params)?;
         if (self.speed - 1.0).abs() > f64::EPSILON && !fresh.set_speed(self.speed) {

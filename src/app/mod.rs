@@ -5,6 +5,9 @@
 //! change of state hides in another file (search and the demo host have their own files).
 
 pub mod demo_host;
+pub mod exercise;
+mod exercise_host;
+pub mod input;
 pub mod keys;
 pub mod rewind;
 pub mod run;
@@ -42,6 +45,8 @@ pub enum Msg {
     HighlighterReady(Arc<Highlighter>),
     /// Quit now (a signal arrived).
     Quit,
+    /// The exercise screen's background parts have news (see [`exercise::ExerciseScreen::drain`]).
+    ExerciseWake,
 }
 
 impl std::fmt::Debug for Msg {
@@ -51,6 +56,7 @@ impl std::fmt::Debug for Msg {
             Msg::Frame => f.write_str("Frame"),
             Msg::HighlighterReady(_) => f.write_str("HighlighterReady"),
             Msg::Quit => f.write_str("Quit"),
+            Msg::ExerciseWake => f.write_str("ExerciseWake"),
         }
     }
 }
@@ -110,13 +116,23 @@ pub struct App {
     pub demo: Option<DemoHost>,
     /// `pyconc demo NAME`: leaving the demo quits.
     pub demo_only: bool,
+    /// The exercises of the pack.
+    pub exercises: crate::exercises::ExerciseSet,
+    /// The open exercise, when the exercise screen is up.
+    pub exercise: Option<exercise::ExerciseScreen>,
+    /// Where exercises run: workspace folder, interpreter, interpreters found.
+    pub exercise_setup: exercise_host::ExerciseSetup,
     /// True when the app should exit.
     pub quit: bool,
     /// True when the screen must be redrawn.
     pub dirty: bool,
     reapers: Vec<JoinHandle<serde_json::Value>>,
-    /// Problems with the progress file, printed on stderr once the terminal is restored.
-    progress_problems: Vec<String>,
+    /// Demo hosts being closed off the UI thread (a recording or save finishing); each
+    /// says what it wrote.
+    closers: Vec<JoinHandle<Vec<String>>>,
+    /// What the learner must still be told when pyconc exits (progress-file problems, a
+    /// recording written): printed on stderr once the terminal is restored.
+    exit_messages: Vec<String>,
 }
 
 impl App {
@@ -163,13 +179,17 @@ impl App {
             }),
             demo: None,
             demo_only: false,
+            exercises: crate::exercises::ExerciseSet::default(),
+            exercise: None,
+            exercise_setup: exercise_host::ExerciseSetup::default(),
             quit: false,
             dirty: true,
             reapers: Vec::new(),
-            progress_problems: Vec::new(),
+            closers: Vec::new(),
+            exit_messages: Vec::new(),
         };
         if let Some(notice) = &app.notice {
-            app.progress_problems.push(notice.text.clone());
+            app.exit_messages.push(notice.text.clone());
         }
         app.open_lesson(current, true);
         app
@@ -237,10 +257,10 @@ impl App {
             }
             Msg::Terminal(_) => self.dirty = false,
             Msg::Frame => {
-                self.reap_finished();
+                let said = self.reap_finished();
                 match self.demo.as_mut() {
                     Some(demo) => demo.refresh(),
-                    None => self.dirty = false,
+                    None => self.dirty = said,
                 }
             }
             Msg::HighlighterReady(h) => {
@@ -248,6 +268,7 @@ impl App {
                 self.relayout();
             }
             Msg::Quit => self.quit = true,
+            Msg::ExerciseWake => self.exercise_wake(),
         }
     }
 
@@ -265,7 +286,10 @@ impl App {
         use Action as A;
         // Any deliberate action on the lessons screen clears an old message (opening the
         // help keeps it, so it is still there when the help closes).
-        if !matches!(action, A::None | A::ToggleHelp) && self.demo.is_none() && !self.search.editing
+        if !matches!(action, A::None | A::ToggleHelp)
+            && self.demo.is_none()
+            && self.exercise.is_none()
+            && !self.search.editing
         {
             self.notice = None;
         }
@@ -352,8 +376,10 @@ impl App {
                 self.after_restart(result);
             }
             A::DemoChoose(n) => self.with_demo(|d| d.choose(n)),
+            A::Exercise(action) => self.apply_exercise(action),
             A::DemoSeek(seek) => self.with_demo(|d| d.seek(seek)),
             A::DemoSave => self.with_demo(DemoHost::save_run),
+            A::DemoTwin => self.toggle_twin(),
         }
     }
 
@@ -535,6 +561,10 @@ impl App {
                 }
             }
             Item::Quiz(_) => self.say("answer with the letter of an option (a, b, c…)"),
+            Item::Exercise(e) => {
+                let id = self.catalog.lessons[self.current].exercises[e].id.clone();
+                self.open_exercise(&id);
+            }
         }
     }
 
@@ -568,11 +598,56 @@ impl App {
         }
     }
 
+    /// `x`: stops the simulation (its final figures are the table's "simulation" column)
+    /// and runs the demo's real twin on the interpreter chosen; `x` again closes it.
+    fn toggle_twin(&mut self) {
+        let Some(host) = self.demo.as_mut() else {
+            return;
+        };
+        if host.twin.take().is_some() {
+            host.notice = Some("real twin closed; r runs the simulation again".into());
+            return;
+        }
+        let name = host.engine.name();
+        let params = host.params.to_json();
+        let checked = crate::xray::twins::for_demo(name, &params, 1.0)
+            .and_then(|_| crate::xray::resolve_python(None));
+        let python = match checked {
+            Ok(p) => p,
+            Err(e) => {
+                host.notice = Some(crate::lessons::sanitize::sanitize_line(&e));
+                return;
+            }
+        };
+        let Some(demo) = host.take_running() else {
+            host.notice = Some("the simulation is not running: r starts it, then x".into());
+            return;
+        };
+        let stopping = match demo_host::reap(demo) {
+            Ok(h) => h,
+            Err(e) => {
+                self.error(format!("could not stop the demo in the background: {e}"));
+                return;
+            }
+        };
+        match crate::xray::demo_twin::DemoTwin::start(name, params, stopping, python) {
+            Ok(twin) => {
+                host.twin = Some(twin);
+                host.notice = None;
+            }
+            Err((e, stopping)) => {
+                host.notice = Some(crate::lessons::sanitize::sanitize_line(&e));
+                self.reapers.push(stopping);
+            }
+        }
+    }
+
     fn close_demo(&mut self) {
-        if let Some(mut host) = self.demo.take()
-            && let Some(demo) = host.take_running()
-        {
-            self.reap(demo);
+        if let Some(host) = self.demo.take() {
+            match host.close_in_background() {
+                Ok(handle) => self.closers.push(handle),
+                Err(e) => self.error(format!("could not stop the demo in the background: {e}")),
+            }
         }
         if self.demo_only {
             self.quit = true;
@@ -586,30 +661,61 @@ impl App {
         }
     }
 
-    fn reap_finished(&mut self) {
+    /// Joins background stops and closes that have ended; true if one had something to say.
+    fn reap_finished(&mut self) -> bool {
         let (done, running): (Vec<_>, Vec<_>) =
             self.reapers.drain(..).partition(|h| h.is_finished());
         self.reapers = running;
         for handle in done {
             let _ = handle.join();
         }
+        let (done, running): (Vec<_>, Vec<_>) =
+            self.closers.drain(..).partition(|h| h.is_finished());
+        self.closers = running;
+        let mut said_any = false;
+        for handle in done {
+            for said in handle.join().unwrap_or_default() {
+                self.say(said);
+                said_any = true;
+            }
+        }
+        said_any
+    }
+
+    /// True while something in the background will still report (a demo being stopped
+    /// or closed): the event loop keeps ticking until it has.
+    pub fn has_background_work(&self) -> bool {
+        !self.reapers.is_empty() || !self.closers.is_empty()
     }
 
     /// Stops any demo and joins every thread it started, then saves progress. Called on
-    /// the way out; may wait for engines. Returns what went wrong with the progress file
-    /// during the run, for the caller to print once the terminal is restored.
+    /// the way out; may wait for engines. Returns what the learner must still be told
+    /// (progress-file problems, recordings written), for the caller to print once the
+    /// terminal is restored.
     pub fn shutdown(&mut self) -> Vec<String> {
-        if let Some(mut host) = self.demo.take()
-            && let Some(demo) = host.take_running()
+        if let Some(mut screen) = self.exercise.take()
+            && let Some(discovery) = screen.stop()
         {
-            let _ = demo.stop();
+            self.exercise_setup.leftover.push(discovery);
+        }
+        self.reap_exercise_threads(true);
+        if let Some(host) = self.demo.take() {
+            match host.close_in_background() {
+                Ok(handle) => self.closers.push(handle),
+                Err(e) => self
+                    .exit_messages
+                    .push(format!("could not stop the demo: {e}")),
+            }
         }
         for handle in self.reapers.drain(..) {
             let _ = handle.join();
         }
+        for handle in std::mem::take(&mut self.closers) {
+            self.exit_messages.extend(handle.join().unwrap_or_default());
+        }
         self.save_scroll();
         self.save();
-        std::mem::take(&mut self.progress_problems)
+        std::mem::take(&mut self.exit_messages)
     }
 
     fn save_scroll(&mut self) {
@@ -634,8 +740,8 @@ impl App {
             }
             Err(e) => {
                 let text = e.to_string();
-                if !self.progress_problems.contains(&text) {
-                    self.progress_problems.push(text.clone());
+                if !self.exit_messages.contains(&text) {
+                    self.exit_messages.push(text.clone());
                 }
                 self.notice = Some(Notice {
                     text,

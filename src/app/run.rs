@@ -3,8 +3,8 @@
 //! changed. With no demo on screen the loop sleeps until an event comes (no CPU while the
 //! learner reads); with a demo it wakes at [`FRAME_INTERVAL`] to draw the next frame.
 
-use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::lessons::highlight::Highlighter;
@@ -25,17 +25,20 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
 
     // Terminal input: the only thread that reads events. It ends with the process; it
-    // belongs to the app, not to a demo.
+    // belongs to the app, not to a demo. It pauses while an editor has the terminal.
     let input_tx = tx.clone();
-    std::thread::Builder::new()
-        .name("input".into())
-        .spawn(move || {
-            while let Ok(event) = crossterm::event::read() {
-                if input_tx.send(Msg::Terminal(event)).is_err() {
-                    break;
-                }
-            }
-        })?;
+    let input =
+        super::input::Input::spawn(move |event| input_tx.send(Msg::Terminal(event)).is_ok())?;
+    let wake_tx = Mutex::new(tx.clone());
+    app.exercise_setup.waker = Some(Arc::new(move || {
+        let _ = wake_tx
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(Msg::ExerciseWake);
+    }));
+    if let Some(id) = app.exercise_setup.open.take() {
+        app.open_exercise(&id);
+    }
 
     let signal_tx = tx.clone();
     terminal::spawn_signal_listener(move |_| {
@@ -88,7 +91,7 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
             }
             app.dirty = false;
         }
-        let msg = if app.demo.is_some() {
+        let msg = if app.demo.is_some() || app.has_background_work() {
             let wait = FRAME_INTERVAL.saturating_sub(last_frame.elapsed());
             match rx.recv_timeout(wait) {
                 Ok(msg) => msg,
@@ -103,6 +106,10 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         };
         let is_frame = matches!(msg, Msg::Frame);
         app.update(msg);
+        if let Some(path) = app.take_editor_request() {
+            let result = run_editor(&mut guard, &input, &path);
+            app.editor_finished(result);
+        }
         // Keys arriving faster than frames must not starve the demo's picture.
         if app.demo.is_some() && (is_frame || last_frame.elapsed() >= FRAME_INTERVAL) {
             if !is_frame {
@@ -120,7 +127,48 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     result
 }
 
-/// Prints what went wrong with saving progress, now that the terminal is restored.
+/// Runs `$VISUAL` (else `$EDITOR`) on `path` with the terminal handed over: input paused,
+/// raw mode and the alternate screen left, then all restored.
+fn run_editor(
+    guard: &mut terminal::TerminalGuard,
+    input: &super::input::Input,
+    path: &std::path::Path,
+) -> Result<(), String> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.trim().is_empty())
+        .ok_or_else(|| {
+            "set $VISUAL or $EDITOR, or open the file in any editor: pyconc grades each save"
+                .to_string()
+        })?;
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or_default().to_string();
+    let args: Vec<String> = words.map(str::to_string).collect();
+    input.pause();
+    terminal::suspend();
+    let status = std::process::Command::new(&program)
+        .args(&args)
+        .arg(path)
+        .status();
+    let resumed = terminal::resume(&mut guard.terminal);
+    input.resume();
+    resumed.map_err(|e| format!("could not take the terminal back: {e}"))?;
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!(
+            "the editor `{}` ended with {s}",
+            crate::lessons::sanitize::sanitize_line(&program)
+        )),
+        Err(e) => Err(format!(
+            "could not start the editor `{}`: {e}",
+            crate::lessons::sanitize::sanitize_line(&program)
+        )),
+    }
+}
+
+/// Prints what the learner must still be told (progress problems, recordings written),
+/// now that the terminal is restored.
 fn report_problems(problems: &[String]) {
     for problem in problems {
         eprintln!("pyconc: {problem}");

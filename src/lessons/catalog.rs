@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{Lesson, Problem, sanitize};
+use super::{Lesson, Problem};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_lessons.rs"));
 
@@ -35,7 +35,7 @@ impl Catalog {
     /// A lesson pack: every `*.md` file directly in `dir` (a `README.md` is the pack's own
     /// documentation and is skipped).
     pub fn from_dir(dir: &Path) -> Result<Catalog, Vec<Problem>> {
-        Catalog::from_sources(read_pack(dir)?)
+        Catalog::from_sources(super::pack::read_pack(dir)?)
     }
 
     /// Lessons from (path, text) pairs; `path` is what problems name.
@@ -91,62 +91,6 @@ pub fn check(dir: Option<&Path>) -> Vec<Problem> {
         None => Catalog::embedded(),
     };
     result.err().unwrap_or_default()
-}
-
-/// Reads the `*.md` files of a pack, sorted by name.
-fn read_pack(dir: &Path) -> Result<Vec<(String, String)>, Vec<Problem>> {
-    let shown = sanitize::sanitize_line(&dir.display().to_string());
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        vec![Problem::new(
-            &shown,
-            0,
-            format!("cannot read lesson pack: {e}"),
-        )]
-    })?;
-    let mut paths: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "md"))
-        .filter(|p| {
-            // The pack's own README, and editors' lock files (`.#02-gil.md`), are not lessons.
-            !p.file_name().is_some_and(|n| {
-                n.eq_ignore_ascii_case("README.md") || n.to_string_lossy().starts_with('.')
-            })
-        })
-        .collect();
-    paths.sort();
-    if paths.is_empty() {
-        return Err(vec![Problem::new(
-            &shown,
-            0,
-            "no lessons here: a lesson pack is a folder of `*.md` files with front matter",
-        )]);
-    }
-    let mut sources = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
-        let name = sanitize::sanitize_line(&path.display().to_string());
-        match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => sources.push((name, text)),
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
-                    problems.push(Problem::new(&name, line, "not valid UTF-8 text"));
-                }
-            },
-            Err(e) => problems.push(Problem::new(&name, 0, format!("cannot read: {e}"))),
-        }
-    }
-    if problems.is_empty() {
-        Ok(sources)
-    } else {
-        // Still check the readable files, so every problem shows at once.
-        if let Err(more) = Catalog::from_sources(sources) {
-            problems.extend(more);
-        }
-        Err(problems)
-    }
 }
 
 /// Checks that need every lesson: unique ids and orders, prerequisites that exist and come

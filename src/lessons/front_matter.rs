@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::LessonMeta;
+use super::limits::{self, MAX_FRONT_MATTER_BYTES, MAX_FRONT_MATTER_DECODED_BYTES};
 use super::markdown::FrontMatterText;
 
 /// The file lines of the front matter's fields (the opening `---` line where a field is
@@ -27,13 +28,48 @@ pub struct MetaLines {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMeta {
-    id: Option<String>,
-    title: Option<String>,
+    id: Option<Text>,
+    title: Option<Text>,
     order: Option<u32>,
     #[serde(default)]
-    concepts: Vec<String>,
+    concepts: Vec<Text>,
     #[serde(default)]
-    prerequisites: Vec<String>,
+    prerequisites: Vec<Text>,
+}
+
+thread_local! {
+    /// Bytes of text the front matter being read may still decode to (see [`Text`]).
+    static DECODE_BUDGET: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// A front matter string, counted against [`MAX_FRONT_MATTER_DECODED_BYTES`] while it is
+/// decoded: YAML aliases copy an anchored value once per use, so without the count
+/// 3,000 aliases of a 1 MB title cost gigabytes before any check could run.
+#[derive(Debug)]
+struct Text(String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                let left = DECODE_BUDGET.get();
+                if v.len() > left {
+                    return Err(E::custom(format!(
+                        "the front matter decodes to more than {} (YAML aliases?)",
+                        limits::bytes(MAX_FRONT_MATTER_DECODED_BYTES as u64)
+                    )));
+                }
+                DECODE_BUDGET.set(left - v.len());
+                Ok(Text(v.to_string()))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 /// Reads and checks the front matter. Errors are (file line, message).
@@ -46,8 +82,22 @@ pub fn read(fm: &FrontMatterText) -> Result<(LessonMeta, MetaLines), Vec<(usize,
         order: field_line(fm, "order"),
         prerequisites: field_line(fm, "prerequisites"),
     };
-    let raw: RawMeta = serde_yaml_ng::from_str(&fm.yaml).map_err(|e| {
-        let mut message = e.to_string();
+    if fm.yaml.len() > MAX_FRONT_MATTER_BYTES {
+        return Err(vec![(
+            start,
+            format!(
+                "the front matter is {}: it may be at most {}",
+                limits::bytes(fm.yaml.len() as u64),
+                limits::bytes(MAX_FRONT_MATTER_BYTES as u64)
+            ),
+        )]);
+    }
+    DECODE_BUDGET.set(MAX_FRONT_MATTER_DECODED_BYTES);
+    let decoded = serde_yaml_ng::from_str::<RawMeta>(&fm.yaml);
+    DECODE_BUDGET.set(0);
+    let raw = decoded.map_err(|e| {
+        // The message may quote the YAML's decoded text (an unknown key `"\e[2J"`).
+        let mut message = super::sanitize::sanitize_line(&e.to_string());
         let line = match e.location() {
             Some(at) => {
                 // serde_yaml_ng counts lines from 1 within the YAML text and says so at the
@@ -80,17 +130,12 @@ pub fn read(fm: &FrontMatterText) -> Result<(LessonMeta, MetaLines), Vec<(usize,
     }
     // YAML escapes (`"\e[2J"`, `"\a"`) decode to control characters after the file was
     // sanitised: clean every decoded string again.
-    let clean = |text: String| super::sanitize::sanitize_line(&text);
-    let raw = RawMeta {
-        id: raw.id.map(clean),
-        title: raw.title.map(clean),
-        order: raw.order,
-        concepts: raw.concepts.into_iter().map(clean).collect(),
-        prerequisites: raw.prerequisites.into_iter().map(clean).collect(),
-    };
+    let clean = |text: Text| super::sanitize::sanitize_line(&text.0);
+    let concepts: Vec<String> = raw.concepts.into_iter().map(clean).collect();
+    let prerequisites: Vec<String> = raw.prerequisites.into_iter().map(clean).collect();
     let has_title = raw.title.is_some();
-    let id = raw.id.unwrap_or_default();
-    let title = raw.title.unwrap_or_default();
+    let id = raw.id.map(clean).unwrap_or_default();
+    let title = raw.title.map(clean).unwrap_or_default();
     if !id.is_empty() && !is_valid_id(&id) {
         problems.push((
             lines.id,
@@ -100,7 +145,7 @@ pub fn read(fm: &FrontMatterText) -> Result<(LessonMeta, MetaLines), Vec<(usize,
     if has_title && title.trim().is_empty() {
         problems.push((lines.title, "the title is empty".to_string()));
     }
-    for prerequisite in &raw.prerequisites {
+    for prerequisite in &prerequisites {
         if !is_valid_id(prerequisite) {
             problems.push((
                 lines.prerequisites,
@@ -116,8 +161,8 @@ pub fn read(fm: &FrontMatterText) -> Result<(LessonMeta, MetaLines), Vec<(usize,
             id,
             title: title.trim().to_string(),
             order: raw.order.unwrap_or_default(),
-            concepts: raw.concepts,
-            prerequisites: raw.prerequisites,
+            concepts,
+            prerequisites,
         },
         lines,
     ))
@@ -197,6 +242,40 @@ mod tests {
     fn decoded_escapes_are_sanitised_again() {
         let (meta, _) = read(&fm("id: a\ntitle: \"Evil \\e[2J\\a\"\norder: 1\n")).expect("valid");
         assert_eq!(meta.title, "Evil ␛[2J␇");
+    }
+
+    #[test]
+    fn escapes_in_keys_do_not_reach_the_message() {
+        let errors = read(&fm(
+            "id: a\ntitle: T\norder: 1\n\"\\e[2J\\e]52;c;aGk=\\a\": 1\n",
+        ))
+        .unwrap_err();
+        let message = &errors[0].1;
+        assert!(message.contains("unknown field"), "{message}");
+        assert!(crate::lessons::sanitize::is_clean(message), "{message:?}");
+        assert!(message.contains("␛[2J"), "{message}");
+    }
+
+    #[test]
+    fn front_matter_size_and_alias_expansion_are_bounded() {
+        let big = format!(
+            "id: a\ntitle: \"{}\"\norder: 1\n",
+            "x".repeat(MAX_FRONT_MATTER_BYTES)
+        );
+        let errors = read(&fm(&big)).unwrap_err();
+        assert!(errors[0].1.contains("may be at most"), "{errors:?}");
+        // 8 KB anchored once, repeated by 500 aliases: 4 MB if expanded.
+        let title = "x".repeat(8 * 1024);
+        let aliases = vec!["*t"; 500].join(", ");
+        let bomb = format!("id: a\ntitle: &t \"{title}\"\norder: 1\nconcepts: [{aliases}]\n");
+        assert!(bomb.len() <= MAX_FRONT_MATTER_BYTES);
+        let errors = read(&fm(&bomb)).unwrap_err();
+        assert!(errors[0].1.contains("decodes to more than"), "{errors:?}");
+        // serde_yaml_ng places it at the anchored value the aliases repeat.
+        assert_eq!(errors[0].0, 3, "{errors:?}");
+        // A few aliases within the budget are fine.
+        let ok = "id: a\ntitle: &t T\norder: 1\nconcepts: [*t, *t]\n";
+        assert_eq!(read(&fm(ok)).expect("valid").0.concepts, vec!["T", "T"]);
     }
 
     #[test]

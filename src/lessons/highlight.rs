@@ -15,6 +15,8 @@ use syntect::highlighting::{FontStyle, ThemeSet};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
+use super::limits::MAX_HIGHLIGHTED_BYTES;
+
 /// The languages a lesson pack can use (syntect's Python, shells, Rust, C, JavaScript, JSON,
 /// YAML, Diff, plain text, and our TOML), one dump.
 static SYNTAX_DUMP: &[u8] = include_bytes!("../../assets/syntaxes.packdump");
@@ -113,6 +115,11 @@ impl Highlighter {
         lang: &str,
         syntax_theme_name: &str,
     ) -> Arc<HighlightedLines> {
+        if code.len() > MAX_HIGHLIGHTED_BYTES {
+            // Highlighting costs far more per byte than drawing (a 20 MB block took
+            // minutes): a block this long is shown plain, and not cached.
+            return Arc::new(plain(code));
+        }
         let key = (
             code.to_string(),
             lang.to_string(),
@@ -279,6 +286,22 @@ mod tests {
             lines.iter().flatten().map(|(s, _)| *s).collect();
         assert!(styles.len() >= 3, "too few distinct styles: {styles:?}");
         assert!(lines.iter().flatten().all(|(s, _)| s.bg.is_none()));
+    }
+
+    #[test]
+    fn a_block_over_the_limit_is_plain() {
+        let h = Highlighter::load();
+        let line = "import threading  # a keyword a highlighter colours\n";
+        let small = h.highlight(line, "python", "base16-ocean.dark");
+        assert!(small[0].len() > 1, "{small:?}");
+        let code = line.repeat(MAX_HIGHLIGHTED_BYTES / line.len() + 1);
+        let lines = h.highlight(&code, "python", "base16-ocean.dark");
+        assert_eq!(lines.len(), code.lines().count());
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.len() == 1 && l[0].0 == Style::default())
+        );
     }
 
     #[test]

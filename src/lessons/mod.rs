@@ -9,7 +9,9 @@
 pub mod catalog;
 pub mod front_matter;
 pub mod highlight;
+pub mod limits;
 pub mod markdown;
+pub mod pack;
 pub mod python_blocks;
 pub mod render;
 pub mod sanitize;
@@ -49,6 +51,8 @@ pub struct Lesson {
     pub demos: Vec<DemoRef>,
     /// Every ` ```quiz ` block, in document order ([`Block::Quiz`] indexes this).
     pub quizzes: Vec<Quiz>,
+    /// Every ` ```exercise ID ` block, in document order ([`Block::Exercise`] indexes this).
+    pub exercises: Vec<ExerciseRef>,
     /// Where each front matter field is, for problems about its value.
     pub meta_lines: front_matter::MetaLines,
 }
@@ -62,6 +66,15 @@ pub struct DemoRef {
     pub args: Vec<(String, String)>,
     /// The block's body text (a caption, may be empty).
     pub caption: String,
+    /// The line of the opening fence.
+    pub line: usize,
+}
+
+/// A ` ```exercise ID ` block: the card that opens an exercise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExerciseRef {
+    /// The exercise's id (checked against the pack's exercises by `pyconc check`).
+    pub id: String,
     /// The line of the opening fence.
     pub line: usize,
 }
@@ -120,11 +133,20 @@ impl fmt::Display for Problem {
 
 impl Problem {
     /// A problem in `file` at `line`.
+    /// Both texts are sanitised: a message may quote pack text (a YAML key, a demo name)
+    /// and a file name may hold any byte, and problems are printed to the terminal.
     pub fn new(file: &str, line: usize, message: impl Into<String>) -> Problem {
+        let clean = |text: String| {
+            if sanitize::is_clean(&text) && !text.contains('\n') {
+                text
+            } else {
+                sanitize::sanitize_line(&text)
+            }
+        };
         Problem {
-            file: file.to_string(),
+            file: clean(file.to_string()),
             line,
-            message: message.into(),
+            message: clean(message.into()),
         }
     }
 }
@@ -137,6 +159,28 @@ impl Lesson {
     /// [`Catalog`].
     pub fn parse(path: &str, text: &str) -> Result<Lesson, Vec<Problem>> {
         let path = sanitize::sanitize_line(path);
+        // Cheap checks first: what a file may cost is bounded before it is parsed.
+        if text.len() as u64 > limits::MAX_LESSON_BYTES {
+            return Err(vec![Problem::new(
+                &path,
+                0,
+                format!(
+                    "too large: a lesson file may be at most {}",
+                    limits::bytes(limits::MAX_LESSON_BYTES)
+                ),
+            )]);
+        }
+        if let Some((line, length)) = limits::first_long_line(text) {
+            return Err(vec![Problem::new(
+                &path,
+                line,
+                format!(
+                    "a line of {} bytes: lines may be at most {}",
+                    length,
+                    limits::bytes(limits::MAX_LINE_BYTES as u64)
+                ),
+            )]);
+        }
         let text = sanitize::sanitize(text);
         let parsed = markdown::parse(&text);
         let mut problems: Vec<Problem> = parsed
@@ -175,6 +219,7 @@ impl Lesson {
                 blocks: parsed.blocks,
                 demos: parsed.demos,
                 quizzes: parsed.quizzes,
+                exercises: parsed.exercises,
             }),
             _ => Err(problems),
         }
@@ -228,4 +273,28 @@ pub fn check_demos(path: &str, demos: &[DemoRef]) -> Vec<Problem> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_sanitised_when_made() {
+        let p = Problem::new("a\u{1b}[2J.md", 3, "unknown `\u{1b}]52;c;x\u{7}`\nnext");
+        assert_eq!(p.to_string(), "a␛[2J.md:3: unknown `␛]52;c;x␇`␤next");
+    }
+
+    #[test]
+    fn long_lines_and_big_files_are_refused_before_parsing() {
+        let long = "x".repeat(limits::MAX_LINE_BYTES + 1);
+        let text = format!("---\nid: a\ntitle: T\norder: 1\n---\n\n{long}\n");
+        let problems = Lesson::parse("a.md", &text).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 7);
+        assert!(problems[0].message.contains("lines may be at most 16 KiB"));
+        let big = "text\n".repeat(limits::MAX_LESSON_BYTES as usize / 5 + 1);
+        let problems = Lesson::parse("a.md", &big).unwrap_err();
+        assert!(problems[0].message.contains("too large"), "{problems:?}");
+    }
 }

@@ -28,6 +28,15 @@ pub trait Engine: Sync {
     /// Starts the demo. Threads it needs are running when this returns.
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError>;
 
+    /// Starts the demo paused. Engines with a step mode override this so that nothing
+    /// moves before the first step (a class stepping from the first instant, and tests
+    /// that must not depend on how fast the machine got to the pause key).
+    fn start_paused(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
+        let mut demo = self.start(params)?;
+        demo.set_paused(true);
+        Ok(demo)
+    }
+
     /// The name used by `pyconc demo NAME` and lesson `demo` blocks.
     fn name(&self) -> &'static str {
         self.info().name

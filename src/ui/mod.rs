@@ -3,12 +3,14 @@
 
 pub mod contents;
 pub mod demo;
+pub mod exercise;
 pub mod help;
 pub mod layout;
 pub mod lesson;
 pub mod status;
 pub mod text;
 pub mod widgets;
+pub mod xray;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -31,9 +33,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         render_too_small(area, buf, &app.theme);
         return;
     }
-    match &app.demo {
-        Some(host) => demo::host::render(app, host, area, buf),
-        None => {
+    match (&app.demo, &app.exercise) {
+        (Some(host), _) => demo::host::render(app, host, area, buf),
+        (None, Some(screen)) => exercise::render(app, screen, area, buf),
+        (None, None) => {
             let screen = app.lesson_screen();
             if let Some(contents) = screen.contents {
                 contents::render(app, contents, buf);

@@ -82,9 +82,11 @@ fn lesson_hints(app: &App) -> Vec<(String, String)> {
         .map(|s| s.item);
     table_hints(&app.key_screens(), |binding, (keys, what)| {
         match binding.keys.first().map(|(_, action)| *action) {
-            Some(Action::Activate) => {
-                matches!(focused, Some(Item::Demo(_))).then_some((keys, what))
-            }
+            Some(Action::Activate) => match focused {
+                Some(Item::Demo(_)) => Some((keys, what)),
+                Some(Item::Exercise(_)) => Some((keys, "open exercise".to_string())),
+                _ => None,
+            },
             Some(Action::Answer(_)) => {
                 let Some(Item::Quiz(q)) = focused else {
                     return None;

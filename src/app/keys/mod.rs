@@ -85,10 +85,14 @@ pub enum Action {
     DemoSeek(super::Seek),
     /// Save the run to a recording file.
     DemoSave,
+    /// Run the demo's real-Python twin beside it (or close the twin's panel).
+    DemoTwin,
     /// Scroll the key overlay by lines (`isize::MIN` / `MAX`: to its top / end).
     HelpScroll(isize),
     /// Scroll the key overlay by pages.
     HelpPage(isize),
+    /// An exercise screen action.
+    Exercise(super::exercise::ExerciseAction),
 }
 
 impl Action {
@@ -128,6 +132,10 @@ pub enum Screen {
     Quiz,
     /// The lesson pane has the keys.
     Lesson,
+    /// The exercise screen is up.
+    Exercise,
+    /// The exercise screen asks whether to reset the file (it takes every key).
+    ExerciseReset,
 }
 
 impl Screen {
@@ -141,6 +149,8 @@ impl Screen {
             Screen::Search => "Typing a search",
             Screen::Found | Screen::Lessons | Screen::Quiz | Screen::Lesson => "Reading lessons",
             Screen::Contents => "In the contents",
+            Screen::Exercise => "Doing an exercise",
+            Screen::ExerciseReset => "Answering the reset question",
         }
     }
 }
@@ -318,6 +328,12 @@ impl App {
                 screens.push(Screen::Rewind);
             }
             screens.push(Screen::Demo);
+        } else if let Some(exercise) = &self.exercise {
+            screens.push(if exercise.confirm_reset {
+                Screen::ExerciseReset
+            } else {
+                Screen::Exercise
+            });
         } else if self.search.editing {
             screens.push(Screen::Search);
         } else {

@@ -50,6 +50,7 @@ const fn row(
     }
 }
 
+use super::super::exercise::ExerciseAction as X;
 use Action as A;
 use Screen as S;
 
@@ -280,6 +281,12 @@ pub static BINDINGS: &[Binding] = &[
     ),
     row(
         S::Demo,
+        &[(ch('x'), A::DemoTwin)],
+        "run the real-Python twin beside the simulation (x again closes it)",
+        hint(8, "x", "real twin"),
+    ),
+    row(
+        S::Demo,
         &[(ch('?'), A::ToggleHelp)],
         "this help",
         hint(7, "?", "keys"),
@@ -354,6 +361,102 @@ pub static BINDINGS: &[Binding] = &[
         &[(Key::AnyChar, A::SearchInput(' '))],
         "type what to look for",
         None,
+    ),
+    // The exercise screen.
+    row(
+        S::Exercise,
+        &[(ch('e'), A::Exercise(X::Edit))],
+        "edit in $VISUAL or $EDITOR (any editor works)",
+        hint(0, "e", "edit"),
+    ),
+    row(
+        S::Exercise,
+        &[(ch('h'), A::Exercise(X::Hint))],
+        "show the next hint",
+        hint(1, "h", "hint"),
+    ),
+    row(
+        S::Exercise,
+        &[
+            (code(KeyCode::Enter), A::Exercise(X::Regrade)),
+            (ch('c'), A::Exercise(X::Regrade)),
+        ],
+        "grade again now",
+        hint(2, "Enter", "grade"),
+    ),
+    row(
+        S::Exercise,
+        &[(ch('p'), A::Exercise(X::SwitchPython))],
+        "grade with the next Python found (remembered)",
+        hint(3, "p", "python"),
+    ),
+    row(
+        S::Exercise,
+        &[(ch('s'), A::Exercise(X::Solution))],
+        "the solution (after a pass or 3 tries)",
+        hint(4, "s", "solution"),
+    ),
+    row(
+        S::Exercise,
+        &[(ch('r'), A::Exercise(X::Reset))],
+        "back to the starter (asks; keeps a .bak-N copy)",
+        hint(5, "r", "reset"),
+    ),
+    row(
+        S::Exercise,
+        &[
+            (code(KeyCode::Up), A::Exercise(X::Scroll(-1))),
+            (code(KeyCode::Down), A::Exercise(X::Scroll(1))),
+            (ch('k'), A::Exercise(X::Scroll(-1))),
+            (ch('j'), A::Exercise(X::Scroll(1))),
+        ],
+        "scroll the output",
+        None,
+    ),
+    row(
+        S::Exercise,
+        &[
+            (code(KeyCode::PageUp), A::Exercise(X::Scroll(-10))),
+            (code(KeyCode::PageDown), A::Exercise(X::Scroll(10))),
+            (ch(' '), A::Exercise(X::Scroll(10))),
+        ],
+        "scroll the output a page",
+        None,
+    ),
+    row(
+        S::Exercise,
+        &[(ch('?'), A::ToggleHelp)],
+        "this help",
+        hint(6, "?", "keys"),
+    ),
+    row(
+        S::Exercise,
+        &[
+            (code(KeyCode::Esc), A::Exercise(X::Back)),
+            (ch('q'), A::Exercise(X::Back)),
+            (code(KeyCode::Backspace), A::Exercise(X::Back)),
+        ],
+        "back to the lesson (your file stays)",
+        hint(7, "Esc", "back"),
+    ),
+    row(
+        S::ExerciseReset,
+        &[
+            (ch('y'), A::Exercise(X::ConfirmReset(true))),
+            (ch('Y'), A::Exercise(X::ConfirmReset(true))),
+        ],
+        "yes: keep a .bak-N copy, put the starter back",
+        hint(0, "y", "yes"),
+    ),
+    row(
+        S::ExerciseReset,
+        &[
+            (ch('n'), A::Exercise(X::ConfirmReset(false))),
+            (code(KeyCode::Esc), A::Exercise(X::ConfirmReset(false))),
+            (ch('q'), A::Exercise(X::ConfirmReset(false))),
+        ],
+        "no: keep the file as it is",
+        hint(1, "n", "no"),
     ),
     // The key overlay.
     row(

@@ -30,6 +30,7 @@ fn press(app: &mut App, code: KeyCode) {
 /// An app showing `screen` (with its keys active).
 fn app_on(screen: Screen) -> App {
     let mut app = app(120, 40);
+    let screen_wanted = screen;
     match screen {
         Screen::Anywhere | Screen::Lessons | Screen::Lesson => {}
         Screen::Help => app.help = true,
@@ -47,6 +48,17 @@ fn app_on(screen: Screen) -> App {
         Screen::Demo => {
             press(&mut app, KeyCode::Char(']'));
             press(&mut app, KeyCode::Enter);
+        }
+        Screen::Exercise | Screen::ExerciseReset => {
+            // The screen alone, with no file and no background parts.
+            let set =
+                crate::exercises::ExerciseSet::from_pack(Path::new("tests/fixtures/exercise-pack"))
+                    .expect("fixture exercises");
+            let exercise = std::sync::Arc::new(set.exercises[0].clone());
+            let mut screen =
+                crate::app::exercise::ExerciseScreen::new(exercise, Err("none".into()));
+            screen.confirm_reset = matches!(screen_wanted, Screen::ExerciseReset);
+            app.exercise = Some(screen);
         }
         Screen::Rewind => {
             press(&mut app, KeyCode::Char(']'));

@@ -1,5 +1,5 @@
 //! A fenced block's info string: ` ```demo NAME k=v ... ` names a demo and its parameters,
-//! ` ```quiz ` a quiz, anything else is code: its language word, ` run ` (the learner may run
+//! ` ```quiz ` a quiz, ` ```exercise ID ` an exercise card, anything else is code: its language word, ` run ` (the learner may run
 //! it) and ` requires=3.13 ` (the Python it needs). Other words are allowed and ignored.
 
 /// What an info string makes of its block.
@@ -14,6 +14,8 @@ pub enum Info {
     },
     /// A quiz block.
     Quiz,
+    /// An exercise card: the exercise's id.
+    Exercise(String),
     /// Code: language word (lower case, may be empty), runnable, needed Python.
     Code {
         /// The language word.
@@ -54,6 +56,13 @@ pub fn parse(info: &str) -> (Option<Info>, Vec<String>) {
             }
         },
         "quiz" => Some(Info::Quiz),
+        "exercise" => match (words.next(), words.next()) {
+            (Some(id), None) => Some(Info::Exercise(id.to_string())),
+            _ => {
+                problems.push("exercise block needs one exercise id: ```exercise ID".to_string());
+                None
+            }
+        },
         _ => {
             let mut run = false;
             let mut requires = None;
@@ -115,5 +124,21 @@ mod tests {
             )
         );
         assert_eq!(parse("py requires=x").1.len(), 1);
+    }
+
+    #[test]
+    fn exercise_blocks_name_one_exercise() {
+        assert_eq!(
+            parse("exercise lost-update"),
+            (Some(Info::Exercise("lost-update".into())), vec![])
+        );
+        for bad in ["exercise", "exercise a b"] {
+            let (kind, problems) = parse(bad);
+            assert_eq!(kind, None, "{bad}");
+            assert!(
+                problems[0].contains("one exercise id"),
+                "{bad}: {problems:?}"
+            );
+        }
     }
 }

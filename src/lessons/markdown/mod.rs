@@ -15,7 +15,7 @@ mod reader;
 
 use pulldown_cmark::{Event, Options, Parser};
 
-use super::{DemoRef, Quiz};
+use super::{DemoRef, ExerciseRef, Quiz};
 use reader::Reader;
 
 /// How a run of inline text is marked up.
@@ -120,6 +120,8 @@ pub enum Block {
     Demo { index: usize, line: usize },
     /// A ` ```quiz ` question: index into the lesson's quizzes.
     Quiz { index: usize, line: usize },
+    /// A ` ```exercise ID ` card: index into the lesson's exercises.
+    Exercise { index: usize, line: usize },
 }
 
 impl Block {
@@ -133,7 +135,8 @@ impl Block {
             | Block::Table { line, .. }
             | Block::Rule { line }
             | Block::Demo { line, .. }
-            | Block::Quiz { line, .. } => *line,
+            | Block::Quiz { line, .. }
+            | Block::Exercise { line, .. } => *line,
             Block::Code(code) => code.line,
         }
     }
@@ -159,6 +162,8 @@ pub struct ParsedMarkdown {
     pub demos: Vec<DemoRef>,
     /// Well-formed quiz blocks, in document order.
     pub quizzes: Vec<Quiz>,
+    /// Exercise cards, in document order.
+    pub exercises: Vec<ExerciseRef>,
     /// Problems found while reading: (line, message).
     pub problems: Vec<(usize, String)>,
 }

@@ -7,8 +7,9 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Tag, TagEnd}
 use super::info::{self, Info};
 use super::quiz::parse_quiz;
 use super::{Align, Block, CodeBlock, FrontMatterText, Inline, ListItem, Marks, ParsedMarkdown};
-use crate::lessons::DemoRef;
+use crate::lessons::limits::{MAX_NESTING_DEPTH, MAX_TABLE_CELLS, MAX_TABLE_COLUMNS};
 use crate::lessons::sanitize::{self, sanitize_line};
+use crate::lessons::{DemoRef, ExerciseRef};
 
 /// Byte offset -> 1-based line number.
 pub(super) struct LineIndex {
@@ -55,6 +56,8 @@ pub(super) struct Reader<'a> {
     pos: usize,
     lines: LineIndex,
     inline: InlineState,
+    /// Lists and quotes open around the current event.
+    depth: usize,
     pub(super) out: ParsedMarkdown,
 }
 
@@ -66,6 +69,7 @@ impl<'a> Reader<'a> {
             pos: 0,
             lines: LineIndex::new(text),
             inline: InlineState::default(),
+            depth: 0,
             out: ParsedMarkdown::default(),
         }
     }
@@ -78,6 +82,38 @@ impl<'a> Reader<'a> {
 
     fn problem(&mut self, line: usize, message: impl Into<String>) {
         self.out.problems.push((line, message.into()));
+    }
+
+    /// Skips the events up to the end of the container just opened, without recursion.
+    fn skip_container(&mut self) {
+        let mut open = 1usize;
+        while let Some((event, _)) = self.next() {
+            match event {
+                Event::Start(_) => open += 1,
+                Event::End(_) => {
+                    open -= 1;
+                    if open == 0 {
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// True (and the container skipped, with a problem) if a list or quote opened at `line`
+    /// nests deeper than [`MAX_NESTING_DEPTH`]: the reader, the renderer and the TUI walk
+    /// blocks recursively, so depth is bounded here, once.
+    fn too_deep(&mut self, line: usize) -> bool {
+        if self.depth < MAX_NESTING_DEPTH {
+            return false;
+        }
+        self.problem(
+            line,
+            format!("lists and quotes nest more than {MAX_NESTING_DEPTH} levels deep"),
+        );
+        self.skip_container();
+        true
     }
 
     /// Reads blocks until the end tag `until` (or the end of the input).
@@ -122,14 +158,24 @@ impl<'a> Reader<'a> {
                     });
                 }
                 Event::Start(Tag::BlockQuote(kind)) => {
+                    if self.too_deep(line) {
+                        continue;
+                    }
+                    self.depth += 1;
                     let inner = self.blocks(Some(TagEnd::BlockQuote(kind)));
+                    self.depth -= 1;
                     blocks.push(Block::Quote {
                         blocks: inner,
                         line,
                     });
                 }
                 Event::Start(Tag::List(start)) => {
+                    if self.too_deep(line) {
+                        continue;
+                    }
+                    self.depth += 1;
                     let items = self.list_items(start.is_some());
+                    self.depth -= 1;
                     blocks.push(Block::List { start, items, line });
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
@@ -138,7 +184,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Event::Start(Tag::Table(alignments)) => {
-                    blocks.push(self.table(alignments, line));
+                    blocks.extend(self.table(alignments, line));
                 }
                 Event::Start(Tag::HtmlBlock) => {
                     let html = self.raw_text(TagEnd::HtmlBlock);
@@ -176,6 +222,9 @@ impl<'a> Reader<'a> {
                 }
                 Event::Start(other) => {
                     // Containers we do not style: keep their content.
+                    if self.too_deep(line) {
+                        continue;
+                    }
                     let end = other.to_end();
                     let inner = self.blocks(Some(end));
                     blocks.extend(inner);
@@ -361,8 +410,9 @@ impl<'a> Reader<'a> {
         text
     }
 
-    fn table(&mut self, alignments: Vec<Alignment>, line: usize) -> Block {
-        let alignments = alignments
+    /// A table, or `None` (and a problem) if it is over a size limit.
+    fn table(&mut self, alignments: Vec<Alignment>, line: usize) -> Option<Block> {
+        let alignments: Vec<Align> = alignments
             .into_iter()
             .map(|a| match a {
                 Alignment::Center => Align::Center,
@@ -373,13 +423,35 @@ impl<'a> Reader<'a> {
         let mut header = Vec::new();
         let mut rows: Vec<Vec<Vec<Inline>>> = Vec::new();
         let mut in_head = false;
+        let mut cells = 0usize;
+        if alignments.len() > MAX_TABLE_COLUMNS {
+            self.problem(
+                line,
+                format!(
+                    "a table of {} columns: tables may have at most {MAX_TABLE_COLUMNS}",
+                    alignments.len()
+                ),
+            );
+            self.skip_container();
+            return None;
+        }
         while let Some((event, _)) = self.next() {
             match event {
                 Event::End(TagEnd::Table) => break,
+                Event::Start(Tag::TableCell) if cells == MAX_TABLE_CELLS => {
+                    self.problem(
+                        line,
+                        format!("a table of more than {MAX_TABLE_CELLS} cells: split it"),
+                    );
+                    // The rest of this cell, row and table.
+                    self.skip_to_table_end();
+                    return None;
+                }
                 Event::Start(Tag::TableHead) => in_head = true,
                 Event::End(TagEnd::TableHead) => in_head = false,
                 Event::Start(Tag::TableRow) => rows.push(Vec::new()),
                 Event::Start(Tag::TableCell) => {
+                    cells += 1;
                     let cell = self.inlines(TagEnd::TableCell);
                     if in_head {
                         header.push(cell);
@@ -390,11 +462,20 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
         }
-        Block::Table {
+        Some(Block::Table {
             alignments,
             header,
             rows,
             line,
+        })
+    }
+
+    /// Skips events up to and including the end of the current table.
+    fn skip_to_table_end(&mut self) {
+        while let Some((event, _)) = self.next() {
+            if event == Event::End(TagEnd::Table) {
+                return;
+            }
         }
     }
 
@@ -421,6 +502,11 @@ impl<'a> Reader<'a> {
                     line,
                 });
                 Some(Block::Demo { index, line })
+            }
+            Info::Exercise(id) => {
+                let index = self.out.exercises.len();
+                self.out.exercises.push(ExerciseRef { id, line });
+                Some(Block::Exercise { index, line })
             }
             Info::Quiz => match parse_quiz(&body, line, first_code_line) {
                 Ok(quiz) => {

@@ -139,3 +139,74 @@ fn late_metadata_block_is_a_problem() {
     assert_eq!(parsed.problems.len(), 1);
     assert_eq!(parsed.problems[0].0, 7);
 }
+
+#[test]
+fn nesting_deeper_than_the_limit_is_a_problem_not_a_deep_tree() {
+    use crate::lessons::limits::MAX_NESTING_DEPTH;
+    fn depth(blocks: &[Block]) -> usize {
+        blocks
+            .iter()
+            .map(|b| match b {
+                Block::Quote { blocks, .. } => 1 + depth(blocks),
+                Block::List { items, .. } => {
+                    1 + items.iter().map(|i| depth(&i.blocks)).max().unwrap_or(0)
+                }
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+    let at_limit = format!("text\n\n{} x\n", ">".repeat(MAX_NESTING_DEPTH));
+    let parsed = parse(&at_limit);
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    assert_eq!(depth(&parsed.blocks), MAX_NESTING_DEPTH);
+    for deep in [
+        format!("text\n\n{} x\n", ">".repeat(10_000)),
+        format!("text\n\n{} x\n", "- ".repeat(5_000)),
+        format!("text\n\n{} x\n", "> - ".repeat(2_000)),
+    ] {
+        let parsed = parse(&deep);
+        assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+        let (line, message) = &parsed.problems[0];
+        assert_eq!(*line, 3);
+        assert!(message.contains("nest more than"), "{message}");
+        assert!(depth(&parsed.blocks) <= MAX_NESTING_DEPTH);
+    }
+}
+
+#[test]
+fn tables_over_the_limits_are_problems() {
+    use crate::lessons::limits::{MAX_TABLE_CELLS, MAX_TABLE_COLUMNS};
+    let wide = format!(
+        "x\n\n|{}\n|{}\n",
+        "a|".repeat(MAX_TABLE_COLUMNS + 1),
+        "-|".repeat(MAX_TABLE_COLUMNS + 1)
+    );
+    let parsed = parse(&wide);
+    assert!(
+        parsed.problems[0].1.contains("columns"),
+        "{:?}",
+        parsed.problems
+    );
+    assert_eq!(parsed.problems[0].0, 3);
+    let rows = MAX_TABLE_CELLS / 2 + 1;
+    let long = format!("x\n\n|a|b|\n|-|-|\n{}\nafter\n", "|1|2|\n".repeat(rows));
+    let parsed = parse(&long);
+    assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+    assert!(
+        parsed.problems[0].1.contains("cells"),
+        "{:?}",
+        parsed.problems
+    );
+    assert!(
+        !parsed
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::Table { .. }))
+    );
+    // Reading goes on after the table.
+    assert!(matches!(
+        parsed.blocks.last(),
+        Some(Block::Paragraph { .. })
+    ));
+}

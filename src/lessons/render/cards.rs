@@ -1,4 +1,4 @@
-//! Demo and quiz cards: a framed box (plain below a minimum width) with the card's title,
+//! Demo, exercise and quiz cards: a framed box (plain below a minimum width) with the card's title,
 //! caption or question, options with their marks, and the explanation once answered.
 
 use super::*;
@@ -48,6 +48,28 @@ impl Renderer<'_, '_> {
             "press Enter to run".to_string(),
         )]));
         self.card(Item::Demo(index), border, content);
+    }
+
+    /// A card like a demo card: the exercise's id and how to open it.
+    pub(super) fn exercise_card(&mut self, index: usize, id: &str) {
+        let theme = self.theme;
+        let (focused, border) = self.next_card_focus();
+        let title = vec![
+            (
+                border.add_modifier(Modifier::BOLD),
+                "✎ exercise: ".to_string(),
+            ),
+            (theme.accent.add_modifier(Modifier::BOLD), id.to_string()),
+        ];
+        let hint = if focused { theme.key } else { theme.muted };
+        let content = vec![
+            CardPart::Wrapped(title),
+            CardPart::Wrapped(vec![(
+                hint,
+                "press Enter to write it; pyconc grades each save".to_string(),
+            )]),
+        ];
+        self.card(Item::Exercise(index), border, content);
     }
 
     pub(super) fn quiz_card(&mut self, index: usize, quiz: &Quiz) {

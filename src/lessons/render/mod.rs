@@ -77,6 +77,8 @@ pub enum Item {
     Demo(usize),
     /// A quiz: index into `lesson.quizzes`.
     Quiz(usize),
+    /// An exercise card: index into `lesson.exercises`.
+    Exercise(usize),
 }
 
 /// Lays `lesson` out for `opts`.
@@ -225,6 +227,12 @@ impl Renderer<'_, '_> {
                 if let Some(quiz) = self.lesson.quizzes.get(*index) {
                     self.gap();
                     self.quiz_card(*index, quiz);
+                }
+            }
+            Block::Exercise { index, .. } => {
+                if let Some(exercise) = self.lesson.exercises.get(*index) {
+                    self.gap();
+                    self.exercise_card(*index, &exercise.id);
                 }
             }
         }

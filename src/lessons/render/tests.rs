@@ -84,3 +84,29 @@ fn ansi_and_plain_output() {
     assert!(ansi.starts_with("\x1b[1;31mred\x1b[0m"), "{ansi:?}");
     assert_eq!(ansi.matches('\x1b').count(), 2, "{ansi:?}");
 }
+
+#[test]
+fn the_deepest_nesting_a_pack_may_have_renders_at_any_width() {
+    use crate::lessons::limits::MAX_NESTING_DEPTH;
+    let body = format!(
+        "{} deep text that wraps\n\n{}x\n",
+        ">".repeat(MAX_NESTING_DEPTH),
+        "- ".repeat(MAX_NESTING_DEPTH)
+    );
+    let text = format!("---\nid: a\ntitle: T\norder: 1\n---\n\n{body}");
+    let lesson = crate::lessons::Lesson::parse("a.md", &text).expect("at the limit is valid");
+    let theme = Theme::new(crate::theme::ThemeName::Dark, true);
+    for width in [1u16, 10, 40, 80, 300] {
+        let rendered = render(
+            &lesson,
+            &RenderOptions {
+                width,
+                theme: &theme,
+                highlighter: None,
+                answers: &|_| None,
+                focused: None,
+            },
+        );
+        assert!(!rendered.lines.is_empty(), "width {width}");
+    }
+}

@@ -77,16 +77,28 @@ impl Engine for GilEngine {
         &INFO
     }
     fn start(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
-        let config =
-            GilConfig::from_params(params).map_err(|e| StartError::Other(e.to_string()))?;
-        match config.engine {
-            EngineKind::Threads => Ok(Box::new(threads::ThreadsDemo::start(&config, true)?)),
-            EngineKind::Model => Ok(Box::new(model::ModelDemo::start(
-                &config,
-                super::available_cores(),
-            )?)),
-        }
+        start(params, false)
     }
+    fn start_paused(&self, params: &Params) -> Result<Box<dyn Demo>, StartError> {
+        start(params, true)
+    }
+}
+
+/// Starts the engine `params` choose; the model can start paused at virtual time 0.
+fn start(params: &Params, paused: bool) -> Result<Box<dyn Demo>, StartError> {
+    let config = GilConfig::from_params(params).map_err(|e| StartError::Other(e.to_string()))?;
+    let mut demo: Box<dyn Demo> = match config.engine {
+        EngineKind::Threads => Box::new(threads::ThreadsDemo::start(&config, true)?),
+        EngineKind::Model => Box::new(model::ModelDemo::start(
+            &config,
+            super::available_cores(),
+            paused,
+        )?),
+    };
+    if paused && config.engine == EngineKind::Threads {
+        demo.set_paused(true);
+    }
+    Ok(demo)
 }
 
 /// The configuration `pairs` (name, value) resolve to, for tests.

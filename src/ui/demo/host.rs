@@ -16,13 +16,38 @@ use crate::ui::layout;
 use crate::ui::status::{hints_that_fit, key_spans, render_bar, table_hints};
 use crate::ui::text::truncate;
 
+/// The share of the view the twin's panel takes below the simulation.
+const TWIN_PANEL_SHARE: f64 = 0.5;
+
+/// Splits the view: the simulation on top, the real twin's panel below (none when the
+/// view is too short to hold both).
+fn split_for_twin(view: Rect) -> (Rect, Option<Rect>) {
+    let twin_h =
+        ((f64::from(view.height) * TWIN_PANEL_SHARE) as u16).max(crate::ui::xray::twin::MIN_SIZE.1);
+    if view.height < twin_h + 4 {
+        return (Rect { height: 0, ..view }, Some(view));
+    }
+    let sim = Rect {
+        height: view.height - twin_h,
+        ..view
+    };
+    let twin = Rect {
+        y: view.y + sim.height,
+        height: twin_h,
+        ..view
+    };
+    (sim, Some(twin))
+}
+
 /// Draws the demo screen.
 pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let screen = layout::demo_screen(area, host.engine.params().len());
 
     let replay = host.replay.is_some();
-    let state = if host.finished && replay {
+    let state = if host.twin.is_some() {
+        Span::styled(" ⏹ stopped: the real twin runs ", theme.warn)
+    } else if host.finished && replay {
         Span::styled(" ✓ end · r plays it again ", theme.good)
     } else if let Some(word) = host.failed_end.filter(|_| host.finished) {
         Span::styled(format!(" ✗ {word} · r runs it again "), theme.bad)
@@ -76,8 +101,26 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     ]);
     Paragraph::new(header).render(screen.header, buf);
 
+    let (sim_area, twin_area) = match &host.twin {
+        Some(_) => split_for_twin(screen.view),
+        None => (screen.view, None),
+    };
     if let Some(snapshot) = &host.snapshot {
-        crate::ui::demo::render_view(snapshot, theme, screen.view, buf);
+        crate::ui::demo::render_view(snapshot, theme, sim_area, buf);
+    }
+    if let (Some(twin), Some(area)) = (&host.twin, twin_area) {
+        let (title, status, failed, view, real_title) =
+            twin.panel_parts(crate::ui::xray::strip_cells(area.width));
+        let panel = crate::ui::xray::twin::TwinPanel {
+            title,
+            status,
+            failed,
+            view: view.as_ref(),
+            real_title,
+            rows: twin.rows(),
+            differences: twin.differences(),
+        };
+        crate::ui::xray::twin::render(&panel, theme, area, buf);
     }
     render_panel(app, host, screen.panel, buf);
 

@@ -171,9 +171,10 @@ impl ModelRun {
 
 impl ModelDemo {
     /// A model of `config` on `cores` cores, following the wall clock from now on a
-    /// thread of its own.
-    pub fn start(config: &GilConfig, cores: usize) -> Result<ModelDemo, StartError> {
-        let run = ModelRun::new(config, cores);
+    /// thread of its own; `paused`: held at virtual time 0 until resumed or stepped.
+    pub fn start(config: &GilConfig, cores: usize, paused: bool) -> Result<ModelDemo, StartError> {
+        let mut run = ModelRun::new(config, cores);
+        run.paused = paused;
         let latest = SnapshotCell::new(run.snapshot());
         let run = Arc::new(Mutex::new(run));
         let mut crew = Crew::new(Arc::new(RunControl::new()));
@@ -235,10 +236,12 @@ impl Demo for ModelDemo {
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
-        self.change(|run| {
-            run.paused = paused;
-            run.rebase();
-        });
+        // No catching up first: a pause holds the model where the picture is, however
+        // long the machine took to deliver the key.
+        let mut run = self.lock();
+        run.paused = paused;
+        run.rebase();
+        self.latest.publish(run.snapshot());
         true
     }
 
