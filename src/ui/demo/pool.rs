@@ -74,10 +74,9 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
             (Activity::Work, "own work"),
             (Activity::Stolen, "stolen work"),
         ],
-        figure_lines(snap),
-        width,
         theme,
     ));
+    lines.extend(lanes::figure_rows(figure_lines(snap), width, theme));
     lines.push(Line::default());
     let used = lines.len() + 1;
     let roomy = wide && height > used + snap.cores.len();

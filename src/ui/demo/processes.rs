@@ -88,10 +88,9 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
             (Activity::Work, "compute"),
             (Activity::Crashed, "lost"),
         ],
-        figure_lines(snap),
-        width,
         theme,
     ));
+    lines.extend(lanes::figure_rows(figure_lines(snap), width, theme));
     if let Some(report) = report {
         lines.push(Line::styled(report.clone(), theme.bad));
     }
