@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod child;
+pub mod contrast;
 pub mod exercises;
 pub mod input;
 pub mod lessons;

@@ -129,22 +129,31 @@ impl Theme {
                 RunState::Cancelled => Style::new().add_modifier(Modifier::UNDERLINED),
             };
         }
-        let light = self.name == ThemeName::Light;
-        let fg = match state {
-            RunState::Running => Color::Green,
-            RunState::Ready => Color::Yellow,
-            RunState::Waiting => {
-                if light {
-                    Color::DarkGray
-                } else {
-                    Color::Gray
-                }
+        // Every colour here passes the contrast check (`crate::contrast`) on its theme's
+        // background: on white the ANSI green, yellow, cyan and greys are too pale, on
+        // black the ANSI blue, red and magenta too dark.
+        let fg = if self.name == ThemeName::Light {
+            match state {
+                RunState::Running => Color::Rgb(0, 120, 0),
+                RunState::Ready => Color::Rgb(160, 90, 0),
+                RunState::Waiting => Color::Rgb(90, 90, 90),
+                RunState::Io => Color::Rgb(0, 110, 130),
+                RunState::Done => Color::Blue,
+                RunState::Failed => Color::Red,
+                RunState::Cancelled => Color::Magenta,
+                RunState::Idle => Color::Rgb(110, 110, 110),
             }
-            RunState::Io => Color::Cyan,
-            RunState::Done => Color::Blue,
-            RunState::Failed => Color::Red,
-            RunState::Cancelled => Color::Magenta,
-            RunState::Idle => Color::DarkGray,
+        } else {
+            match state {
+                RunState::Running => Color::Green,
+                RunState::Ready => Color::Yellow,
+                RunState::Waiting => Color::Gray,
+                RunState::Io => Color::Cyan,
+                RunState::Done => Color::Rgb(100, 150, 255),
+                RunState::Failed => Color::Rgb(255, 90, 90),
+                RunState::Cancelled => Color::Rgb(220, 100, 220),
+                RunState::Idle => Color::DarkGray,
+            }
         };
         let style = Style::new().fg(fg);
         if self.name == ThemeName::HighContrast {
@@ -178,12 +187,12 @@ impl Theme {
             headings: [
                 fg(Color::Cyan).add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
                 fg(Color::Cyan).add_modifier(Modifier::BOLD),
-                fg(Color::LightBlue).add_modifier(Modifier::BOLD),
+                fg(Color::Rgb(120, 160, 255)).add_modifier(Modifier::BOLD),
             ],
             emphasis: Style::new().add_modifier(Modifier::ITALIC),
             strong: Style::new().add_modifier(Modifier::BOLD),
             inline_code: fg(Color::LightYellow).bg(Color::Rgb(40, 40, 40)),
-            link: fg(Color::LightBlue).add_modifier(Modifier::UNDERLINED),
+            link: fg(Color::Rgb(120, 160, 255)).add_modifier(Modifier::UNDERLINED),
             link_target: fg(Color::DarkGray),
             quote: fg(Color::Gray).add_modifier(Modifier::ITALIC),
             marker: fg(Color::Cyan),
@@ -193,15 +202,15 @@ impl Theme {
             card: fg(Color::Magenta),
             card_focused: fg(Color::LightMagenta).add_modifier(Modifier::BOLD),
             good: fg(Color::Green).add_modifier(Modifier::BOLD),
-            bad: fg(Color::Red).add_modifier(Modifier::BOLD),
+            bad: fg(Color::Rgb(255, 90, 90)).add_modifier(Modifier::BOLD),
             warn: fg(Color::Yellow),
             search_match: Style::new().bg(Color::Yellow).fg(Color::Black),
             series: [
                 fg(Color::Green),
                 fg(Color::Cyan),
                 fg(Color::Yellow),
-                fg(Color::Magenta),
-                fg(Color::LightBlue),
+                fg(Color::Rgb(220, 100, 220)),
+                fg(Color::Rgb(120, 160, 255)),
                 fg(Color::LightRed),
             ],
             syntax_theme: "base16-ocean.dark",
@@ -214,10 +223,10 @@ impl Theme {
             name: ThemeName::Light,
             color: true,
             text: Style::new(),
-            muted: fg(Color::Gray),
+            muted: fg(Color::Rgb(100, 100, 100)),
             accent: fg(Color::Rgb(150, 80, 0)),
             title: fg(Color::Blue).add_modifier(Modifier::BOLD),
-            border: fg(Color::Gray),
+            border: fg(Color::Rgb(140, 140, 140)),
             border_focused: fg(Color::Blue),
             selected: Style::new()
                 .bg(Color::Rgb(210, 225, 250))
@@ -235,8 +244,8 @@ impl Theme {
             strong: Style::new().add_modifier(Modifier::BOLD),
             inline_code: fg(Color::Rgb(160, 30, 60)).bg(Color::Rgb(238, 238, 238)),
             link: fg(Color::Blue).add_modifier(Modifier::UNDERLINED),
-            link_target: fg(Color::Gray),
-            quote: fg(Color::DarkGray).add_modifier(Modifier::ITALIC),
+            link_target: fg(Color::Rgb(100, 100, 100)),
+            quote: fg(Color::Rgb(90, 90, 90)).add_modifier(Modifier::ITALIC),
             marker: fg(Color::Blue),
             table_header: fg(Color::Blue).add_modifier(Modifier::BOLD),
             code: Style::new().bg(Color::Rgb(245, 245, 245)),

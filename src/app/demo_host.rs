@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use crate::replay::history::{Bounds, History};
 use crate::replay::record::{Header, RecordSink};
+use crate::sims::params::{ParamKind, ParamValue};
 use crate::sims::{Applied, Demo, Engine, Params, Snapshot, StartError};
 
 /// Slowest playback speed `<` reaches (64 times slower than real time).
@@ -33,6 +34,8 @@ pub struct DemoHost {
     pub speed: f64,
     /// True once a finite demo ended.
     pub finished: bool,
+    /// The word for the end when it is a failure ("deadlocked"), not "finished".
+    pub failed_end: Option<&'static str>,
     /// A short message about the last action ("this demo has no step mode").
     pub notice: Option<String>,
     /// The real-Python twin running (or finished) beside the stopped simulation.
@@ -94,6 +97,7 @@ impl DemoHost {
             frozen: false,
             speed: 1.0,
             finished: false,
+            failed_end: None,
             notice: None,
             twin: None,
             history: History::new(Bounds::LIVE),
@@ -129,6 +133,7 @@ impl DemoHost {
             return;
         };
         self.finished = demo.is_finished();
+        self.failed_end = demo.failed_end();
         if !self.frozen && self.cursor.is_none() {
             let snapshot = demo.snapshot();
             self.capture(snapshot);
@@ -185,6 +190,15 @@ impl DemoHost {
         let Some(demo) = self.running.as_mut() else {
             return;
         };
+        if !demo.offers_step() {
+            // Say so, and leave the demo running: `.` does not pause a demo it cannot step.
+            self.notice = Some(if has_engine_param {
+                "no step here: set engine to model for the step-by-step version".into()
+            } else {
+                "this demo has no step mode (space pauses it)".into()
+            });
+            return;
+        }
         if !self.paused && demo.set_paused(true) {
             self.paused = true;
         }
@@ -193,29 +207,86 @@ impl DemoHost {
             self.capture(snapshot);
             self.notice = None;
         } else {
-            self.notice = Some(if has_engine_param {
-                "no step here: set `engine` to `model` for the step-by-step version".into()
-            } else {
-                "this demo has no step mode".into()
-            });
+            self.notice = Some("nothing to step right now".into());
         }
     }
 
-    /// Multiplies the speed by `factor` within the limits.
-    pub fn change_speed(&mut self, factor: f64) {
+    /// The parameter `<` `>` change on this demo (its slow motion, `timescale`), if any.
+    pub fn slow_motion_param(&self) -> Option<&'static str> {
+        self.running.as_ref().and_then(|d| d.slow_motion_param())
+    }
+
+    /// True if `<` `>` do something here: a replay, a playback speed, or a slow-motion
+    /// parameter.
+    pub fn offers_speed(&self) -> bool {
+        self.replay.is_some()
+            || self
+                .running
+                .as_ref()
+                .is_some_and(|d| d.offers_speed() || d.slow_motion_param().is_some())
+    }
+
+    /// True if `.` steps this demo (a replay or rewound picture steps through frames).
+    pub fn offers_step(&self) -> bool {
+        self.replay.is_some()
+            || self.cursor.is_some()
+            || self.running.as_ref().is_some_and(|d| d.offers_step())
+    }
+
+    /// Multiplies the speed by `factor` within the limits. Where the demo's slow motion is
+    /// a parameter (`timescale`), that parameter is divided by `factor` instead, so `<`
+    /// `>` and the panel change the same thing; returns a stopped engine to reap if that
+    /// change needed a restart.
+    pub fn change_speed(&mut self, factor: f64) -> Result<Option<Box<dyn Demo>>, StartError> {
         if self.replay.is_some() {
             self.speed = (self.speed * factor).clamp(MIN_SPEED, MAX_SPEED);
-            return;
+            return Ok(None);
+        }
+        if let Some(name) = self.slow_motion_param() {
+            return self.change_slow_motion(name, factor);
         }
         let Some(demo) = self.running.as_mut() else {
-            return;
+            return Ok(None);
         };
         let speed = (self.speed * factor).clamp(MIN_SPEED, MAX_SPEED);
-        if demo.set_speed(speed) {
+        if demo.offers_speed() && demo.set_speed(speed) {
             self.speed = speed;
             self.notice = None;
         } else {
             self.notice = Some("this demo always runs in real time".into());
+        }
+        Ok(None)
+    }
+
+    /// Divides the float parameter `name` (a slow-motion factor) by `factor` within its
+    /// declared range and applies it as the panel would.
+    fn change_slow_motion(
+        &mut self,
+        name: &'static str,
+        factor: f64,
+    ) -> Result<Option<Box<dyn Demo>>, StartError> {
+        let Some(spec) = self.engine.params().iter().find(|p| p.name == name) else {
+            return Ok(None);
+        };
+        let ParamKind::Float { min, max } = spec.kind else {
+            return Ok(None);
+        };
+        let current = self.params.float(name);
+        let next = (current / factor).clamp(min, max);
+        if (next - current).abs() < f64::EPSILON {
+            self.notice = Some(format!("{name}: {}", spec.kind.describe()));
+            return Ok(None);
+        }
+        let value = ParamValue::Float(next);
+        self.params.set(name, value.clone());
+        self.notice = None;
+        let applied = match self.running.as_mut() {
+            Some(demo) => demo.set(name, &value),
+            None => Applied::Restart,
+        };
+        match applied {
+            Applied::Live => Ok(None),
+            Applied::Restart => self.restart(),
         }
     }
 
@@ -277,6 +348,7 @@ impl DemoHost {
         self.paused = false;
         self.frozen = false;
         self.finished = false;
+        self.failed_end = None;
         Ok(old)
     }
 

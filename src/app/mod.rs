@@ -366,7 +366,10 @@ impl App {
             A::DemoBack => self.close_demo(),
             A::DemoPause => self.with_demo(DemoHost::toggle_pause),
             A::DemoStep => self.with_demo(DemoHost::step),
-            A::DemoSpeed(factor) => self.with_demo(|d| d.change_speed(factor)),
+            A::DemoSpeed(factor) => {
+                let result = self.demo.as_mut().map(|d| d.change_speed(factor));
+                self.after_restart(result);
+            }
             A::DemoSelect(delta) => self.with_demo(|d| d.select(delta)),
             A::DemoChange(direction) => {
                 let result = self.demo.as_mut().map(|d| d.change_param(direction));

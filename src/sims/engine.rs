@@ -145,10 +145,30 @@ pub trait Demo: Send {
     fn set_speed(&mut self, speed: f64) -> bool {
         self.pacing().map(|p| p.speed.set(speed)).is_some()
     }
+    /// True if [`Demo::set_speed`] changes what the learner sees (the key bar offers
+    /// `<` `>` only then).
+    fn offers_speed(&self) -> bool {
+        false
+    }
+    /// True if [`Demo::step`] can advance this demo (the key bar offers `.` only then).
+    fn offers_step(&self) -> bool {
+        false
+    }
+    /// The parameter that is this demo's slow motion (`timescale`), which `<` `>` change
+    /// instead of a separate playback speed, so the two are one idea. `None`: `<` `>` set
+    /// the playback speed, if [`Demo::offers_speed`].
+    fn slow_motion_param(&self) -> Option<&'static str> {
+        None
+    }
     /// True once a demo with an end (a finite scenario) has reached it.
     fn is_finished(&self) -> bool {
         self.pacing()
             .is_some_and(|p| p.finished.load(Ordering::SeqCst))
+    }
+    /// When the end reached is a failure rather than a success, the word for it (the
+    /// `deadlock` demo's end is "deadlocked"): the host then does not say "finished".
+    fn failed_end(&self) -> Option<&'static str> {
+        None
     }
     /// Stops the demo, joins every thread and task it started, and returns its final
     /// metrics as a JSON object (without `demo`, `params` and `elapsed_s`, which the

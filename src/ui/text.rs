@@ -49,6 +49,36 @@ pub fn wrap_words(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     lines
 }
 
+/// How many of `fields` (their display widths, in order) fit on one line of `width`
+/// columns with `sep` columns between neighbours. Fields are never cut: the first one that
+/// does not fit, and every one after it, is left out whole.
+pub fn fields_that_fit(fields: &[usize], sep: usize, width: usize) -> usize {
+    let mut used = 0;
+    for (i, w) in fields.iter().enumerate() {
+        let need = if i == 0 { *w } else { sep + w };
+        if used + need > width {
+            return i;
+        }
+        used += need;
+    }
+    fields.len()
+}
+
+/// `1 thread`, `2 threads`, `5,000 tasks`: the count (with thousands separators) and the
+/// noun, plural unless the count is one. `noun` is the singular; its plural adds `s` (an
+/// irregular one goes through [`count_of`]). Every view says counts through this.
+pub fn count(n: impl TryInto<u64>, noun: &str) -> String {
+    let n = n.try_into().unwrap_or(u64::MAX);
+    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
+/// `1 process`, `3 processes`: the count with a noun whose plural is given.
+pub fn count_of(n: impl TryInto<u64>, singular: &str, plural_form: &str) -> String {
+    let n = n.try_into().unwrap_or(u64::MAX);
+    let noun = if n == 1 { singular } else { plural_form };
+    format!("{} {noun}", thousands(n))
+}
+
 /// `s` unless `n` is one: `{n} thread{}`.
 pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
@@ -141,5 +171,18 @@ mod tests {
         assert_eq!(plural(1), "");
         assert_eq!(plural(2), "s");
         assert_eq!(wrap_words("one two three", 7, 5), vec!["one two", "three"]);
+        assert_eq!(count(1, "thread"), "1 thread");
+        assert_eq!(count(0u64, "job"), "0 jobs");
+        assert_eq!(count(5_000usize, "round trip"), "5,000 round trips");
+        assert_eq!(count_of(3, "process", "processes"), "3 processes");
+    }
+
+    #[test]
+    fn fields_that_fit_never_cut_a_field() {
+        // 5 + 2 + 3 = 10 fits in 10, the 4-wide third does not.
+        assert_eq!(fields_that_fit(&[5, 3, 4], 2, 10), 2);
+        assert_eq!(fields_that_fit(&[5, 3, 4], 2, 16), 3);
+        assert_eq!(fields_that_fit(&[5, 3, 4], 2, 4), 0);
+        assert_eq!(fields_that_fit(&[], 2, 0), 0);
     }
 }

@@ -5,7 +5,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::theme::{RunState, Theme};
+use crate::ui::text::fields_that_fit;
 
 /// The eighths used for partial bar cells.
 const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
@@ -108,14 +111,25 @@ pub fn legend<'a>(states: &[RunState], theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-/// `label value` pairs on one line, labels muted and values accented.
-pub fn figures<'a>(pairs: &[(&str, String)], theme: &Theme) -> Line<'a> {
+/// What separates two figures on a stats line.
+const FIGURE_SEPARATOR: &str = "  │  ";
+
+/// `label value` pairs on one line of at most `width` columns, labels muted and values
+/// accented. A figure is never cut: pairs that do not fit are left out whole, from the
+/// first that does not fit on (the caller orders them most important first).
+pub fn figures<'a>(pairs: &[(&str, String)], width: usize, theme: &Theme) -> Line<'a> {
+    let texts: Vec<(String, &String)> = pairs
+        .iter()
+        .map(|(label, value)| (format!("{label} "), value))
+        .collect();
+    let widths: Vec<usize> = texts.iter().map(|(l, v)| l.width() + v.width()).collect();
+    let shown = fields_that_fit(&widths, FIGURE_SEPARATOR.width(), width);
     let mut spans = Vec::new();
-    for (i, (label, value)) in pairs.iter().enumerate() {
+    for (i, (label, value)) in texts.into_iter().take(shown).enumerate() {
         if i > 0 {
-            spans.push(Span::styled("  │  ", theme.muted));
+            spans.push(Span::styled(FIGURE_SEPARATOR, theme.muted));
         }
-        spans.push(Span::styled(format!("{label} "), theme.muted));
+        spans.push(Span::styled(label, theme.muted));
         spans.push(Span::styled(value.clone(), theme.accent));
     }
     Line::from(spans)
@@ -150,6 +164,40 @@ mod tests {
     fn sparkline_scales_and_pads() {
         assert_eq!(sparkline(&[0.0, 50.0, 100.0], 100.0, 5), "  ▁▅█");
         assert_eq!(sparkline(&[1.0; 10], 1.0, 3), "███");
+    }
+
+    /// Every figure is either whole on the line or absent, at every width.
+    #[test]
+    fn figures_are_whole_or_absent_at_every_width() {
+        let theme = Theme::new(crate::theme::ThemeName::Dark, false);
+        let pairs = [
+            ("round trips", crate::ui::text::thousands(5_000)),
+            ("gather ran on", "2".to_string()),
+            ("polls", crate::ui::text::thousands(611)),
+            ("open", "12 (peak 40)".to_string()),
+        ];
+        let whole: Vec<String> = pairs.iter().map(|(l, v)| format!("{l} {v}")).collect();
+        for width in 0..120 {
+            let line = figures(&pairs, width, &theme).to_string();
+            assert!(line.width() <= width, "{width}: {line:?}");
+            let parts: Vec<&str> = if line.is_empty() {
+                Vec::new()
+            } else {
+                line.split(FIGURE_SEPARATOR).collect()
+            };
+            for (i, part) in parts.iter().enumerate() {
+                assert_eq!(*part, whole[i], "width {width}: a figure was cut: {line:?}");
+            }
+            // Nothing that would have fitted is dropped.
+            let used = line.width();
+            if parts.len() < whole.len() {
+                let next = whole[parts.len()].width() + if parts.is_empty() { 0 } else { 5 };
+                assert!(
+                    used + next > width,
+                    "width {width}: dropped a figure that fits"
+                );
+            }
+        }
     }
 
     #[test]

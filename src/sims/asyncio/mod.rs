@@ -236,6 +236,14 @@ impl Demo for AsyncioDemo {
         self.shared.gate.step()
     }
 
+    fn offers_step(&self) -> bool {
+        true
+    }
+
+    fn offers_speed(&self) -> bool {
+        true
+    }
+
     fn set_speed(&mut self, speed: f64) -> bool {
         self.shared.ctx.speed.set(speed);
         true

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::AsyncioDemo;
 use super::figures::GroupCounts;
 use super::settings::Scenario;
+use super::tracker::TaskState;
 use crate::sims::kit::headless::round3;
 
 /// Event-loop lag percentiles, ms.
@@ -129,14 +130,17 @@ pub struct AsyncioFigures {
     pub scenario_s: Option<f64>,
     /// Length over ideal, s.
     pub overhead_s: Option<f64>,
-    /// Tasks spawned.
+    /// The scenario's own tasks spawned (`asyncio.run(main())`'s `main` not counted: it is
+    /// in `main_task`).
     pub tasks_spawned: u64,
-    /// Tasks that finished.
+    /// Of those, tasks that finished.
     pub tasks_completed: u64,
-    /// Tasks that raised.
+    /// Of those, tasks that raised.
     pub tasks_failed: u64,
-    /// Tasks cancelled.
+    /// Of those, tasks cancelled.
     pub tasks_cancelled: u64,
+    /// The state `main` ended in ("done", "failed", "cancelled", or still "running"...).
+    pub main_task: &'static str,
     /// Tasks still alive when the scenario ended.
     pub tasks_leaked: u64,
     /// Cleanups run by cancelled tasks.
@@ -179,6 +183,9 @@ impl AsyncioDemo {
             _ => c.peak_live(),
         };
         let polls = c.polls();
+        // `main` is the first task the loop spawns (id 0): counted apart from the learner's.
+        let main_state = self.shared.ctx.tracker.facts_of(0).map(|f| f.state);
+        let main_is = |state: TaskState| u64::from(main_state == Some(state));
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let group = |counts: GroupCounts| GroupFigures {
             children: s.tasks,
@@ -245,10 +252,13 @@ impl AsyncioDemo {
             ideal_s: round3(self.ideal_s),
             scenario_s: scenario_s.map(round3),
             overhead_s: scenario_s.map(|t| round3(t - self.ideal_s)),
-            tasks_spawned: c.spawned(),
-            tasks_completed: counts.done,
-            tasks_failed: counts.failed,
-            tasks_cancelled: counts.cancelled,
+            tasks_spawned: c.spawned().saturating_sub(u64::from(main_state.is_some())),
+            tasks_completed: counts.done.saturating_sub(main_is(TaskState::Done)),
+            tasks_failed: counts.failed.saturating_sub(main_is(TaskState::Failed)),
+            tasks_cancelled: counts
+                .cancelled
+                .saturating_sub(main_is(TaskState::Cancelled)),
+            main_task: main_state.map_or("never started", TaskState::label),
             tasks_leaked: if completed {
                 self.shared.status.leaked.load(Ordering::Relaxed)
             } else {
@@ -307,6 +317,7 @@ mod tests {
             tasks_completed: 1,
             tasks_failed: 0,
             tasks_cancelled: 2,
+            main_task: "done",
             tasks_leaked: 0,
             cleanups_run: 2,
             peak_concurrency: 3,
@@ -343,6 +354,7 @@ mod tests {
                 "tasks_completed",
                 "tasks_failed",
                 "tasks_cancelled",
+                "main_task",
                 "tasks_leaked",
                 "cleanups_run",
                 "peak_concurrency",

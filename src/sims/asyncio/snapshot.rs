@@ -89,7 +89,7 @@ pub struct AsyncioSnapshot {
     pub finished: bool,
     /// Tasks per state.
     pub counts: StateCounts,
-    /// Tasks spawned so far (main included).
+    /// Tasks spawned so far (main included: see [`AsyncioSnapshot::scenario_tasks`]).
     pub spawned: u64,
     /// Polls of tracked tasks so far.
     pub polls: u64,
@@ -121,6 +121,14 @@ pub struct AsyncioSnapshot {
     pub lag_max_ms: f64,
     /// The scenario's own figures.
     pub figures: ScenarioFigures,
+}
+
+impl AsyncioSnapshot {
+    /// The scenario's own tasks spawned so far: `spawned` without `main` (the first task
+    /// the loop spawns), which is not one of the learner's tasks.
+    pub fn scenario_tasks(&self) -> u64 {
+        self.spawned.saturating_sub(1)
+    }
 }
 
 /// Where the loop thread is in its life.

@@ -95,7 +95,10 @@ fn each_step_is_exactly_one_poll_in_spawn_order() {
     assert_eq!(s.counts.done, 3);
     assert!(demo.is_finished());
     let m = Box::new(demo).stop();
-    assert_eq!(m["tasks_completed"], 3);
+    // Two workers; `main` is counted apart.
+    assert_eq!(m["tasks_completed"], 2);
+    assert_eq!(m["tasks_spawned"], 2);
+    assert_eq!(m["main_task"], "done");
     assert_eq!(m["results_collected"], 2);
 }
 
@@ -136,7 +139,7 @@ fn timeout_cancels_the_late_and_each_runs_its_cleanup() {
     let cancelled = m["tasks_cancelled"].as_u64().unwrap();
     assert!(cancelled > 0, "{m:#}");
     assert_eq!(m["cleanups_run"].as_u64(), Some(cancelled));
-    assert_eq!(m["tasks_completed"].as_u64(), Some(21 - cancelled));
+    assert_eq!(m["tasks_completed"].as_u64(), Some(20 - cancelled));
 }
 
 #[test]
@@ -162,7 +165,7 @@ fn the_semaphore_lets_exactly_limit_tasks_inside() {
         ("work_ms", "2"),
     ]);
     assert_eq!(m["peak_concurrency"], 3);
-    assert_eq!(m["tasks_completed"], 31);
+    assert_eq!(m["tasks_completed"], 30);
 }
 
 #[test]
@@ -197,7 +200,10 @@ fn echo_clients_are_served_and_every_connection_closed() {
 #[test]
 fn many_tasks_switch_the_table_to_aggregates() {
     let m = run_to_end(&[("scenario", "scale"), ("tasks", "3000"), ("work_ms", "1")]);
-    assert_eq!(m["tasks_completed"], 3001);
+    // Issue 11: the learner's 3000 tasks, `main` apart (it said 3001).
+    assert_eq!(m["tasks_completed"], 3000);
+    assert_eq!(m["tasks_spawned"], 3000);
+    assert_eq!(m["main_task"], "done");
     // Collecting finished tasks as they end keeps none alive or leaked at the end.
     assert_eq!(m["tasks_leaked"], 0);
     assert!(m["per_task_us"].as_f64().unwrap() >= 0.0);

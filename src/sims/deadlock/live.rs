@@ -368,6 +368,14 @@ impl Demo for LiveDemo {
         Some(Pacing::new(&s.control, &s.speed, &s.deadlocked))
     }
 
+    fn offers_speed(&self) -> bool {
+        true
+    }
+
+    fn failed_end(&self) -> Option<&'static str> {
+        self.is_finished().then_some("deadlocked")
+    }
+
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
         super::metrics(&self.latest.latest(), "threads")

@@ -305,6 +305,10 @@ impl StepModel for DeadlockModel {
         self.is_deadlocked()
     }
 
+    fn failed_end(&self) -> Option<&'static str> {
+        self.is_deadlocked().then_some("deadlocked")
+    }
+
     fn final_metrics(&self) -> serde_json::Value {
         super::metrics(&self.snapshot(), "model")
     }

@@ -24,6 +24,18 @@ pub enum RunState {
 }
 
 impl RunState {
+    /// Every state, in declaration order.
+    pub const ALL: [RunState; 8] = [
+        RunState::Running,
+        RunState::Ready,
+        RunState::Waiting,
+        RunState::Io,
+        RunState::Done,
+        RunState::Failed,
+        RunState::Cancelled,
+        RunState::Idle,
+    ];
+
     /// The one-cell glyph used in time strips and tables.
     pub fn glyph(self) -> char {
         match self {

@@ -21,6 +21,10 @@ pub trait StepModel: Send {
     fn run(&mut self, thread: usize) -> bool;
     /// True once the model has reached its end (nothing more to choose).
     fn is_finished(&self) -> bool;
+    /// The word for an end that is a failure (see [`crate::sims::Demo::failed_end`]).
+    fn failed_end(&self) -> Option<&'static str> {
+        None
+    }
     /// The final metrics `Demo::stop` returns.
     fn final_metrics(&self) -> serde_json::Value;
 }
@@ -75,6 +79,14 @@ impl<M: StepModel> Demo for StepModelDemo<M> {
 
     fn is_finished(&self) -> bool {
         self.model.is_finished()
+    }
+
+    fn offers_step(&self) -> bool {
+        true
+    }
+
+    fn failed_end(&self) -> Option<&'static str> {
+        self.model.failed_end()
     }
 
     fn stop(self: Box<Self>) -> serde_json::Value {

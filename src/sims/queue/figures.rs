@@ -9,9 +9,13 @@ pub struct QueueFigures {
     pub maxsize: usize,
     /// Items put.
     pub produced: u64,
-    /// Items taken and handled.
+    /// Items taken and handled (each took its `consume_ms`).
     pub consumed: u64,
-    /// `produced - consumed` (items still queued or dropped at stop).
+    /// Items taken out unhandled when the run was stopped early (the drain before the
+    /// sentinels).
+    pub drained: u64,
+    /// `produced - consumed - drained`: items neither handled nor drained (0 when the
+    /// sentinel shutdown works).
     pub lost: i64,
     /// The deepest the queue got.
     pub max_depth: usize,

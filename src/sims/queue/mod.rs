@@ -126,8 +126,12 @@ pub struct QueueSnapshot {
     pub max_memory_bytes: usize,
     /// Items put into the queue.
     pub produced: u64,
-    /// Items taken out and handled.
+    /// Items taken out and handled (each took its `consume_ms`).
     pub consumed: u64,
+    /// Items taken out at a stop and dropped without being handled (the drain before the
+    /// sentinels), so `produced = consumed + drained` once finished.
+    #[serde(default)]
+    pub drained: u64,
     /// Items in the queue plus those a consumer is handling.
     pub in_flight: u64,
     /// Items the producers will make in all.
@@ -173,6 +177,8 @@ struct Shared {
     consume_ms: AtomicU64,
     speed: PlaybackSpeed,
     sentinels: AtomicU64,
+    /// Items consumers took out while stopping and dropped unhandled.
+    drained: AtomicU64,
     finished: AtomicBool,
 }
 
@@ -211,6 +217,7 @@ impl QueueDemo {
             consume_ms: AtomicU64::new(setup.consume_ms),
             speed: PlaybackSpeed::new(),
             sentinels: AtomicU64::new(0),
+            drained: AtomicU64::new(0),
             finished: AtomicBool::new(false),
         });
         let started = Instant::now();
@@ -321,13 +328,17 @@ fn consumer(shared: &Shared, i: usize) {
             break;
         };
         stats.phase.store(WORKING, Ordering::Relaxed);
-        // When stopping, checkpoint and sleep return at once: the rest is drained quickly.
-        if shared.control.checkpoint() {
-            shared.sleep_ms(shared.consume_ms.load(Ordering::Relaxed));
-        }
+        // When stopping, checkpoint and sleep return at once: the rest is drained quickly,
+        // and counted as drained, not as handled (it did not take its `consume_ms`).
+        let handled = shared.control.checkpoint()
+            && shared.sleep_ms(shared.consume_ms.load(Ordering::Relaxed));
         std::hint::black_box(payload.first());
         drop(payload);
-        stats.items.fetch_add(1, Ordering::SeqCst);
+        if handled {
+            stats.items.fetch_add(1, Ordering::SeqCst);
+        } else {
+            shared.drained.fetch_add(1, Ordering::SeqCst);
+        }
     }
     stats.phase.store(DONE, Ordering::Relaxed);
 }
@@ -394,6 +405,7 @@ fn view(shared: &Shared, history: &[usize], started: Instant) -> QueueSnapshot {
         max_memory_bytes: max_bytes,
         produced,
         consumed,
+        drained: shared.drained.load(Ordering::SeqCst),
         in_flight: depth as u64 + busy,
         total_items: shared.setup.items * shared.setup.producers as u64,
         producers,
@@ -428,6 +440,10 @@ impl Demo for QueueDemo {
         Some(Pacing::new(&s.control, &s.speed, &s.finished))
     }
 
+    fn offers_speed(&self) -> bool {
+        true
+    }
+
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.crew.stop();
         let snap = self.latest.latest();
@@ -436,7 +452,8 @@ impl Demo for QueueDemo {
             maxsize: snap.maxsize,
             produced: snap.produced,
             consumed: snap.consumed,
-            lost: snap.produced as i64 - snap.consumed as i64,
+            drained: snap.drained,
+            lost: snap.produced as i64 - snap.consumed as i64 - snap.drained as i64,
             max_depth: snap.max_depth,
             producer_blocked_ms: snap.producer_blocked_ms(),
             consumer_idle_ms,

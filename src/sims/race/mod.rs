@@ -279,11 +279,14 @@ pub struct RaceFigures {
     pub engine: &'static str,
     /// How the counter was protected.
     pub mode: &'static str,
-    /// Increments performed (the last round's, threads engine).
+    /// What the counter should end at: threads x increments (the last round's, threads
+    /// engine). Known from the start, whatever has run yet.
     pub expected: i64,
+    /// Increments the threads have performed so far (equals `expected` once finished).
+    pub performed: i64,
     /// What the counter ended at.
     pub actual: i64,
-    /// `expected - actual`.
+    /// `performed - actual`: updates lost so far.
     pub lost_updates: i64,
     /// True once every thread (and round) finished.
     pub finished: bool,
@@ -301,9 +304,10 @@ pub struct RaceFigures {
 /// The final metrics both engines report.
 fn metrics(snap: &RaceSnapshot, engine: &'static str) -> serde_json::Value {
     let last = snap.results.last().copied();
-    let (expected, actual) = match last {
-        Some(r) => (r.expected, r.actual),
+    let (expected, performed, actual) = match last {
+        Some(r) => (r.expected, r.expected, r.actual),
         None => (
+            snap.expected,
             snap.threads.iter().map(|t| t.done as i64).sum(),
             snap.counter,
         ),
@@ -313,8 +317,9 @@ fn metrics(snap: &RaceSnapshot, engine: &'static str) -> serde_json::Value {
         engine,
         mode: snap.mode.name(),
         expected,
+        performed,
         actual,
-        lost_updates: expected - actual,
+        lost_updates: performed - actual,
         finished: snap.finished,
         rounds: threads.then_some(snap.results.len()),
         lost_per_round: threads.then(|| snap.results.iter().map(|r| r.lost).collect()),

@@ -427,6 +427,19 @@ mod tests {
     }
 
     #[test]
+    fn an_unstarted_model_still_knows_what_the_counter_should_reach() {
+        // Issue 11: `engine=model` headless reported `expected: 0`.
+        let demo: Box<dyn Demo> = Box::new(StepModelDemo::new(RaceModel::new(
+            setup(RaceMode::Unsafe, 3, 2),
+            7,
+        )));
+        let metrics = demo.stop();
+        assert_eq!(metrics["expected"], 6, "{metrics}");
+        assert_eq!(metrics["performed"], 0, "{metrics}");
+        assert_eq!(metrics["lost_updates"], 0, "{metrics}");
+    }
+
+    #[test]
     fn the_demo_maps_number_keys_to_threads() {
         let mut demo: Box<dyn Demo> = Box::new(StepModelDemo::new(RaceModel::new(
             setup(RaceMode::Unsafe, 2, 1),
@@ -442,6 +455,7 @@ mod tests {
         assert!(demo.choice_hint().is_none());
         let metrics = demo.stop();
         assert_eq!(metrics["expected"], 2);
+        assert_eq!(metrics["performed"], 2);
         assert_eq!(metrics["actual"], 1);
         assert_eq!(metrics["lost_updates"], 1);
         assert_eq!(metrics["challenge_won"], true);

@@ -377,6 +377,10 @@ impl Demo for PoolDemo {
         Some(Pacing::new(&s.control, &s.speed, &s.finished))
     }
 
+    fn offers_speed(&self) -> bool {
+        true
+    }
+
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
         let snap = self.latest.latest();
@@ -388,7 +392,7 @@ impl Demo for PoolDemo {
             completion_order: snap.completion_order.clone(),
             total_ms: snap.elapsed_ms,
             sequential_ms: snap.busy_ms,
-            speedup: round3(snap.speedup()),
+            speedup: snap.finished.then(|| round3(snap.speedup())),
             finished: snap.finished,
         })
     }
@@ -411,8 +415,9 @@ pub struct ThreadPoolFigures {
     pub total_ms: u64,
     /// The finished tasks' blocked time added up: what one thread would take.
     pub sequential_ms: u64,
-    /// `sequential_ms / total_ms`.
-    pub speedup: f64,
+    /// `sequential_ms / total_ms`; null until every task is done (as `pool` and
+    /// `processes` report it).
+    pub speedup: Option<f64>,
     /// True once every task is done.
     pub finished: bool,
 }

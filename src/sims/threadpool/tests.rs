@@ -40,6 +40,8 @@ fn stop_cancels_what_is_left_and_joins_promptly() {
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(m["completed"], 0);
     assert_eq!(m["finished"], false);
+    // No speedup of an unfinished run (pool and processes say null too).
+    assert!(m["speedup"].is_null(), "{m}");
 }
 
 #[test]

@@ -170,7 +170,7 @@ fn picture_lines<'a>(
     }
     lines.push(Line::from(ends));
     lines.push(lag_line(snap, theme, width));
-    lines.push(figures_line(snap, theme));
+    lines.push(figures_line(snap, width, theme));
     if full_height >= PYTHON_LINE_MIN_HEIGHT {
         lines.push(Line::default());
         lines.push(widgets::legend(
@@ -258,7 +258,7 @@ fn lag_line<'a>(snap: &AsyncioSnapshot, theme: &Theme, width: usize) -> Line<'a>
     ])
 }
 
-fn figures_line<'a>(snap: &AsyncioSnapshot, theme: &Theme) -> Line<'a> {
+fn figures_line<'a>(snap: &AsyncioSnapshot, width: usize, theme: &Theme) -> Line<'a> {
     let f = &snap.figures;
     let time = match snap.scenario_s {
         Some(took) => format!("{took:.2}/{:.2} s", snap.ideal_s),
@@ -297,10 +297,10 @@ fn figures_line<'a>(snap: &AsyncioSnapshot, theme: &Theme) -> Line<'a> {
             ));
             pairs.push(("round trips", f.requests.to_string()));
         }
-        Scenario::Scale => pairs.push(("spawned", thousands(snap.spawned))),
+        Scenario::Scale => pairs.push(("spawned", thousands(snap.scenario_tasks()))),
     }
     pairs.push(("polls", thousands(snap.polls)));
-    widgets::figures(&pairs, theme)
+    widgets::figures(&pairs, width, theme)
 }
 
 /// `0.42 ms`, `12 ms`, `1.2 s`.

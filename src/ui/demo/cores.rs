@@ -8,14 +8,17 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::cores::CoresSnapshot;
 use crate::theme::Theme;
-use crate::ui::text::plural;
+use crate::ui::text::count;
 use crate::ui::widgets;
 
 /// Draws the `cores` demo into `area`.
 pub fn render(snap: &CoresSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line> = Vec::new();
     lines.push(widgets::caption(caption(snap), theme));
-    lines.push(Line::default());
+    lines.push(Line::styled(
+        "core load, as the system reports it: every program's",
+        theme.muted,
+    ));
     if snap.cores.is_empty() {
         lines.push(Line::styled(
             "(this system gives no per-core load readings; the threads below still run)",
@@ -49,7 +52,7 @@ pub fn render(snap: &CoresSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer)
     lines.push(Line::default());
     if snap.spinners.is_empty() {
         lines.push(Line::styled(
-            "No spinning threads: press + on `busy` to start one.",
+            "No spinning threads: select busy and press + to start one.",
             theme.muted,
         ));
     }
@@ -57,10 +60,15 @@ pub fn render(snap: &CoresSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer)
         let core = s
             .core
             .map_or_else(|| "core ?".to_string(), |c| format!("core {c}"));
+        let rate = if snap.paused {
+            "  parked".to_string()
+        } else {
+            format!("{:>8.0} batches/s", s.batches_per_s)
+        };
         lines.push(Line::from(vec![
             Span::styled(format!("thread {:<2} ", s.id), theme.series(s.id - 1)),
             Span::styled(format!("on {core:<8}"), theme.text),
-            Span::styled(format!("{:>8.0} batches/s", s.batches_per_s), theme.muted),
+            Span::styled(rate, theme.muted),
         ]));
     }
     Paragraph::new(lines)
@@ -73,21 +81,61 @@ pub fn caption(snap: &CoresSnapshot) -> String {
     let cores = snap.cores.len();
     let busy = snap.spinners.len();
     if snap.paused {
-        return "paused: the spinning threads are parked".to_string();
+        return "paused: the spinning threads are parked; the meters read the whole machine, \
+                so the load left is other programs'"
+            .to_string();
     }
     if cores == 0 {
-        return format!("{busy} spinning thread(s); this system reports no per-core load");
+        return format!(
+            "{}; this system reports no per-core load",
+            count(busy, "spinning thread")
+        );
     }
     match busy {
         0 => format!("{cores} cores, no spinning threads: the load you see is everything else"),
         n if n < cores => format!(
-            "{n} spinning thread{} on {cores} cores: about {n} core{} busy, the rest free",
-            plural(n),
-            plural(n)
+            "{} on {cores} cores: about {} busy, the rest free",
+            count(n, "spinning thread"),
+            count(n, "core")
         ),
         n if n == cores => format!("{n} spinning threads on {cores} cores: every core is busy"),
         n => format!(
             "{n} spinning threads on {cores} cores: more threads than cores, so they take turns"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sims::cores::{CoreReading, SpinnerReading};
+
+    fn snap(paused: bool) -> CoresSnapshot {
+        CoresSnapshot {
+            cores: vec![CoreReading {
+                load_pct: 100.0,
+                history: vec![100.0],
+            }],
+            spinners: vec![SpinnerReading {
+                id: 1,
+                core: Some(0),
+                batches_per_s: 0.0,
+            }],
+            elapsed_s: 1.0,
+            paused,
+        }
+    }
+
+    /// Issue 11: paused, the meter may still read 100% (other programs): say whose load
+    /// the meter shows, and that the threads are parked.
+    #[test]
+    fn paused_cores_say_the_meter_reads_the_whole_machine() {
+        let text = crate::ui::demo::test_support::draw(render, &snap(true), 100, 12);
+        assert!(text.contains("whole machine"), "{text}");
+        assert!(text.contains("every program"), "{text}");
+        assert!(text.contains("parked"), "{text}");
+        assert!(!text.contains("batches/s"), "{text}");
+        let running = crate::ui::demo::test_support::draw(render, &snap(false), 100, 12);
+        assert!(running.contains("batches/s"), "{running}");
     }
 }

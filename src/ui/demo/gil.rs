@@ -11,6 +11,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use crate::sims::gil::{EngineKind, GilSnapshot, Mode, ThreadRow, ThreadState, Workload};
 use crate::theme::{RunState, Theme};
 use crate::ui::text::{compact, format_ms, wrap_words};
+use crate::ui::text::{count, count_of};
 use crate::ui::widgets;
 
 /// "T16 cpu c15 ": thread, workload, core.
@@ -53,8 +54,8 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
     let narrow = width < 64;
     let mut bottom = vec![
-        speed_figures(snap, narrow, theme),
-        second_figures(snap, theme),
+        speed_figures(snap, narrow, width, theme),
+        second_figures(snap, width, theme),
     ];
     if let Some(share) = snap.reference_core_share.filter(|s| *s < BUSY_CORE_SHARE) {
         bottom.push(Line::styled(
@@ -126,7 +127,10 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     if shown < n && room > 0 {
         rows.push(Line::styled(
-            format!("… {} more thread(s): a taller window shows them", n - shown),
+            format!(
+                "… {}: a taller window shows them",
+                count(n - shown, "more thread")
+            ),
             theme.muted,
         ));
     }
@@ -150,7 +154,6 @@ pub fn caption(snap: &GilSnapshot) -> String {
         .count();
     let io = snap.threads.len() - cpu;
     let cores = snap.cores;
-    let s = |n: usize| if n == 1 { "" } else { "s" };
     let alone = snap.threads.len() == 1;
     match snap.mode {
         Mode::FreeThreaded if alone => {
@@ -160,25 +163,24 @@ pub fn caption(snap: &GilSnapshot) -> String {
             "1 process with its own GIL: it runs alone on one core, as one thread would".to_string()
         }
         Mode::FreeThreaded if cpu > cores => format!(
-            "no GIL: {cpu} CPU threads on {cores} core{}: {cores} run at a time, the others \
-             wait for a core",
-            s(cores)
+            "no GIL: {cpu} CPU threads on {}: {cores} run at a time, the others wait for a \
+             core",
+            count(cores, "core")
         ),
         Mode::Processes if cpu > cores => format!(
-            "{cpu} CPU processes, each with its own GIL, on {cores} core{}: {cores} run at a \
-             time, the others wait for a core",
-            s(cores)
+            "{cpu} CPU processes, each with its own GIL, on {}: {cores} run at a time, the \
+             others wait for a core",
+            count(cores, "core")
         ),
         Mode::FreeThreaded => format!(
-            "no GIL: {} thread{} run in parallel on {cores} core{}, each a little slower",
-            snap.threads.len(),
-            s(snap.threads.len()),
-            s(cores)
+            "no GIL: {} run in parallel on {}, each a little slower",
+            count(snap.threads.len(), "thread"),
+            count(cores, "core")
         ),
         Mode::Processes => format!(
-            "{} processes, each with its own GIL: they run in parallel on {cores} core{}",
-            snap.threads.len(),
-            s(cores)
+            "{}, each with its own GIL: they run in parallel on {}",
+            count_of(snap.threads.len(), "process", "processes"),
+            count(cores, "core")
         ),
         Mode::GilLegacy if cpu >= 2 => {
             "Python 2's GIL: the holder lets go every 100 ticks and grabs it straight back"
@@ -189,8 +191,8 @@ pub fn caption(snap: &GilSnapshot) -> String {
                 .to_string()
         }
         _ if cpu == 0 => format!(
-            "{io} I/O thread{}: each lets go of the GIL while it waits, so the waits overlap",
-            s(io)
+            "{}: each lets go of the GIL while it waits, so the waits overlap",
+            count(io, "I/O thread")
         ),
         _ if io > 0 => format!(
             "{cpu} CPU + {io} I/O: after each I/O, the I/O thread waits about one switch \
@@ -306,7 +308,7 @@ fn strip_only<'a>(t: &ThreadRow, strip_width: usize, theme: &Theme) -> Line<'a> 
     Line::from(spans)
 }
 
-fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, theme: &Theme) -> Line<'a> {
+fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, width: usize, theme: &Theme) -> Line<'a> {
     let speedup = snap.speedup.map_or_else(
         || "measuring…".to_string(),
         |s| {
@@ -323,7 +325,7 @@ fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, theme: &Theme) -> Line<'a
         },
     );
     if !snap.mode.shares_one_gil() {
-        return widgets::figures(&[("speedup", speedup)], theme);
+        return widgets::figures(&[("speedup", speedup)], width, theme);
     }
     widgets::figures(
         &[
@@ -331,11 +333,12 @@ fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, theme: &Theme) -> Line<'a
             ("switches/s", format!("{:.0}", snap.switches_per_s)),
             ("drop requests", compact(snap.drop_requests)),
         ],
+        width,
         theme,
     )
 }
 
-fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
+fn second_figures<'a>(snap: &GilSnapshot, width: usize, theme: &Theme) -> Line<'a> {
     if snap.threads.iter().any(|t| t.workload == Workload::Io) {
         let latency = snap.io_latency.map_or_else(
             || "—".to_string(),
@@ -346,6 +349,7 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
                 ("I/O ops/s", format!("{:.0}", snap.io_ops_per_s)),
                 ("latency p50/p99", latency),
             ],
+            width,
             theme,
         );
     }
@@ -356,6 +360,7 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
                 ("releases", compact(snap.releases)),
                 ("taken back despite a waiter", format!("{back:.0}%")),
             ],
+            width,
             theme,
         );
     }
@@ -380,6 +385,7 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
                 ("cores", snap.cores.to_string()),
                 ("running time on a core", on_core),
             ],
+            width,
             theme,
         );
     }
@@ -388,6 +394,7 @@ fn second_figures<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
             ("interval", format_ms(snap.switch_interval_ms)),
             ("hand-offs", compact(snap.gil_switches)),
         ],
+        width,
         theme,
     )
 }

@@ -49,6 +49,8 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
         Span::styled(" ⏹ stopped: the real twin runs ", theme.warn)
     } else if host.finished && replay {
         Span::styled(" ✓ end · r plays it again ", theme.good)
+    } else if let Some(word) = host.failed_end.filter(|_| host.finished) {
+        Span::styled(format!(" ✗ {word} · r runs it again "), theme.bad)
     } else if host.finished {
         Span::styled(" ✓ finished · r runs it again ", theme.good)
     } else if replay && !host.paused {
@@ -60,10 +62,16 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     } else {
         Span::styled(" ▶ running ", theme.good)
     };
-    let speed = if (host.speed - 1.0).abs() > f64::EPSILON {
-        format!(" speed ×{} ", speed_label(host.speed))
-    } else {
-        String::new()
+    let speed = match host.slow_motion_param() {
+        // The demo's slow motion is a parameter: the header shows it, `<` `>` change it.
+        Some(name) if host.params.float(name) > 1.0 => {
+            format!(" slow motion ×{} ", speed_label(host.params.float(name)))
+        }
+        Some(_) => String::new(),
+        None if (host.speed - 1.0).abs() > f64::EPSILON => {
+            format!(" speed ×{} ", speed_label(host.speed))
+        }
+        None => String::new(),
     };
     // The run state always shows; on a narrow screen the demo's name goes first, then
     // the title is shortened.
@@ -127,6 +135,12 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
         match binding.keys.first().map(|(_, action)| *action) {
             Some(Action::DemoBack) if app.demo_only => Some((keys, "quit".into())),
             Some(Action::DemoChoose(_)) => choice.clone().map(|what| (keys, what)),
+            // Only what this demo offers (the engine declares it).
+            Some(Action::DemoStep) if !host.offers_step() => None,
+            Some(Action::DemoSpeed(_)) if !host.offers_speed() => None,
+            Some(Action::DemoSpeed(_)) if host.slow_motion_param().is_some() => {
+                Some((keys, "slow motion".into()))
+            }
             Some(Action::DemoPause) if replay && host.paused => Some((keys, "play".into())),
             Some(Action::DemoPause) if host.paused => Some((keys, "resume".into())),
             // A replay's parameters are as recorded.

@@ -133,22 +133,30 @@ pub fn fit_grid(
 }
 
 /// The body the pool and processes views share: the worker lanes over the baseline, a
-/// legend of `activities`, then one line per group of `figures`.
+/// legend of `activities` (the figures follow, from [`figure_rows`]).
 pub fn lanes_with_legend<'a>(
     workers: impl IntoIterator<Item = Lane<'a>>,
     total: usize,
     baseline: Lane<'a>,
     grid: LaneGrid,
     activities: &[(Activity, &str)],
-    figures: Vec<Vec<(&'static str, String)>>,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let mut lines = worker_lanes(workers, total, baseline, grid, theme);
     lines.push(legend(activities, theme));
-    for group in figures {
-        lines.push(widgets::figures(&group, theme));
-    }
     lines
+}
+
+/// One stats line per group of `figures`, each at most `width` wide (whole figures only).
+pub fn figure_rows<'a>(
+    figures: Vec<Vec<(&'static str, String)>>,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    figures
+        .iter()
+        .map(|group| widgets::figures(group, width, theme))
+        .collect()
 }
 
 /// The sequential baseline's lane: "seq" and its task count on a small view; on a wide one

@@ -13,6 +13,7 @@ use crate::sims::workload::Workload;
 use crate::theme::Theme;
 use crate::ui::demo::lanes;
 use crate::ui::text::format_seconds;
+use crate::ui::text::{count, count_of};
 use crate::ui::widgets;
 
 /// Draws the `pool` demo into `area`.
@@ -73,9 +74,9 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
             (Activity::Work, "own work"),
             (Activity::Stolen, "stolen work"),
         ],
-        figure_lines(snap),
         theme,
     ));
+    lines.extend(lanes::figure_rows(figure_lines(snap), width, theme));
     lines.push(Line::default());
     let used = lines.len() + 1;
     let roomy = wide && height > used + snap.cores.len();
@@ -123,12 +124,12 @@ pub fn caption(snap: &PoolSnapshot) -> String {
     }
     match snap.phase {
         PoolPhase::Parallel => format!(
-            "{} workers share {} {} tasks: {} done, {} jobs stolen by idle workers",
-            c.workers,
+            "{} share {} {} tasks: {} done, {} by idle workers",
+            count(c.workers, "worker"),
             c.tasks,
             c.workload.name(),
             snap.tasks_done(),
-            snap.steals
+            count_of(snap.steals, "job stolen", "jobs stolen")
         ),
         PoolPhase::Sequential => format!(
             "the pool took {}; now one thread runs the same tasks, for the baseline",
@@ -146,8 +147,8 @@ fn done_caption(snap: &PoolSnapshot) -> String {
         _ => return "done".to_string(),
     };
     let head = format!(
-        "{} workers: {:.2}x faster than 1 thread ({:.0}% efficient)",
-        c.workers,
+        "{}: {:.2}x faster than 1 thread ({:.0}% efficient)",
+        count(c.workers, "worker"),
         speedup,
         efficiency * 100.0
     );

@@ -12,6 +12,7 @@ use crate::sims::processes::{ProcPhase, ProcessesSnapshot, WorkerState, WorkerVi
 use crate::sims::timeline::Activity;
 use crate::theme::Theme;
 use crate::ui::demo::lanes;
+use crate::ui::text::{count, count_of};
 use crate::ui::text::{format_bytes, format_seconds};
 use crate::ui::widgets;
 
@@ -87,9 +88,9 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
             (Activity::Work, "compute"),
             (Activity::Crashed, "lost"),
         ],
-        figure_lines(snap),
         theme,
     ));
+    lines.extend(lanes::figure_rows(figure_lines(snap), width, theme));
     if let Some(report) = report {
         lines.push(Line::styled(report.clone(), theme.bad));
     }
@@ -197,8 +198,8 @@ pub fn caption(snap: &ProcessesSnapshot) -> String {
     }
     match snap.phase {
         ProcPhase::Parallel if snap.startup_ms.is_none() && snap.pools_started <= 1 => format!(
-            "starting {} worker processes, each a fresh copy of pyconc…",
-            c.workers
+            "starting {}, each a fresh copy of pyconc…",
+            count_of(c.workers, "worker process", "worker processes")
         ),
         ProcPhase::Parallel if snap.workers_crashed > 0 => {
             "a worker died mid-task: the pool broke (BrokenProcessPool); a fresh pool \
@@ -206,11 +207,9 @@ pub fn caption(snap: &ProcessesSnapshot) -> String {
                 .to_string()
         }
         ProcPhase::Parallel => format!(
-            "{} processes get chunks of {} task{} over pipes: {}/{} done, {:.0}% of chunk \
-             time is IPC",
-            c.workers,
-            c.chunksize,
-            if c.chunksize == 1 { "" } else { "s" },
+            "{} get chunks of {} over pipes: {}/{} done, {:.0}% of chunk time is IPC",
+            count_of(c.workers, "process", "processes"),
+            count(c.chunksize, "task"),
             snap.tasks_done,
             c.tasks,
             snap.ipc_share() * 100.0
@@ -233,8 +232,8 @@ fn done_caption(snap: &ProcessesSnapshot) -> String {
         _ => return "done".to_string(),
     };
     let head = format!(
-        "{} processes: {:.2}x the speed of pyconc alone ({:.0}% efficient)",
-        snap.config.workers,
+        "{}: {:.2}x the speed of pyconc alone ({:.0}% efficient)",
+        count_of(snap.config.workers, "process", "processes"),
         speedup,
         efficiency * 100.0
     );

@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::queue::{QueueSnapshot, QueueWorker};
 use crate::theme::{RunState, Theme};
+use crate::ui::text::{count, count_of};
 use crate::ui::widgets;
 
 /// Up to this many workers in all, each gets its own row; more are drawn one row per kind.
@@ -53,6 +54,7 @@ pub fn render(snap: &QueueSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer)
             ("memory", kib(snap.memory_bytes)),
             ("max", kib(snap.max_memory_bytes)),
         ],
+        width,
         theme,
     ));
     lines.push(widgets::figures(
@@ -61,6 +63,7 @@ pub fn render(snap: &QueueSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer)
             ("done", snap.consumed.to_string()),
             ("in flight", snap.in_flight.to_string()),
         ],
+        width,
         theme,
     ));
     lines.push(Line::default());
@@ -116,7 +119,7 @@ fn kind_row<'a>(kind: &str, workers: &[QueueWorker], waited: &str, theme: &Theme
     let items: u64 = workers.iter().map(|w| w.items).sum();
     let ms: u64 = workers.iter().map(|w| w.waited_ms).sum();
     spans.push(Span::styled(
-        format!("  {items} items  {waited} "),
+        format!("  {}  {waited} ", count(items, "item")),
         theme.muted,
     ));
     spans.push(Span::styled(seconds(ms), theme.text));
@@ -127,26 +130,33 @@ fn shutdown_line<'a>(snap: &QueueSnapshot, theme: &Theme) -> Line<'a> {
     if !snap.finished {
         let text = if snap.sentinels > 0 {
             format!(
-                "shutdown: {} of {} sentinels (None) put",
+                "shutdown: {} of {} (None) put",
                 snap.sentinels,
-                snap.consumers.len()
+                count(snap.consumers.len(), "sentinel")
             )
         } else {
             "shutdown: after the producers, one None per consumer".to_string()
         };
         return Line::styled(text, theme.muted);
     }
-    let (mark, style) = if snap.produced == snap.consumed {
+    let accounted = snap.consumed + snap.drained;
+    let (mark, style) = if snap.produced == accounted {
         ("✓", theme.good)
     } else {
         ("✗", theme.bad)
+    };
+    let sum = if snap.drained > 0 {
+        format!("consumed {} + drained {}", snap.consumed, snap.drained)
+    } else {
+        format!("consumed {}", snap.consumed)
     };
     Line::from(vec![
         Span::styled(format!("{mark} "), style),
         Span::styled(
             format!(
-                "shut down by {} sentinel(s): produced {} = consumed {}",
-                snap.sentinels, snap.produced, snap.consumed
+                "shut down by {}: produced {} = {sum}",
+                count(snap.sentinels, "sentinel"),
+                snap.produced,
             ),
             theme.text,
         ),
@@ -157,7 +167,16 @@ fn shutdown_line<'a>(snap: &QueueSnapshot, theme: &Theme) -> Line<'a> {
 pub fn caption(snap: &QueueSnapshot) -> String {
     if snap.finished {
         return if snap.produced == snap.consumed {
-            format!("done: all {} items consumed, nothing lost", snap.consumed)
+            format!(
+                "done: all {} consumed, nothing lost",
+                count(snap.consumed, "item")
+            )
+        } else if snap.produced == snap.consumed + snap.drained {
+            format!(
+                "stopped early: {} handled, {} drained unhandled before the sentinels",
+                count(snap.consumed, "item"),
+                snap.drained
+            )
         } else {
             format!(
                 "done: {} produced but {} consumed",
@@ -173,8 +192,8 @@ pub fn caption(snap: &QueueSnapshot) -> String {
     if snap.maxsize == 0 {
         if snap.depth > 2 * snap.consumers.len() {
             return format!(
-                "unbounded: {} items pile up holding {}; nothing slows the producers",
-                snap.depth,
+                "unbounded: {} pile up holding {}; nothing slows the producers",
+                count(snap.depth, "item"),
                 kib(snap.memory_bytes)
             );
         }
@@ -182,8 +201,9 @@ pub fn caption(snap: &QueueSnapshot) -> String {
     }
     if snap.depth >= snap.maxsize && blocked > 0 {
         return format!(
-            "full at maxsize {}: {blocked} producer(s) wait in put() (backpressure)",
-            snap.maxsize
+            "full at maxsize {}: {} in put() (backpressure)",
+            snap.maxsize,
+            count_of(blocked, "producer waits", "producers wait")
         );
     }
     if snap.depth == 0 {
@@ -235,6 +255,7 @@ mod tests {
             max_memory_bytes: 40 * 1024,
             produced: 120,
             consumed: 110,
+            drained: 0,
             in_flight: 11,
             total_items: 400,
             producers: vec![
@@ -266,6 +287,7 @@ mod tests {
             max_memory_bytes: 734 * 4096,
             produced: 800,
             consumed: 800,
+            drained: 0,
             in_flight: 0,
             total_items: 800,
             producers: (1..=4).map(|i| worker(i, RunState::Done, 200, 0)).collect(),

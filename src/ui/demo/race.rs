@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::race::{RaceEngineKind, RaceMode, RaceSnapshot, RaceThread};
 use crate::theme::Theme;
-use crate::ui::text::plural;
+use crate::ui::text::count;
 use crate::ui::widgets;
 
 /// The width of one thread's column in the debugger.
@@ -63,8 +63,8 @@ pub fn caption(snap: &RaceSnapshot) -> String {
             let lost = snap.results.last().map_or(0, |r| r.lost);
             if !snap.finished {
                 return format!(
-                    "{n} thread{} running `{}` at the same time",
-                    plural(n),
+                    "{} running “{}” at the same time",
+                    count(n, "thread"),
                     snap.mode.source()
                 );
             }

@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::threadpool::PoolSnapshot;
 use crate::theme::{RunState, Theme};
+use crate::ui::text::count;
 use crate::ui::widgets;
 
 /// The label column: "as_completed ".
@@ -26,7 +27,7 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
     if snap.finished {
         figures.push(("speedup", format!("{:.1}×", snap.speedup())));
     }
-    lines.push(widgets::figures(&figures, theme));
+    lines.push(widgets::figures(&figures, width, theme));
     lines.push(Line::default());
 
     let submitted: Vec<usize> = snap.tasks.iter().map(|t| t.id).collect();
@@ -113,10 +114,11 @@ pub fn caption(snap: &PoolSnapshot) -> String {
     let n = snap.max_workers;
     if snap.finished {
         return format!(
-            "{} tasks in {} instead of {}: {n} threads blocked at once, {:.1}× faster",
-            snap.tasks.len(),
+            "{} in {} instead of {}: {} blocked at once, {:.1}× faster",
+            count(snap.tasks.len(), "task"),
             seconds(snap.elapsed_ms),
             seconds(snap.sequential_ms),
+            count(n, "thread"),
             snap.speedup()
         );
     }
@@ -131,7 +133,10 @@ pub fn caption(snap: &PoolSnapshot) -> String {
         return "as_completed yields each task when its I/O ends, not in submit order".to_string();
     }
     let busy = snap.workers.iter().filter(|w| w.task.is_some()).count();
-    format!("{busy} of {n} workers blocked in I/O; the other tasks wait in the queue")
+    format!(
+        "{busy} of {} blocked in I/O; the other tasks wait in the queue",
+        count(n, "worker")
+    )
 }
 
 fn seconds(ms: u64) -> String {

@@ -84,7 +84,7 @@ pub fn render(frame: &XrayFrame<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
     let shares = width >= MIN_WIDTH_FOR_SHARES;
     let cells = strip_cells(area.width);
 
-    let mut top = vec![title(frame, theme), figures(view, theme)];
+    let mut top = vec![title(frame, theme), figures(view, width, theme)];
     top.push(status(frame, theme));
     if let Some(reason) = limitation(view) {
         top.push(Line::styled(sanitize_line(&reason), theme.warn));
@@ -165,7 +165,7 @@ fn title<'a>(frame: &XrayFrame<'_>, theme: &Theme) -> Line<'a> {
     ])
 }
 
-fn figures<'a>(view: &XrayView, theme: &Theme) -> Line<'a> {
+fn figures<'a>(view: &XrayView, width: usize, theme: &Theme) -> Line<'a> {
     let mut pairs: Vec<(&str, String)> = vec![
         ("elapsed", format!("{:.1} s", view.elapsed_s)),
         ("CPU", format!("{:.2} s", view.cpu_s)),
@@ -182,7 +182,7 @@ fn figures<'a>(view: &XrayView, theme: &Theme) -> Line<'a> {
         }
         None => {}
     }
-    crate::ui::widgets::figures(&pairs, theme)
+    crate::ui::widgets::figures(&pairs, width, theme)
 }
 
 fn status<'a>(frame: &XrayFrame<'_>, theme: &Theme) -> Line<'a> {

@@ -258,6 +258,14 @@ impl Demo for ModelDemo {
         true
     }
 
+    fn offers_step(&self) -> bool {
+        true
+    }
+
+    fn offers_speed(&self) -> bool {
+        true
+    }
+
     fn set_speed(&mut self, speed: f64) -> bool {
         self.change(|run| {
             run.rebase();

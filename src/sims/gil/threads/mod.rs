@@ -173,6 +173,10 @@ impl Demo for ThreadsDemo {
         true
     }
 
+    fn slow_motion_param(&self) -> Option<&'static str> {
+        Some("timescale")
+    }
+
     fn set_speed(&mut self, speed: f64) -> bool {
         self.speed = if speed.is_finite() && speed > 0.0 {
             speed

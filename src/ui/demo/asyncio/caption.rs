@@ -2,6 +2,7 @@
 //! runs and once it has finished.
 
 use super::*;
+use crate::ui::text::{count, count_of};
 
 /// The picture in words.
 pub fn caption(snap: &AsyncioSnapshot) -> String {
@@ -42,15 +43,15 @@ pub fn caption(snap: &AsyncioSnapshot) -> String {
     } else {
         match snap.scenario {
             Scenario::Gather => format!(
-                "{} tasks sleep at once on one thread; each is polled only when its timer fires",
-                c.waiting_on(WaitKind::Timer)
+                "{} sleep at once on one thread; each is polled only when its timer fires",
+                count(c.waiting_on(WaitKind::Timer), "task")
             ),
             Scenario::TaskGroup if c.failed == 0 => {
                 "two groups of the same children; child 3 of each is about to fail".to_string()
             }
             Scenario::TaskGroup => format!(
-                "child 3 failed: the TaskGroup cancelled {} siblings (cleanup ran); gather's run on",
-                f.taskgroup.cancelled
+                "child 3 failed: the TaskGroup cancelled {} (cleanup ran); gather's run on",
+                count(f.taskgroup.cancelled, "sibling")
             ),
             Scenario::Blocking => format!(
                 "tickers sleep 50 ms at a time; the blocker will call time.sleep({} ms) on the loop",
@@ -86,13 +87,13 @@ pub fn caption(snap: &AsyncioSnapshot) -> String {
                 f.queue_depth, f.maxsize
             ),
             Scenario::Io => format!(
-                "{} connections open, {} tasks wait on sockets, all on one thread",
-                f.connections_open,
-                c.waiting_on(WaitKind::Io)
+                "{} open, {} on sockets, all on one thread",
+                count(f.connections_open, "connection"),
+                count_of(c.waiting_on(WaitKind::Io), "task waits", "tasks wait")
             ),
             Scenario::Scale => format!(
-                "{} tasks alive, {} asleep at once; a task costs a few hundred bytes, not a thread",
-                thousands(snap.spawned.saturating_sub(c.finished())),
+                "{} alive, {} asleep at once; a task costs a few hundred bytes, not a thread",
+                count(snap.scenario_tasks().saturating_sub(c.finished()), "task"),
                 thousands(c.waiting_on(WaitKind::Timer))
             ),
         }
@@ -106,13 +107,15 @@ fn finished_caption(snap: &AsyncioSnapshot) -> String {
     let took = snap.scenario_s.unwrap_or(snap.elapsed_s);
     match snap.scenario {
         Scenario::Gather | Scenario::Scale => format!(
-            "done: {} tasks in {took:.2} s, ideal {:.2} s: they waited together, not in turn",
-            thousands(snap.spawned),
+            "done: {} in {took:.2} s, ideal {:.2} s: they waited together, not in turn",
+            count(snap.scenario_tasks(), "task"),
             snap.ideal_s
         ),
         Scenario::TaskGroup => format!(
-            "done: TaskGroup cancelled {} siblings (cleanups {}); under gather {} finished after the failure",
-            f.taskgroup.cancelled, f.taskgroup.cleanups_run, f.gather.completed_after_failure
+            "done: TaskGroup cancelled {} (cleanups {}); under gather {} finished after the failure",
+            count(f.taskgroup.cancelled, "sibling"),
+            f.taskgroup.cleanups_run,
+            f.gather.completed_after_failure
         ),
         Scenario::Blocking => format!(
             "done in {took:.2} s, ideal {:.2} s: one {} ms blocking call froze every task (lag max {})",
@@ -130,18 +133,20 @@ fn finished_caption(snap: &AsyncioSnapshot) -> String {
             snap.ideal_s, f.peak_inside, f.limit
         ),
         Scenario::Timeout => format!(
-            "done: {} cancelled at the deadline, {} cleanups ran, none left running",
-            c.cancelled, f.cleanups_run
+            "done: {} cancelled at the deadline, {} ran, none left running",
+            c.cancelled,
+            count(f.cleanups_run, "cleanup")
         ),
         Scenario::Queue => format!(
-            "done: {} items through a queue of {}; producers were blocked {} in all",
-            f.items_consumed,
+            "done: {} through a queue of {}; producers were blocked {} in all",
+            count(f.items_consumed, "item"),
             f.maxsize,
             ms(f.producer_blocked_ms)
         ),
         Scenario::Io => format!(
-            "done: {} round trips, up to {} connections open at once on one thread, all closed",
-            f.requests, f.peak_connections
+            "done: {}, up to {} open at once on one thread, all closed",
+            count(f.requests, "round trip"),
+            count(f.peak_connections, "connection")
         ),
     }
 }

@@ -104,6 +104,7 @@ fn aggregate_rows<'a>(
             ("busy", format!("{:.2} s", snap.busy_s)),
             ("ready/poll", ms(snap.ready_s * 1000.0 / polls)),
         ],
+        width,
         theme,
     ));
     lines.push(Line::styled(

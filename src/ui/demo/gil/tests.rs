@@ -41,7 +41,7 @@ fn sixteen_threads_do_not_fit_small_and_say_so() {
     let snap = snapshot(&[("threads", "16"), ("workload", "io,cpu")], 100);
     let terminal = draw(&snap, 54, 18);
     insta::assert_snapshot!(terminal.backend());
-    assert!(terminal.backend().to_string().contains("more thread(s)"));
+    assert!(terminal.backend().to_string().contains("8 more threads"));
 }
 
 #[test]
