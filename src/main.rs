@@ -1,6 +1,10 @@
 //! The `pyconc` command line: parses arguments and hands over to the TUI, the headless demo
 //! runner, or the text commands (`list`, `show`, `check`). User mistakes end with a clear
 //! message on stderr and exit code 2; `check` exits 1 when a lesson pack has problems.
+//!
+//! One file on purpose: the whole command-line surface (every subcommand, flag and exit
+//! code) is declared and dispatched here, so `pyconc --help` and the code read alike; the
+//! work of each command lives in the library.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

@@ -4,6 +4,9 @@
 //! [`XrayRun::view`] (a short lock) and [`XrayRun::stop`]; nothing here blocks it.
 //! Optionally every raw tick and bootstrap line is also written to a file (the fixtures
 //! under `tests/fixtures/xray/` are such files), and [`replay`] reads one back.
+//!
+//! One piece at ~510 lines: starting the script, the sampler and the bootstrap reader
+//! and ending them together are one lifetime, kept in one place.
 
 use std::ffi::OsString;
 use std::io::{BufWriter, Write};

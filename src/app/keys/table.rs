@@ -2,6 +2,9 @@
 //! overlay, the status bar and the demo screen's key bar all read this one table. A new
 //! screen adds a [`Screen`] variant (and when it is active, in `App::key_screens`) and its
 //! rows here; nothing else needs to know its keys.
+//!
+//! One piece on purpose: it is the one table of every binding, read by the dispatcher,
+//! the help overlay and the key bars; splitting it would split that declaration.
 
 use crossterm::event::KeyCode;
 
