@@ -351,6 +351,16 @@ fn step_and_speed_keys_are_offered_only_where_they_work() {
     let host = app.demo.as_ref().unwrap();
     assert!(!host.paused, "`.` must not pause a demo it cannot step");
     assert!(host.notice.as_deref().unwrap_or("").contains("no step"));
+    // The help overlay leaves them out too (it once listed them on every demo).
+    press(&mut app, KeyCode::Char('?'));
+    let help = pyconc::ui::help::lines(&app)
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(help.contains("pause"), "{help}");
+    assert!(!help.contains("one step"), "{help}");
+    assert!(!help.contains("slower / faster"), "{help}");
     app.shutdown();
 
     let engine = pyconc::sims::find("gil").expect("registered");

@@ -233,6 +233,17 @@ impl DemoHost {
             || self.running.as_ref().is_some_and(|d| d.offers_step())
     }
 
+    /// False for a key's action this demo does not offer (`.` without a step mode, `<` `>`
+    /// without a speed): the key bar and the help overlay both leave such keys out.
+    pub fn offers(&self, action: crate::app::Action) -> bool {
+        use crate::app::Action;
+        match action {
+            Action::DemoStep => self.offers_step(),
+            Action::DemoSpeed(_) => self.offers_speed(),
+            _ => true,
+        }
+    }
+
     /// Multiplies the speed by `factor` within the limits. Where the demo's slow motion is
     /// a parameter (`timescale`), that parameter is divided by `factor` instead, so `<`
     /// `>` and the panel change the same thing; returns a stopped engine to reap if that

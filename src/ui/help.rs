@@ -40,7 +40,17 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             out.push(Line::default());
         }
         out.push(Line::styled(section, theme.headings[1]));
-        for binding in BINDINGS.iter().filter(|b| b.screen.section() == section) {
+        // In a demo, only the keys this demo offers (the key bar says the same).
+        let offered = |binding: &&crate::app::keys::Binding| match (&app.demo, binding.keys.first())
+        {
+            (Some(host), Some((_, action))) => host.offers(*action),
+            _ => true,
+        };
+        for binding in BINDINGS
+            .iter()
+            .filter(|b| b.screen.section() == section)
+            .filter(offered)
+        {
             let label = binding.keys_label();
             if label.width() > KEY_COLUMN {
                 out.push(Line::styled(format!("  {label}"), theme.key));

@@ -136,8 +136,7 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
             Some(Action::DemoBack) if app.demo_only => Some((keys, "quit".into())),
             Some(Action::DemoChoose(_)) => choice.clone().map(|what| (keys, what)),
             // Only what this demo offers (the engine declares it).
-            Some(Action::DemoStep) if !host.offers_step() => None,
-            Some(Action::DemoSpeed(_)) if !host.offers_speed() => None,
+            Some(action) if !host.offers(action) => None,
             Some(Action::DemoSpeed(_)) if host.slow_motion_param().is_some() => {
                 Some((keys, "slow motion".into()))
             }
