@@ -27,6 +27,8 @@ const MIN_WIDTH_FOR_SHARES: usize = 44;
 const MAX_STRIP_LINES: usize = 4;
 /// The fewest lines the model's step explanation gets (more where the threads leave room).
 const MIN_STEP_LINES: usize = 2;
+/// From this height on, the caption may take a third line rather than be cut.
+const MIN_HEIGHT_FOR_LONG_CAPTION: usize = 16;
 /// From this width on, the view is on a big screen and strips may grow past two lines.
 const BIG_SCREEN_WIDTH: u16 = 100;
 
@@ -39,7 +41,13 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .saturating_sub(LABEL_WIDTH + if shares { SHARES_WIDTH } else { 0 })
         .max(1);
 
-    let mut top: Vec<Line> = wrap_words(&caption(snap), width.saturating_sub(2), 2)
+    // The caption is the demo's claim: never cut it where a third line fits.
+    let caption_lines = if height >= MIN_HEIGHT_FOR_LONG_CAPTION {
+        3
+    } else {
+        2
+    };
+    let mut top: Vec<Line> = wrap_words(&caption(snap), width.saturating_sub(2), caption_lines)
         .into_iter()
         .enumerate()
         .map(|(i, text)| {

@@ -31,6 +31,23 @@ fn convoy_effect_medium() {
 }
 
 #[test]
+fn the_convoy_caption_is_whole_in_the_demo_pane_of_an_80x24_terminal() {
+    let snap = snapshot(&[("workload", "cpu,io"), ("io_ms", "0.05")], 300);
+    let text: String = draw(&snap, 54, 18)
+        .backend()
+        .buffer()
+        .content()
+        .chunks(54)
+        .take(4)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("for the GIL (convoy effect)"), "{words}");
+    assert!(!words.contains('…'), "{words}");
+}
+
+#[test]
 fn legacy_small() {
     let snap = snapshot(&[("mode", "gil-legacy"), ("switch_interval_ms", "0.1")], 20);
     insta::assert_snapshot!(draw(&snap, 54, 18).backend());
@@ -41,7 +58,7 @@ fn sixteen_threads_do_not_fit_small_and_say_so() {
     let snap = snapshot(&[("threads", "16"), ("workload", "io,cpu")], 100);
     let terminal = draw(&snap, 54, 18);
     insta::assert_snapshot!(terminal.backend());
-    assert!(terminal.backend().to_string().contains("8 more threads"));
+    assert!(terminal.backend().to_string().contains("9 more threads"));
 }
 
 #[test]
