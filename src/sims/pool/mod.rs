@@ -371,9 +371,11 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
 ///
 /// How "stolen" is decided: rayon's own `FnContext::migrated()` tells the right half of a
 /// `join` whether it runs on a different worker than the one that pushed it, which only
-/// happens when another worker stole it. Each such job counts as one steal. A task counts
-/// as stolen when any job on its way down from the root was migrated: it reached the
-/// worker that ran it only through stealing.
+/// happens when another worker stole it. Each such job counts as one steal (`steals`).
+/// But rayon spreads even a uniform run by stealing: an idle worker's first take is how it
+/// gets its share at all. So the tasks of a migrated job count as stolen work only when the
+/// thief had already run tasks of its own: load balancing, a worker that finished helping
+/// one that had more. The flag is passed down to the tasks of that job.
 fn run_range(shared: &Shared, started: Instant, range: Range<usize>, stolen: bool) {
     if shared.control.is_stopping() {
         return;
@@ -384,10 +386,13 @@ fn run_range(shared: &Shared, started: Instant, range: Range<usize>, stolen: boo
         rayon::join_context(
             |_| run_range(shared, started, left, stolen),
             |ctx| {
-                if ctx.migrated() {
+                let stolen = if ctx.migrated() {
                     shared.steals.fetch_add(1, Ordering::Relaxed);
-                }
-                run_range(shared, started, right, stolen || ctx.migrated());
+                    thief_has_worked(shared)
+                } else {
+                    stolen
+                };
+                run_range(shared, started, right, stolen);
             },
         );
         return;
@@ -411,6 +416,16 @@ fn run_range(shared: &Shared, started: Instant, range: Range<usize>, stolen: boo
             record(lane, index, worker, start_s, end_s, stolen);
         }
     }
+}
+
+/// True if the worker running this has already finished tasks (so a job it just stole is
+/// help for a busier worker, not its first share).
+fn thief_has_worked(shared: &Shared) -> bool {
+    let worker = rayon::current_thread_index().unwrap_or(0);
+    shared
+        .lanes
+        .get(worker)
+        .is_some_and(|lane| lock(lane).lane.tasks > 0)
 }
 
 fn record(
