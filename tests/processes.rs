@@ -94,6 +94,11 @@ fn a_crashed_worker_breaks_the_pool_and_a_fresh_pool_recovers() {
     let report = m["broken"].as_str().unwrap();
     assert!(report.starts_with("BrokenProcessPool"), "{report}");
     assert!(report.contains("during task 20"), "{report}");
+    // The pid it names belongs to the first pool; the lanes show the fresh one's.
+    assert!(
+        report.ends_with("whose workers the lanes now show"),
+        "{report}"
+    );
     assert_eq!(m["children_left"], 0);
 }
 

@@ -158,8 +158,10 @@ pub(super) fn run(shared: &Shared) {
                 let mut t = shared.tally();
                 pending = (0..config.tasks).filter(|i| !t.done[*i]).collect();
                 t.snap.workers_crashed += 1;
+                // The dead worker's pid is not among the lanes from now on: say so.
                 t.snap.broken = Some(format!(
-                    "{report}; {} unfinished tasks go to a fresh pool",
+                    "{report}; {} unfinished tasks go to a fresh pool, whose workers the \
+                     lanes now show",
                     pending.len()
                 ));
                 drop(t);
