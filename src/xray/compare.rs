@@ -57,33 +57,43 @@ fn real_per_task_us(real: &Value, chunksize: i64) -> Option<f64> {
         .and_then(|r| r["per_task_us"].as_f64())
 }
 
+/// A row whose figure sits at the same `path` in both runs, shown alike.
+fn same(
+    label: impl Into<String>,
+    sim: &Value,
+    real: &Value,
+    path: &str,
+    unit: &str,
+    places: usize,
+) -> Row {
+    row(
+        label,
+        fmt(f(sim, path), unit, places),
+        fmt(f(real, path), unit, places),
+    )
+}
+
 /// The table's rows for `demo`.
 pub fn rows(demo: &str, sim: &Value, real: &RealRun) -> Vec<Row> {
     let r = &real.figures;
     match demo {
         "gil" => {
-            let n = f(sim, "/params/threads").unwrap_or(0.0);
+            let n = f(sim, "/params/threads").unwrap_or(0.0) as usize;
             vec![
-                row(
-                    format!("speedup of {n:.0} thread(s) over one"),
-                    fmt(f(sim, "/speedup"), "x", 2),
-                    fmt(f(r, "/speedup"), "x", 2),
+                same(
+                    format!(
+                        "speedup of {} over one",
+                        crate::ui::text::count(n, "thread")
+                    ),
+                    sim,
+                    r,
+                    "/speedup",
+                    "x",
+                    2,
                 ),
-                row(
-                    "I/O latency p50",
-                    fmt(f(sim, "/io_latency_ms/p50"), " ms", 2),
-                    fmt(f(r, "/io_latency_ms/p50"), " ms", 2),
-                ),
-                row(
-                    "I/O latency p99",
-                    fmt(f(sim, "/io_latency_ms/p99"), " ms", 2),
-                    fmt(f(r, "/io_latency_ms/p99"), " ms", 2),
-                ),
-                row(
-                    "I/O operations/s",
-                    fmt(f(sim, "/io_ops_per_s"), "/s", 1),
-                    fmt(f(r, "/io_ops_per_s"), "/s", 1),
-                ),
+                same("I/O latency p50", sim, r, "/io_latency_ms/p50", " ms", 2),
+                same("I/O latency p99", sim, r, "/io_latency_ms/p99", " ms", 2),
+                same("I/O operations/s", sim, r, "/io_ops_per_s", "/s", 1),
                 row(
                     "GIL switches/s (real: estimate)",
                     fmt(f(sim, "/switches_per_s"), "/s", 0),
@@ -92,26 +102,10 @@ pub fn rows(demo: &str, sim: &Value, real: &RealRun) -> Vec<Row> {
             ]
         }
         "asyncio" => vec![
-            row(
-                "loop lag p50",
-                fmt(f(sim, "/lag_ms/p50"), " ms", 2),
-                fmt(f(r, "/lag_ms/p50"), " ms", 2),
-            ),
-            row(
-                "loop lag p99",
-                fmt(f(sim, "/lag_ms/p99"), " ms", 2),
-                fmt(f(r, "/lag_ms/p99"), " ms", 2),
-            ),
-            row(
-                "loop lag max",
-                fmt(f(sim, "/lag_ms/max"), " ms", 1),
-                fmt(f(r, "/lag_ms/max"), " ms", 1),
-            ),
-            row(
-                "time over the ideal",
-                fmt(f(sim, "/overhead_s"), " s", 3),
-                fmt(f(r, "/overhead_s"), " s", 3),
-            ),
+            same("loop lag p50", sim, r, "/lag_ms/p50", " ms", 2),
+            same("loop lag p99", sim, r, "/lag_ms/p99", " ms", 2),
+            same("loop lag max", sim, r, "/lag_ms/max", " ms", 1),
+            same("time over the ideal", sim, r, "/overhead_s", " s", 3),
         ],
         "processes" => {
             let chunk = f(sim, "/params/chunksize").unwrap_or(1.0) as i64;
@@ -211,7 +205,7 @@ mod tests {
             "io_ops_per_s": 38.4}),
         );
         let rows = rows("gil", &sim, &r);
-        assert_eq!(rows[0].label, "speedup of 2 thread(s) over one");
+        assert_eq!(rows[0].label, "speedup of 2 threads over one");
         assert_eq!(rows[0].sim.as_deref(), Some("1.35x"));
         assert_eq!(rows[0].real.as_deref(), Some("1.24x"));
         assert_eq!(rows[4].real.as_deref(), Some("95/s"));

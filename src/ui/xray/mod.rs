@@ -110,7 +110,10 @@ pub fn render(frame: &XrayFrame<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
         bottom.insert(
             0,
             Line::styled(
-                format!("+{hidden} more thread(s) than fit: make the window taller"),
+                format!(
+                    "+{} than fit: make the window taller",
+                    crate::ui::text::count_of(hidden, "more thread", "more threads")
+                ),
                 theme.warn,
             ),
         );

@@ -76,7 +76,7 @@ fn the_title_says_which_interpreter_ran() {
 fn threads_that_do_not_fit_are_counted() {
     let screen = XrayScreen::new("convoy.py".into());
     let text = draw(&screen, 80, 9);
-    assert!(text.contains("more thread(s) than fit"), "{text}");
+    assert!(text.contains("more threads than fit"), "{text}");
 }
 
 #[test]
