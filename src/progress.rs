@@ -431,28 +431,19 @@ impl ProgressStore {
             Read::Failed(e) => return Err(write_err(e)),
         };
         let base = lock(&self.base).clone();
-        let merged_value = merge3(base.as_ref(), &ours, disk.as_ref());
-        let merged: Progress = merged_value
-            .clone()
+        let merged: Progress = merge3(base.as_ref(), &ours, disk.as_ref())
             .try_into()
             .unwrap_or_else(|_| progress.clone());
         let text = toml::to_string_pretty(&merged)?;
+        // The next merge's base is what this save writes, not the merge's raw value (which
+        // falls back to `progress` above when it does not read as progress).
+        let written = toml::Value::try_from(&merged)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
         tmp.write_all(text.as_bytes()).map_err(write_err)?;
         tmp.as_file().sync_all().map_err(write_err)?;
         tmp.persist(&self.path).map_err(|e| write_err(e.error))?;
-        *lock(&self.base) = Some(merged_value);
+        *lock(&self.base) = Some(written);
         Ok(merged)
-    }
-}
-
-impl Clone for ProgressStore {
-    fn clone(&self) -> Self {
-        ProgressStore {
-            path: self.path.clone(),
-            base: Mutex::new(lock(&self.base).clone()),
-            read_only: Mutex::new(self.read_only_reason()),
-        }
     }
 }
 
