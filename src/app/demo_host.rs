@@ -397,10 +397,6 @@ pub fn reap(demo: Box<dyn Demo>) -> std::io::Result<JoinHandle<serde_json::Value
 
 impl Drop for DemoHost {
     fn drop(&mut self) {
-        if let Some(demo) = self.running.take() {
-            let _ = demo.stop();
-        }
-        self.finish_recording();
-        self.wait_for_saving();
+        let _ = self.close();
     }
 }

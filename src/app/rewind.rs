@@ -269,37 +269,40 @@ impl DemoHost {
     }
 
     /// Ends this host on a thread of its own, so leaving a demo never waits on the UI
-    /// thread: stops an engine still in it, closes a `--record` stream and waits for a
-    /// `w` save in progress. The thread returns what the learner should be told.
+    /// thread. The thread returns what the learner should be told.
     pub fn close_in_background(mut self) -> std::io::Result<std::thread::JoinHandle<Vec<String>>> {
         std::thread::Builder::new()
             .name("demo-closer".into())
-            .spawn(move || {
-                if let Some(demo) = self.take_running() {
-                    let _ = demo.stop();
+            .spawn(move || self.close())
+    }
+
+    /// Stops an engine still in this host, closes a `--record` stream and waits for a `w`
+    /// save in progress; returns what each wrote, in words. `Drop` runs it too.
+    pub(crate) fn close(&mut self) -> Vec<String> {
+        if let Some(demo) = self.take_running() {
+            let _ = demo.stop();
+        }
+        let mut said = Vec::new();
+        match self.finish_recording() {
+            Some(Ok(w)) => said.push(format!(
+                "recorded {} frames ({:.1} s) to {}{}",
+                w.frames,
+                w.duration_s,
+                shown(&w.path),
+                if w.dropped > 0 {
+                    format!(" ({} frames left out: the disk was too slow)", w.dropped)
+                } else {
+                    String::new()
                 }
-                let mut said = Vec::new();
-                match self.finish_recording() {
-                    Some(Ok(w)) => said.push(format!(
-                        "recorded {} frames ({:.1} s) to {}{}",
-                        w.frames,
-                        w.duration_s,
-                        shown(&w.path),
-                        if w.dropped > 0 {
-                            format!(" ({} frames left out: the disk was too slow)", w.dropped)
-                        } else {
-                            String::new()
-                        }
-                    )),
-                    Some(Err(e)) => said.push(format!("could not write the recording: {e}")),
-                    None => {}
-                }
-                if self.saving.is_some() {
-                    self.wait_for_saving();
-                    said.extend(self.notice.take());
-                }
-                said
-            })
+            )),
+            Some(Err(e)) => said.push(format!("could not write the recording: {e}")),
+            None => {}
+        }
+        if self.saving.is_some() {
+            self.wait_for_saving();
+            said.extend(self.notice.take());
+        }
+        said
     }
 }
 
