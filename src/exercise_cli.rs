@@ -106,7 +106,7 @@ pub fn pythons(explicit: Option<&Path>, as_json: bool) -> Result<ExitCode, Failu
         let _ = writeln!(
             out,
             "{mark} {:<44} {:<8} {:<8} {:<14} {:<11} {:>2} CPUs  {}{extra}",
-            sanitize::sanitize_line(&i.path.display().to_string()),
+            sanitize::sanitize_path(&i.path),
             i.version.to_string(),
             i.implementation,
             gil,
@@ -119,7 +119,7 @@ pub fn pythons(explicit: Option<&Path>, as_json: bool) -> Result<ExitCode, Failu
         let _ = writeln!(
             out,
             "  {:<44} not usable: {}",
-            sanitize::sanitize_line(&f.path.display().to_string()),
+            sanitize::sanitize_path(&f.path),
             sanitize::sanitize_line(&f.reason.to_string())
         );
     }
@@ -175,7 +175,7 @@ pub fn print_path(target: &Target) -> Result<ExitCode, Failure> {
     let (_, set) = load(target.pack.as_deref())?;
     let exercise = find(&set, &target.id)?;
     let path = workspace_file(target, exercise)?;
-    println!("{}", sanitize::sanitize_line(&path.display().to_string()));
+    println!("{}", sanitize::sanitize_path(&path));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -201,7 +201,7 @@ pub fn check(target: &Target, file: Option<&Path>, as_json: bool) -> Result<Exit
         Some(f) if !f.is_file() => {
             return Err(Failure::usage(format!(
                 "--file {}: no such file",
-                sanitize::sanitize_line(&f.display().to_string())
+                sanitize::sanitize_path(f)
             )));
         }
         Some(f) => f.to_path_buf(),

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use pyconc::app::{self, App};
 use pyconc::lessons::render::{self, RenderOptions};
-use pyconc::lessons::sanitize::{sanitize, sanitize_line};
+use pyconc::lessons::sanitize::{sanitize, sanitize_line, sanitize_path};
 use pyconc::lessons::{Catalog, Problem, highlight::Highlighter};
 use pyconc::progress::ProgressStore;
 use pyconc::replay::export;
@@ -722,10 +722,9 @@ fn check(dir: Option<PathBuf>) -> ExitCode {
         }
         problems.extend(python.problems);
     }
-    let what = dir.as_ref().map_or_else(
-        || "the built-in lessons".to_string(),
-        |d| sanitize_line(&d.display().to_string()),
-    );
+    let what = dir
+        .as_ref()
+        .map_or_else(|| "the built-in lessons".to_string(), |d| sanitize_path(d));
     let (exercise_problems, ran) = exercise_cli::check_exercises(dir.as_deref(), python.as_ref());
     problems.extend(exercise_problems);
     if let Some(ran) = &ran {

@@ -9,6 +9,7 @@ use std::io::{Read as _, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use crate::lessons::sanitize::sanitize_path;
 use serde::{Deserialize, Serialize};
 
 /// The environment variable that overrides the progress folder.
@@ -185,11 +186,6 @@ pub enum ProgressError {
     Encode(#[from] toml::ser::Error),
 }
 
-/// A path as it may be shown on a terminal (control characters made visible).
-fn shown(path: &Path) -> String {
-    crate::lessons::sanitize::sanitize_line(&path.display().to_string())
-}
-
 /// What reading the progress file found.
 enum Read {
     Missing,
@@ -302,11 +298,11 @@ impl ProgressStore {
             progress: Progress::default(),
             notice,
         };
-        let path = shown(&self.path);
+        let path = sanitize_path(&self.path);
         if let Some(dir) = self.path.parent().filter(|d| d.exists() && !d.is_dir()) {
             return fresh(Some(self.go_read_only(format!(
                 "{} is not a folder (check {HOME_ENV})",
-                shown(dir)
+                sanitize_path(dir)
             ))));
         }
         let problem = match read_progress_file(&self.path) {
@@ -340,8 +336,8 @@ impl ProgressStore {
             // The short facts first: a status bar shows only the start of the line.
             Ok(kept) => format!(
                 "unreadable progress kept as {} ({problem}); starting fresh; in {}",
-                shown(Path::new(kept.file_name().unwrap_or_default())),
-                shown(kept.parent().unwrap_or(Path::new("."))),
+                sanitize_path(Path::new(kept.file_name().unwrap_or_default())),
+                sanitize_path(kept.parent().unwrap_or(Path::new("."))),
             ),
             Err(e) => self.go_read_only(format!(
                 "progress file was unreadable ({problem}) and could not be moved aside ({e}): \
@@ -403,11 +399,13 @@ impl ProgressStore {
         }
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let write_err = |source| ProgressError::Write {
-            path: shown(&self.path),
+            path: sanitize_path(&self.path),
             source,
         };
         if dir.exists() && !dir.is_dir() {
-            return Err(ProgressError::NotAFolder { folder: shown(dir) });
+            return Err(ProgressError::NotAFolder {
+                folder: sanitize_path(dir),
+            });
         }
         std::fs::create_dir_all(dir).map_err(write_err)?;
         let _lock = SaveLock::take(dir);
@@ -425,7 +423,7 @@ impl ProgressStore {
             Read::NotAFile(kind) => {
                 return Err(ProgressError::ReadOnly(format!(
                     "{} is now {kind}",
-                    shown(&self.path)
+                    sanitize_path(&self.path)
                 )));
             }
             Read::Failed(e) => return Err(write_err(e)),

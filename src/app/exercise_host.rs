@@ -93,7 +93,7 @@ impl App {
                 screen.notice = Some(match ws.map(|ws| ws.reset(&screen.exercise)) {
                     Some(Ok(Some(backup))) => format!(
                         "back to the starter; your version is kept as {}",
-                        crate::lessons::sanitize::sanitize_line(&backup.display().to_string())
+                        crate::lessons::sanitize::sanitize_path(&backup)
                     ),
                     Some(Ok(None)) => "back to the starter".to_string(),
                     Some(Err(e)) => format!("could not reset: {e}"),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::thread::JoinHandle;
 
 use super::demo_host::DemoHost;
+use crate::lessons::sanitize::sanitize_path;
 use crate::replay::record::{self, Header, Recording, Written};
 
 /// A scrub: where to move the time cursor.
@@ -229,7 +230,7 @@ impl DemoHost {
         let frames = self.history.frames().cloned().collect();
         match record::save_in_background(path.clone(), self.run_header(), frames) {
             Ok(handle) => {
-                self.notice = Some(format!("saving to {}…", shown(&path)));
+                self.notice = Some(format!("saving to {}…", sanitize_path(&path)));
                 self.saving = Some(Saving { path, handle });
             }
             Err(e) => self.notice = Some(format!("could not save: {e}")),
@@ -257,9 +258,9 @@ impl DemoHost {
                 w.frames,
                 w.duration_s,
                 w.bytes.div_ceil(1024),
-                shown(&w.path)
+                sanitize_path(&w.path)
             ),
-            Err(e) => format!("could not save {}: {e}", shown(&path)),
+            Err(e) => format!("could not save {}: {e}", sanitize_path(&path)),
         });
     }
 
@@ -288,7 +289,7 @@ impl DemoHost {
                 "recorded {} frames ({:.1} s) to {}{}",
                 w.frames,
                 w.duration_s,
-                shown(&w.path),
+                sanitize_path(&w.path),
                 if w.dropped > 0 {
                     format!(" ({} frames left out: the disk was too slow)", w.dropped)
                 } else {
@@ -322,8 +323,4 @@ fn free_file_name(engine: &str) -> PathBuf {
         })
         .find(|p| !p.exists())
         .unwrap_or_else(|| PathBuf::from(format!("{stem}.pyconc")))
-}
-
-fn shown(path: &std::path::Path) -> String {
-    crate::lessons::sanitize::sanitize_line(&path.display().to_string())
 }

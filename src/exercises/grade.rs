@@ -95,7 +95,7 @@ pub fn grade(
             needs: format!("{}.{}", exercise.min_python.0, exercise.min_python.1),
         });
     }
-    let shown = sanitize::sanitize_line(&learner.display().to_string());
+    let shown = sanitize::sanitize_path(learner);
     let learner = std::fs::canonicalize(learner).map_err(|e| GradeError::Learner {
         file: shown.clone(),
         reason: e.to_string(),

@@ -92,7 +92,7 @@ impl ExerciseSet {
     /// `exercises/`, a folder in it or a file may be a link, never one out of the pack.
     pub fn from_pack(pack: &Path) -> Result<ExerciseSet, Vec<Problem>> {
         let dir = pack.join("exercises");
-        let shown_dir = sanitize::sanitize_line(&dir.display().to_string());
+        let shown_dir = sanitize::sanitize_path(&dir);
         let Ok(root) = pack::canonical_root(pack) else {
             // No pack folder: the lessons' reader says so.
             return Ok(ExerciseSet::default());
@@ -245,7 +245,7 @@ impl ExerciseSet {
 fn outside(target: &Path) -> String {
     format!(
         "links outside the lesson pack (to {}): a pack's files must be inside its folder",
-        sanitize::sanitize_line(&target.display().to_string())
+        sanitize::sanitize_path(target)
     )
 }
 

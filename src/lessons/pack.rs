@@ -14,7 +14,7 @@ use super::{Problem, sanitize};
 /// Reads the `*.md` files directly in `dir` (not `README.md`, not dot-files), sorted by
 /// name, as (name shown in problems, text). Every file problem is reported at once.
 pub fn read_pack(dir: &Path) -> Result<Vec<(String, String)>, Vec<Problem>> {
-    let shown = sanitize::sanitize_line(&dir.display().to_string());
+    let shown = sanitize::sanitize_path(dir);
     let folder_problem = |message: String| vec![Problem::new(&shown, 0, message)];
     let root =
         canonical_root(dir).map_err(|e| folder_problem(format!("cannot read lesson pack: {e}")))?;
@@ -42,7 +42,7 @@ pub fn read_pack(dir: &Path) -> Result<Vec<(String, String)>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut total: u64 = 0;
     for path in paths {
-        let name = sanitize::sanitize_line(&path.display().to_string());
+        let name = sanitize::sanitize_path(&path);
         match read_file_in(&path, &root, MAX_LESSON_BYTES) {
             Ok(bytes) => {
                 total += bytes.len() as u64;
@@ -143,7 +143,7 @@ pub fn read_file_in(path: &Path, root: &Path, max_bytes: u64) -> Result<Vec<u8>,
     if !target.starts_with(root) {
         return Err(FileError::Refused(format!(
             "links outside the lesson pack (to {}): a pack's files must be inside its folder",
-            sanitize::sanitize_line(&target.display().to_string())
+            sanitize::sanitize_path(&target)
         )));
     }
     // Check before opening: opening a device or a FIFO can block or have effects.

@@ -156,7 +156,7 @@ fn run_compile_script(python: &Path, payload: &str) -> Result<String, String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| {
-            let shown = sanitize::sanitize_line(&python.display().to_string());
+            let shown = sanitize::sanitize_path(python);
             format!("{shown} did not start: {e}")
         })?;
     let mut child = Reaped(child);

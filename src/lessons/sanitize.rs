@@ -50,6 +50,11 @@ pub fn sanitize(text: &str) -> String {
     out
 }
 
+/// A path as it may be shown on a terminal: [`sanitize_line`] of its display form.
+pub fn sanitize_path(path: &std::path::Path) -> String {
+    sanitize_line(&path.display().to_string())
+}
+
 /// Sanitises one line of text meant for a single row (a file name, a title): like
 /// [`sanitize`], and newlines show as `␤`.
 pub fn sanitize_line(text: &str) -> String {

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Interpreter, PYTHON_ENV, Source, discover, probe_all, sources};
-use crate::lessons::sanitize::sanitize_line;
+use crate::lessons::sanitize::{sanitize_line, sanitize_path};
 
 /// The interpreter named by `flag` (`--python`), else by `PYCONC_PYTHON`, if either is set.
 pub fn named(flag: Option<&Path>) -> Option<PathBuf> {
@@ -21,7 +21,7 @@ pub fn named(flag: Option<&Path>) -> Option<PathBuf> {
 /// Probes only `path` (a name given by the learner). `Err` says, sanitised and naming it,
 /// why it cannot be used: not found, did not answer, or too old.
 pub fn given(path: &Path) -> Result<Interpreter, String> {
-    let shown = sanitize_line(&path.display().to_string());
+    let shown = sanitize_path(path);
     let found = probe_all(sources::candidates(Some(path)));
     let first = found
         .interpreters

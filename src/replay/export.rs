@@ -17,6 +17,7 @@ use super::moments::moments;
 use super::record::{self, RecordSink, Recording};
 use crate::app::{App, Msg, Seek};
 use crate::lessons::Catalog;
+use crate::lessons::sanitize::sanitize_path;
 use crate::sims::{Engine, Params, Snapshot};
 use crate::theme::Theme;
 
@@ -95,7 +96,7 @@ pub fn attach_recorder(app: &mut App, path: &Path) -> Result<(), ExportError> {
         return Err(ExportError::Failed("no demo to record".into()));
     };
     let sink = RecordSink::start(path, host.run_header())
-        .map_err(|e| ExportError::Failed(format!("cannot write {}: {e}", shown(path))))?;
+        .map_err(|e| ExportError::Failed(format!("cannot write {}: {e}", sanitize_path(path))))?;
     for frame in host.history.frames() {
         sink.send(frame.t, &frame.snapshot);
     }
@@ -174,7 +175,7 @@ pub fn run_live(
             w.frames,
             w.duration_s,
             w.bytes.div_ceil(1024),
-            shown(&w.path),
+            sanitize_path(&w.path),
             if w.dropped > 0 {
                 format!(" ({} frames left out: the disk was too slow)", w.dropped)
             } else {
@@ -289,7 +290,7 @@ fn start_cast(
     timestamp: u64,
 ) -> Result<CastWriter<BufWriter<File>>, ExportError> {
     let file = File::create(path)
-        .map_err(|e| ExportError::Failed(format!("cannot write {}: {e}", shown(path))))?;
+        .map_err(|e| ExportError::Failed(format!("cannot write {}: {e}", sanitize_path(path))))?;
     let header = CastHeader {
         width,
         height,
@@ -307,7 +308,7 @@ fn finish_cast(cast: CastWriter<BufWriter<File>>, path: &Path) -> Result<String,
     Ok(format!(
         "cast: {events} events, {} KB to {}",
         bytes.div_ceil(1024),
-        shown(path)
+        sanitize_path(path)
     ))
 }
 
@@ -319,17 +320,13 @@ fn write_svg(path: &Path, buf: &Buffer, theme: &Theme) -> Result<String, ExportE
         buf.area.width,
         buf.area.height,
         text.len().div_ceil(1024),
-        shown(path)
+        sanitize_path(path)
     ))
 }
 
 fn write_error(path: Option<&Path>) -> impl Fn(std::io::Error) -> ExportError + use<> {
-    let name = path.map_or_else(|| "output".to_string(), shown);
+    let name = path.map_or_else(|| "output".to_string(), sanitize_path);
     move |e| ExportError::Failed(format!("cannot write {name}: {e}"))
-}
-
-fn shown(path: &Path) -> String {
-    crate::lessons::sanitize::sanitize_line(&path.display().to_string())
 }
 
 fn now_unix_s() -> u64 {

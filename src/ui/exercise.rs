@@ -36,10 +36,7 @@ pub fn render(app: &App, screen: &ExerciseScreen, area: Rect, buf: &mut Buffer) 
         Span::styled(screen.exercise.practises.clone(), theme.text),
     ]));
     let file = match &screen.file {
-        Ok(path) => Span::styled(
-            sanitize::sanitize_line(&path.display().to_string()),
-            theme.accent,
-        ),
+        Ok(path) => Span::styled(sanitize::sanitize_path(path), theme.accent),
         Err(e) => Span::styled(e.clone(), theme.bad),
     };
     head.push(Line::from(vec![

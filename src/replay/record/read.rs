@@ -15,7 +15,7 @@ use super::{EndMark, FORMAT_NAME, FORMAT_VERSION, Header, MAX_LINE_BYTES, REPLAY
 
 /// Damaged frame lines a reader skips before it gives up on the rest of a file.
 pub const MAX_SKIPPED_FRAMES: u64 = 100;
-use crate::lessons::sanitize::sanitize_line;
+use crate::lessons::sanitize::{sanitize_line, sanitize_path};
 use crate::replay::history::{Bounds, History};
 use crate::sims::Snapshot;
 
@@ -56,7 +56,7 @@ pub struct Recording {
 
 /// Reads the recording at `path`.
 pub fn read_file(path: &Path) -> Result<Recording, ReadError> {
-    let shown = sanitize_line(&path.display().to_string());
+    let shown = sanitize_path(path);
     let file = File::open(path).map_err(|source| ReadError::Open {
         path: shown.clone(),
         source,
