@@ -73,6 +73,48 @@ fn workers_run_every_task_and_report_their_costs() {
     assert_eq!(tasks, 200);
 }
 
+/// The bench's bare switch: the same tasks run and are counted, but no lane is accounted
+/// (no timeline, start-up, IPC, compute or byte figures); the accounted run records them.
+#[test]
+fn an_unaccounted_run_does_the_work_and_records_no_lanes() {
+    use pyconc::sims::processes::{ProcConfig, ProcessesDemo};
+    use pyconc::sims::workload::Workload;
+    let config = ProcConfig {
+        workers: 2,
+        workload: Workload::Tiny,
+        tasks: 40,
+        chunksize: 4,
+        payload_kb: 1,
+        crash: false,
+    };
+    let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_pyconc"));
+    for accounting in [false, true] {
+        let demo = if accounting {
+            ProcessesDemo::start(config, exe.clone())
+        } else {
+            ProcessesDemo::start_unaccounted(config, exe.clone())
+        }
+        .unwrap();
+        assert!(wait_for(|| demo.is_finished()));
+        let Snapshot::Processes(s) = demo.snapshot() else {
+            panic!("not a processes snapshot");
+        };
+        assert_eq!(
+            (s.tasks_done, s.chunks),
+            (40, 10),
+            "accounting {accounting}"
+        );
+        let lanes_empty = s.workers.iter().all(|w| w.timeline.end_s() == 0.0)
+            && s.sequential.timeline.end_s() == 0.0;
+        assert_eq!(lanes_empty, !accounting, "accounting {accounting}");
+        assert_eq!(s.startup_ms.is_some(), accounting);
+        assert_eq!(s.bytes_sent > 0 && s.compute_ms > 0.0, accounting);
+        let m = Box::new(demo).stop();
+        assert_eq!(m["finished"], true, "{m}");
+        assert_eq!(m["children_left"], 0);
+    }
+}
+
 #[test]
 fn a_crashed_worker_breaks_the_pool_and_a_fresh_pool_recovers() {
     let demo = start(&[

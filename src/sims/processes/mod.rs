@@ -304,6 +304,17 @@ pub struct ProcessesDemo {
 impl ProcessesDemo {
     /// Starts the run with `exe` as the worker program.
     pub fn start(config: ProcConfig, exe: PathBuf) -> Result<Self, StartError> {
+        Self::start_with(config, exe, true)
+    }
+
+    /// The same run without lane accounting (no timelines, start-up times, IPC, compute
+    /// or byte sums; tasks and chunks are still counted): the overhead bench's bare
+    /// baseline.
+    pub fn start_unaccounted(config: ProcConfig, exe: PathBuf) -> Result<Self, StartError> {
+        Self::start_with(config, exe, false)
+    }
+
+    fn start_with(config: ProcConfig, exe: PathBuf, accounting: bool) -> Result<Self, StartError> {
         let chunk_bytes = config.chunksize.saturating_mul(config.payload_bytes());
         if chunk_bytes > MAX_CHUNK_BYTES {
             return Err(StartError::Other(format!(
@@ -314,7 +325,7 @@ impl ProcessesDemo {
                 MAX_CHUNK_BYTES >> 20
             )));
         }
-        let shared = Arc::new(run::Shared::new(config, exe));
+        let shared = Arc::new(run::Shared::new(config, exe, accounting));
         // If the run thread cannot start, dropping the crew stops and joins the monitor.
         let mut crew = Crew::new(Arc::clone(&shared.control));
         {

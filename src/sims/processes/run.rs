@@ -55,6 +55,9 @@ pub(super) struct Shared {
     cpu: Mutex<PhaseLoad>,
     pub(super) latest: SnapshotCell<ProcessesSnapshot>,
     pub(super) finished: AtomicBool,
+    /// False only in the overhead bench's bare runs: the same protocol, no lane
+    /// accounting (no timelines, IPC/compute/byte sums, start-up times).
+    pub(super) accounting: bool,
 }
 
 /// The working figures; published as a snapshot.
@@ -68,7 +71,7 @@ struct Tally {
 }
 
 impl Shared {
-    pub(super) fn new(config: ProcConfig, exe: PathBuf) -> Self {
+    pub(super) fn new(config: ProcConfig, exe: PathBuf, accounting: bool) -> Self {
         // Task data: bytes that differ along the buffer, so nothing compresses them away.
         let payload = (0..config.payload_bytes())
             .map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8)
@@ -91,6 +94,7 @@ impl Shared {
             cpu: Mutex::new(PhaseLoad::new()),
             latest: SnapshotCell::new(ProcessesSnapshot::empty(config)),
             finished: AtomicBool::new(false),
+            accounting,
         }
     }
 
@@ -185,6 +189,9 @@ pub(super) fn run(shared: &Shared) {
         if workload::spin(*units, index as u64, || shared.control.checkpoint()).is_none() {
             shared.tally().snap.phase = ProcPhase::Stopped;
             return;
+        }
+        if !shared.accounting {
+            continue;
         }
         let end_s = sequential_started.elapsed().as_secs_f64();
         let mut t = shared.tally();
@@ -437,7 +444,7 @@ fn drive(pool: &PoolRun, pipe: Pipe) {
         pool.worker_lost(slot, pid, false, None);
         return;
     }
-    {
+    if shared.accounting {
         let ready = pool.ready.fetch_add(1, Ordering::SeqCst) + 1;
         let mut t = shared.tally();
         if ready == shared.config.workers && t.snap.startup_ms.is_none() {
@@ -448,6 +455,8 @@ fn drive(pool: &PoolRun, pipe: Pipe) {
         w.state = WorkerState::Running;
         w.timeline
             .add(pool.rel(spawned_at), pool.rel(ready_at), Activity::Startup);
+    } else {
+        shared.tally().snap.workers[slot].state = WorkerState::Running;
     }
     let mut frame = Vec::new();
     let mut specs = Vec::new();
@@ -504,6 +513,9 @@ fn drive(pool: &PoolRun, pipe: Pipe) {
         let s = &mut t.snap;
         s.chunks += 1;
         s.tasks_done += done.results.len();
+        if !shared.accounting {
+            continue;
+        }
         s.serialise_ms += ms(serialised - serialising);
         s.ipc_ms += (round_trip_s - compute_s).max(0.0) * 1000.0;
         s.compute_ms += compute_s * 1000.0;

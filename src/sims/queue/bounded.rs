@@ -33,6 +33,9 @@ pub(super) struct BoundedQueue {
     pub(super) state: Mutex<QueueState>,
     pub(super) not_full: Condvar,
     pub(super) not_empty: Condvar,
+    /// False only in the overhead bench's bare runs: no depth, memory or high-water
+    /// counts and no timing of waits, the same deque and condition variables.
+    pub(super) counting: bool,
 }
 
 impl BoundedQueue {
@@ -49,7 +52,7 @@ impl BoundedQueue {
     /// `put()`: waits while full. Gives up (returns `None`) when `abandon` says so (a
     /// producer when the demo stops); else returns how long it waited.
     pub(super) fn put(&self, message: Message, abandon: impl Fn() -> bool) -> Option<Duration> {
-        let started = Instant::now();
+        let started = self.counting.then(Instant::now);
         let mut waited = false;
         let mut state = self.lock();
         while self.is_full(&state) {
@@ -63,7 +66,7 @@ impl BoundedQueue {
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
         }
-        if let Message::Item(payload) = &message {
+        if let (true, Message::Item(payload)) = (self.counting, &message) {
             state.depth += 1;
             state.bytes += payload.len();
             state.max_depth = state.max_depth.max(state.depth);
@@ -72,27 +75,26 @@ impl BoundedQueue {
         state.messages.push_back(message);
         drop(state);
         self.not_empty.notify_one();
-        Some(if waited {
-            started.elapsed()
-        } else {
-            Duration::ZERO
+        Some(match started {
+            Some(started) if waited => started.elapsed(),
+            _ => Duration::ZERO,
         })
     }
 
     /// `get()`: waits until there is a message; returns it and how long it waited. It never
     /// gives up: the sentinel protocol guarantees one message per consumer at shutdown.
     pub(super) fn get(&self) -> (Message, Duration) {
-        let started = Instant::now();
+        let started = self.counting.then(Instant::now);
         let mut state = self.lock();
         loop {
             if let Some(message) = state.messages.pop_front() {
-                if let Message::Item(payload) = &message {
+                if let (true, Message::Item(payload)) = (self.counting, &message) {
                     state.depth -= 1;
                     state.bytes -= payload.len();
                 }
                 drop(state);
                 self.not_full.notify_one();
-                return (message, started.elapsed());
+                return (message, started.map_or(Duration::ZERO, |s| s.elapsed()));
             }
             state = self
                 .not_empty

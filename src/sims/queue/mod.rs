@@ -180,6 +180,8 @@ struct Shared {
     /// Items consumers took out while stopping and dropped unhandled.
     drained: AtomicU64,
     finished: AtomicBool,
+    /// False only in the overhead bench's bare runs (see [`QueueDemo::start_uncounted`]).
+    counting: bool,
 }
 
 impl Shared {
@@ -197,7 +199,18 @@ pub struct QueueDemo {
 }
 
 impl QueueDemo {
+    /// The same producers, consumers and queue as `params` ask for, without their
+    /// counters (no per-thread phases, items or waits, no queue depth, memory or
+    /// high-water marks): the overhead bench's bare baseline. Its figures stay zero.
+    pub fn start_uncounted(params: &Params) -> Result<QueueDemo, StartError> {
+        Self::start_with(QueueSetup::from_params(params)?, false)
+    }
+
     fn start(setup: QueueSetup) -> Result<QueueDemo, StartError> {
+        Self::start_with(setup, true)
+    }
+
+    fn start_with(setup: QueueSetup, counting: bool) -> Result<QueueDemo, StartError> {
         let shared = Arc::new(Shared {
             setup,
             queue: BoundedQueue {
@@ -205,6 +218,7 @@ impl QueueDemo {
                 state: Mutex::new(QueueState::default()),
                 not_full: Condvar::new(),
                 not_empty: Condvar::new(),
+                counting,
             },
             control: Arc::new(RunControl::new()),
             producers: (0..setup.producers)
@@ -219,6 +233,7 @@ impl QueueDemo {
             sentinels: AtomicU64::new(0),
             drained: AtomicU64::new(0),
             finished: AtomicBool::new(false),
+            counting,
         });
         let started = Instant::now();
         let latest = SnapshotCell::new(view(&shared, &[], started));
@@ -286,48 +301,66 @@ fn main_thread(shared: &Arc<Shared>) {
     shared.finished.store(true, Ordering::SeqCst);
 }
 
+/// A worker's counters, or `None` when the run counts nothing (the bench's bare runs).
+fn counted<'a>(shared: &Shared, stats: &'a WorkerStats) -> Option<&'a WorkerStats> {
+    shared.counting.then_some(stats)
+}
+
+impl WorkerStats {
+    fn set_phase(&self, phase: u8) {
+        self.phase.store(phase, Ordering::Relaxed);
+    }
+
+    fn add_wait(&self, waited: Duration) {
+        self.waited_us
+            .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    fn add_item(&self) {
+        self.items.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 fn producer(shared: &Shared, i: usize) {
-    let stats = &shared.producers[i];
+    let stats = counted(shared, &shared.producers[i]);
     let bytes = shared.setup.item_bytes;
     for n in 0..shared.setup.items {
         if !shared.control.checkpoint() {
             break;
         }
-        stats.phase.store(WORKING, Ordering::Relaxed);
+        stats.inspect(|s| s.set_phase(WORKING));
         if !shared.sleep_ms(shared.produce_ms.load(Ordering::Relaxed)) {
             break;
         }
         // A real buffer, written to, so the memory it holds is resident.
         let payload = vec![(n % 251) as u8 + 1; bytes];
-        stats.phase.store(WAITING, Ordering::Relaxed);
+        stats.inspect(|s| s.set_phase(WAITING));
         match shared
             .queue
             .put(Message::Item(payload), || shared.control.is_stopping())
         {
             Some(waited) => {
-                stats
-                    .waited_us
-                    .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
-                stats.items.fetch_add(1, Ordering::SeqCst);
+                stats.inspect(|s| {
+                    s.add_wait(waited);
+                    s.add_item();
+                });
             }
             None => break,
         }
     }
-    stats.phase.store(DONE, Ordering::Relaxed);
+    stats.inspect(|s| s.set_phase(DONE));
 }
 
 fn consumer(shared: &Shared, i: usize) {
-    let stats = &shared.consumers[i];
+    let stats = counted(shared, &shared.consumers[i]);
     loop {
-        stats.phase.store(WAITING, Ordering::Relaxed);
+        stats.inspect(|s| s.set_phase(WAITING));
         let (message, waited) = shared.queue.get();
-        stats
-            .waited_us
-            .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+        stats.inspect(|s| s.add_wait(waited));
         let Message::Item(payload) = message else {
             break;
         };
-        stats.phase.store(WORKING, Ordering::Relaxed);
+        stats.inspect(|s| s.set_phase(WORKING));
         // When stopping, checkpoint and sleep return at once: the rest is drained quickly,
         // and counted as drained, not as handled (it did not take its `consume_ms`).
         let handled = shared.control.checkpoint()
@@ -335,12 +368,12 @@ fn consumer(shared: &Shared, i: usize) {
         std::hint::black_box(payload.first());
         drop(payload);
         if handled {
-            stats.items.fetch_add(1, Ordering::SeqCst);
+            stats.inspect(|s| s.add_item());
         } else {
             shared.drained.fetch_add(1, Ordering::SeqCst);
         }
     }
-    stats.phase.store(DONE, Ordering::Relaxed);
+    stats.inspect(|s| s.set_phase(DONE));
 }
 
 fn sample(shared: &Shared, latest: &SnapshotCell<QueueSnapshot>, started: Instant) {

@@ -96,3 +96,34 @@ fn timing_constants_are_sane() {
     assert!(SAMPLE_INTERVAL <= Duration::from_millis(200));
     assert!(RECHECK_INTERVAL <= Duration::from_millis(100));
 }
+
+/// The bench's bare switch: every item still goes through the queue and the run ends by
+/// the sentinel protocol, but nothing is counted; the counted run counts every item.
+#[test]
+fn an_uncounted_run_moves_every_item_and_counts_none() {
+    let p = params(&[
+        ("producers", "2"),
+        ("consumers", "2"),
+        ("maxsize", "3"),
+        ("items", "30"),
+        ("produce_ms", "0"),
+        ("consume_ms", "0"),
+    ]);
+    let bare = QueueDemo::start_uncounted(&p).unwrap();
+    run_to_end(&bare);
+    let m = Box::new(bare).stop();
+    assert_eq!(
+        (m["produced"].as_u64(), m["consumed"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(m["max_depth"], 0);
+    assert_eq!(m["sentinels"], 2, "the run ended by its sentinels");
+    let counted: Box<dyn Demo> = INFO.start(&p).unwrap();
+    run_to_end(counted.as_ref());
+    let m = counted.stop();
+    assert_eq!(
+        (m["produced"].as_u64(), m["consumed"].as_u64()),
+        (Some(60), Some(60))
+    );
+    assert!(m["max_depth"].as_u64().unwrap() >= 1);
+}

@@ -42,6 +42,9 @@ struct Shared {
     done: Vec<AtomicU64>,
     local_counts: Vec<AtomicI64>,
     finished: Vec<AtomicBool>,
+    /// False only in the overhead bench's bare runs: no progress counters while a thread
+    /// runs, only its totals once it ends (the round's result needs them).
+    counting: bool,
 }
 
 /// The running threads engine.
@@ -56,6 +59,16 @@ pub struct LiveDemo {
 impl LiveDemo {
     /// Starts the coordinator, which runs `rounds` rounds of `setup.threads` worker threads.
     pub fn start(setup: RaceSetup, rounds: usize) -> Result<LiveDemo, StartError> {
+        Self::start_with(setup, rounds, true)
+    }
+
+    /// The same rounds without the per-thread progress counters (each thread's count is
+    /// stored once, when it ends): the overhead bench's bare baseline.
+    pub fn start_uncounted(setup: RaceSetup, rounds: usize) -> Result<LiveDemo, StartError> {
+        Self::start_with(setup, rounds, false)
+    }
+
+    fn start_with(setup: RaceSetup, rounds: usize, counting: bool) -> Result<LiveDemo, StartError> {
         let control = Arc::new(RunControl::new());
         let latest = SnapshotCell::new(initial(setup, rounds));
         let all_done = Arc::new(AtomicBool::new(false));
@@ -63,7 +76,7 @@ impl LiveDemo {
         {
             let (latest, all_done) = (latest.clone(), Arc::clone(&all_done));
             coordinator.spawn("race-rounds", move |hand| {
-                run_rounds(setup, rounds, hand.control(), &latest);
+                run_rounds(setup, rounds, counting, hand.control(), &latest);
                 all_done.store(true, Ordering::SeqCst);
             })?;
         }
@@ -107,6 +120,7 @@ fn initial(setup: RaceSetup, rounds: usize) -> RaceSnapshot {
 fn run_rounds(
     setup: RaceSetup,
     rounds: usize,
+    counting: bool,
     control: &RunControl,
     latest: &SnapshotCell<RaceSnapshot>,
 ) {
@@ -119,6 +133,7 @@ fn run_rounds(
             done: (0..setup.threads).map(|_| AtomicU64::new(0)).collect(),
             local_counts: (0..setup.threads).map(|_| AtomicI64::new(0)).collect(),
             finished: (0..setup.threads).map(|_| AtomicBool::new(false)).collect(),
+            counting,
         };
         let publish = |finished: bool, results: &[RoundResult]| {
             latest.publish(view(setup, &shared, round, rounds, results, finished));
@@ -209,6 +224,12 @@ fn work(setup: RaceSetup, i: usize, shared: &Shared, control: &RunControl) {
             }
         }
         done += batch;
+        if shared.counting {
+            shared.done[i].store(done, Ordering::SeqCst);
+            shared.local_counts[i].store(local, Ordering::SeqCst);
+        }
+    }
+    if !shared.counting {
         shared.done[i].store(done, Ordering::SeqCst);
         shared.local_counts[i].store(local, Ordering::SeqCst);
     }
@@ -291,7 +312,7 @@ impl Demo for LiveDemo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sims::test_support::wait_until_finished;
+    use crate::sims::test_support::{self, wait_until_finished};
     use std::time::Instant;
 
     fn run(mode: RaceMode, threads: usize, increments: u64) -> serde_json::Value {
@@ -336,6 +357,35 @@ mod tests {
         let started = Instant::now();
         let _ = demo.stop();
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    /// The bench's bare switch: while the threads run (the shared counter moves), no
+    /// thread's progress is counted; with counting on it is. Never timing luck: a round of
+    /// 10^12 increments (hours) cannot end before the checks, and the counter is the proof
+    /// that the threads run.
+    #[test]
+    fn uncounted_threads_report_no_progress_until_they_end() {
+        let setup = RaceSetup {
+            mode: RaceMode::Unsafe,
+            threads: 2,
+            increments: 1_000_000_000_000,
+        };
+        let snap = |demo: &LiveDemo| match demo.snapshot() {
+            Snapshot::Race(s) => s,
+            _ => panic!("not a race snapshot"),
+        };
+        for counting in [false, true] {
+            let demo = LiveDemo::start_with(setup, 1, counting).unwrap();
+            let moved = test_support::wait_for(|| snap(&demo).counter > 10_000);
+            assert!(moved, "the threads never ran");
+            let progress = || snap(&demo).threads.iter().map(|t| t.done).sum::<u64>();
+            if counting {
+                assert!(test_support::wait_for(|| progress() > 0));
+            } else {
+                assert_eq!(progress(), 0);
+            }
+            let _ = Box::new(demo).stop();
+        }
     }
 
     #[test]

@@ -202,3 +202,37 @@ fn time_on_a_core_is_measured_without_a_shared_gil() {
         .is_some_and(|c| c > 0.0 && c <= t.held_share + 1e-9))));
     let _ = demo.stop();
 }
+
+/// The bench's bare switch (`instrumented: false`): both threads do their work, so the GIL
+/// changed hands, yet no switch, drop request or state is recorded; the instrumented run
+/// records them. Counts only, no timing.
+#[test]
+fn an_uninstrumented_run_works_and_records_nothing() {
+    let config = config(&[("switch_interval_ms", "1")]);
+    for instrumented in [false, true] {
+        let demo = ThreadsDemo::start(&config, instrumented).unwrap();
+        assert!(wait_for(&demo, |s| s
+            .threads
+            .iter()
+            .all(|t| t.work_units > 0.0)
+            && (!instrumented || s.gil_switches >= 2)));
+        let s = snap(&demo);
+        if !instrumented {
+            assert_eq!((s.gil_switches, s.drop_requests), (0, 0));
+            assert!(
+                s.threads
+                    .iter()
+                    .all(|t| t.held_share == 0.0 && t.core.is_none())
+            );
+        }
+        assert!(
+            demo.shared
+                .workers
+                .iter()
+                .all(|w| w.log.lock().unwrap().is_empty())
+                || instrumented
+        );
+        let m = Box::new(demo).stop();
+        assert_eq!(m["gil_switches"].as_u64() == Some(0), !instrumented, "{m}");
+    }
+}
