@@ -85,11 +85,13 @@ impl Timeline {
         while end_s > self.bin_s * TIMELINE_BINS as f64 {
             self.coarsen();
         }
-        let last = ((end_s / self.bin_s).ceil() as usize).min(TIMELINE_BINS);
+        let last = ceil_index(end_s / self.bin_s).min(TIMELINE_BINS);
         if self.bins.len() < last {
             self.bins.resize(last, [0.0; Activity::ALL.len()]);
         }
-        let first = (start_s / self.bin_s).floor() as usize;
+        // Truncation is the floor of a non-negative number (and no call into libm, which
+        // `f64::floor` is without SSE4.1: a third of the pool's per-task recording).
+        let first = (start_s / self.bin_s) as usize;
         for i in first..last {
             let lo = (i as f64 * self.bin_s).max(start_s);
             let hi = ((i + 1) as f64 * self.bin_s).min(end_s);
@@ -154,6 +156,12 @@ impl Timeline {
     }
 }
 
+/// `x.ceil() as usize` for a non-negative `x`, without a call into libm.
+fn ceil_index(x: f64) -> usize {
+    let t = x as usize;
+    if (t as f64) < x { t + 1 } else { t }
+}
+
 /// The seconds of `activity` in a span.
 pub fn seconds_of(span: &ActivitySeconds, activity: Activity) -> f64 {
     f64::from(span[activity.slot()])
@@ -194,6 +202,13 @@ mod tests {
         let late = t.activity_in(0.1, 0.2);
         assert!(close(seconds_of(&late, Activity::Ipc), 0.05));
         assert!(close(t.end_s(), 0.15));
+    }
+
+    #[test]
+    fn the_inline_ceiling_is_the_ceiling() {
+        for x in [0.0, 0.25, 1.0, 1.000_000_1, 2.5, 511.0, 511.999, 512.0] {
+            assert_eq!(ceil_index(x), x.ceil() as usize, "{x}");
+        }
     }
 
     #[test]

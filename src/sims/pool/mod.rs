@@ -252,7 +252,21 @@ impl PoolDemo {
             config,
             units: config.workload.task_units(config.tasks),
             control: Arc::clone(&control),
-            lanes: (0..config.workers).map(|_| Mutex::default()).collect(),
+            // Room for an even share of the records up front: growing the vectors task by
+            // task copied them over and over (a tenth of the recording's cost on tiny tasks).
+            lanes: (0..config.workers)
+                .map(|_| {
+                    let share = if recording {
+                        config.tasks.div_ceil(config.workers.max(1))
+                    } else {
+                        0
+                    };
+                    Mutex::new(LaneRecord {
+                        lane: WorkerLane::default(),
+                        records: Vec::with_capacity(share),
+                    })
+                })
+                .collect(),
             sequential: Mutex::default(),
             steals: AtomicU64::new(0),
             progress: Mutex::new(Progress {

@@ -14,7 +14,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{RaceEngineKind, RaceMode, RaceSetup, RaceSnapshot, RaceThread, RoundResult};
 use crate::sims::kit::RunState;
@@ -126,40 +126,15 @@ fn run_rounds(
 ) {
     let mut results = Vec::with_capacity(rounds);
     for round in 1..=rounds {
-        let shared = Shared {
-            start_gate: AtomicBool::new(false),
-            counter: AtomicI64::new(0),
-            lock: Mutex::new(()),
-            done: (0..setup.threads).map(|_| AtomicU64::new(0)).collect(),
-            local_counts: (0..setup.threads).map(|_| AtomicI64::new(0)).collect(),
-            finished: (0..setup.threads).map(|_| AtomicBool::new(false)).collect(),
-            counting,
-        };
+        let shared = Shared::new(setup, counting);
         let publish = |finished: bool, results: &[RoundResult]| {
             latest.publish(view(setup, &shared, round, rounds, results, finished));
         };
-        let spawned = std::thread::scope(|scope| {
-            for i in 0..setup.threads {
-                let shared = &shared;
-                let spawned = std::thread::Builder::new()
-                    .name(format!("race-{}", i + 1))
-                    .spawn_scoped(scope, move || {
-                        work(setup, i, shared, control);
-                        shared.finished[i].store(true, Ordering::SeqCst);
-                    });
-                if spawned.is_err() {
-                    // Threads already started finish (or stop) and are joined by the scope.
-                    control.stop();
-                    return false;
-                }
-            }
-            shared.start_gate.store(true, Ordering::SeqCst);
-            while !shared.finished.iter().all(|f| f.load(Ordering::SeqCst)) {
-                publish(false, &results);
-                std::thread::sleep(PUBLISH_INTERVAL);
-            }
-            true
-        });
+        let mut watch = || {
+            publish(false, &results);
+            std::thread::sleep(PUBLISH_INTERVAL);
+        };
+        let spawned = run_threads(setup, &shared, control, Some(&mut watch)).is_some();
         let performed: i64 = shared
             .done
             .iter()
@@ -188,6 +163,66 @@ fn run_rounds(
             break;
         }
     }
+}
+
+impl Shared {
+    /// A fresh round's shared state.
+    fn new(setup: RaceSetup, counting: bool) -> Shared {
+        Shared {
+            start_gate: AtomicBool::new(false),
+            counter: AtomicI64::new(0),
+            lock: Mutex::new(()),
+            done: (0..setup.threads).map(|_| AtomicU64::new(0)).collect(),
+            local_counts: (0..setup.threads).map(|_| AtomicI64::new(0)).collect(),
+            finished: (0..setup.threads).map(|_| AtomicBool::new(false)).collect(),
+            counting,
+        }
+    }
+}
+
+/// One round's threads: spawns them, opens the start gate, calls `watch` (if any) until
+/// every one has finished, joins them. When the gate opened, or `None` if a thread could
+/// not start (the run is then stopped; the threads that started are joined).
+fn run_threads(
+    setup: RaceSetup,
+    shared: &Shared,
+    control: &RunControl,
+    watch: Option<&mut dyn FnMut()>,
+) -> Option<Instant> {
+    std::thread::scope(|scope| {
+        for i in 0..setup.threads {
+            let spawned = std::thread::Builder::new()
+                .name(format!("race-{}", i + 1))
+                .spawn_scoped(scope, move || {
+                    work(setup, i, shared, control);
+                    shared.finished[i].store(true, Ordering::SeqCst);
+                });
+            if spawned.is_err() {
+                control.stop();
+                return None;
+            }
+        }
+        let opened = Instant::now();
+        shared.start_gate.store(true, Ordering::SeqCst);
+        if let Some(watch) = watch {
+            while !shared.finished.iter().all(|f| f.load(Ordering::SeqCst)) {
+                watch();
+            }
+        }
+        Some(opened)
+    })
+}
+
+/// The overhead bench's measure: one round of `setup` on the engine's own threads and
+/// loop, with or without the progress counters, no snapshots; the time from the start
+/// gate opening to the last thread joined, and the counter's final value.
+pub fn time_round(setup: RaceSetup, counting: bool) -> Result<(Duration, i64), StartError> {
+    let control = RunControl::new();
+    let shared = Shared::new(setup, counting);
+    let opened = run_threads(setup, &shared, &control, None)
+        .ok_or_else(|| StartError::Other("a race thread could not start".to_string()))?;
+    let spent = opened.elapsed();
+    Ok((spent, shared.counter.load(Ordering::SeqCst)))
 }
 
 /// One thread's loop: `for _ in range(increments): counter += 1`.
@@ -385,6 +420,20 @@ mod tests {
                 assert_eq!(progress(), 0);
             }
             let _ = Box::new(demo).stop();
+        }
+    }
+
+    /// The bench's timed round runs the same loop to the same exact count, counted or not.
+    #[test]
+    fn a_timed_round_runs_every_increment_either_way() {
+        let setup = RaceSetup {
+            mode: RaceMode::Lock,
+            threads: 3,
+            increments: 10_000,
+        };
+        for counting in [false, true] {
+            let (_, counter) = time_round(setup, counting).unwrap();
+            assert_eq!(counter, 30_000, "counting {counting}");
         }
     }
 

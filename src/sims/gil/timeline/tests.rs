@@ -152,6 +152,30 @@ fn without_a_shared_gil_threads_run_together() {
     );
 }
 
+/// The percentiles by selection are the ones a sort gives, on shuffled samples of every
+/// small size (so p50 and p99 coincide, touch, and stand apart).
+#[test]
+fn selected_percentiles_are_the_sorted_ones() {
+    for n in 1..=300u64 {
+        let mut r = Recorder::new(&[Workload::Io], 1_000, 0);
+        let mut x = n;
+        let mut samples = Vec::new();
+        for _ in 0..n {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let ns = (x >> 33) % 1_000 * 1_000;
+            samples.push(ns);
+            r.io_latency(ns);
+        }
+        samples.sort_unstable();
+        let pick = |q: f64| samples[((n as f64 - 1.0) * q).round() as usize] as f64 / 1e6;
+        let lat = r.snapshot(frame(Mode::Gil)).io_latency.unwrap();
+        assert_eq!((lat.p50_ms, lat.p99_ms), (pick(0.5), pick(0.99)), "n {n}");
+        assert_eq!(lat.samples, n as usize);
+    }
+}
+
 #[test]
 fn shares_and_latency_percentiles() {
     let mut r = Recorder::new(&[Workload::Io], 1_000, 0);

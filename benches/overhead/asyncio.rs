@@ -1,17 +1,7 @@
-//! What pyconc's instrumentation costs (a plain program, not a timed test): each engine's
-//! work run bare and instrumented, alternately in one process, medians of the rounds, and
-//! the overhead as a ratio. Also the asyncio per-task cost from 1,000 to 1,000,000 tasks,
-//! CPython 3.14's asyncio on the same shape when a 3.14 is found, and the snapshot cost at
-//! scale.
-//!
-//! ```text
-//! cargo bench --bench overhead              # everything
-//! cargo bench --bench overhead -- quick     # fewer rounds, no 1,000,000-task row
-//! ```
-//!
-//! The bare and instrumented sides share the engines' own code: the asyncio rows spawn the
-//! same sleeps through tokio directly and through the engine's [`Tracker`]. Figures from a
-//! shared, noisy machine: read the ratios, quote the load average printed with them.
+//! The asyncio rows: N tasks each awaiting a 1 ms sleep, spawned through bare tokio and
+//! through the engine's [`Tracker`], alternately, from 1,000 to 1,000,000 tasks, beside
+//! CPython 3.14's asyncio on the same shape when a 3.14 is found; and the whole engine on
+//! its `scale` scenario (per-task cost, slowest snapshot build, peak memory, slowest frame).
 
 use std::hint::black_box;
 use std::process::Command;
@@ -21,9 +11,9 @@ use std::time::{Duration, Instant};
 use pyconc::sims::asyncio::gate::Gate;
 use pyconc::sims::asyncio::settings::PARAMS;
 use pyconc::sims::asyncio::tracker::{TaskEnd, Tracker, WaitKind, waiting_on};
-use pyconc::sims::kit::config::EngineConfig;
-use pyconc::sims::pool::{PoolConfig, PoolDemo};
-use pyconc::sims::{Demo, Engine, Params};
+use pyconc::sims::{Engine, Params};
+
+use crate::table::{Better, Figure, Row, alternate, median};
 use pyconc::theme::{Theme, ThemeName};
 use pyconc::ui::demo::render_view;
 use ratatui::buffer::Buffer;
@@ -34,53 +24,11 @@ const SLEEP: Duration = Duration::from_millis(1);
 /// Spawns between the spawner's yields (the engine's `SPAWN_BATCH`).
 const SPAWN_BATCH: u32 = 1_000;
 
-fn main() {
-    let quick = std::env::args().any(|a| a == "quick");
-    let rounds = if quick { 3 } else { 5 };
-    println!("pyconc overhead bench ({})", machine());
-    println!();
-    // First, so the process's peak memory is the engine's own at its largest size.
-    engine_at_scale(if quick { 100_000 } else { 1_000_000 });
-    asyncio_rows(rounds, quick);
-    header();
-    pool_rows(rounds);
-}
-
-/// Seconds of a pool run's parallel part, recorded or bare.
-fn pool_run(config: PoolConfig, recording: bool) -> f64 {
-    let demo = if recording {
-        PoolDemo::start(config)
-    } else {
-        PoolDemo::start_unrecorded(config)
-    }
-    .expect("the pool starts");
-    while !demo.is_finished() {
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    let json = Box::new(demo).stop();
-    json["parallel_s"].as_f64().expect("parallel_s")
-}
-
-/// rayon's par_iter over the pool demo's default tasks, without and with lane recording.
-fn pool_rows(rounds: usize) {
-    let params = pyconc::sims::pool::INFO.resolve(&[]).expect("pool params");
-    let config = PoolConfig::from_params(&params).expect("pool config");
-    let work = format!(
-        "par_iter, {} tasks, {} workers",
-        config.tasks, config.workers
-    );
-    let (bare, recorded) = alternate(
-        rounds,
-        || pool_run(config, false),
-        || pool_run(config, true),
-    );
-    row("pool", &work, "s", bare, recorded);
-}
-
 /// The whole asyncio engine on the scale scenario at `n` tasks, its view drawn from every
 /// snapshot it publishes (120x40): the slowest frame, the slowest snapshot build, the
-/// per-task cost and peak memory from its `--json` figures.
-fn engine_at_scale(n: u32) {
+/// per-task cost and peak memory from its `--json` figures. Returns the slowest snapshot
+/// build in ms (the engine's own `max_snapshot_ms`).
+pub fn engine_at_scale(n: u32) -> Option<f64> {
     let pairs: Vec<(String, String)> = [("scenario", "scale"), ("tasks", &n.to_string()[..])]
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -115,47 +63,7 @@ fn engine_at_scale(n: u32) {
         slowest.as_secs_f64() * 1e3,
     );
     println!();
-}
-
-/// `N cores, load a b c`.
-fn machine() -> String {
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|| "unknown".into());
-    format!("{cores} cores, load average {load}")
-}
-
-/// The median of `xs`.
-fn median(xs: &mut [f64]) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
-}
-
-/// Runs `a` and `b` alternately `rounds` times; the medians of their figures.
-fn alternate(rounds: usize, mut a: impl FnMut() -> f64, mut b: impl FnMut() -> f64) -> (f64, f64) {
-    let (mut xa, mut xb) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        xa.push(a());
-        xb.push(b());
-    }
-    (median(&mut xa), median(&mut xb))
-}
-
-/// One table row: bare and instrumented figures (lower is better) and their ratio.
-fn row(engine: &str, work: &str, unit: &str, bare: f64, instrumented: f64) {
-    println!(
-        "{engine:<10} {work:<34} {bare:>10.3} {instrumented:>12.3} {unit:<6} {:>6.2}x",
-        instrumented / bare
-    );
-}
-
-fn header() {
-    println!(
-        "{:<10} {:<34} {:>10} {:>12} {:<6} {:>7}",
-        "engine", "work", "bare", "instrumented", "unit", "ratio"
-    );
+    json.get("max_snapshot_ms").and_then(|v| v.as_f64())
 }
 
 /// A current-thread runtime like the engine's loop.
@@ -261,7 +169,16 @@ fn cpython_scale(py: &str, n: u32) -> Option<f64> {
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
-fn asyncio_rows(rounds: usize, quick: bool) {
+/// Most µs per task the scale scenario may cost at 100,000 tasks (issue 16).
+const GOAL_US_PER_TASK: f64 = 1.1;
+/// How many times faster than CPython 3.14's asyncio it should be there.
+const GOAL_LEAD: f64 = 10.0;
+/// The tasks the goals are stated at.
+const GOAL_TASKS: u32 = 100_000;
+
+/// Prints the per-task table; the summary row at [`GOAL_TASKS`] (bare tokio against the
+/// tracker, goal within 2x).
+pub fn asyncio_rows(rounds: usize, quick: bool) -> Row {
     let sizes: &[u32] = if quick {
         &[1_000, 10_000, 100_000]
     } else {
@@ -275,13 +192,15 @@ fn asyncio_rows(rounds: usize, quick: bool) {
         "{:>9} {:>10} {:>10} {:>7} {:>12} {:>10}",
         "tasks", "bare tokio", "pyconc", "ratio", "CPython 3.14", "CPython/pyconc"
     );
+    let (mut goals, mut summary) = (String::new(), None::<(Figure, Figure)>);
     for &n in sizes {
         let rounds = if n >= 1_000_000 {
             rounds.min(3)
         } else {
             rounds
         };
-        let (bare, tracked) = alternate(rounds, || bare_tokio(n), || tracked_tokio(n));
+        let (bare_fig, tracked_fig) = alternate(rounds, || bare_tokio(n), || tracked_tokio(n));
+        let (bare, tracked) = (bare_fig.median, tracked_fig.median);
         let cpython = py.as_deref().and_then(|py| {
             let mut xs: Vec<f64> = (0..rounds.min(3))
                 .filter_map(|_| cpython_scale(py, n))
@@ -296,6 +215,39 @@ fn asyncio_rows(rounds: usize, quick: bool) {
             "{n:>9} {bare:>10.3} {tracked:>10.3} {:>6.2}x {cp:>12} {lead:>10}",
             tracked / bare
         );
+        if n == GOAL_TASKS {
+            let lead = cpython.map_or("no CPython 3.14 found".to_string(), |c| {
+                let word = if c / tracked >= GOAL_LEAD {
+                    "met"
+                } else {
+                    "NOT met"
+                };
+                format!(
+                    "{:.1}x below CPython 3.14: goal >= {GOAL_LEAD}x {word}",
+                    c / tracked
+                )
+            });
+            let word = if tracked <= GOAL_US_PER_TASK {
+                "met"
+            } else {
+                "NOT met"
+            };
+            goals = format!(
+                "at {n} tasks: {tracked:.3} µs per task, goal <= {GOAL_US_PER_TASK} {word}; {lead}"
+            );
+            summary = Some((bare_fig, tracked_fig));
+        }
     }
+    println!("{goals}");
     println!();
+    let (bare, instrumented) = summary.expect("the goal size is always measured");
+    Row {
+        engine: "asyncio",
+        work: format!("{GOAL_TASKS} tasks, 1 ms sleeps, bare tokio"),
+        unit: "µs/task",
+        better: Better::Lower,
+        bare,
+        instrumented,
+        goal: Some(1.0),
+    }
 }
