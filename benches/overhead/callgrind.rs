@@ -66,9 +66,13 @@ pub fn run_one(piece: &str, instrumented: bool) {
                 instrumented,
             );
         }
-        "race" => {
+        "race" | "race-local" => {
             let setup = RaceSetup {
-                mode: RaceMode::Unsafe,
+                mode: if piece == "race" {
+                    RaceMode::Unsafe
+                } else {
+                    RaceMode::Local
+                },
                 threads: 1,
                 increments: 1_000_000,
             };
@@ -86,6 +90,11 @@ pub fn run_one(piece: &str, instrumented: bool) {
                 ],
             );
             queue_rate(&p, 2_000, instrumented);
+        }
+        // Not a bare/instrumented pair: the GIL's snapshot build at 16 threads, counted
+        // (run by hand: `overhead callgrind-one gil-snapshot bare`).
+        "gil-snapshot" => {
+            let _ = crate::snapshots::gil_build_us();
         }
         other => panic!("no piece {other}"),
     }

@@ -9,6 +9,7 @@
 //! cargo bench --bench overhead                 # everything (a few minutes)
 //! cargo bench --bench overhead -- quick        # fewer rounds, shorter runs, no 1,000,000 row
 //! cargo bench --bench overhead -- callgrind    # only the instruction counts (valgrind)
+//! cargo bench --bench overhead -- snapshots    # only the snapshots at 16 threads
 //! ```
 //!
 //! The bare side is always the engine's own code with its instrumentation switched off
@@ -37,6 +38,11 @@ fn main() {
         return;
     }
     let quick = args.iter().any(|a| a == "quick");
+    if args.iter().any(|a| a == "snapshots") {
+        println!("snapshots at 16 threads");
+        snapshots::table(None, 0, quick);
+        return;
+    }
     let rounds = if quick { 3 } else { 5 };
     // First, so the process's peak memory is the engine's own at its largest size.
     let scale_tasks = if quick { 100_000 } else { 1_000_000 };

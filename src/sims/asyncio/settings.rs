@@ -60,7 +60,7 @@ pub enum Scenario {
     Queue,
     /// A loopback echo server and its clients.
     Io,
-    /// Up to 100,000 sleeping tasks.
+    /// Up to 1,000,000 sleeping tasks.
     Scale,
 }
 

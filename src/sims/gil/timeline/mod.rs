@@ -6,6 +6,7 @@
 //! thread on one time axis; [`recorder`] keeps the counts; [`figures`] is the final JSON.
 
 mod figures;
+mod order;
 mod recorder;
 mod strips;
 
