@@ -39,6 +39,12 @@ const PIECES: &[(&str, &str, &str, u64)] = &[
         1_000_000,
     ),
     (
+        "race-local",
+        "1 thread, 1,000,000 increments, local",
+        "incr",
+        1_000_000,
+    ),
+    (
         "queue",
         "1 producer, 1 consumer, 2,000 items",
         "item",
@@ -142,7 +148,7 @@ pub fn table() {
                 let added = (instr as f64 - bare as f64) / *n as f64;
                 println!(
                     "{piece:<10} {work:<44} {bare:>14} {instr:>14} {:>12} {:>+8.2}%",
-                    format!("{added:.1}/{unit}"),
+                    format!("{added:.3}/{unit}"),
                     (instr as f64 / bare as f64 - 1.0) * 100.0
                 );
             }

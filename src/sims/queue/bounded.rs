@@ -52,14 +52,17 @@ impl BoundedQueue {
     /// `put()`: waits while full. Gives up (returns `None`) when `abandon` says so (a
     /// producer when the demo stops); else returns how long it waited.
     pub(super) fn put(&self, message: Message, abandon: impl Fn() -> bool) -> Option<Duration> {
-        let started = self.counting.then(Instant::now);
-        let mut waited = false;
+        // The clock is read only once the queue is found full: a put that does not wait
+        // reads none (two clock reads an item were most of what the counters cost).
+        let mut started: Option<Instant> = None;
         let mut state = self.lock();
         while self.is_full(&state) {
             if abandon() {
                 return None;
             }
-            waited = true;
+            if self.counting && started.is_none() {
+                started = Some(Instant::now());
+            }
             state = self
                 .not_full
                 .wait_timeout(state, RECHECK_INTERVAL)
@@ -75,16 +78,14 @@ impl BoundedQueue {
         state.messages.push_back(message);
         drop(state);
         self.not_empty.notify_one();
-        Some(match started {
-            Some(started) if waited => started.elapsed(),
-            _ => Duration::ZERO,
-        })
+        Some(started.map_or(Duration::ZERO, |s| s.elapsed()))
     }
 
     /// `get()`: waits until there is a message; returns it and how long it waited. It never
     /// gives up: the sentinel protocol guarantees one message per consumer at shutdown.
+    /// Like `put`, the wait is timed from when the queue is found empty.
     pub(super) fn get(&self) -> (Message, Duration) {
-        let started = self.counting.then(Instant::now);
+        let mut started: Option<Instant> = None;
         let mut state = self.lock();
         loop {
             if let Some(message) = state.messages.pop_front() {
@@ -95,6 +96,9 @@ impl BoundedQueue {
                 drop(state);
                 self.not_full.notify_one();
                 return (message, started.map_or(Duration::ZERO, |s| s.elapsed()));
+            }
+            if self.counting && started.is_none() {
+                started = Some(Instant::now());
             }
             state = self
                 .not_empty

@@ -312,8 +312,10 @@ impl WorkerStats {
     }
 
     fn add_wait(&self, waited: Duration) {
-        self.waited_us
-            .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+        if !waited.is_zero() {
+            self.waited_us
+                .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+        }
     }
 
     fn add_item(&self) {
