@@ -132,6 +132,12 @@ pub fn format_seconds(s: f64) -> String {
     }
 }
 
+/// Milliseconds as seconds to a tenth, `0.4 s`, `12.0 s`: waits and walls that grow in
+/// steady steps, so the figure does not jump between units while a demo runs.
+pub fn tenths_of_seconds(ms: u64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
 /// Bytes for people: `512 B`, `64 KB`, `1.5 MB`.
 pub fn format_bytes(b: u64) -> String {
     const KB: f64 = 1024.0;
@@ -163,6 +169,8 @@ mod tests {
         assert_eq!(format_seconds(0.25), "250 ms");
         assert_eq!(format_seconds(1.284), "1.28 s");
         assert_eq!(format_seconds(42.2), "42 s");
+        assert_eq!(tenths_of_seconds(420), "0.4 s");
+        assert_eq!(tenths_of_seconds(12_000), "12.0 s");
         assert_eq!(format_bytes(512), "512 B");
         assert_eq!(format_bytes(64 * 1024), "64 KB");
         assert_eq!(format_bytes(3 * 1024 * 1024 / 2), "1.5 MB");

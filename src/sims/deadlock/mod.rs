@@ -176,12 +176,30 @@ pub struct DeadlockThread {
     pub waiting_for: Option<usize>,
     /// Running (working with its locks), waiting, ready (thinking) or idle (backing off).
     pub state: RunState,
-    /// Locks it has acquired so far.
+    /// What it has done so far.
+    #[serde(flatten)]
+    pub counts: LockCounts,
+}
+
+/// What threads did with their locks: one thread's counts, or every thread's summed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct LockCounts {
+    /// Locks acquired.
     pub acquisitions: u64,
-    /// Times it gave up waiting (timeout) and backed off.
+    /// Times a thread gave up waiting (timeout) and backed off.
     pub timeouts: u64,
-    /// Times it held both locks and finished its work.
+    /// Times a thread held both locks and finished its work.
     pub meals: u64,
+}
+
+impl std::iter::Sum for LockCounts {
+    fn sum<I: Iterator<Item = LockCounts>>(counts: I) -> LockCounts {
+        counts.fold(LockCounts::default(), |a, b| LockCounts {
+            acquisitions: a.acquisitions + b.acquisitions,
+            timeouts: a.timeouts + b.timeouts,
+            meals: a.meals + b.meals,
+        })
+    }
 }
 
 /// What the view draws.
@@ -218,14 +236,9 @@ pub struct DeadlockSnapshot {
 }
 
 impl DeadlockSnapshot {
-    /// Acquisitions by every thread.
-    pub fn acquisitions(&self) -> u64 {
-        self.threads.iter().map(|t| t.acquisitions).sum()
-    }
-
-    /// Timeouts in every thread.
-    pub fn timeouts(&self) -> u64 {
-        self.threads.iter().map(|t| t.timeouts).sum()
+    /// Every thread's counts, summed.
+    pub fn totals(&self) -> LockCounts {
+        self.threads.iter().map(|t| t.counts).sum()
     }
 
     /// The name of lock `l`.
@@ -249,12 +262,9 @@ pub struct DeadlockFigures {
     pub cycle: Vec<usize>,
     /// Threads engine: milliseconds from start to the detection.
     pub detected_after_ms: Option<u64>,
-    /// Locks acquired, all threads.
-    pub acquisitions: u64,
-    /// Times a thread gave up waiting.
-    pub timeouts: u64,
-    /// Times a thread held both locks and worked.
-    pub meals: u64,
+    /// Every thread's counts, summed.
+    #[serde(flatten)]
+    pub totals: LockCounts,
     /// Cycles that timeouts broke.
     pub cycles_broken_by_timeout: u64,
     /// Model only: whether the challenge was won.
@@ -270,9 +280,7 @@ fn metrics(snap: &DeadlockSnapshot, engine: &'static str) -> serde_json::Value {
         deadlocked: snap.deadlocked,
         cycle: snap.deadlock_cycle.clone().unwrap_or_default(),
         detected_after_ms: snap.detected_after_ms,
-        acquisitions: snap.acquisitions(),
-        timeouts: snap.timeouts(),
-        meals: snap.threads.iter().map(|t| t.meals).sum::<u64>(),
+        totals: snap.totals(),
         cycles_broken_by_timeout: snap.cycles_broken,
         challenge_won: snap.model.then_some(snap.challenge_won),
     })

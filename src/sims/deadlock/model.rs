@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockOrder, find_cycle};
+use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockCounts, LockOrder, find_cycle};
 use crate::sims::Snapshot;
 use crate::sims::kit::RunState;
 use crate::sims::step_model::StepModel;
@@ -26,9 +26,7 @@ struct VThread {
     plan: [usize; 2],
     stage: Stage,
     waiting: Option<usize>,
-    acquisitions: u64,
-    timeouts: u64,
-    meals: u64,
+    counts: LockCounts,
     backed_off: bool,
 }
 
@@ -54,9 +52,7 @@ impl DeadlockModel {
                     plan: setup.plan(i),
                     stage: Stage::WantFirst,
                     waiting: None,
-                    acquisitions: 0,
-                    timeouts: 0,
-                    meals: 0,
+                    counts: LockCounts::default(),
                     backed_off: false,
                 })
                 .collect(),
@@ -79,139 +75,8 @@ impl DeadlockModel {
         find_cycle(&waiting, &self.owners)
     }
 
-    /// True if thread `i` (0-based) has a move: anything but waiting forever on a held lock.
-    pub fn can_run(&self, i: usize) -> bool {
-        let Some(t) = self.threads.get(i) else {
-            return false;
-        };
-        match t.waiting {
-            Some(l) => self.owners[l].is_none() || self.setup.timeout_ms > 0,
-            None => true,
-        }
-    }
-
     fn name(&self, l: usize) -> String {
         super::lock_name(self.setup.threads, l)
-    }
-
-    /// Makes thread `i`'s (0-based) next move. Returns false, with a note, if it has none.
-    pub fn run(&mut self, i: usize) -> bool {
-        if i >= self.threads.len() {
-            return false;
-        }
-        let id = i + 1;
-        let t = self.threads[i].clone();
-        let lock = match t.stage {
-            Stage::Working => {
-                let [a, b] = t.plan;
-                self.owners[a] = None;
-                self.owners[b] = None;
-                let t = &mut self.threads[i];
-                t.stage = Stage::WantFirst;
-                t.meals += 1;
-                t.backed_off = false;
-                self.last_event = Some(format!(
-                    "thread {id} finishes its work and releases {} and {}",
-                    self.name(a),
-                    self.name(b)
-                ));
-                return true;
-            }
-            Stage::WantFirst => t.plan[0],
-            Stage::WantSecond => t.plan[1],
-        };
-        match self.owners[lock] {
-            None => {
-                self.owners[lock] = Some(i);
-                let t = &mut self.threads[i];
-                t.waiting = None;
-                t.acquisitions += 1;
-                t.backed_off = false;
-                t.stage = if t.stage == Stage::WantFirst {
-                    Stage::WantSecond
-                } else {
-                    Stage::Working
-                };
-                self.last_event = Some(format!("thread {id} takes {}", self.name(lock)));
-                true
-            }
-            Some(holder) if t.waiting != Some(lock) => {
-                self.threads[i].waiting = Some(lock);
-                let mut event = format!(
-                    "thread {id} wants {}: thread {} holds it, so thread {id} waits",
-                    self.name(lock),
-                    holder + 1
-                );
-                if let Some(cycle) = self.cycle() {
-                    if self.setup.timeout_ms == 0 {
-                        event = format!(
-                            "{event}. Deadlock: {} wait on each other in a cycle, forever",
-                            names(&cycle)
-                        );
-                        self.deadlock = Some(cycle);
-                    } else {
-                        event =
-                            format!("{event}. A cycle: it breaks when a waiting thread times out");
-                    }
-                }
-                self.last_event = Some(event);
-                true
-            }
-            Some(holder) if self.setup.timeout_ms > 0 => {
-                if self.cycle().is_some_and(|c| c.contains(&i)) {
-                    self.cycles_broken += 1;
-                }
-                let released: Vec<String> = self
-                    .owners
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, o)| **o == Some(i))
-                    .map(|(l, _)| self.name(l))
-                    .collect();
-                for o in self.owners.iter_mut().filter(|o| **o == Some(i)) {
-                    *o = None;
-                }
-                let t = &mut self.threads[i];
-                t.waiting = None;
-                t.timeouts += 1;
-                t.stage = Stage::WantFirst;
-                t.backed_off = true;
-                let released = if released.is_empty() {
-                    "holds nothing".to_string()
-                } else {
-                    format!("releases {}", released.join(" and "))
-                };
-                self.last_event = Some(format!(
-                    "thread {id} gives up on {} (held by thread {}) after {} ms, {released} \
-                     and backs off",
-                    self.name(lock),
-                    holder + 1,
-                    self.setup.timeout_ms
-                ));
-                true
-            }
-            Some(holder) => {
-                self.last_event = Some(format!(
-                    "thread {id} still waits for {}: thread {} holds it",
-                    self.name(lock),
-                    holder + 1
-                ));
-                false
-            }
-        }
-    }
-
-    /// A seeded random move among the threads that have one (the step key). Returns false
-    /// when no thread can move (a deadlock).
-    pub fn step_random(&mut self) -> bool {
-        let runnable: Vec<usize> = (0..self.threads.len())
-            .filter(|i| self.can_run(*i))
-            .collect();
-        if runnable.is_empty() {
-            return false;
-        }
-        let pick = runnable[self.rng.usize(..runnable.len())];
-        self.run(pick)
     }
 
     /// The drawable state.
@@ -236,9 +101,7 @@ impl DeadlockModel {
                 } else {
                     RunState::Ready
                 },
-                acquisitions: t.acquisitions,
-                timeouts: t.timeouts,
-                meals: t.meals,
+                counts: t.counts,
             })
             .collect();
         let ids = |c: Vec<usize>| c.into_iter().map(|t| t + 1).collect::<Vec<_>>();
@@ -289,16 +152,130 @@ pub(crate) fn names(cycle: &[usize]) -> String {
 impl StepModel for DeadlockModel {
     const CHOICE_HINT: &'static str = "move thread N: take its next lock";
 
-    fn published(&self) -> Snapshot {
-        super::snapshot_of(Arc::new(self.snapshot()))
+    fn thread_count(&self) -> usize {
+        self.threads.len()
     }
 
-    fn step_random(&mut self) -> bool {
-        DeadlockModel::step_random(self)
+    /// True if thread `i` (0-based) has a move: anything but waiting forever on a held lock.
+    fn can_run(&self, i: usize) -> bool {
+        let Some(t) = self.threads.get(i) else {
+            return false;
+        };
+        match t.waiting {
+            Some(l) => self.owners[l].is_none() || self.setup.timeout_ms > 0,
+            None => true,
+        }
     }
 
-    fn run(&mut self, thread: usize) -> bool {
-        DeadlockModel::run(self, thread)
+    /// Makes thread `i`'s (0-based) next move. Returns false, with a note, if it has none.
+    fn run(&mut self, i: usize) -> bool {
+        if i >= self.threads.len() {
+            return false;
+        }
+        let id = i + 1;
+        let t = self.threads[i].clone();
+        let lock = match t.stage {
+            Stage::Working => {
+                let [a, b] = t.plan;
+                self.owners[a] = None;
+                self.owners[b] = None;
+                let t = &mut self.threads[i];
+                t.stage = Stage::WantFirst;
+                t.counts.meals += 1;
+                t.backed_off = false;
+                self.last_event = Some(format!(
+                    "thread {id} finishes its work and releases {} and {}",
+                    self.name(a),
+                    self.name(b)
+                ));
+                return true;
+            }
+            Stage::WantFirst => t.plan[0],
+            Stage::WantSecond => t.plan[1],
+        };
+        match self.owners[lock] {
+            None => {
+                self.owners[lock] = Some(i);
+                let t = &mut self.threads[i];
+                t.waiting = None;
+                t.counts.acquisitions += 1;
+                t.backed_off = false;
+                t.stage = if t.stage == Stage::WantFirst {
+                    Stage::WantSecond
+                } else {
+                    Stage::Working
+                };
+                self.last_event = Some(format!("thread {id} takes {}", self.name(lock)));
+                true
+            }
+            Some(holder) if t.waiting != Some(lock) => {
+                self.threads[i].waiting = Some(lock);
+                let mut event = format!(
+                    "thread {id} wants {}: thread {} holds it, so thread {id} waits",
+                    self.name(lock),
+                    holder + 1
+                );
+                if let Some(cycle) = self.cycle() {
+                    if self.setup.timeout_ms == 0 {
+                        event = format!(
+                            "{event}. Deadlock: {} wait on each other in a cycle, forever",
+                            names(&cycle)
+                        );
+                        self.deadlock = Some(cycle);
+                    } else {
+                        event =
+                            format!("{event}. A cycle: it breaks when a waiting thread times out");
+                    }
+                }
+                self.last_event = Some(event);
+                true
+            }
+            Some(holder) if self.setup.timeout_ms > 0 => {
+                if self.cycle().is_some_and(|c| c.contains(&i)) {
+                    self.cycles_broken += 1;
+                }
+                let released: Vec<String> = self
+                    .owners
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| **o == Some(i))
+                    .map(|(l, _)| self.name(l))
+                    .collect();
+                for o in self.owners.iter_mut().filter(|o| **o == Some(i)) {
+                    *o = None;
+                }
+                let t = &mut self.threads[i];
+                t.waiting = None;
+                t.counts.timeouts += 1;
+                t.stage = Stage::WantFirst;
+                t.backed_off = true;
+                let released = if released.is_empty() {
+                    "holds nothing".to_string()
+                } else {
+                    format!("releases {}", released.join(" and "))
+                };
+                self.last_event = Some(format!(
+                    "thread {id} gives up on {} (held by thread {}) after {} ms, {released} \
+                     and backs off",
+                    self.name(lock),
+                    holder + 1,
+                    self.setup.timeout_ms
+                ));
+                true
+            }
+            Some(holder) => {
+                self.last_event = Some(format!(
+                    "thread {id} still waits for {}: thread {} holds it",
+                    self.name(lock),
+                    holder + 1
+                ));
+                false
+            }
+        }
+    }
+
+    fn rng(&mut self) -> &mut fastrand::Rng {
+        &mut self.rng
     }
 
     fn is_finished(&self) -> bool {
@@ -307,6 +284,10 @@ impl StepModel for DeadlockModel {
 
     fn failed_end(&self) -> Option<&'static str> {
         self.is_deadlocked().then_some("deadlocked")
+    }
+
+    fn published(&self) -> Snapshot {
+        super::snapshot_of(Arc::new(self.snapshot()))
     }
 
     fn final_metrics(&self) -> serde_json::Value {
@@ -340,7 +321,7 @@ mod tests {
         assert!(m.challenge().1);
         let snap = m.snapshot();
         assert_eq!(snap.deadlock_cycle, Some(vec![1, 2]));
-        assert_eq!(snap.acquisitions(), 2);
+        assert_eq!(snap.totals().acquisitions, 2);
         assert_eq!(
             snap.last_event.as_deref(),
             Some(
@@ -372,7 +353,7 @@ mod tests {
                     assert!(m.step_random(), "stuck: {threads} threads, seed {seed}");
                     assert!(m.cycle().is_none());
                 }
-                assert!(m.snapshot().acquisitions() > 0);
+                assert!(m.snapshot().totals().acquisitions > 0);
             }
         }
     }
@@ -404,7 +385,7 @@ mod tests {
         // Thread 1 times out, releases A and backs off; thread 2 then gets A.
         assert!(m.run(0));
         let snap = m.snapshot();
-        assert_eq!(snap.timeouts(), 1);
+        assert_eq!(snap.totals().timeouts, 1);
         assert_eq!(snap.cycles_broken, 1);
         assert!(snap.cycle.is_none());
         assert_eq!(snap.threads[0].state, RunState::Idle);

@@ -13,18 +13,34 @@ pub trait StepModel: Send {
     /// (e.g. "run thread N's next instruction").
     const CHOICE_HINT: &'static str;
 
-    /// The model's current state, wrapped for drawing.
-    fn published(&self) -> Snapshot;
-    /// Moves a seeded random runnable thread one step; false if none can move.
-    fn step_random(&mut self) -> bool;
+    /// How many threads the learner picks from (number keys 1 to this).
+    fn thread_count(&self) -> usize;
+    /// True if thread `thread` (0-based) can move now.
+    fn can_run(&self, thread: usize) -> bool;
     /// Moves thread `thread` (0-based) one step; false if it cannot move now.
     fn run(&mut self, thread: usize) -> bool;
+    /// The seeded generator behind the step key's pick.
+    fn rng(&mut self) -> &mut fastrand::Rng;
+    /// Moves a seeded random thread among those that can move one step (the step key);
+    /// false if none can move.
+    fn step_random(&mut self) -> bool {
+        let runnable: Vec<usize> = (0..self.thread_count())
+            .filter(|t| self.can_run(*t))
+            .collect();
+        if runnable.is_empty() {
+            return false;
+        }
+        let pick = runnable[self.rng().usize(..runnable.len())];
+        self.run(pick)
+    }
     /// True once the model has reached its end (nothing more to choose).
     fn is_finished(&self) -> bool;
     /// The word for an end that is a failure (see [`crate::sims::Demo::failed_end`]).
     fn failed_end(&self) -> Option<&'static str> {
         None
     }
+    /// The model's current state, wrapped for drawing.
+    fn published(&self) -> Snapshot;
     /// The final metrics `Demo::stop` returns.
     fn final_metrics(&self) -> serde_json::Value;
 }

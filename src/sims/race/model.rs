@@ -66,101 +66,9 @@ impl RaceModel {
         }
     }
 
-    /// True once every thread has done all its increments (and, local mode, the sum is in).
-    pub fn is_finished(&self) -> bool {
-        self.threads.iter().all(|t| t.done >= self.setup.increments)
-    }
-
     /// The shared counter now.
     pub fn counter(&self) -> i64 {
         self.counter
-    }
-
-    /// True if thread `i` (0-based) can run its next instruction now.
-    pub fn can_run(&self, i: usize) -> bool {
-        let Some(t) = self.threads.get(i) else {
-            return false;
-        };
-        if t.done >= self.setup.increments {
-            return false;
-        }
-        let op = self.setup.mode.program()[t.pc];
-        !(op == Op::Acquire && self.lock_holder.is_some_and(|h| h != i))
-    }
-
-    /// Runs thread `i`'s (0-based) next instruction. Returns false, with a note saying why,
-    /// if it cannot run (finished, or waiting for the lock another thread holds).
-    pub fn run(&mut self, i: usize) -> bool {
-        let Some(t) = self.threads.get(i) else {
-            return false;
-        };
-        let id = i + 1;
-        if t.done >= self.setup.increments {
-            self.last_event = Some(format!("thread {id} has finished its loop"));
-            return false;
-        }
-        let mode = self.setup.mode;
-        let op = mode.program()[t.pc];
-        if op == Op::Acquire
-            && let Some(holder) = self.lock_holder.filter(|h| *h != i)
-        {
-            self.threads[i].waiting = true;
-            self.last_event = Some(format!(
-                "thread {id} waits: thread {} holds the lock",
-                holder + 1
-            ));
-            return false;
-        }
-        let event = match op {
-            Op::Acquire => {
-                self.lock_holder = Some(i);
-                self.threads[i].waiting = false;
-                format!("thread {id} takes the lock")
-            }
-            Op::Load => {
-                let v = if mode == RaceMode::Local {
-                    self.threads[i].local_count
-                } else {
-                    self.counter
-                };
-                self.threads[i].stack = Some(v);
-                self.threads[i].loaded = Some(v);
-                let what = if mode == RaceMode::Local {
-                    "its own count"
-                } else {
-                    "counter"
-                };
-                format!("thread {id} loads {what}: {v}")
-            }
-            Op::Add => {
-                let v = self.threads[i].stack.unwrap_or(0) + 1;
-                self.threads[i].stack = Some(v);
-                format!("thread {id} adds 1 on its own stack: {v}")
-            }
-            Op::Store => self.store(i),
-            Op::Release => {
-                self.lock_holder = None;
-                format!("thread {id} releases the lock")
-            }
-        };
-        self.last_ran = Some(i);
-        let t = &mut self.threads[i];
-        t.pc += 1;
-        if t.pc == mode.program().len() {
-            t.pc = 0;
-            t.done += 1;
-        }
-        self.last_event = Some(event);
-        if self.is_finished() && mode == RaceMode::Local && !self.summed {
-            // `counter = sum(results)` in the main thread after every join().
-            self.counter = self.threads.iter().map(|t| t.local_count).sum();
-            self.summed = true;
-            self.last_event = Some(format!(
-                "every thread is done: the main thread sums the counts: {}",
-                self.counter
-            ));
-        }
-        true
     }
 
     fn store(&mut self, i: usize) -> String {
@@ -194,19 +102,6 @@ impl RaceModel {
         self.counter = v;
         self.last_writer = Some(i);
         format!("thread {id} stores {v} into counter")
-    }
-
-    /// Runs a seeded random runnable thread's next instruction (what the step key does).
-    /// Returns false when nothing can run.
-    pub fn step_random(&mut self) -> bool {
-        let runnable: Vec<usize> = (0..self.threads.len())
-            .filter(|i| self.can_run(*i))
-            .collect();
-        if runnable.is_empty() {
-            return false;
-        }
-        let pick = runnable[self.rng.usize(..runnable.len())];
-        self.run(pick)
     }
 
     fn challenge(&self) -> Option<Challenge> {
@@ -281,20 +176,108 @@ impl RaceModel {
 impl StepModel for RaceModel {
     const CHOICE_HINT: &'static str = "run thread N's next instruction";
 
+    fn thread_count(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// True if thread `i` (0-based) can run its next instruction now.
+    fn can_run(&self, i: usize) -> bool {
+        let Some(t) = self.threads.get(i) else {
+            return false;
+        };
+        if t.done >= self.setup.increments {
+            return false;
+        }
+        let op = self.setup.mode.program()[t.pc];
+        !(op == Op::Acquire && self.lock_holder.is_some_and(|h| h != i))
+    }
+
+    /// Runs thread `i`'s (0-based) next instruction. Returns false, with a note saying why,
+    /// if it cannot run (finished, or waiting for the lock another thread holds).
+    fn run(&mut self, i: usize) -> bool {
+        let Some(t) = self.threads.get(i) else {
+            return false;
+        };
+        let id = i + 1;
+        if t.done >= self.setup.increments {
+            self.last_event = Some(format!("thread {id} has finished its loop"));
+            return false;
+        }
+        let mode = self.setup.mode;
+        let op = mode.program()[t.pc];
+        if op == Op::Acquire
+            && let Some(holder) = self.lock_holder.filter(|h| *h != i)
+        {
+            self.threads[i].waiting = true;
+            self.last_event = Some(format!(
+                "thread {id} waits: thread {} holds the lock",
+                holder + 1
+            ));
+            return false;
+        }
+        let event = match op {
+            Op::Acquire => {
+                self.lock_holder = Some(i);
+                self.threads[i].waiting = false;
+                format!("thread {id} takes the lock")
+            }
+            Op::Load => {
+                let v = if mode == RaceMode::Local {
+                    self.threads[i].local_count
+                } else {
+                    self.counter
+                };
+                self.threads[i].stack = Some(v);
+                self.threads[i].loaded = Some(v);
+                let what = if mode == RaceMode::Local {
+                    "its own count"
+                } else {
+                    "counter"
+                };
+                format!("thread {id} loads {what}: {v}")
+            }
+            Op::Add => {
+                let v = self.threads[i].stack.unwrap_or(0) + 1;
+                self.threads[i].stack = Some(v);
+                format!("thread {id} adds 1 on its own stack: {v}")
+            }
+            Op::Store => self.store(i),
+            Op::Release => {
+                self.lock_holder = None;
+                format!("thread {id} releases the lock")
+            }
+        };
+        self.last_ran = Some(i);
+        let t = &mut self.threads[i];
+        t.pc += 1;
+        if t.pc == mode.program().len() {
+            t.pc = 0;
+            t.done += 1;
+        }
+        self.last_event = Some(event);
+        if self.is_finished() && mode == RaceMode::Local && !self.summed {
+            // `counter = sum(results)` in the main thread after every join().
+            self.counter = self.threads.iter().map(|t| t.local_count).sum();
+            self.summed = true;
+            self.last_event = Some(format!(
+                "every thread is done: the main thread sums the counts: {}",
+                self.counter
+            ));
+        }
+        true
+    }
+
+    fn rng(&mut self) -> &mut fastrand::Rng {
+        &mut self.rng
+    }
+
+    /// True once every thread has done all its increments (and, local mode, the sum is in).
+    fn is_finished(&self) -> bool {
+        self.threads.iter().all(|t| t.done >= self.setup.increments)
+    }
+
     fn published(&self) -> Snapshot {
         super::snapshot_of(Arc::new(self.snapshot()))
-    }
-
-    fn step_random(&mut self) -> bool {
-        RaceModel::step_random(self)
-    }
-
-    fn run(&mut self, thread: usize) -> bool {
-        RaceModel::run(self, thread)
-    }
-
-    fn is_finished(&self) -> bool {
-        RaceModel::is_finished(self)
     }
 
     fn final_metrics(&self) -> serde_json::Value {

@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::queue::{QueueSnapshot, QueueWorker};
 use crate::theme::{RunState, Theme};
-use crate::ui::text::{count, count_of};
+use crate::ui::text::{count, count_of, tenths_of_seconds};
 use crate::ui::widgets;
 
 /// Up to this many workers in all, each gets its own row; more are drawn one row per kind.
@@ -104,7 +104,7 @@ fn worker_row<'a>(
         Span::styled(format!("{verb} "), theme.muted),
         Span::styled(format!("{:<5}", w.items), theme.accent),
         Span::styled(format!("{waited} "), theme.muted),
-        Span::styled(seconds(w.waited_ms), theme.text),
+        Span::styled(tenths_of_seconds(w.waited_ms), theme.text),
     ])
 }
 
@@ -122,7 +122,7 @@ fn kind_row<'a>(kind: &str, workers: &[QueueWorker], waited: &str, theme: &Theme
         format!("  {}  {waited} ", count(items, "item")),
         theme.muted,
     ));
-    spans.push(Span::styled(seconds(ms), theme.text));
+    spans.push(Span::styled(tenths_of_seconds(ms), theme.text));
     Line::from(spans)
 }
 
@@ -223,10 +223,6 @@ fn kib(bytes: usize) -> String {
     }
 }
 
-fn seconds(ms: u64) -> String {
-    format!("{:.1} s", ms as f64 / 1000.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,8 +268,7 @@ mod tests {
     #[test]
     fn bounded_queue_with_backpressure() {
         let snap = backpressure();
-        insta::assert_snapshot!("queue_backpressure_80x20", draw(&snap, 80, 20));
-        insta::assert_snapshot!("queue_backpressure_54x18", draw(&snap, 54, 18));
+        test_support::assert_view_at_both_sizes!("queue_backpressure", draw, snap);
     }
 
     #[test]

@@ -111,15 +111,7 @@ fn debugger<'a>(snap: &RaceSnapshot, theme: &Theme, width: usize) -> Vec<Line<'a
         counter_line(snap, theme),
     ];
     if let Some(c) = &snap.challenge {
-        let (mark, style) = if c.won {
-            ("✓ ", theme.good)
-        } else {
-            ("goal: ", theme.muted)
-        };
-        lines.push(Line::from(vec![
-            Span::styled(mark, style),
-            Span::styled(c.goal.clone(), theme.text),
-        ]));
+        lines.push(widgets::challenge(&c.goal, c.won, theme));
     }
     if snap.mode == RaceMode::Lock {
         let holder = snap
@@ -295,6 +287,7 @@ fn group(v: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::kit::step_model::StepModel;
     use crate::sims::race::model::RaceModel;
     use crate::sims::race::{RaceSetup, RoundResult};
     use crate::theme::RunState;
@@ -339,8 +332,7 @@ mod tests {
     #[test]
     fn debugger_challenge_won() {
         let snap = won_model();
-        insta::assert_snapshot!("race_debugger_won_80x20", draw(&snap, 80, 20));
-        insta::assert_snapshot!("race_debugger_won_54x18", draw(&snap, 54, 18));
+        test_support::assert_view_at_both_sizes!("race_debugger_won", draw, snap);
     }
 
     #[test]
@@ -402,8 +394,7 @@ mod tests {
             last_event: None,
             finished: true,
         };
-        insta::assert_snapshot!("race_live_80x20", draw(&snap, 80, 20));
-        insta::assert_snapshot!("race_live_54x18", draw(&snap, 54, 18));
+        test_support::assert_view_at_both_sizes!("race_live", draw, snap);
     }
 
     #[test]
