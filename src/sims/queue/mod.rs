@@ -250,29 +250,13 @@ fn main_thread(shared: &Arc<Shared>) {
     let mut producers = Crew::new(Arc::clone(&shared.control));
     let mut consumers = Crew::new(Arc::clone(&shared.control));
     for i in 0..shared.setup.consumers {
-        let s = Arc::clone(shared);
-        if consumers
-            .spawn(format!("queue-consumer-{}", i + 1), move |_| {
-                consumer(&s, i)
-            })
-            .is_err()
-        {
-            shared.control.stop();
-        }
+        spawn_worker(&mut consumers, shared, "consumer", i, consumer);
     }
     for i in 0..shared.setup.producers {
         if shared.control.is_stopping() {
             break;
         }
-        let s = Arc::clone(shared);
-        if producers
-            .spawn(format!("queue-producer-{}", i + 1), move |_| {
-                producer(&s, i)
-            })
-            .is_err()
-        {
-            shared.control.stop();
-        }
+        spawn_worker(&mut producers, shared, "producer", i, producer);
     }
     producers.wait();
     // One sentinel per consumer that runs. Consumers drain every item before their
@@ -284,6 +268,22 @@ fn main_thread(shared: &Arc<Shared>) {
     }
     consumers.wait();
     shared.finished.store(true, Ordering::SeqCst);
+}
+
+/// Starts worker `i` (0-based) of `kind` on `crew` as thread `queue-{kind}-{i + 1}`, running
+/// `work(shared, i)`. If the thread cannot start, the whole run stops.
+fn spawn_worker(
+    crew: &mut Crew,
+    shared: &Arc<Shared>,
+    kind: &str,
+    i: usize,
+    work: fn(&Shared, usize),
+) {
+    let s = Arc::clone(shared);
+    let name = format!("queue-{kind}-{}", i + 1);
+    if crew.spawn(name, move |_| work(&s, i)).is_err() {
+        shared.control.stop();
+    }
 }
 
 fn producer(shared: &Shared, i: usize) {

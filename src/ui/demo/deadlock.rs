@@ -258,8 +258,11 @@ mod tests {
 
     #[test]
     fn two_threads_deadlocked() {
-        let snap = model(LockOrder::Opposite, 2, 0, &[1, 2, 1, 2]);
-        test_support::assert_view_at_both_sizes!("deadlock_two", draw, snap);
+        test_support::assert_view_at_both_sizes!(
+            "deadlock_two",
+            draw,
+            model(LockOrder::Opposite, 2, 0, &[1, 2, 1, 2])
+        );
     }
 
     #[test]

@@ -267,8 +267,7 @@ mod tests {
 
     #[test]
     fn bounded_queue_with_backpressure() {
-        let snap = backpressure();
-        test_support::assert_view_at_both_sizes!("queue_backpressure", draw, snap);
+        test_support::assert_view_at_both_sizes!("queue_backpressure", draw, backpressure());
     }
 
     #[test]

@@ -331,8 +331,7 @@ mod tests {
 
     #[test]
     fn debugger_challenge_won() {
-        let snap = won_model();
-        test_support::assert_view_at_both_sizes!("race_debugger_won", draw, snap);
+        test_support::assert_view_at_both_sizes!("race_debugger_won", draw, won_model());
     }
 
     #[test]
