@@ -2,20 +2,18 @@
 
 use serde::Serialize;
 
+use super::ItemCounts;
+
 /// The `queue` demo's final figures (`--headless --json`).
 #[derive(Debug, Serialize)]
 pub struct QueueFigures {
     /// `queue.Queue(maxsize)` (0: unbounded).
     pub maxsize: usize,
-    /// Items put.
-    pub produced: u64,
-    /// Items taken and handled (each took its `consume_ms`).
-    pub consumed: u64,
-    /// Items taken out unhandled when the run was stopped early (the drain before the
-    /// sentinels).
-    pub drained: u64,
-    /// `produced - consumed - drained`: items neither handled nor drained (0 when the
-    /// sentinel shutdown works).
+    /// What became of the items.
+    #[serde(flatten)]
+    pub items: ItemCounts,
+    /// [`ItemCounts::lost`]: items neither handled nor drained (0 when the sentinel
+    /// shutdown works).
     pub lost: i64,
     /// The deepest the queue got.
     pub max_depth: usize,

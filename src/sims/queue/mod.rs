@@ -124,14 +124,9 @@ pub struct QueueSnapshot {
     pub memory_bytes: usize,
     /// The most bytes ever held.
     pub max_memory_bytes: usize,
-    /// Items put into the queue.
-    pub produced: u64,
-    /// Items taken out and handled (each took its `consume_ms`).
-    pub consumed: u64,
-    /// Items taken out at a stop and dropped without being handled (the drain before the
-    /// sentinels), so `produced = consumed + drained` once finished.
-    #[serde(default)]
-    pub drained: u64,
+    /// What became of the items so far.
+    #[serde(flatten)]
+    pub items: ItemCounts,
     /// Items in the queue plus those a consumer is handling.
     pub in_flight: u64,
     /// Items the producers will make in all.
@@ -146,6 +141,27 @@ pub struct QueueSnapshot {
     pub finished: bool,
     /// Seconds since start.
     pub elapsed_s: f64,
+}
+
+/// What became of the items: put, handled, or dropped unhandled at a stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ItemCounts {
+    /// Items put into the queue.
+    pub produced: u64,
+    /// Items taken out and handled (each took its `consume_ms`).
+    pub consumed: u64,
+    /// Items taken out at a stop and dropped without being handled (the drain before the
+    /// sentinels), so `produced = consumed + drained` once finished.
+    #[serde(default)]
+    pub drained: u64,
+}
+
+impl ItemCounts {
+    /// `produced - consumed - drained`: items neither handled nor drained (0 when the
+    /// sentinel shutdown works).
+    pub fn lost(&self) -> i64 {
+        self.produced as i64 - self.consumed as i64 - self.drained as i64
+    }
 }
 
 impl QueueSnapshot {
@@ -403,9 +419,11 @@ fn view(shared: &Shared, history: &[usize], started: Instant) -> QueueSnapshot {
         depth_history: history.to_vec(),
         memory_bytes: bytes,
         max_memory_bytes: max_bytes,
-        produced,
-        consumed,
-        drained: shared.drained.load(Ordering::SeqCst),
+        items: ItemCounts {
+            produced,
+            consumed,
+            drained: shared.drained.load(Ordering::SeqCst),
+        },
         in_flight: depth as u64 + busy,
         total_items: shared.setup.items * shared.setup.producers as u64,
         producers,
@@ -450,16 +468,14 @@ impl Demo for QueueDemo {
         let consumer_idle_ms: u64 = snap.consumers.iter().map(|c| c.waited_ms).sum();
         to_json(&QueueFigures {
             maxsize: snap.maxsize,
-            produced: snap.produced,
-            consumed: snap.consumed,
-            drained: snap.drained,
-            lost: snap.produced as i64 - snap.consumed as i64 - snap.drained as i64,
+            items: snap.items,
+            lost: snap.items.lost(),
             max_depth: snap.max_depth,
             producer_blocked_ms: snap.producer_blocked_ms(),
             consumer_idle_ms,
             max_memory_bytes: snap.max_memory_bytes,
             sentinels: snap.sentinels,
-            all_items_made: snap.produced == snap.total_items,
+            all_items_made: snap.items.produced == snap.total_items,
         })
     }
 }
