@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockCounts, find_cycle};
 use crate::sims::kit::RunState;
+use crate::sims::kit::step_model::EngineSnapshot;
 use crate::sims::kit::{Crew, Pacing, PlaybackSpeed, RunControl, SnapshotCell};
 use crate::sims::{Demo, Snapshot, StartError};
 
@@ -362,7 +363,7 @@ fn view(shared: &Shared, detection: &Detection, started: Instant) -> DeadlockSna
 
 impl Demo for LiveDemo {
     fn snapshot(&self) -> Snapshot {
-        super::snapshot_of(self.latest.latest())
+        self.latest.latest().published()
     }
 
     fn pacing(&self) -> Option<Pacing<'_>> {
@@ -380,7 +381,7 @@ impl Demo for LiveDemo {
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
-        super::metrics(&self.latest.latest(), "threads")
+        self.latest.latest().figures("threads")
     }
 }
 

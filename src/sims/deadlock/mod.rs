@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::kit::config::{self, EngineConfig};
 use super::kit::figures::to_json;
-use super::kit::step_model::{EngineKind, engine_spec};
+use super::kit::step_model::{EngineKind, EngineSnapshot, engine_spec};
 use super::kit::{Choice, choice_spec};
 use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
@@ -272,22 +272,25 @@ pub struct DeadlockFigures {
     pub challenge_won: Option<bool>,
 }
 
-fn metrics(snap: &DeadlockSnapshot, engine: &'static str) -> serde_json::Value {
-    to_json(&DeadlockFigures {
-        engine,
-        order: snap.order.name(),
-        philosophers: snap.threads.len(),
-        deadlocked: snap.deadlocked,
-        cycle: snap.deadlock_cycle.clone().unwrap_or_default(),
-        detected_after_ms: snap.detected_after_ms,
-        totals: snap.totals(),
-        cycles_broken_by_timeout: snap.cycles_broken,
-        challenge_won: snap.model.then_some(snap.challenge_won),
-    })
-}
+/// Both engines publish this state and report the same figures from it.
+impl EngineSnapshot for DeadlockSnapshot {
+    fn published(self: Arc<Self>) -> Snapshot {
+        Snapshot::Deadlock(self)
+    }
 
-fn snapshot_of(snap: Arc<DeadlockSnapshot>) -> Snapshot {
-    Snapshot::Deadlock(snap)
+    fn figures(&self, engine: &'static str) -> serde_json::Value {
+        to_json(&DeadlockFigures {
+            engine,
+            order: self.order.name(),
+            philosophers: self.threads.len(),
+            deadlocked: self.deadlocked,
+            cycle: self.deadlock_cycle.clone().unwrap_or_default(),
+            detected_after_ms: self.detected_after_ms,
+            totals: self.totals(),
+            cycles_broken_by_timeout: self.cycles_broken,
+            challenge_won: self.model.then_some(self.challenge_won),
+        })
+    }
 }
 
 /// What the `deadlock` engine declares about itself.

@@ -4,10 +4,7 @@
 //! another thread holds makes the thread wait; with a timeout, its next move gives up,
 //! releases what it holds and starts again. Challenge: reach the deadlock.
 
-use std::sync::Arc;
-
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockCounts, LockOrder, find_cycle};
-use crate::sims::Snapshot;
 use crate::sims::kit::RunState;
 use crate::sims::step_model::StepModel;
 
@@ -79,51 +76,6 @@ impl DeadlockModel {
         super::lock_name(self.setup.threads, l)
     }
 
-    /// The drawable state.
-    pub fn snapshot(&self) -> DeadlockSnapshot {
-        let threads = self
-            .threads
-            .iter()
-            .enumerate()
-            .map(|(i, t)| DeadlockThread {
-                id: i + 1,
-                plan: t.plan,
-                holding: (0..self.owners.len())
-                    .filter(|l| self.owners[*l] == Some(i))
-                    .collect(),
-                waiting_for: t.waiting,
-                state: if t.waiting.is_some() {
-                    RunState::Waiting
-                } else if t.stage == Stage::Working {
-                    RunState::Running
-                } else if t.backed_off {
-                    RunState::Idle
-                } else {
-                    RunState::Ready
-                },
-                counts: t.counts,
-            })
-            .collect();
-        let ids = |c: Vec<usize>| c.into_iter().map(|t| t + 1).collect::<Vec<_>>();
-        let (goal, won) = self.challenge();
-        DeadlockSnapshot {
-            model: true,
-            order: self.setup.order,
-            timeout_ms: self.setup.timeout_ms,
-            threads,
-            owners: self.owners.clone(),
-            cycle: self.cycle().map(ids),
-            deadlocked: self.deadlock.is_some(),
-            deadlock_cycle: self.deadlock.clone().map(ids),
-            detected_after_ms: None,
-            cycles_broken: self.cycles_broken,
-            last_event: self.last_event.clone(),
-            challenge: Some(goal.to_string()),
-            challenge_won: won,
-            elapsed_s: 0.0,
-        }
-    }
-
     /// The challenge in words, and whether it is won.
     pub fn challenge(&self) -> (&'static str, bool) {
         match (self.setup.order, self.setup.timeout_ms) {
@@ -150,6 +102,8 @@ pub(crate) fn names(cycle: &[usize]) -> String {
 
 /// The learner picks which thread takes its next lock; the demo ends at the deadlock.
 impl StepModel for DeadlockModel {
+    type View = DeadlockSnapshot;
+
     const CHOICE_HINT: &'static str = "move thread N: take its next lock";
 
     fn thread_count(&self) -> usize {
@@ -286,12 +240,49 @@ impl StepModel for DeadlockModel {
         self.is_deadlocked().then_some("deadlocked")
     }
 
-    fn published(&self) -> Snapshot {
-        super::snapshot_of(Arc::new(self.snapshot()))
-    }
-
-    fn final_metrics(&self) -> serde_json::Value {
-        super::metrics(&self.snapshot(), "model")
+    /// The drawable state.
+    fn snapshot(&self) -> DeadlockSnapshot {
+        let threads = self
+            .threads
+            .iter()
+            .enumerate()
+            .map(|(i, t)| DeadlockThread {
+                id: i + 1,
+                plan: t.plan,
+                holding: (0..self.owners.len())
+                    .filter(|l| self.owners[*l] == Some(i))
+                    .collect(),
+                waiting_for: t.waiting,
+                state: if t.waiting.is_some() {
+                    RunState::Waiting
+                } else if t.stage == Stage::Working {
+                    RunState::Running
+                } else if t.backed_off {
+                    RunState::Idle
+                } else {
+                    RunState::Ready
+                },
+                counts: t.counts,
+            })
+            .collect();
+        let ids = |c: Vec<usize>| c.into_iter().map(|t| t + 1).collect::<Vec<_>>();
+        let (goal, won) = self.challenge();
+        DeadlockSnapshot {
+            model: true,
+            order: self.setup.order,
+            timeout_ms: self.setup.timeout_ms,
+            threads,
+            owners: self.owners.clone(),
+            cycle: self.cycle().map(ids),
+            deadlocked: self.deadlock.is_some(),
+            deadlock_cycle: self.deadlock.clone().map(ids),
+            detected_after_ms: None,
+            cycles_broken: self.cycles_broken,
+            last_event: self.last_event.clone(),
+            challenge: Some(goal.to_string()),
+            challenge_won: won,
+            elapsed_s: 0.0,
+        }
     }
 }
 

@@ -3,12 +3,26 @@
 //! random pick (`step`); no thread is started. Engines with such a model (`race`,
 //! `deadlock`) implement [`StepModel`] and start a [`StepModelDemo`] around it.
 
+use std::sync::Arc;
+
 use crate::sims::kit::choice::{choice_enum, choice_spec};
 use crate::sims::params::ParamSpec;
 use crate::sims::{Demo, Snapshot};
 
+/// An engine's own snapshot type, which its engines (real threads and step model) publish:
+/// how it becomes the [`Snapshot`] the views draw, and the final figures it gives.
+pub trait EngineSnapshot: Send + Sync + 'static {
+    /// This state as the snapshot the views draw.
+    fn published(self: Arc<Self>) -> Snapshot;
+    /// The final figures `Demo::stop` returns; `engine` names the engine that ran.
+    fn figures(&self, engine: &'static str) -> serde_json::Value;
+}
+
 /// What a learner-driven model offers the demo around it.
 pub trait StepModel: Send {
+    /// The engine's snapshot type, which the model's state is drawn as.
+    type View: EngineSnapshot;
+
     /// What the number keys do while the model can still move, in the engine's words
     /// (e.g. "run thread N's next instruction").
     const CHOICE_HINT: &'static str;
@@ -39,10 +53,8 @@ pub trait StepModel: Send {
     fn failed_end(&self) -> Option<&'static str> {
         None
     }
-    /// The model's current state, wrapped for drawing.
-    fn published(&self) -> Snapshot;
-    /// The final metrics `Demo::stop` returns.
-    fn final_metrics(&self) -> serde_json::Value;
+    /// The model's current state, as its engine's snapshot.
+    fn snapshot(&self) -> Self::View;
 }
 
 /// A [`StepModel`] behind the `Demo` trait. It keeps the last published snapshot so
@@ -55,12 +67,12 @@ pub struct StepModelDemo<M: StepModel> {
 impl<M: StepModel> StepModelDemo<M> {
     /// A demo around `model`, its current state already published.
     pub fn new(model: M) -> StepModelDemo<M> {
-        let latest = model.published();
+        let latest = Arc::new(model.snapshot()).published();
         StepModelDemo { model, latest }
     }
 
     fn publish(&mut self) {
-        self.latest = self.model.published();
+        self.latest = Arc::new(self.model.snapshot()).published();
     }
 }
 
@@ -106,7 +118,7 @@ impl<M: StepModel> Demo for StepModelDemo<M> {
     }
 
     fn stop(self: Box<Self>) -> serde_json::Value {
-        self.model.final_metrics()
+        self.model.snapshot().figures("model")
     }
 }
 /// The `engine` parameter of a demo with real threads and a step model (`threads` by

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use super::{RaceEngineKind, RaceMode, RaceSetup, RaceSnapshot, RaceThread, RoundResult};
 use crate::sims::kit::RunState;
+use crate::sims::kit::step_model::EngineSnapshot;
 use crate::sims::kit::{Crew, RunControl, SnapshotCell};
 use crate::sims::{Demo, Snapshot, StartError};
 
@@ -270,7 +271,7 @@ fn view(
 
 impl Demo for LiveDemo {
     fn snapshot(&self) -> Snapshot {
-        super::snapshot_of(self.latest.latest())
+        self.latest.latest().published()
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -284,7 +285,7 @@ impl Demo for LiveDemo {
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.coordinator.stop();
-        super::metrics(&self.latest.latest(), "threads")
+        self.latest.latest().figures("threads")
     }
 }
 

@@ -4,10 +4,8 @@
 //! freedom CPython's scheduler has: a switch may come between any two bytecodes.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 
 use super::{Challenge, Op, RaceEngineKind, RaceMode, RaceSetup, RaceSnapshot, RaceThread};
-use crate::sims::Snapshot;
 use crate::sims::kit::RunState;
 use crate::sims::step_model::StepModel;
 
@@ -123,57 +121,13 @@ impl RaceModel {
             won: self.is_finished() && self.counter == target,
         })
     }
-
-    /// The drawable state.
-    pub fn snapshot(&self) -> RaceSnapshot {
-        let program = self.setup.mode.program();
-        let threads = self
-            .threads
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let finished = t.done >= self.setup.increments;
-                let state = if finished {
-                    RunState::Done
-                } else if t.waiting && !self.can_run(i) {
-                    RunState::Waiting
-                } else if self.last_ran == Some(i) {
-                    RunState::Running
-                } else {
-                    RunState::Ready
-                };
-                RaceThread {
-                    id: i + 1,
-                    pc: (!finished).then_some(t.pc.min(program.len() - 1)),
-                    stack: t.stack,
-                    local_count: t.local_count,
-                    done: t.done,
-                    target: self.setup.increments,
-                    state,
-                }
-            })
-            .collect();
-        RaceSnapshot {
-            engine: RaceEngineKind::Model,
-            mode: self.setup.mode,
-            threads,
-            counter: self.counter,
-            expected: self.setup.expected(),
-            lock_holder: self.lock_holder.map(|h| h + 1),
-            round: 1,
-            rounds: 1,
-            results: Vec::new(),
-            challenge: self.challenge(),
-            lost_reasons: self.lost_reasons.iter().cloned().collect(),
-            last_event: self.last_event.clone(),
-            finished: self.is_finished(),
-        }
-    }
 }
 
 /// The learner picks which thread runs its next bytecode; the demo ends when every
 /// thread has done its increments.
 impl StepModel for RaceModel {
+    type View = RaceSnapshot;
+
     const CHOICE_HINT: &'static str = "run thread N's next instruction";
 
     fn thread_count(&self) -> usize {
@@ -276,12 +230,50 @@ impl StepModel for RaceModel {
         self.threads.iter().all(|t| t.done >= self.setup.increments)
     }
 
-    fn published(&self) -> Snapshot {
-        super::snapshot_of(Arc::new(self.snapshot()))
-    }
-
-    fn final_metrics(&self) -> serde_json::Value {
-        super::metrics(&self.snapshot(), "model")
+    /// The drawable state.
+    fn snapshot(&self) -> RaceSnapshot {
+        let program = self.setup.mode.program();
+        let threads = self
+            .threads
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let finished = t.done >= self.setup.increments;
+                let state = if finished {
+                    RunState::Done
+                } else if t.waiting && !self.can_run(i) {
+                    RunState::Waiting
+                } else if self.last_ran == Some(i) {
+                    RunState::Running
+                } else {
+                    RunState::Ready
+                };
+                RaceThread {
+                    id: i + 1,
+                    pc: (!finished).then_some(t.pc.min(program.len() - 1)),
+                    stack: t.stack,
+                    local_count: t.local_count,
+                    done: t.done,
+                    target: self.setup.increments,
+                    state,
+                }
+            })
+            .collect();
+        RaceSnapshot {
+            engine: RaceEngineKind::Model,
+            mode: self.setup.mode,
+            threads,
+            counter: self.counter,
+            expected: self.setup.expected(),
+            lock_holder: self.lock_holder.map(|h| h + 1),
+            round: 1,
+            rounds: 1,
+            results: Vec::new(),
+            challenge: self.challenge(),
+            lost_reasons: self.lost_reasons.iter().cloned().collect(),
+            last_event: self.last_event.clone(),
+            finished: self.is_finished(),
+        }
     }
 }
 
