@@ -24,9 +24,7 @@ pub struct Counters {
     /// Written under the tracker's cell-list lock (a store, not a read-modify-write).
     pub(super) spawned: AtomicU64,
     pub(super) polls: AtomicU64,
-    pub(super) busy_ns: AtomicU64,
-    pub(super) ready_ns: AtomicU64,
-    pub(super) wait_ns: AtomicU64,
+    pub(super) times: StateTimes<AtomicU64>,
     pub(super) peak_live: AtomicI64,
     pub(super) delay_hist: [AtomicU64; DELAY_BUCKET_BOUNDS_US.len() + 1],
     pub(super) max_delay_ns: AtomicU64,
@@ -48,9 +46,7 @@ impl Counters {
             by_state: std::array::from_fn(|_| AtomicI64::new(0)),
             spawned: AtomicU64::new(0),
             polls: AtomicU64::new(0),
-            busy_ns: AtomicU64::new(0),
-            ready_ns: AtomicU64::new(0),
-            wait_ns: AtomicU64::new(0),
+            times: StateTimes::default(),
             peak_live: AtomicI64::new(0),
             delay_hist: std::array::from_fn(|_| AtomicU64::new(0)),
             max_delay_ns: AtomicU64::new(0),
@@ -91,17 +87,17 @@ impl Counters {
 
     /// Total time tasks spent being polled, in seconds (ends of polls so far).
     pub fn busy_s(&self) -> f64 {
-        self.busy_ns.load(Ordering::Relaxed) as f64 / 1e9
+        self.times.busy_ns.load(Ordering::Relaxed) as f64 / 1e9
     }
 
     /// Total time tasks spent ready but not yet polled, in seconds.
     pub fn ready_s(&self) -> f64 {
-        self.ready_ns.load(Ordering::Relaxed) as f64 / 1e9
+        self.times.ready_ns.load(Ordering::Relaxed) as f64 / 1e9
     }
 
     /// Total time tasks spent waiting, in seconds.
     pub fn wait_s(&self) -> f64 {
-        self.wait_ns.load(Ordering::Relaxed) as f64 / 1e9
+        self.times.wait_ns.load(Ordering::Relaxed) as f64 / 1e9
     }
 
     /// Tasks not yet finished.
