@@ -274,3 +274,33 @@ fn the_grading_python_is_the_kept_one_else_one_new_enough() {
         Some(Path::new("/usr/bin/python3.13"))
     );
 }
+
+/// A pack with one broken exercise: the good one stays usable, the status bar names the
+/// broken one's file and line, and quitting prints every problem.
+#[test]
+fn a_broken_exercise_is_reported_not_dropped_silently() {
+    let home = tempfile::tempdir().unwrap();
+    let bad_pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exercise-pack-mixed");
+    let mut app = app_in(home.path(), 120, 30);
+    let loaded = ExerciseSet::load_usable(Some(&bad_pack));
+    app.exercises = loaded.set;
+    app.report_exercise_problems(&loaded.problems);
+    assert_eq!(app.exercises.ids(), ["sum-squares"]);
+    let notice = app.notice.clone().expect("a notice");
+    assert!(notice.is_error);
+    assert!(
+        notice.text.contains("bad-one/exercise.toml:6"),
+        "{}",
+        notice.text
+    );
+    assert!(
+        draw(&app).contains("exercise did not load: bad-one/exercise.toml:6"),
+        "{}",
+        draw(&app)
+    );
+    let said = app.shutdown();
+    assert!(
+        said.iter().any(|l| l.contains("bad-one/exercise.toml:6")),
+        "{said:?}"
+    );
+}
