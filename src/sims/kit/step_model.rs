@@ -1,7 +1,9 @@
 //! A deterministic step model as a running demo: the learner is the scheduler. The model
 //! moves only when a number key picks a thread (`choose`) or the step key makes a seeded
 //! random pick (`step`); no thread is started. Engines with such a model (`race`,
-//! `deadlock`) implement [`StepModel`] and start a [`StepModelDemo`] around it.
+//! `deadlock`) implement [`StepModel`] and start a [`StepModelDemo`] around it; their
+//! snapshot type implements [`EngineSnapshot`], so both engines publish it and report the
+//! same figures from it.
 
 use std::sync::Arc;
 
