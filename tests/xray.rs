@@ -92,7 +92,7 @@ fn without_syscall_the_same_samples_show_only_running_or_asleep() {
         })
         .collect();
     let rec = replay(&stripped);
-    assert_eq!(rec.mode, SamplingMode::StatOnly);
+    assert_eq!(rec.run.mode, SamplingMode::StatOnly);
     assert_eq!(rec.gil(), None);
     let report = pyconc::xray::report::recording_json(&rec);
     for t in report["threads"].as_array().unwrap() {
