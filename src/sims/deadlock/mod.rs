@@ -352,6 +352,40 @@ mod tests {
     }
 
     #[test]
+    fn a_threads_counts_are_its_own_keys_and_sum_to_the_totals() {
+        let thread = |id, acquisitions, meals| DeadlockThread {
+            id,
+            plan: [0, 1],
+            holding: vec![],
+            waiting_for: None,
+            state: RunState::Ready,
+            counts: LockCounts {
+                acquisitions,
+                timeouts: 1,
+                meals,
+            },
+        };
+        let json = serde_json::to_value(thread(1, 4, 2)).unwrap();
+        assert_eq!(json["acquisitions"], 4);
+        assert_eq!(json["timeouts"], 1);
+        assert_eq!(json["meals"], 2);
+        let back: DeadlockThread = serde_json::from_value(json).unwrap();
+        assert_eq!(back, thread(1, 4, 2));
+        let totals: LockCounts = [thread(1, 4, 2), thread(2, 3, 0)]
+            .iter()
+            .map(|t| t.counts)
+            .sum();
+        assert_eq!(
+            totals,
+            LockCounts {
+                acquisitions: 7,
+                timeouts: 2,
+                meals: 2
+            }
+        );
+    }
+
+    #[test]
     fn plans_follow_the_order() {
         let mut s = DeadlockSetup {
             order: LockOrder::Opposite,

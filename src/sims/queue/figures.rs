@@ -28,3 +28,27 @@ pub struct QueueFigures {
     /// True once every producer made all its items.
     pub all_items_made: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::QueueSnapshot;
+
+    #[test]
+    fn item_counts_read_and_write_as_top_level_keys_and_drained_may_be_missing() {
+        let snap = QueueSnapshot::default();
+        let mut json = serde_json::to_value(&snap).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let at = keys.iter().position(|k| *k == "produced").unwrap();
+        assert_eq!(&keys[at..at + 3], ["produced", "consumed", "drained"]);
+        // A recording made before `drained` existed still reads.
+        json.as_object_mut().unwrap().remove("drained");
+        json["consumed"] = 7.into();
+        let back: QueueSnapshot = serde_json::from_value(json).unwrap();
+        assert_eq!((back.items.consumed, back.items.drained), (7, 0));
+    }
+}
