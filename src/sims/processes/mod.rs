@@ -19,10 +19,9 @@ use std::sync::{Arc, LazyLock, OnceLock};
 
 use super::kit::Crew;
 use super::kit::config::{self, EngineConfig};
-use super::kit::cpu_load::CoreReading;
-use super::kit::figures::{round3, round3_all, to_json};
-use super::kit::timeline::WorkerLane;
-use super::kit::workload::{self, RunFigures, WorkFields, Workload};
+use super::kit::figures::{round3, to_json};
+use super::kit::two_parts::{LoadReadings, RunParts};
+use super::kit::workload::{self, WorkConfig};
 use super::{
     Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
 };
@@ -98,12 +97,9 @@ pub fn worker_exe() -> Result<PathBuf, StartError> {
 /// What one run does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProcConfig {
-    /// Worker processes.
-    pub workers: usize,
-    /// Which tasks.
-    pub workload: Workload,
-    /// How many tasks.
-    pub tasks: usize,
+    /// Worker processes (`workers`), the workload and how many tasks.
+    #[serde(flatten)]
+    pub work: WorkConfig,
     /// Tasks per message.
     pub chunksize: usize,
     /// KB of data per task.
@@ -114,20 +110,11 @@ pub struct ProcConfig {
 
 impl EngineConfig for ProcConfig {
     fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
-        let work = WorkFields {
-            workers: &mut self.workers,
-            workload: &mut self.workload,
-            tasks: &mut self.tasks,
-            max_workers: MAX_WORKERS,
-        };
-        if work.apply(name, value)? {
-            return Ok(());
-        }
         match name {
             "chunksize" => self.chunksize = config::count_in(name, value, 1, MAX_CHUNKSIZE)?,
             "payload_kb" => self.payload_kb = config::count_in(name, value, 0, MAX_PAYLOAD_KB)?,
             "crash" => self.crash = config::flag(name, value)?,
-            _ => return Err(config::unknown(INFO.name, name, INFO.params)),
+            _ => self.work.apply(name, value, MAX_WORKERS, &INFO)?,
         }
         Ok(())
     }
@@ -202,12 +189,10 @@ pub struct ProcessesSnapshot {
     pub phase: ProcPhase,
     /// One entry per worker slot.
     pub workers: Vec<WorkerView>,
-    /// The sequential baseline's lane.
-    pub sequential: WorkerLane,
-    /// Seconds of the parallel part (so far, while it runs), start-up included.
-    pub parallel_s: f64,
-    /// Seconds of the sequential part (so far, while it runs).
-    pub sequential_s: f64,
+    /// Both parts' seconds (the parallel part's with start-up) and the sequential
+    /// baseline's lane.
+    #[serde(flatten)]
+    pub parts: RunParts,
     /// Milliseconds from spawning the first pool's first worker until all were ready.
     pub startup_ms: Option<f64>,
     /// Milliseconds spent serialising chunks in pyconc (part of `ipc_ms`).
@@ -233,10 +218,9 @@ pub struct ProcessesSnapshot {
     pub broken: Option<String>,
     /// Why the run failed, if it did.
     pub error: Option<String>,
-    /// Per-core load now, as the OS reports it.
-    pub cores: Vec<CoreReading>,
-    /// Mean load per core during the parallel part (empty until it is over).
-    pub parallel_load_pct: Vec<f64>,
+    /// Per-core load.
+    #[serde(flatten)]
+    pub load: LoadReadings,
     /// True while paused (no new chunks are handed out).
     pub paused: bool,
 }
@@ -247,10 +231,8 @@ impl ProcessesSnapshot {
         ProcessesSnapshot {
             config,
             phase: ProcPhase::Parallel,
-            workers: vec![WorkerView::default(); config.workers],
-            sequential: WorkerLane::default(),
-            parallel_s: 0.0,
-            sequential_s: 0.0,
+            workers: vec![WorkerView::default(); config.work.workers],
+            parts: RunParts::default(),
             startup_ms: None,
             serialise_ms: 0.0,
             ipc_ms: 0.0,
@@ -263,24 +245,20 @@ impl ProcessesSnapshot {
             pools_started: 0,
             broken: None,
             error: None,
-            cores: Vec::new(),
-            parallel_load_pct: Vec::new(),
+            load: LoadReadings::default(),
             paused: false,
         }
     }
 
     /// Sequential time over parallel time (start-up included), once both are measured.
     pub fn speedup(&self) -> Option<f64> {
-        workload::speedup(
-            self.phase == ProcPhase::Done,
-            self.sequential_s,
-            self.parallel_s,
-        )
+        self.parts.speedup(self.phase == ProcPhase::Done)
     }
 
     /// Speedup per worker, once measured.
     pub fn efficiency(&self) -> Option<f64> {
-        self.speedup().map(|s| s / self.config.workers as f64)
+        self.parts
+            .efficiency(self.phase == ProcPhase::Done, self.config.work.workers)
     }
 
     /// The share of chunk time that was IPC rather than computing (0..=1).
@@ -376,12 +354,7 @@ impl Demo for ProcessesDemo {
             })
             .collect();
         to_json(&ProcessesFigures {
-            run: RunFigures::new(
-                finished,
-                snap.parallel_s,
-                snap.sequential_s,
-                snap.config.workers,
-            ),
+            run: snap.parts.figures(finished, snap.config.work.workers),
             tasks: snap.tasks_done,
             chunks: snap.chunks,
             startup_ms: snap.startup_ms.map(round3),
@@ -396,7 +369,7 @@ impl Demo for ProcessesDemo {
             broken: snap.broken.clone(),
             error: snap.error.clone(),
             per_worker,
-            per_core_load_parallel_pct: round3_all(snap.parallel_load_pct.iter().copied()),
+            per_core_load_parallel_pct: snap.load.parallel_pct_figures(),
             children_left: self.shared.live_pids().len(),
         })
     }
