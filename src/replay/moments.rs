@@ -9,7 +9,9 @@ use crate::sims::Snapshot;
 pub fn moments(prev: Option<&Snapshot>, next: &Snapshot) -> Vec<String> {
     let mut out = Vec::new();
     match (prev, next) {
-        (Some(Snapshot::Gil(a)), Snapshot::Gil(b)) if a.gil_switches == 0 && b.gil_switches > 0 => {
+        (Some(Snapshot::Gil(a)), Snapshot::Gil(b))
+            if a.counts.gil_switches == 0 && b.counts.gil_switches > 0 =>
+        {
             out.push("first hand-off of the GIL".to_string());
         }
         (Some(Snapshot::Deadlock(a)), Snapshot::Deadlock(b)) if !a.deadlocked && b.deadlocked => {
@@ -97,11 +99,11 @@ mod tests {
     #[test]
     fn the_first_gil_hand_off_is_marked_once() {
         let mut a = gil_model();
-        a.gil_switches = 0;
+        a.counts.gil_switches = 0;
         let mut b = a.clone();
-        b.gil_switches = 1;
+        b.counts.gil_switches = 1;
         let mut c = b.clone();
-        c.gil_switches = 2;
+        c.counts.gil_switches = 2;
         let (a, b, c) = (
             Snapshot::Gil(Arc::new(a)),
             Snapshot::Gil(Arc::new(b)),
