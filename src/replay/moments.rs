@@ -52,10 +52,10 @@ pub fn moments(prev: Option<&Snapshot>, next: &Snapshot) -> Vec<String> {
             }
         }
         (Some(Snapshot::Processes(a)), Snapshot::Processes(b)) => {
-            if b.workers_crashed > a.workers_crashed {
+            if b.breakage.workers_crashed > a.breakage.workers_crashed {
                 out.push("a worker process crashed".to_string());
             }
-            if a.broken.is_none() && b.broken.is_some() {
+            if a.breakage.broken.is_none() && b.breakage.broken.is_some() {
                 out.push("the pool is broken".to_string());
             }
         }

@@ -7,8 +7,10 @@
 //! by itself when its stdin closes, so a killed pyconc leaves no orphans.
 
 pub mod figures;
+pub mod tallies;
 
 pub use figures::{ProcessesFigures, WorkerFigures};
+pub use tallies::{Breakage, Costs, WorkerCounts};
 mod protocol;
 mod run;
 mod worker;
@@ -168,14 +170,9 @@ pub struct WorkerView {
     pub startup_ms: Option<f64>,
     /// Its state.
     pub state: WorkerState,
-    /// Tasks done in this slot.
-    pub tasks: usize,
-    /// Chunks done in this slot.
-    pub chunks: usize,
-    /// Bytes sent to it (frames included).
-    pub bytes_sent: u64,
-    /// Bytes received from it.
-    pub bytes_received: u64,
+    /// Tasks, chunks and bytes done in this slot.
+    #[serde(flatten)]
+    pub counts: WorkerCounts,
     /// Its lane: start-up, IPC, computing, crash.
     pub timeline: super::timeline::Timeline,
 }
@@ -193,15 +190,9 @@ pub struct ProcessesSnapshot {
     /// baseline's lane.
     #[serde(flatten)]
     pub parts: RunParts,
-    /// Milliseconds from spawning the first pool's first worker until all were ready.
-    pub startup_ms: Option<f64>,
-    /// Milliseconds spent serialising chunks in pyconc (part of `ipc_ms`).
-    pub serialise_ms: f64,
-    /// Milliseconds chunks spent anywhere but in computing: serialising, the pipes,
-    /// deserialising, the reply (summed over workers).
-    pub ipc_ms: f64,
-    /// Milliseconds the workers spent computing (summed over workers).
-    pub compute_ms: f64,
+    /// Start-up, serialising, IPC and computing time.
+    #[serde(flatten)]
+    pub costs: Costs,
     /// Bytes written to the workers.
     pub bytes_sent: u64,
     /// Bytes read from the workers.
@@ -210,14 +201,9 @@ pub struct ProcessesSnapshot {
     pub chunks: usize,
     /// Tasks completed by worker processes.
     pub tasks_done: usize,
-    /// Workers that died mid-task.
-    pub workers_crashed: usize,
-    /// Pools started (1, plus one per recovery).
-    pub pools_started: usize,
-    /// The last BrokenProcessPool report, if the pool broke.
-    pub broken: Option<String>,
-    /// Why the run failed, if it did.
-    pub error: Option<String>,
+    /// Crashed workers, pools started, the BrokenProcessPool report, a failure.
+    #[serde(flatten)]
+    pub breakage: Breakage,
     /// Per-core load.
     #[serde(flatten)]
     pub load: LoadReadings,
@@ -233,18 +219,12 @@ impl ProcessesSnapshot {
             phase: ProcPhase::Parallel,
             workers: vec![WorkerView::default(); config.work.workers],
             parts: RunParts::default(),
-            startup_ms: None,
-            serialise_ms: 0.0,
-            ipc_ms: 0.0,
-            compute_ms: 0.0,
+            costs: Costs::default(),
             bytes_sent: 0,
             bytes_received: 0,
             chunks: 0,
             tasks_done: 0,
-            workers_crashed: 0,
-            pools_started: 0,
-            broken: None,
-            error: None,
+            breakage: Breakage::default(),
             load: LoadReadings::default(),
             paused: false,
         }
@@ -259,16 +239,6 @@ impl ProcessesSnapshot {
     pub fn efficiency(&self) -> Option<f64> {
         self.parts
             .efficiency(self.phase == ProcPhase::Done, self.config.work.workers)
-    }
-
-    /// The share of chunk time that was IPC rather than computing (0..=1).
-    pub fn ipc_share(&self) -> f64 {
-        let total = self.ipc_ms + self.compute_ms;
-        if total > 0.0 {
-            self.ipc_ms / total
-        } else {
-            0.0
-        }
     }
 }
 
@@ -347,27 +317,18 @@ impl Demo for ProcessesDemo {
             .map(|w| WorkerFigures {
                 pid: w.pid,
                 startup_ms: w.startup_ms.map(round3),
-                tasks: w.tasks,
-                chunks: w.chunks,
-                bytes_sent: w.bytes_sent,
-                bytes_received: w.bytes_received,
+                counts: w.counts,
             })
             .collect();
         to_json(&ProcessesFigures {
             run: snap.parts.figures(finished, snap.config.work.workers),
             tasks: snap.tasks_done,
             chunks: snap.chunks,
-            startup_ms: snap.startup_ms.map(round3),
-            serialise_ms: round3(snap.serialise_ms),
-            ipc_ms: round3(snap.ipc_ms),
-            compute_ms: round3(snap.compute_ms),
-            ipc_share: round3(snap.ipc_share()),
+            costs: snap.costs.rounded(),
+            ipc_share: round3(snap.costs.ipc_share()),
             bytes_sent: snap.bytes_sent,
             bytes_received: snap.bytes_received,
-            workers_crashed: snap.workers_crashed,
-            pools_started: snap.pools_started,
-            broken: snap.broken.clone(),
-            error: snap.error.clone(),
+            breakage: snap.breakage.clone(),
             per_worker,
             per_core_load_parallel_pct: snap.load.parallel_pct_figures(),
             children_left: self.shared.live_pids().len(),

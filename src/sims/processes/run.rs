@@ -149,9 +149,9 @@ pub(super) fn run(shared: &Shared) {
             PoolOutcome::Broken(report) => {
                 let mut t = shared.tally();
                 pending = (0..config.work.tasks).filter(|i| !t.done[*i]).collect();
-                t.snap.workers_crashed += 1;
+                t.snap.breakage.workers_crashed += 1;
                 // The dead worker's pid is not among the lanes from now on: say so.
-                t.snap.broken = Some(format!(
+                t.snap.breakage.broken = Some(format!(
                     "{report}; {} unfinished tasks go to a fresh pool, whose workers the \
                      lanes now show",
                     pending.len()
@@ -198,7 +198,7 @@ fn fail(shared: &Shared, message: String) {
     {
         let mut t = shared.tally();
         t.snap.phase = ProcPhase::Failed;
-        t.snap.error = Some(message);
+        t.snap.breakage.error = Some(message);
     }
     publish(shared);
     shared.finished.store(true, Ordering::SeqCst);
@@ -323,7 +323,7 @@ fn run_pool(shared: &Shared, pending: &[usize], crash_at: Option<usize>) -> Pool
     };
     {
         let mut t = shared.tally();
-        t.snap.pools_started += 1;
+        t.snap.breakage.pools_started += 1;
         for p in &pipes {
             let w = &mut t.snap.workers[p.slot];
             w.pid = Some(p.pid);
@@ -431,8 +431,8 @@ fn drive(pool: &PoolRun, pipe: Pipe) {
     {
         let ready = pool.ready.fetch_add(1, Ordering::SeqCst) + 1;
         let mut t = shared.tally();
-        if ready == shared.config.work.workers && t.snap.startup_ms.is_none() {
-            t.snap.startup_ms = Some(ms(ready_at - pool.first_spawn));
+        if ready == shared.config.work.workers && t.snap.costs.startup_ms.is_none() {
+            t.snap.costs.startup_ms = Some(ms(ready_at - pool.first_spawn));
         }
         let w = &mut t.snap.workers[slot];
         w.startup_ms = Some(ms(ready_at - spawned_at));
@@ -495,16 +495,17 @@ fn drive(pool: &PoolRun, pipe: Pipe) {
         let s = &mut t.snap;
         s.chunks += 1;
         s.tasks_done += done.results.len();
-        s.serialise_ms += ms(serialised - serialising);
-        s.ipc_ms += (round_trip_s - compute_s).max(0.0) * 1000.0;
-        s.compute_ms += compute_s * 1000.0;
-        s.bytes_sent += frame.len() as u64;
-        s.bytes_received += (reply_len + protocol::FRAME_HEADER_BYTES) as u64;
+        s.costs.serialise_ms += ms(serialised - serialising);
+        s.costs.ipc_ms += (round_trip_s - compute_s).max(0.0) * 1000.0;
+        s.costs.compute_ms += compute_s * 1000.0;
+        let (sent, received) = (
+            frame.len() as u64,
+            (reply_len + protocol::FRAME_HEADER_BYTES) as u64,
+        );
+        s.bytes_sent += sent;
+        s.bytes_received += received;
         let w = &mut s.workers[slot];
-        w.tasks += done.results.len();
-        w.chunks += 1;
-        w.bytes_sent += frame.len() as u64;
-        w.bytes_received += (reply_len + protocol::FRAME_HEADER_BYTES) as u64;
+        w.counts.add_chunk(done.results.len(), sent, received);
         w.timeline
             .add(pool.rel(serialising), work_start, Activity::Ipc);
         w.timeline.add(work_start, work_end, Activity::Work);

@@ -56,11 +56,11 @@ fn oversized_chunks_are_refused_up_front() {
 #[test]
 fn ipc_share_and_speedup_need_figures() {
     let mut snap = ProcessesSnapshot::empty(config());
-    assert_eq!(snap.ipc_share(), 0.0);
+    assert_eq!(snap.costs.ipc_share(), 0.0);
     assert_eq!(snap.speedup(), None);
-    snap.ipc_ms = 1.0;
-    snap.compute_ms = 3.0;
-    assert_eq!(snap.ipc_share(), 0.25);
+    snap.costs.ipc_ms = 1.0;
+    snap.costs.compute_ms = 3.0;
+    assert_eq!(snap.costs.ipc_share(), 0.25);
     snap.phase = ProcPhase::Done;
     snap.parts.parallel_s = 1.0;
     snap.parts.sequential_s = 1.5;

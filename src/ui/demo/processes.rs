@@ -58,11 +58,7 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
             (Activity::Crashed, "lost"),
         ],
         figures: figure_lines(snap),
-        report: snap
-            .error
-            .as_ref()
-            .or(snap.broken.as_ref())
-            .map(|r| r.as_str()),
+        report: snap.breakage.report(),
         cores: &snap.load.cores,
         gap: MeterGap::WhenRoomy,
     };
@@ -90,7 +86,10 @@ fn state_word(state: WorkerState) -> &'static str {
 
 fn suffix<'a>(w: &WorkerView, wide: bool, theme: &Theme) -> Vec<Span<'a>> {
     if !wide {
-        return vec![Span::styled(format!(" {:>5} t", w.tasks), theme.muted)];
+        return vec![Span::styled(
+            format!(" {:>5} t", w.counts.tasks),
+            theme.muted,
+        )];
     }
     let startup = w
         .startup_ms
@@ -103,8 +102,8 @@ fn suffix<'a>(w: &WorkerView, wide: bool, theme: &Theme) -> Vec<Span<'a>> {
         Span::styled(
             format!(
                 " {:>5} tasks {:>8} out  up {:>8}  ",
-                w.tasks,
-                format_bytes(w.bytes_sent),
+                w.counts.tasks,
+                format_bytes(w.counts.bytes_sent),
                 startup
             ),
             theme.muted,
@@ -116,9 +115,10 @@ fn suffix<'a>(w: &WorkerView, wide: bool, theme: &Theme) -> Vec<Span<'a>> {
 /// The figures, in lines that fit the small view.
 fn figure_lines(snap: &ProcessesSnapshot) -> Vec<Vec<(&'static str, String)>> {
     let startup = snap
+        .costs
         .startup_ms
         .map_or_else(|| "…".to_string(), |m| format!("{m:.1} ms"));
-    let share = snap.ipc_share();
+    let share = snap.costs.ipc_share();
     let sequential = match snap.phase {
         ProcPhase::Parallel => "next".to_string(),
         _ => format_seconds(snap.parts.sequential_s),
@@ -146,7 +146,7 @@ fn figure_lines(snap: &ProcessesSnapshot) -> Vec<Vec<(&'static str, String)>> {
                 "tasks",
                 format!("{}/{}", snap.tasks_done, snap.config.work.tasks),
             ),
-            ("crashed", snap.workers_crashed.to_string()),
+            ("crashed", snap.breakage.workers_crashed.to_string()),
         ],
     ]
 }
@@ -154,18 +154,22 @@ fn figure_lines(snap: &ProcessesSnapshot) -> Vec<Vec<(&'static str, String)>> {
 /// The picture in words.
 pub fn caption(snap: &ProcessesSnapshot) -> String {
     let c = &snap.config;
-    if snap.error.is_some() {
+    if snap.breakage.error.is_some() {
         return "the worker processes could not run (the reason is below)".to_string();
     }
     if snap.paused {
         return "paused: no new chunks go out (this run's timings include the pause)".to_string();
     }
     match snap.phase {
-        ProcPhase::Parallel if snap.startup_ms.is_none() && snap.pools_started <= 1 => format!(
-            "starting {}, each a fresh copy of pyconc…",
-            count_of(c.work.workers, "worker process", "worker processes")
-        ),
-        ProcPhase::Parallel if snap.workers_crashed > 0 => {
+        ProcPhase::Parallel
+            if snap.costs.startup_ms.is_none() && snap.breakage.pools_started <= 1 =>
+        {
+            format!(
+                "starting {}, each a fresh copy of pyconc…",
+                count_of(c.work.workers, "worker process", "worker processes")
+            )
+        }
+        ProcPhase::Parallel if snap.breakage.workers_crashed > 0 => {
             "a worker died mid-task: the pool broke (BrokenProcessPool); a fresh pool \
              finishes the unfinished tasks"
                 .to_string()
@@ -176,7 +180,7 @@ pub fn caption(snap: &ProcessesSnapshot) -> String {
             count(c.chunksize, "task"),
             snap.tasks_done,
             c.work.tasks,
-            snap.ipc_share() * 100.0
+            snap.costs.ipc_share() * 100.0
         ),
         ProcPhase::Sequential => format!(
             "the pool took {}; now pyconc runs the same tasks itself, one after another",
@@ -201,17 +205,18 @@ fn done_caption(snap: &ProcessesSnapshot) -> String {
         speedup,
         efficiency * 100.0
     );
-    let tail = if snap.workers_crashed > 0 {
+    let tail = if snap.breakage.workers_crashed > 0 {
         "; a worker crashed, the pool broke and a fresh pool finished the work".to_string()
-    } else if snap.ipc_share() > 0.5 {
+    } else if snap.costs.ipc_share() > 0.5 {
         format!(
             "; {:.0}% of the time went to IPC: raise chunksize",
-            snap.ipc_share() * 100.0
+            snap.costs.ipc_share() * 100.0
         )
     } else {
         format!(
             "; start-up cost {}",
-            snap.startup_ms
+            snap.costs
+                .startup_ms
                 .map_or_else(|| "?".to_string(), |m| format!("{m:.0} ms"))
         )
     };
@@ -221,7 +226,7 @@ fn done_caption(snap: &ProcessesSnapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sims::processes::ProcConfig;
+    use crate::sims::processes::{ProcConfig, WorkerCounts};
     use crate::sims::timeline::Timeline;
     use crate::sims::workload::{WorkConfig, Workload};
     use crate::ui::demo::test_support;
@@ -246,10 +251,12 @@ mod tests {
             } else {
                 WorkerState::Exited
             },
-            tasks: 6,
-            chunks: 6,
-            bytes_sent: 6 * 16 * 1024,
-            bytes_received: 6 * 40,
+            counts: WorkerCounts {
+                tasks: 6,
+                chunks: 6,
+                bytes_sent: 6 * 16 * 1024,
+                bytes_received: 6 * 40,
+            },
             timeline,
         }
     }
@@ -274,19 +281,19 @@ mod tests {
         snap.parts.sequential.end_s = 0.9;
         snap.parts.parallel_s = 0.55;
         snap.parts.sequential_s = 0.9;
-        snap.startup_ms = Some(5.0);
-        snap.ipc_ms = 120.0;
-        snap.compute_ms = 840.0;
+        snap.costs.startup_ms = Some(5.0);
+        snap.costs.ipc_ms = 120.0;
+        snap.costs.compute_ms = 840.0;
         snap.bytes_sent = 12 * 16 * 1024;
         snap.bytes_received = 480;
         snap.chunks = 12;
         snap.tasks_done = 12;
-        snap.pools_started = 1;
+        snap.breakage.pools_started = 1;
         snap.phase = ProcPhase::Done;
         if crashed {
-            snap.workers_crashed = 1;
-            snap.pools_started = 2;
-            snap.broken = Some(
+            snap.breakage.workers_crashed = 1;
+            snap.breakage.pools_started = 2;
+            snap.breakage.broken = Some(
                 "BrokenProcessPool: A process in the process pool was terminated abruptly \
                  (worker 1 pid 4121 died during task 6: exit status: 70)"
                     .to_string(),
@@ -318,12 +325,12 @@ mod tests {
     fn captions_follow_the_run() {
         let mut snap = done(false);
         assert!(caption(&snap).contains("1.64x"), "{}", caption(&snap));
-        snap.ipc_ms = 5000.0;
+        snap.costs.ipc_ms = 5000.0;
         assert!(caption(&snap).contains("raise chunksize"));
         snap.phase = ProcPhase::Parallel;
-        snap.startup_ms = None;
+        snap.costs.startup_ms = None;
         assert!(caption(&snap).starts_with("starting 2 worker processes"));
-        snap.error = Some("no such program".into());
+        snap.breakage.error = Some("no such program".into());
         assert!(caption(&snap).contains("could not run"));
         assert!(draw(&snap, 54, 18).contains("no such program"));
     }
