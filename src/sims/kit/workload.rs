@@ -183,6 +183,13 @@ impl WorkConfig {
     }
 }
 
+/// The parameters of an engine that runs this work: `workers` (1 to `max_workers`),
+/// `workload` and `tasks`, then the engine's `own`.
+pub fn work_specs(max_workers: i64, own: &[ParamSpec]) -> Vec<ParamSpec> {
+    let shared = [workers_spec(max_workers), WORKLOAD_SPEC, TASKS_SPEC];
+    shared.into_iter().chain(own.iter().cloned()).collect()
+}
+
 /// The `workload` parameter.
 pub const WORKLOAD_SPEC: ParamSpec = choice_spec::<Workload>(
     "workload",

@@ -35,18 +35,16 @@ pub const MAX_WORKERS: i64 = 32;
 /// The largest `min_len`.
 pub const MAX_MIN_LEN: i64 = 10_000;
 
-/// The declared parameters (built once: `workers` defaults to this machine's cores).
+/// The parameters only `pool` declares (after the shared `workers`, `workload`, `tasks`).
 #[rustfmt::skip] // a table: one row per parameter
+const OWN_PARAMS: &[ParamSpec] = &[
+    ParamSpec::int("min_len", 1, MAX_MIN_LEN, "1", "tasks per rayon job, never split further (rayon's with_min_len, Python's chunksize)"),
+];
+
+/// The declared parameters (built once: `workers` defaults to this machine's cores).
 fn param_specs() -> &'static [ParamSpec] {
     static SPECS: OnceLock<Vec<ParamSpec>> = OnceLock::new();
-    SPECS.get_or_init(|| {
-        vec![
-            workload::workers_spec(MAX_WORKERS),
-            workload::WORKLOAD_SPEC,
-            workload::TASKS_SPEC,
-            ParamSpec::int("min_len", 1, MAX_MIN_LEN, "1", "tasks per rayon job, never split further (rayon's with_min_len, Python's chunksize)"),
-        ]
-    })
+    SPECS.get_or_init(|| workload::work_specs(MAX_WORKERS, OWN_PARAMS))
 }
 
 /// What the `pool` engine declares about itself (built on first use: the

@@ -50,19 +50,19 @@ pub const MAX_PAYLOAD_KB: i64 = 1024;
 /// [`MAX_FRAME_BYTES`].
 pub const MAX_CHUNK_BYTES: usize = 64 << 20;
 
+/// The parameters only `processes` declares (after the shared `workers`, `workload`,
+/// `tasks`).
 #[rustfmt::skip] // a table: one row per parameter
+const OWN_PARAMS: &[ParamSpec] = &[
+    ParamSpec::int("chunksize", 1, MAX_CHUNKSIZE, "1", "tasks sent to a worker in one message (ProcessPoolExecutor.map's chunksize)"),
+    ParamSpec::int("payload_kb", 0, MAX_PAYLOAD_KB, "1", "KB of data serialised and sent with each task (what pickling copies)"),
+    ParamSpec::flag("crash", "false", "one worker dies mid-task: the pool breaks (BrokenProcessPool) and restarts"),
+];
+
+/// The declared parameters (built once: `workers` defaults to this machine's cores).
 fn param_specs() -> &'static [ParamSpec] {
     static SPECS: OnceLock<Vec<ParamSpec>> = OnceLock::new();
-    SPECS.get_or_init(|| {
-        vec![
-            workload::workers_spec(MAX_WORKERS),
-            workload::WORKLOAD_SPEC,
-            workload::TASKS_SPEC,
-            ParamSpec::int("chunksize", 1, MAX_CHUNKSIZE, "1", "tasks sent to a worker in one message (ProcessPoolExecutor.map's chunksize)"),
-            ParamSpec::int("payload_kb", 0, MAX_PAYLOAD_KB, "1", "KB of data serialised and sent with each task (what pickling copies)"),
-            ParamSpec::flag("crash", "false", "one worker dies mid-task: the pool breaks (BrokenProcessPool) and restarts"),
-        ]
-    })
+    SPECS.get_or_init(|| workload::work_specs(MAX_WORKERS, OWN_PARAMS))
 }
 
 /// What the `processes` engine declares about itself (built on first use: the
