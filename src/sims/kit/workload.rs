@@ -184,10 +184,12 @@ impl WorkConfig {
 }
 
 /// The parameters of an engine that runs this work: `workers` (1 to `max_workers`),
-/// `workload` and `tasks`, then the engine's `own`.
-pub fn work_specs(max_workers: i64, own: &[ParamSpec]) -> Vec<ParamSpec> {
+/// `workload` and `tasks`, then the engine's `own`. Built once per engine, by its lazily
+/// made `INFO` (the list lives as long as the program, as a declaration does).
+pub fn work_specs(max_workers: i64, own: &[ParamSpec]) -> &'static [ParamSpec] {
     let shared = [workers_spec(max_workers), WORKLOAD_SPEC, TASKS_SPEC];
-    shared.into_iter().chain(own.iter().cloned()).collect()
+    let all: Vec<ParamSpec> = shared.into_iter().chain(own.iter().cloned()).collect();
+    Box::leak(all.into_boxed_slice())
 }
 
 /// The `workload` parameter.
@@ -241,6 +243,24 @@ mod tests {
             true
         });
         assert_eq!(checks, 3);
+    }
+
+    #[test]
+    fn work_specs_put_the_shared_three_first_and_take_each_name() {
+        let own = [ParamSpec::int("min_len", 1, 9, "1", "own")];
+        let specs = work_specs(8, &own);
+        let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+        assert_eq!(names, ["workers", "workload", "tasks", "min_len"]);
+        let mut work = WorkConfig::default();
+        let info = &*crate::sims::pool::INFO;
+        work.apply("workers", &ParamValue::Int(8), 8, info).unwrap();
+        work.apply("tasks", &ParamValue::Int(3), 8, info).unwrap();
+        assert_eq!(
+            (work.workers, work.tasks, work.task_units().len()),
+            (8, 3, 3)
+        );
+        assert!(work.apply("workers", &ParamValue::Int(9), 8, info).is_err());
+        assert!(work.apply("min_len", &ParamValue::Int(1), 8, info).is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub use figures::PoolFigures;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -41,12 +41,6 @@ const OWN_PARAMS: &[ParamSpec] = &[
     ParamSpec::int("min_len", 1, MAX_MIN_LEN, "1", "tasks per rayon job, never split further (rayon's with_min_len, Python's chunksize)"),
 ];
 
-/// The declared parameters (built once: `workers` defaults to this machine's cores).
-fn param_specs() -> &'static [ParamSpec] {
-    static SPECS: OnceLock<Vec<ParamSpec>> = OnceLock::new();
-    SPECS.get_or_init(|| workload::work_specs(MAX_WORKERS, OWN_PARAMS))
-}
-
 /// What the `pool` engine declares about itself (built on first use: the
 /// `workers` default is this machine's core count).
 pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
@@ -54,7 +48,7 @@ pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
     title: "A pool of workers, one lane per core",
     about: "a rayon thread pool runs CPU-bound tasks in parallel, with work stealing, \
          against the same work done sequentially",
-    params: param_specs(),
+    params: workload::work_specs(MAX_WORKERS, OWN_PARAMS),
     start: Starter::Running(start),
 });
 

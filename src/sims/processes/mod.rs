@@ -17,7 +17,7 @@ mod worker;
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock};
 
 use super::kit::Crew;
 use super::kit::config::{self, EngineConfig};
@@ -59,19 +59,13 @@ const OWN_PARAMS: &[ParamSpec] = &[
     ParamSpec::flag("crash", "false", "one worker dies mid-task: the pool breaks (BrokenProcessPool) and restarts"),
 ];
 
-/// The declared parameters (built once: `workers` defaults to this machine's cores).
-fn param_specs() -> &'static [ParamSpec] {
-    static SPECS: OnceLock<Vec<ParamSpec>> = OnceLock::new();
-    SPECS.get_or_init(|| workload::work_specs(MAX_WORKERS, OWN_PARAMS))
-}
-
 /// What the `processes` engine declares about itself (built on first use: the
 /// `workers` default is this machine's core count).
 pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
     name: "processes",
     title: "Worker processes, and what IPC costs",
     about: "real child processes fed tasks over pipes: start-up, serialising and chunk size",
-    params: param_specs(),
+    params: workload::work_specs(MAX_WORKERS, OWN_PARAMS),
     start: Starter::Running(start),
 });
 
