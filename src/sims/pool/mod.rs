@@ -6,7 +6,7 @@
 //! the speedup is measured against. A run is finite: it ends, and the view keeps the
 //! final picture. The pool is built per run and its threads are joined on stop.
 //!
-//! One piece at ~530 lines: the engine, its configuration and its lane recorder share
+//! One piece at ~480 lines: the engine, its configuration and its lane recorder share
 //! one state struct that every part reads.
 
 pub mod figures;

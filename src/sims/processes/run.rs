@@ -5,7 +5,7 @@
 //! then run the same tasks sequentially in pyconc for the baseline. Every child is
 //! reaped before the run ends.
 //!
-//! One piece at ~600 lines on purpose: the run loop, the per-worker drivers, breakage and
+//! One piece at ~580 lines on purpose: the run loop, the per-worker drivers, breakage and
 //! recovery all read and write the same `Shared` tallies under one protocol; split, each
 //! part would have to expose the others' internals.
 
