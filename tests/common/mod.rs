@@ -2,4 +2,5 @@
 
 #![allow(dead_code)]
 
+pub mod fake_python;
 pub mod styled_dump;
