@@ -9,6 +9,7 @@
 //! seconds, peak RSS per case and command). One piece: one table of cases and its runner.
 
 mod hostile;
+mod os_support;
 
 use std::ffi::OsString;
 use std::path::Path;
