@@ -181,7 +181,12 @@ fn parse_csi(b: &[u8]) -> Parse {
 
 /// Modifiers from an xterm modifier parameter (1 + shift 1, alt 2, ctrl 4).
 fn modifiers(param: u16) -> KeyModifiers {
-    let bits = param.saturating_sub(1);
+    modifier_bits(param.saturating_sub(1))
+}
+
+/// Modifiers from the bits xterm gives them in both keys and mouse buttons: shift 1, alt
+/// 2, ctrl 4 (other bits are ignored).
+fn modifier_bits(bits: u16) -> KeyModifiers {
     let mut m = KeyModifiers::NONE;
     if bits & 1 != 0 {
         m |= KeyModifiers::SHIFT;
@@ -261,21 +266,12 @@ fn mouse(cb: u16, x: u16, y: u16, release: bool) -> Option<Event> {
     } else {
         MouseEventKind::Down(button)
     };
-    let mut modifiers = KeyModifiers::NONE;
-    if cb & 4 != 0 {
-        modifiers |= KeyModifiers::SHIFT;
-    }
-    if cb & 8 != 0 {
-        modifiers |= KeyModifiers::ALT;
-    }
-    if cb & 16 != 0 {
-        modifiers |= KeyModifiers::CONTROL;
-    }
     Some(Event::Mouse(MouseEvent {
         kind,
         column: x,
         row: y,
-        modifiers,
+        // The button code's modifier bits: shift 4, meta 8, ctrl 16.
+        modifiers: modifier_bits(cb >> 2),
     }))
 }
 
@@ -350,6 +346,29 @@ mod tests {
                 (MouseEventKind::ScrollDown, 9, 4),
                 (MouseEventKind::Down(MouseButton::Left), 2, 3),
                 (MouseEventKind::Up(MouseButton::Left), 2, 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn sgr_mouse_modifier_bits_give_shift_alt_and_ctrl() {
+        let mut d = Decoder::new();
+        let got = d.feed(b"\x1b[<4;1;1M\x1b[<8;1;1M\x1b[<16;1;1M\x1b[<93;1;1M");
+        let mods: Vec<_> = got
+            .iter()
+            .map(|e| match e {
+                Event::Mouse(m) => m.modifiers,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            mods,
+            vec![
+                KeyModifiers::SHIFT,
+                KeyModifiers::ALT,
+                CTRL,
+                // 64 + 16 + 8 + 4 + 1: a wheel with all three held.
+                KeyModifiers::SHIFT | KeyModifiers::ALT | CTRL,
             ]
         );
     }
