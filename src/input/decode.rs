@@ -329,19 +329,25 @@ mod tests {
         );
     }
 
-    #[test]
-    fn sgr_mouse_wheel_and_click() {
-        let mut d = Decoder::new();
-        let got = d.feed(b"\x1b[<65;10;5M\x1b[<0;3;4M\x1b[<0;3;4m");
-        let kinds: Vec<_> = got
-            .iter()
+    /// The mouse events `bytes` decode to (any other event fails the test).
+    fn mouse_events(bytes: &[u8]) -> Vec<MouseEvent> {
+        Decoder::new()
+            .feed(bytes)
+            .into_iter()
             .map(|e| match e {
-                Event::Mouse(m) => (m.kind, m.column, m.row),
+                Event::Mouse(m) => m,
                 other => panic!("{other:?}"),
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn sgr_mouse_wheel_and_click() {
+        let got = mouse_events(b"\x1b[<65;10;5M\x1b[<0;3;4M\x1b[<0;3;4m");
         assert_eq!(
-            kinds,
+            got.iter()
+                .map(|m| (m.kind, m.column, m.row))
+                .collect::<Vec<_>>(),
             vec![
                 (MouseEventKind::ScrollDown, 9, 4),
                 (MouseEventKind::Down(MouseButton::Left), 2, 3),
@@ -352,17 +358,9 @@ mod tests {
 
     #[test]
     fn sgr_mouse_modifier_bits_give_shift_alt_and_ctrl() {
-        let mut d = Decoder::new();
-        let got = d.feed(b"\x1b[<4;1;1M\x1b[<8;1;1M\x1b[<16;1;1M\x1b[<93;1;1M");
-        let mods: Vec<_> = got
-            .iter()
-            .map(|e| match e {
-                Event::Mouse(m) => m.modifiers,
-                other => panic!("{other:?}"),
-            })
-            .collect();
+        let got = mouse_events(b"\x1b[<4;1;1M\x1b[<8;1;1M\x1b[<16;1;1M\x1b[<93;1;1M");
         assert_eq!(
-            mods,
+            got.iter().map(|m| m.modifiers).collect::<Vec<_>>(),
             vec![
                 KeyModifiers::SHIFT,
                 KeyModifiers::ALT,
