@@ -211,11 +211,7 @@ impl Failure {
     fn problems(what: &str, problems: &[Problem]) -> Failure {
         Failure::from_message(format!(
             "{what} have problems:\n{}",
-            problems
-                .iter()
-                .map(Problem::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
+            Problem::lines(problems)
         ))
     }
 }

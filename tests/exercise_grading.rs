@@ -11,6 +11,7 @@ use pyconc::app::exercise::ExerciseScreen;
 use pyconc::child::Cancel;
 use pyconc::exercises::protocol::Verdict;
 use pyconc::exercises::{Exercise, ExerciseSet, grade, pack_check};
+use pyconc::lessons::Problem;
 use pyconc::progress::{ExerciseState, Progress};
 use pyconc::pythons::{self, Interpreter};
 
@@ -53,14 +54,6 @@ fn learner_file(dir: &Path, text: &str) -> PathBuf {
     path
 }
 
-fn show(problems: &[pyconc::lessons::Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn every_starter_fails_and_every_solution_passes() {
     let Some(python) = python3() else { return };
@@ -69,7 +62,11 @@ fn every_starter_fails_and_every_solution_passes() {
         ExerciseSet::from_pack(&fixture_pack()).unwrap(),
     ] {
         let summary = pack_check::run_all(&set, &python);
-        assert!(summary.problems.is_empty(), "{}", show(&summary.problems));
+        assert!(
+            summary.problems.is_empty(),
+            "{}",
+            Problem::lines(&summary.problems)
+        );
         let runnable = set
             .exercises
             .iter()
@@ -91,7 +88,7 @@ fn every_other_interpreter_found_agrees_when_asked() {
     for python in pythons::discover(None).usable() {
         problems.extend(pack_check::run_all(&set, python).problems);
     }
-    assert!(problems.is_empty(), "{}", show(&problems));
+    assert!(problems.is_empty(), "{}", Problem::lines(&problems));
 }
 
 #[test]

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use pyconc::lessons::markdown::CodeBlock;
 use pyconc::lessons::python_blocks::{at_file_lines, is_python};
-use pyconc::lessons::{Catalog, Lesson, check_demos};
+use pyconc::lessons::{Catalog, Lesson, Problem, check_demos};
 use pyconc::pythons;
 
 /// A `python run` block that takes longer than this has hung: it is killed and fails.
@@ -45,11 +45,7 @@ fn catalog() -> Catalog {
         Ok(catalog) => catalog,
         Err(problems) => panic!(
             "embedded lessons do not pass `pyconc check`:\n{}",
-            problems
-                .iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
+            Problem::lines(&problems)
         ),
     }
 }
