@@ -2,4 +2,5 @@
 
 #![allow(dead_code)]
 
+pub mod shell;
 pub mod styled_dump;
