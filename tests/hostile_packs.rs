@@ -36,6 +36,17 @@ fn write(dir: &Path, name: impl AsRef<Path>, text: impl AsRef<[u8]>) {
     std::fs::write(dir.join(name), text).expect("write case file");
 }
 
+/// `count` small lessons `l0`, `l1`, ... in files named by their number, `digits` wide.
+fn many_lessons(dir: &Path, count: u32, digits: usize) {
+    for i in 0..count {
+        write(
+            dir,
+            format!("{i:0digits$}.md"),
+            lesson(&format!("l{i}"), i, "Text."),
+        );
+    }
+}
+
 #[cfg(unix)]
 fn symlink(target: impl AsRef<Path>, dir: &Path, name: &str) {
     std::os::unix::fs::symlink(target, dir.join(name)).expect("symlink");
@@ -181,15 +192,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "10,000 lessons",
-            build: |d| {
-                for i in 0..10_000 {
-                    write(
-                        d,
-                        format!("{i:05}.md"),
-                        lesson(&format!("l{i}"), i, "Text."),
-                    );
-                }
-            },
+            build: |d| many_lessons(d, 10_000, 5),
             expect: Problem {
                 needle: "10000 lesson files: a pack may hold at most 500",
                 line: None,
@@ -197,15 +200,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "500 lessons",
-            build: |d| {
-                for i in 0..500 {
-                    write(
-                        d,
-                        format!("{i:03}.md"),
-                        lesson(&format!("l{i}"), i, "Text."),
-                    );
-                }
-            },
+            build: |d| many_lessons(d, 500, 3),
             expect: Good { show: "l499" },
         },
         Case {
