@@ -145,8 +145,15 @@ fn parse_escape(b: &[u8]) -> Parse {
     }
 }
 
+/// `ESC O c`: an arrow, Home, End or F1-F4.
 fn ss3(c: u8) -> Option<Event> {
-    let code = match c {
+    key(final_letter_key(c)?, KeyModifiers::NONE)
+}
+
+/// The key a final letter names in both `ESC O c` and `ESC [ params c`: the arrows, Home,
+/// End and F1-F4.
+fn final_letter_key(c: u8) -> Option<KeyCode> {
+    Some(match c {
         b'A' => KeyCode::Up,
         b'B' => KeyCode::Down,
         b'C' => KeyCode::Right,
@@ -155,8 +162,7 @@ fn ss3(c: u8) -> Option<Event> {
         b'F' => KeyCode::End,
         b'P'..=b'S' => KeyCode::F(c - b'P' + 1),
         _ => return None,
-    };
-    key(code, KeyModifiers::NONE)
+    })
 }
 
 /// `ESC [ params final`.
@@ -214,14 +220,7 @@ fn csi(params: &[u8], last: u8) -> Option<Event> {
     let first = numbers.first().copied().unwrap_or(0);
     let mods = modifiers(numbers.get(1).copied().unwrap_or(1));
     let code = match last {
-        b'A' => KeyCode::Up,
-        b'B' => KeyCode::Down,
-        b'C' => KeyCode::Right,
-        b'D' => KeyCode::Left,
-        b'H' => KeyCode::Home,
-        b'F' => KeyCode::End,
         b'Z' => return key(KeyCode::BackTab, KeyModifiers::SHIFT),
-        b'P'..=b'S' => KeyCode::F(last - b'P' + 1),
         b'~' => match first {
             1 | 7 => KeyCode::Home,
             2 => KeyCode::Insert,
@@ -235,7 +234,7 @@ fn csi(params: &[u8], last: u8) -> Option<Event> {
             28 | 29 | 31..=34 => KeyCode::F((first - 15).min(20) as u8),
             _ => return None,
         },
-        _ => return None,
+        letter => final_letter_key(letter)?,
     };
     key(code, mods)
 }
