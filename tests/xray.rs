@@ -4,6 +4,9 @@
 //! mostly I/O, the process group gone after a stop, and the portable (non-/proc) path.
 //! Without python3 the real-Python tests skip, except under CI=true where that fails.
 
+#[cfg(unix)]
+mod os_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -285,18 +288,7 @@ fn after_stop_no_process_of_the_group_is_left() {
     };
     let outcome = run.stop();
     assert_eq!(outcome.exit, Exit::Killed);
-    let gone = |pid: i32| {
-        // SAFETY: signal 0 only asks whether the process exists.
-        let exists = unsafe { libc::kill(pid, 0) } == 0;
-        !exists
-            || std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-                s.rsplit(')')
-                    .next()
-                    .unwrap_or("")
-                    .trim_start()
-                    .starts_with('Z')
-            })
-    };
+    let gone = |pid: i32| !os_support::alive(pid as u32);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !(gone(leader) && gone(grandchild)) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));

@@ -26,9 +26,15 @@ pub fn stat(pid: u32) -> Option<Stat> {
 }
 
 /// True while `pid` is a process and not a zombie (a zombie is gone for our purpose: its
-/// parent, or init, reaps it).
+/// parent, or init, reaps it). Where there is no `/proc`, whether the process exists.
 pub fn alive(pid: u32) -> bool {
-    stat(pid).is_some_and(|s| s.state != 'Z')
+    let Ok(raw) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only asks whether the process exists.
+    let exists = unsafe { libc::kill(raw, 0) } == 0
+        || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    exists && !stat(pid).is_some_and(|s| matches!(s.state, 'Z' | 'X'))
 }
 
 /// Every process with its parent, from `/proc` (empty where there is no `/proc`).
