@@ -404,18 +404,9 @@ mod tests {
 
     #[test]
     fn states_stay_distinct_without_colour_through_glyphs() {
-        let all = [
-            RunState::Running,
-            RunState::Ready,
-            RunState::Waiting,
-            RunState::Io,
-            RunState::Done,
-            RunState::Failed,
-            RunState::Cancelled,
-            RunState::Idle,
-        ];
-        let glyphs: std::collections::HashSet<char> = all.iter().map(|s| s.glyph()).collect();
-        assert_eq!(glyphs.len(), all.len());
+        let glyphs: std::collections::HashSet<char> =
+            RunState::ALL.iter().map(|s| s.glyph()).collect();
+        assert_eq!(glyphs.len(), RunState::ALL.len());
     }
 
     #[test]

@@ -211,6 +211,16 @@ fn options(py: PathBuf, script: PathBuf) -> XrayOptions {
     }
 }
 
+/// The row of the thread called `name` in a headless x-ray report.
+fn thread_row<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {report}"))
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_real_cpu_thread_runs_and_a_sleeping_thread_sleeps() {
@@ -230,17 +240,8 @@ fn a_real_cpu_thread_runs_and_a_sleeping_thread_sleeps() {
     assert_eq!(outcome.exit, Exit::Code(0));
     assert_eq!(report["sampling"]["mode"], "full");
     assert!(report["sampling"]["ticks"].as_u64().unwrap() > 50);
-    let thread = |n: &str| {
-        report["threads"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == n)
-            .unwrap_or_else(|| panic!("no {n} in {report}"))
-            .clone()
-    };
-    let spinner = thread("spinner");
-    let napper = thread("napper");
+    let spinner = thread_row(&report, "spinner");
+    let napper = thread_row(&report, "napper");
     // Generous bounds: on a loaded machine "running" includes waiting for a core.
     assert!(spinner["running"].as_f64().unwrap() > 0.5, "{spinner}");
     assert!(napper["io"].as_f64().unwrap() > 0.5, "{napper}");
@@ -320,13 +321,7 @@ fn the_portable_path_draws_lifetimes_and_cpu_and_no_invented_state() {
     assert_eq!(outcome.exit, Exit::Code(0));
     assert_eq!(report["sampling"]["mode"], "portable");
     assert!(report["sampling"]["limitation"].is_string());
-    let worker = report["threads"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "worker")
-        .unwrap_or_else(|| panic!("{report}"))
-        .clone();
+    let worker = thread_row(&report, "worker");
     for k in ["running", "gil_wait", "lock_wait", "io"] {
         assert!(worker[k].is_null(), "{k} invented: {worker}");
     }
