@@ -263,14 +263,8 @@ fn graders(
             code: 1,
         });
     };
-    let mut out = vec![main.clone()];
-    if let Some(free) = found.free_threaded()
-        && free.real_path != main.real_path
-        && free.version >= exercise.min_python
-    {
-        out.push(free.clone());
-    }
-    Ok(out)
+    let second = found.second_grader(&main, exercise.min_python).cloned();
+    Ok(std::iter::once(main).chain(second).collect())
 }
 
 fn print_report(out: &mut impl Write, report: &Report) {

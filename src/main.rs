@@ -486,10 +486,11 @@ fn tui(
     open: Option<&str>,
 ) -> Result<ExitCode, Failure> {
     require_terminal()?;
-    // Exercises that do not load leave the lessons usable; `pyconc check` shows why.
-    let exercises = pyconc::exercises::ExerciseSet::load(pack).unwrap_or_default();
+    // An exercise that does not load hides only itself; the status bar says so.
+    let loaded = pyconc::exercises::ExerciseSet::load_usable(pack);
     let mut app = App::new(catalog, theme, ProgressStore::locate(), open);
-    app.exercises = exercises;
+    app.exercises = loaded.set;
+    app.report_exercise_problems(&loaded.problems);
     app.relayout(); // the exercise cards now know their titles and states
     app::run::run(app)?;
     Ok(ExitCode::SUCCESS)
@@ -674,7 +675,8 @@ fn show(
     let highlighter = (tty && theme.color).then(Highlighter::load);
     let no_answers = |_: usize| None;
     // The card's title and what it practises; the learner's state is the TUI's business.
-    let exercises = pyconc::exercises::ExerciseSet::load(pack).unwrap_or_default();
+    // Those that load (`pyconc check` names what is wrong with the rest).
+    let exercises = pyconc::exercises::ExerciseSet::load_usable(pack).set;
     let exercise = |ex: &str| {
         exercises
             .get(ex)

@@ -3,6 +3,8 @@
 //! print flood are survived; a save re-runs the checks through the watcher and the grader.
 //! Under `CI=true` a missing python3 fails these tests; elsewhere they are skipped, saying so.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
@@ -181,6 +183,7 @@ fn a_new_job_cancels_the_run_in_progress() {
         exercise: Arc::new(with_check(check, 60)),
         file: file.clone(),
         python: python.clone(),
+        free_threaded: None,
     };
     let slow = grader.submit(job("import time\ntime.sleep(60)\n"));
     // Wait until the slow one runs, then replace it.
@@ -196,7 +199,9 @@ fn a_new_job_cancels_the_run_in_progress() {
         match rx.recv_timeout(Duration::from_secs(60)).expect("an event") {
             pyconc::exercises::grader::GraderEvent::Finished(seq, result) => {
                 assert_eq!(seq, quick, "the cancelled run never reports");
-                assert!(result.unwrap().verdict.passed());
+                let runs = result.unwrap();
+                assert_eq!(runs.len(), 1, "no free-threaded interpreter, one run");
+                assert!(runs[0].verdict.passed());
                 break;
             }
             pyconc::exercises::grader::GraderEvent::Started(_) => {}
@@ -274,4 +279,75 @@ fn a_save_re_runs_the_checks() {
     );
     assert_eq!(progress.exercises["sum-squares"].failed_tries, 1);
     screen.stop();
+}
+
+/// Grades `check` through the background grader with `python3` and the fake free-threaded
+/// interpreter; returns the runs it reports.
+#[cfg(unix)]
+fn grade_on_both(check: &str) -> Option<Vec<grade::Report>> {
+    let python = python3()?;
+    let dir = tempfile::tempdir().unwrap();
+    let free = pythons::probe(&common::fake_python::free_threaded(dir.path())).unwrap();
+    assert!(free.free_threaded);
+    let file = learner_file(dir.path(), "x = 1\n");
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let mut grader = pyconc::exercises::grader::Grader::spawn(move |e| {
+        let _ = tx.lock().unwrap().send(e);
+    })
+    .unwrap();
+    let seq = grader.submit(pyconc::exercises::grader::Job {
+        exercise: Arc::new(with_check(check, 60)),
+        file,
+        python,
+        free_threaded: Some(free),
+    });
+    loop {
+        match rx.recv_timeout(Duration::from_secs(120)).expect("an event") {
+            pyconc::exercises::grader::GraderEvent::Finished(s, result) if s == seq => {
+                return Some(result.unwrap());
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pass_is_graded_again_on_a_free_threaded_interpreter() {
+    let check = "from pyconc_check import report\nreport('ok', True)\n";
+    let Some(runs) = grade_on_both(check) else {
+        return;
+    };
+    let names: Vec<&str> = runs.iter().map(|r| r.python_name.as_str()).collect();
+    assert_eq!(runs.len(), 2, "{names:?}");
+    assert!(runs.iter().all(|r| r.verdict.passed()), "{names:?}");
+    assert!(names[1].contains("free-threaded"), "{names:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failure_only_without_the_gil_is_the_deciding_run() {
+    let check = "import os\nfrom pyconc_check import report\n\
+                 report('holds without the GIL', os.environ.get('PYCONC_FAKE_FREE_THREADED') != '1')\n";
+    let Some(runs) = grade_on_both(check) else {
+        return;
+    };
+    assert_eq!(runs.len(), 2);
+    assert!(runs[0].verdict.passed());
+    assert_eq!(runs[1].verdict, Verdict::Failed);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failure_on_the_chosen_interpreter_stops_there() {
+    let check = "from pyconc_check import report\nreport('never', False)\n";
+    let Some(runs) = grade_on_both(check) else {
+        return;
+    };
+    assert_eq!(
+        runs.len(),
+        1,
+        "the free-threaded run is skipped after a failure"
+    );
 }

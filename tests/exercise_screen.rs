@@ -258,3 +258,98 @@ fn the_grading_python_is_the_kept_one_else_one_new_enough() {
         Some(Path::new("/usr/bin/python3.13"))
     );
 }
+
+/// A pack with one broken exercise: the good one stays usable, the status bar names the
+/// broken one's file and line, and quitting prints every problem.
+#[test]
+fn a_broken_exercise_is_reported_not_dropped_silently() {
+    let home = tempfile::tempdir().unwrap();
+    let bad_pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exercise-pack-mixed");
+    let mut app = app_in(home.path(), 120, 30);
+    let loaded = ExerciseSet::load_usable(Some(&bad_pack));
+    app.exercises = loaded.set;
+    app.report_exercise_problems(&loaded.problems);
+    assert_eq!(app.exercises.ids(), ["sum-squares"]);
+    let notice = app.notice.clone().expect("a notice");
+    assert!(notice.is_error);
+    assert!(
+        notice.text.contains("bad-one/exercise.toml:6"),
+        "{}",
+        notice.text
+    );
+    assert!(
+        screen(&app).contains("exercise did not load: bad-one/exercise.toml:6"),
+        "{}",
+        screen(&app)
+    );
+    let said = app.shutdown();
+    assert!(
+        said.iter().any(|l| l.contains("bad-one/exercise.toml:6")),
+        "{said:?}"
+    );
+}
+
+/// With a free-threaded interpreter found, the screen says where each run passed, or that
+/// the failure shown is the free-threaded run's after a pass on the chosen one.
+#[test]
+fn a_second_run_on_a_free_threaded_interpreter_is_shown() {
+    use pyconc::app::exercise::ScreenEvent;
+    use pyconc::exercises::grader::GraderEvent;
+    let home = tempfile::tempdir().unwrap();
+    let mut app = failed_app(home.path(), 120, 30);
+    let exercise = app.exercise.as_mut().unwrap();
+    let Some(Ok(failed)) = exercise.last.clone() else {
+        panic!("a report")
+    };
+    let passed = Report {
+        verdict: Verdict::Passed,
+        checks: vec![parse_check_line(r#"{"name": "sums squares", "passed": true}"#).unwrap()],
+        ..failed.clone()
+    };
+    let free = |r: &Report| Report {
+        python_name: "CPython 3.14.0 free-threaded (GIL off)".into(),
+        seconds: 0.4,
+        ..r.clone()
+    };
+    let mut free_python = python();
+    free_python.path = "/usr/bin/python3.14t".into();
+    free_python.real_path = free_python.path.clone();
+    free_python.version = Version(3, 14, 0);
+    free_python.free_threaded = true;
+    free_python.gil_enabled = Some(false);
+    exercise.pythons = Pythons::Found(Found {
+        interpreters: vec![python(), free_python],
+        failures: vec![],
+    });
+    let mut progress = pyconc::progress::Progress::default();
+    let finished = |runs: Vec<Report>| ScreenEvent::Grader(GraderEvent::Finished(0, Ok(runs)));
+
+    exercise.apply_event(finished(vec![passed.clone(), free(&failed)]), &mut progress);
+    let text = screen(&app);
+    assert!(
+        text.contains("graded by CPython 3.13.1, then 3.14t"),
+        "{text}"
+    );
+    assert!(
+        text.contains("it passed on CPython 3.13.1; the checks below are from the run on CPython 3.14.0 free-threaded"),
+        "{text}"
+    );
+    assert_eq!(
+        progress.exercises["sum-squares"].state,
+        ExerciseState::Attempted
+    );
+
+    let exercise = app.exercise.as_mut().unwrap();
+    exercise.apply_event(finished(vec![passed.clone(), free(&passed)]), &mut progress);
+    let text = screen(&app);
+    assert!(
+        text.contains(
+            "passed on CPython 3.13.1 (0.2 s) and CPython 3.14.0 free-threaded (GIL off) (0.4 s)"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        progress.exercises["sum-squares"].state,
+        ExerciseState::Passed
+    );
+}

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
-use std::time::Instant;
 
 use super::super::gate::Gate;
+use crate::sims::kit::monotonic::Monotonic;
 use super::states::*;
 
 /// Upper bounds of the scheduling-delay histogram's buckets, in microseconds; the last
@@ -19,7 +19,7 @@ pub const RUNNING_SLOTS: usize = 16;
 /// Per-state counts, totals over all tasks, and who is at the loop now.
 #[derive(Debug)]
 pub struct Counters {
-    pub(super) epoch: Instant,
+    pub(super) epoch: Monotonic,
     pub(super) by_state: [AtomicI64; STATE_SLOTS],
     /// Written under the tracker's cell-list lock (a store, not a read-modify-write).
     pub(super) spawned: AtomicU64,
@@ -44,7 +44,7 @@ pub struct Counters {
 impl Counters {
     pub(super) fn new(gate: Arc<Gate>) -> Self {
         Counters {
-            epoch: Instant::now(),
+            epoch: Monotonic::start(),
             by_state: std::array::from_fn(|_| AtomicI64::new(0)),
             spawned: AtomicU64::new(0),
             polls: AtomicU64::new(0),
@@ -61,9 +61,9 @@ impl Counters {
         }
     }
 
-    /// Nanoseconds since the tracker was made.
+    /// Nanoseconds since the tracker was made (read several times per task: a raw clock).
     pub fn now_ns(&self) -> u64 {
-        self.epoch.elapsed().as_nanos() as u64
+        self.epoch.now_ns()
     }
 
     /// The aggregate view of every task's state.
