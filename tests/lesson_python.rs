@@ -116,9 +116,12 @@ fn pythons_or_skip(what: &str) -> Vec<Python> {
     pythons
 }
 
+/// Python blocks to check, each with its lesson.
+type Blocks<'a> = Vec<(&'a Lesson, &'a CodeBlock)>;
+
 /// The Python blocks to check on this Python; prints a line for each one it needs a newer
 /// Python for.
-fn python_blocks(lessons: &[Lesson], version: (u32, u32)) -> Vec<(&Lesson, &CodeBlock)> {
+fn python_blocks(lessons: &[Lesson], version: (u32, u32)) -> Blocks<'_> {
     let mut checked = Vec::new();
     for lesson in lessons {
         for code in lesson.code_blocks().into_iter().filter(|c| is_python(c)) {
@@ -136,10 +139,7 @@ fn python_blocks(lessons: &[Lesson], version: (u32, u32)) -> Vec<(&Lesson, &Code
 
 /// Runs `check` with the blocks each Python found can check; every failure it gives, each
 /// naming its block and Python.
-fn on_every_python(
-    what: &str,
-    check: fn(&Python, Vec<(&Lesson, &CodeBlock)>) -> Vec<String>,
-) -> Vec<String> {
+fn on_every_python(what: &str, check: fn(&Python, Blocks) -> Vec<String>) -> Vec<String> {
     let catalog = catalog();
     let mut failures = Vec::new();
     for python in pythons_or_skip(what) {
@@ -152,7 +152,7 @@ fn on_every_python(
 }
 
 /// Compiles `blocks` on `python` in one go; a line for each that does not compile.
-fn compile_blocks(python: &Python, blocks: Vec<(&Lesson, &CodeBlock)>) -> Vec<String> {
+fn compile_blocks(python: &Python, blocks: Blocks) -> Vec<String> {
     let payload: Vec<serde_json::Value> = blocks
         .iter()
         .map(|(lesson, code)| {
@@ -275,7 +275,7 @@ fn run_block(python: &Python, lesson: &Lesson, code: &CodeBlock) -> Result<Durat
 }
 
 /// Runs each `run` block of `blocks` on `python`; why each that failed did.
-fn run_blocks(python: &Python, blocks: Vec<(&Lesson, &CodeBlock)>) -> Vec<String> {
+fn run_blocks(python: &Python, blocks: Blocks) -> Vec<String> {
     let mut failures = Vec::new();
     let mut ran = 0;
     for (lesson, code) in blocks.into_iter().filter(|(_, c)| c.run) {

@@ -203,8 +203,12 @@ fn draw(snap: &AsyncioSnapshot, width: u16, height: u16) -> String {
     test_support::draw(render, snap, width, height)
 }
 
-/// The snapshotted scenes: snapshot name, scene and the size it is drawn at.
-const SCENES: [(&str, fn() -> AsyncioSnapshot, u16, u16); 4] = [
+/// A snapshotted scene: the snapshot's name, what makes the scene, the width and height
+/// it is drawn at.
+type Scene = (&'static str, fn() -> AsyncioSnapshot, u16, u16);
+
+/// Every snapshotted scene.
+const SCENES: [Scene; 4] = [
     ("gather_paused_small", gather_paused, 54, 18),
     ("blocking_frozen_80x20", blocking_frozen, 80, 20),
     ("scale_aggregates_small", scale_running, 54, 18),

@@ -21,9 +21,18 @@ fn draw(snap: &GilSnapshot, width: u16, height: u16) -> Terminal<TestBackend> {
 /// One CPU-bound thread and one I/O-bound thread: the convoy effect.
 const CONVOY: &[(&str, &str)] = &[("workload", "cpu,io"), ("io_ms", "0.05")];
 
-/// The snapshotted scenes: snapshot name, parameters, virtual milliseconds run, and the
-/// size drawn at.
-const SCENES: [(&str, &[(&str, &str)], u64, u16, u16); 4] = [
+/// A snapshotted scene: the snapshot's name, the parameters, the virtual milliseconds run,
+/// the width and height it is drawn at.
+type Scene = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    u64,
+    u16,
+    u16,
+);
+
+/// Every snapshotted scene.
+const SCENES: [Scene; 4] = [
     ("two_cpu_threads_small", &[], 200, 54, 18),
     ("convoy_effect_medium", CONVOY, 300, 80, 20),
     (
