@@ -67,7 +67,7 @@ fn pool_rows(rounds: usize) {
     let config = PoolConfig::from_params(&params).expect("pool config");
     let work = format!(
         "par_iter, {} tasks, {} workers",
-        config.tasks, config.workers
+        config.work.tasks, config.work.workers
     );
     let (bare, recorded) = alternate(
         rounds,

@@ -403,13 +403,6 @@ mod tests {
     }
 
     #[test]
-    fn states_stay_distinct_without_colour_through_glyphs() {
-        let glyphs: std::collections::HashSet<char> =
-            RunState::ALL.iter().map(|s| s.glyph()).collect();
-        assert_eq!(glyphs.len(), RunState::ALL.len());
-    }
-
-    #[test]
     fn theme_names_parse() {
         assert_eq!(
             "high-contrast".parse::<ThemeName>(),

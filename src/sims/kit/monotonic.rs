@@ -12,9 +12,7 @@ pub struct Monotonic {
 impl Monotonic {
     /// Starts counting now.
     pub fn start() -> Monotonic {
-        Monotonic {
-            start_ns: raw_ns(),
-        }
+        Monotonic { start_ns: raw_ns() }
     }
 
     /// Nanoseconds since [`Monotonic::start`] (never goes back).

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
 
 use super::super::gate::Gate;
-use crate::sims::kit::monotonic::Monotonic;
 use super::states::*;
+use crate::sims::kit::monotonic::Monotonic;
 
 /// Upper bounds of the scheduling-delay histogram's buckets, in microseconds; the last
 /// bucket holds everything above.

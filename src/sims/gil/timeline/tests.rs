@@ -6,12 +6,14 @@ use ThreadState::{Io, Running, Waiting};
 
 fn frame(mode: Mode) -> Frame {
     Frame {
-        engine: EngineKind::Model,
-        mode,
-        cores: 2,
-        switch_interval_ms: 5.0,
-        io_ms: 1.0,
-        slow_motion: 1.0,
+        setup: GilSetup {
+            engine: EngineKind::Model,
+            mode,
+            cores: 2,
+            switch_interval_ms: 5.0,
+            io_ms: 1.0,
+            slow_motion: 1.0,
+        },
         elapsed_ns: 5_000,
         speedup: None,
         speedup_kind: Workload::Io,
@@ -173,8 +175,8 @@ fn shares_and_latency_percentiles() {
     assert!((row.waiting_share - 0.2).abs() < 1e-9);
     let lat = snap.io_latency.unwrap();
     assert_eq!((lat.p50_ms, lat.p99_ms, lat.max_ms), (51.0, 99.0, 100.0));
-    assert_eq!(snap.io_ops, 50);
-    assert!((snap.io_ops_per_s - 50.0).abs() < 1e-9);
+    assert_eq!(snap.counts.io_ops, 50);
+    assert!((snap.counts.io_ops_per_s - 50.0).abs() < 1e-9);
     let m = GilFigures::new(&snap, &r, Some(10.0)).to_value();
     assert_eq!(m["threads"][0]["io_ms"], 0.003);
     assert_eq!(m["io_latency_ms"]["max"], 100.0);
@@ -202,4 +204,17 @@ fn shares_and_latency_percentiles() {
             "threads"
         ]
     );
+}
+
+#[test]
+fn a_snapshot_keeps_its_json_keys_and_round_trips() {
+    let mut r = Recorder::new(&[Workload::Cpu, Workload::Io], 1_000, 0);
+    r.set_state(0, 0, Running);
+    r.io_latency(2_000);
+    let keys = "engine mode cores switch_interval_ms io_ms slow_motion cell_ms elapsed_s threads \
+                speedup speedup_kind gil_switches switches_per_s drop_requests releases \
+                contended_releases self_reacquires io_ops io_ops_per_s io_latency paused \
+                calibrating reference_core_share last_event";
+    let snap = r.snapshot(frame(Mode::Gil));
+    crate::sims::test_support::assert_json_keys(&snap, keys, &[]);
 }

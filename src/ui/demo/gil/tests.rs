@@ -101,7 +101,7 @@ fn cores_show_where_known_and_captions_follow_the_mode() {
         caption(&snap),
         "2 CPU threads, 1 core's worth of work: the GIL lets one run at a time"
     );
-    snap.mode = Mode::FreeThreaded;
+    snap.setup.mode = Mode::FreeThreaded;
     assert!(caption(&snap).starts_with("no GIL: 2 threads run in parallel on 2 cores"));
     // Nothing panics in a tiny area.
     draw(&snap, 10, 3);
