@@ -30,28 +30,10 @@ pub struct Target {
     pub python: Option<PathBuf>,
 }
 
-fn problems_failure(what: &str, problems: &[Problem]) -> Failure {
-    Failure {
-        message: format!(
-            "{what} have problems:\n{}",
-            problems
-                .iter()
-                .map(Problem::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-        code: 1,
-    }
-}
-
 /// The lessons and exercises of the pack.
 pub fn load(pack: Option<&Path>) -> Result<(Catalog, ExerciseSet), Failure> {
-    let catalog = match pack {
-        Some(dir) => Catalog::from_dir(dir),
-        None => Catalog::embedded(),
-    }
-    .map_err(|p| problems_failure("the lessons", &p))?;
-    let set = ExerciseSet::load(pack).map_err(|p| problems_failure("the exercises", &p))?;
+    let catalog = super::load_catalog(pack)?;
+    let set = ExerciseSet::load(pack).map_err(|p| Failure::problems("the exercises", &p))?;
     Ok((catalog, set))
 }
 

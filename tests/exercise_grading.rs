@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use pyconc::app::exercise::ExerciseScreen;
 use pyconc::child::Cancel;
+use pyconc::exercises::grader::{Grader, GraderEvent, Job};
 use pyconc::exercises::protocol::Verdict;
 use pyconc::exercises::{Exercise, ExerciseSet, grade, pack_check};
+use pyconc::lessons::Problem;
 use pyconc::progress::{ExerciseState, Progress};
 use pyconc::pythons::{self, Interpreter};
 
@@ -55,14 +57,6 @@ fn learner_file(dir: &Path, text: &str) -> PathBuf {
     path
 }
 
-fn show(problems: &[pyconc::lessons::Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn every_starter_fails_and_every_solution_passes() {
     let Some(python) = python3() else { return };
@@ -71,7 +65,11 @@ fn every_starter_fails_and_every_solution_passes() {
         ExerciseSet::from_pack(&fixture_pack()).unwrap(),
     ] {
         let summary = pack_check::run_all(&set, &python);
-        assert!(summary.problems.is_empty(), "{}", show(&summary.problems));
+        assert!(
+            summary.problems.is_empty(),
+            "{}",
+            Problem::lines(&summary.problems)
+        );
         let runnable = set
             .exercises
             .iter()
@@ -93,7 +91,7 @@ fn every_other_interpreter_found_agrees_when_asked() {
     for python in pythons::discover(None).usable() {
         problems.extend(pack_check::run_all(&set, python).problems);
     }
-    assert!(problems.is_empty(), "{}", show(&problems));
+    assert!(problems.is_empty(), "{}", Problem::lines(&problems));
 }
 
 #[test]
@@ -171,18 +169,24 @@ fn a_learner_file_that_does_not_import_fails_with_the_traceback() {
     );
 }
 
+/// A background grader, and the receiver of its events.
+fn grader_and_events() -> (Grader, mpsc::Receiver<GraderEvent>) {
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let grader = Grader::spawn(move |e| {
+        let _ = tx.lock().unwrap().send(e);
+    })
+    .unwrap();
+    (grader, rx)
+}
+
 #[test]
 fn a_new_job_cancels_the_run_in_progress() {
     let Some(python) = python3() else { return };
     let dir = tempfile::tempdir().unwrap();
     let file = learner_file(dir.path(), "x = 1\n");
-    let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
-    let mut grader = pyconc::exercises::grader::Grader::spawn(move |e| {
-        let _ = tx.lock().unwrap().send(e);
-    })
-    .unwrap();
-    let job = |check: &str| pyconc::exercises::grader::Job {
+    let (mut grader, rx) = grader_and_events();
+    let job = |check: &str| Job {
         exercise: Arc::new(with_check(check, 60)),
         file: file.clone(),
         python: python.clone(),
@@ -192,7 +196,7 @@ fn a_new_job_cancels_the_run_in_progress() {
     // Wait until the slow one runs, then replace it.
     loop {
         match rx.recv_timeout(Duration::from_secs(60)).expect("an event") {
-            pyconc::exercises::grader::GraderEvent::Started(seq) if seq == slow => break,
+            GraderEvent::Started(seq) if seq == slow => break,
             _ => {}
         }
     }
@@ -200,14 +204,14 @@ fn a_new_job_cancels_the_run_in_progress() {
     let quick = grader.submit(job("from pyconc_check import report\nreport('ok', True)\n"));
     loop {
         match rx.recv_timeout(Duration::from_secs(60)).expect("an event") {
-            pyconc::exercises::grader::GraderEvent::Finished(seq, result) => {
+            GraderEvent::Finished(seq, result) => {
                 assert_eq!(seq, quick, "the cancelled run never reports");
                 let runs = result.unwrap();
                 assert_eq!(runs.len(), 1, "no free-threaded interpreter, one run");
                 assert!(runs[0].verdict.passed());
                 break;
             }
-            pyconc::exercises::grader::GraderEvent::Started(_) => {}
+            GraderEvent::Started(_) => {}
         }
     }
     // The 60 s sleeper was killed, not waited for.
@@ -293,13 +297,8 @@ fn grade_on_both(check: &str) -> Option<Vec<grade::Report>> {
     let free = pythons::probe(&common::fake_python::free_threaded(dir.path())).unwrap();
     assert!(free.free_threaded);
     let file = learner_file(dir.path(), "x = 1\n");
-    let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
-    let mut grader = pyconc::exercises::grader::Grader::spawn(move |e| {
-        let _ = tx.lock().unwrap().send(e);
-    })
-    .unwrap();
-    let seq = grader.submit(pyconc::exercises::grader::Job {
+    let (mut grader, rx) = grader_and_events();
+    let seq = grader.submit(Job {
         exercise: Arc::new(with_check(check, 60)),
         file,
         python,
@@ -307,7 +306,7 @@ fn grade_on_both(check: &str) -> Option<Vec<grade::Report>> {
     });
     loop {
         match rx.recv_timeout(Duration::from_secs(120)).expect("an event") {
-            pyconc::exercises::grader::GraderEvent::Finished(s, result) if s == seq => {
+            GraderEvent::Finished(s, result) if s == seq => {
                 return Some(result.unwrap());
             }
             _ => {}

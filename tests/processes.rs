@@ -28,6 +28,16 @@ fn start(pairs: &[(&str, &str)]) -> Box<dyn Demo> {
     processes::INFO.start(&params).unwrap()
 }
 
+/// Runs the demo with `pairs` to its end and returns its final figures (they say it
+/// finished).
+fn run_to_end(pairs: &[(&str, &str)]) -> serde_json::Value {
+    let demo = start(pairs);
+    assert!(wait_for(|| demo.is_finished()));
+    let m = demo.stop();
+    assert_eq!(m["finished"], true, "{m}");
+    m
+}
+
 /// Generous bound: these check that something happens, not how fast.
 fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -46,16 +56,13 @@ fn is_alive(pid: u32) -> bool {
 
 #[test]
 fn workers_run_every_task_and_report_their_costs() {
-    let demo = start(&[
+    let m = run_to_end(&[
         ("workers", "2"),
         ("workload", "tiny"),
         ("tasks", "200"),
         ("chunksize", "10"),
         ("payload_kb", "1"),
     ]);
-    assert!(wait_for(|| demo.is_finished()));
-    let m = demo.stop();
-    assert_eq!(m["finished"], true, "{m}");
     assert_eq!(m["tasks"], 200);
     assert_eq!(m["chunks"], 20);
     assert!(m["bytes_sent"].as_u64().unwrap() > 200 * 1024);
@@ -75,16 +82,13 @@ fn workers_run_every_task_and_report_their_costs() {
 
 #[test]
 fn a_crashed_worker_breaks_the_pool_and_a_fresh_pool_recovers() {
-    let demo = start(&[
+    let m = run_to_end(&[
         ("workers", "2"),
         ("workload", "tiny"),
         ("tasks", "40"),
         ("chunksize", "1"),
         ("crash", "true"),
     ]);
-    assert!(wait_for(|| demo.is_finished()));
-    let m = demo.stop();
-    assert_eq!(m["finished"], true, "{m}");
     assert_eq!(m["workers_crashed"], 1);
     assert_eq!(m["pools_started"], 2);
     assert_eq!(

@@ -309,15 +309,7 @@ mod tests {
 
     #[test]
     fn embedded_exercises_are_valid_and_match_the_lessons() {
-        let set = ExerciseSet::embedded().unwrap_or_else(|ps| {
-            panic!(
-                "{}",
-                ps.iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        });
+        let set = ExerciseSet::embedded().unwrap_or_else(|ps| panic!("{}", Problem::lines(&ps)));
         let catalog = Catalog::embedded().unwrap();
         assert_eq!(set.cross_check(&catalog), vec![]);
     }

@@ -9,6 +9,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::{Lesson, Problem, markdown::CodeBlock, sanitize};
@@ -146,6 +147,18 @@ impl Drop for Reaped {
     }
 }
 
+/// Reads `pipe` to its end (up to [`OUTPUT_CAP_BYTES`]) on a thread of its own; joined, the
+/// text (empty if it was not UTF-8).
+fn read_capped(pipe: Option<impl Read + Send + 'static>) -> JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(pipe) = pipe {
+            let _ = pipe.take(OUTPUT_CAP_BYTES).read_to_string(&mut text);
+        }
+        text
+    })
+}
+
 /// Runs the compile script with `payload` on stdin; its stdout, or why it failed.
 fn run_compile_script(python: &Path, payload: &str) -> Result<String, String> {
     let child = Command::new(python)
@@ -168,22 +181,8 @@ fn run_compile_script(python: &Path, payload: &str) -> Result<String, String> {
             let _ = stdin.write_all(payload.as_bytes());
         }
     });
-    let stdout = child.0.stdout.take();
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(out) = stdout {
-            let _ = out.take(OUTPUT_CAP_BYTES).read_to_string(&mut text);
-        }
-        text
-    });
-    let stderr = child.0.stderr.take();
-    let err_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(err) = stderr {
-            let _ = err.take(OUTPUT_CAP_BYTES).read_to_string(&mut text);
-        }
-        text
-    });
+    let reader = read_capped(child.0.stdout.take());
+    let err_reader = read_capped(child.0.stderr.take());
     let started = Instant::now();
     let status = loop {
         match child.0.try_wait() {

@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod fake_python;
+pub mod shell;
 pub mod styled_dump;

@@ -43,6 +43,14 @@ fn holders_per_column(strips: &[Vec<ThreadState>]) -> Vec<usize> {
         .collect()
 }
 
+/// Two CPU-bound threads in cells of 10 ns, in `first` and `second` from time 0.
+fn two_threads(first: ThreadState, second: ThreadState) -> Recorder {
+    let mut r = Recorder::new(&[Workload::Cpu, Workload::Cpu], 10, 0);
+    r.set_state(0, 0, first);
+    r.set_state(1, 0, second);
+    r
+}
+
 #[test]
 fn cells_show_the_dominant_state_and_stay_bounded() {
     let mut r = Recorder::new(&[Workload::Cpu], 10, 0);
@@ -64,9 +72,7 @@ fn cells_show_the_dominant_state_and_stay_bounded() {
 
 #[test]
 fn a_late_entry_moves_its_time_to_the_new_state_in_totals_and_cells() {
-    let mut r = Recorder::new(&[Workload::Cpu, Workload::Cpu], 10, 0);
-    r.set_state(0, 0, Running);
-    r.set_state(1, 0, Waiting);
+    let mut r = two_threads(Running, Waiting);
     r.set_state(1, 40, Running);
     r.advance_all(100);
     // Thread 1 released at 40 but could only log it now, after the accounting.
@@ -117,9 +123,7 @@ fn hand_offs_mid_cell_show_exactly_one_holder_per_column() {
 /// point) no longer shifts its strip: all strips end at the same cell.
 #[test]
 fn a_thread_ahead_does_not_shift_the_others() {
-    let mut r = Recorder::new(&[Workload::Cpu, Workload::Cpu], 10, 0);
-    r.set_state(0, 0, Running);
-    r.set_state(1, 0, Waiting);
+    let mut r = two_threads(Running, Waiting);
     r.advance_all(50);
     r.set_state(0, 80, Waiting); // thread 1 ran until 80, logged at once
     r.set_state(1, 80, Running);
@@ -143,9 +147,7 @@ fn a_thread_ahead_does_not_shift_the_others() {
 
 #[test]
 fn without_a_shared_gil_threads_run_together() {
-    let mut r = Recorder::new(&[Workload::Cpu, Workload::Cpu], 10, 0);
-    r.set_state(0, 0, Running);
-    r.set_state(1, 0, Running);
+    let mut r = two_threads(Running, Running);
     r.advance_all(50);
     assert!(
         holders_per_column(&strips(&r, Mode::Processes))
