@@ -241,7 +241,7 @@ mod tests {
         let fake = dir.path().join("python3");
         std::fs::write(
             &fake,
-            "#!/bin/sh\necho first >&2\necho 'boom \033[31mred' >&2\nexit 3\n",
+            "#!/bin/sh\necho first >&2\nprintf 'boom \\033[31mred\\n' >&2\nexit 3\n",
         )
         .unwrap();
         std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
