@@ -9,12 +9,17 @@
 //!
 //! `cargo bench --bench pty_monkey` (`-- --runs-per-signal N --keys N --seed N --signals 15,2,1`).
 
+#[path = "../tests/os_support/mod.rs"]
+mod os_support;
+
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use os_support::{alive, descendants, open_pty};
 
 const ENTER_ALT: &[u8] = b"\x1b[?1049h";
 const LEAVE_ALT: &[u8] = b"\x1b[?1049l";
@@ -122,25 +127,6 @@ fn set_size(fd: i32, w: u16, h: u16) {
     unsafe { libc::ioctl(fd, libc::TIOCSWINSZ, &size) };
 }
 
-/// A pseudo-terminal: (master, slave).
-fn open_pty(w: u16, h: u16) -> (OwnedFd, OwnedFd) {
-    let (mut master, mut slave) = (0, 0);
-    // SAFETY: openpty writes two descriptors; the name, termios and size are optional.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    set_size(master, w, h);
-    // SAFETY: openpty returned these descriptors, owned by nothing else.
-    unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
-}
-
 /// True when the terminal is back in cooked mode (echo and line editing on).
 fn cooked(slave: &OwnedFd) -> bool {
     // SAFETY: termios is plain data; tcgetattr fills it.
@@ -170,54 +156,6 @@ fn spawn(args: &[&str], slave: &OwnedFd, home: &std::path::Path) -> Child {
         });
     }
     cmd.spawn().expect("pyconc starts")
-}
-
-/// Every descendant of `pid` (from /proc).
-fn descendants(pid: u32) -> Vec<u32> {
-    let mut parents: Vec<(u32, u32)> = Vec::new();
-    if let Ok(dir) = std::fs::read_dir("/proc") {
-        for entry in dir.flatten() {
-            let Some(p) = entry
-                .file_name()
-                .to_str()
-                .and_then(|s| s.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            if let Some(ppid) = std::fs::read_to_string(format!("/proc/{p}/stat"))
-                .ok()
-                .and_then(|s| {
-                    s.rsplit_once(')')?
-                        .1
-                        .split_whitespace()
-                        .nth(1)?
-                        .parse()
-                        .ok()
-                })
-            {
-                parents.push((p, ppid));
-            }
-        }
-    }
-    let mut out = vec![];
-    let mut frontier = vec![pid];
-    while let Some(p) = frontier.pop() {
-        for (child, _) in parents.iter().filter(|(_, pp)| *pp == p) {
-            out.push(*child);
-            frontier.push(*child);
-        }
-    }
-    out
-}
-
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            s.rsplit_once(')')
-                .and_then(|(_, r)| r.split_whitespace().next())
-                .is_some_and(|st| st != "Z")
-        })
-        .unwrap_or(false)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

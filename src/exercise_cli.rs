@@ -30,28 +30,10 @@ pub struct Target {
     pub python: Option<PathBuf>,
 }
 
-fn problems_failure(what: &str, problems: &[Problem]) -> Failure {
-    Failure {
-        message: format!(
-            "{what} have problems:\n{}",
-            problems
-                .iter()
-                .map(Problem::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-        code: 1,
-    }
-}
-
 /// The lessons and exercises of the pack.
 pub fn load(pack: Option<&Path>) -> Result<(Catalog, ExerciseSet), Failure> {
-    let catalog = match pack {
-        Some(dir) => Catalog::from_dir(dir),
-        None => Catalog::embedded(),
-    }
-    .map_err(|p| problems_failure("the lessons", &p))?;
-    let set = ExerciseSet::load(pack).map_err(|p| problems_failure("the exercises", &p))?;
+    let catalog = super::load_catalog(pack)?;
+    let set = ExerciseSet::load(pack).map_err(|p| Failure::problems("the exercises", &p))?;
     Ok((catalog, set))
 }
 
@@ -281,14 +263,8 @@ fn graders(
             code: 1,
         });
     };
-    let mut out = vec![main.clone()];
-    if let Some(free) = found.free_threaded()
-        && free.real_path != main.real_path
-        && free.version >= exercise.min_python
-    {
-        out.push(free.clone());
-    }
-    Ok(out)
+    let second = found.second_grader(&main, exercise.min_python).cloned();
+    Ok(std::iter::once(main).chain(second).collect())
 }
 
 fn print_report(out: &mut impl Write, report: &Report) {

@@ -7,7 +7,7 @@
 //! work of each command lives in the library.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -206,6 +206,14 @@ impl Failure {
     fn from_message(message: String) -> Failure {
         Failure { message, code: 1 }
     }
+
+    /// `WHAT have problems:` and one problem (`file:line: message`) a line; exit code 1.
+    fn problems(what: &str, problems: &[Problem]) -> Failure {
+        Failure::from_message(format!(
+            "{what} have problems:\n{}",
+            Problem::lines(problems)
+        ))
+    }
 }
 
 fn export_failure(e: export::ExportError) -> Failure {
@@ -265,13 +273,13 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let theme = Theme::from_env(cli.theme);
     match cli.command {
         None => tui(
-            load_catalog(&cli.lessons)?,
+            load_catalog(cli.lessons.as_deref())?,
             cli.lessons.as_deref(),
             theme,
             None,
         ),
         Some(Command::Lesson { id }) => {
-            let catalog = load_catalog(&cli.lessons)?;
+            let catalog = load_catalog(cli.lessons.as_deref())?;
             if catalog.get(&id).is_none() {
                 return Err(unknown_lesson(&catalog, &id));
             }
@@ -319,7 +327,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 headless_demo(engine, &params, seconds, json, &outputs, cli.theme, twin)
             } else {
                 require_terminal()?;
-                let catalog = load_catalog(&cli.lessons)?;
+                let catalog = load_catalog(cli.lessons.as_deref())?;
                 let mut app = App::demo_only(catalog, theme, engine, params)
                     .map_err(|e| Failure::from(anyhow::anyhow!(e)))?;
                 if let Some(path) = &outputs.record {
@@ -360,18 +368,18 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 Ok(ExitCode::SUCCESS)
             } else {
                 require_terminal()?;
-                let catalog = load_catalog(&cli.lessons)?;
+                let catalog = load_catalog(cli.lessons.as_deref())?;
                 let app = App::replay(catalog, theme, recording).map_err(Failure::from_message)?;
                 app::run::run(app)?;
                 Ok(ExitCode::SUCCESS)
             }
         }
         Some(Command::List { json }) => {
-            list(&load_catalog(&cli.lessons)?, json);
+            list(&load_catalog(cli.lessons.as_deref())?, json);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Show { id }) => show(
-            &load_catalog(&cli.lessons)?,
+            &load_catalog(cli.lessons.as_deref())?,
             cli.lessons.as_deref(),
             &id,
             cli.theme,
@@ -478,10 +486,11 @@ fn tui(
     open: Option<&str>,
 ) -> Result<ExitCode, Failure> {
     require_terminal()?;
-    // Exercises that do not load leave the lessons usable; `pyconc check` shows why.
-    let exercises = pyconc::exercises::ExerciseSet::load(pack).unwrap_or_default();
+    // An exercise that does not load hides only itself; the status bar says so.
+    let loaded = pyconc::exercises::ExerciseSet::load_usable(pack);
     let mut app = App::new(catalog, theme, ProgressStore::locate(), open);
-    app.exercises = exercises;
+    app.exercises = loaded.set;
+    app.report_exercise_problems(&loaded.problems);
     app.relayout(); // the exercise cards now know their titles and states
     app::run::run(app)?;
     Ok(ExitCode::SUCCESS)
@@ -498,22 +507,13 @@ fn require_terminal() -> Result<(), Failure> {
     }
 }
 
-fn load_catalog(dir: &Option<PathBuf>) -> Result<Catalog, Failure> {
-    let loaded = match dir {
+/// The lessons of `--lessons DIR`, or the embedded ones.
+fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Failure> {
+    match dir {
         Some(dir) => Catalog::from_dir(dir),
         None => Catalog::embedded(),
-    };
-    loaded.map_err(|problems| Failure {
-        message: format!(
-            "the lessons have problems:\n{}",
-            problems
-                .iter()
-                .map(Problem::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-        code: 1,
-    })
+    }
+    .map_err(|problems| Failure::problems("the lessons", &problems))
 }
 
 fn find_engine(name: &str) -> Result<&'static dyn Engine, Failure> {
@@ -675,7 +675,8 @@ fn show(
     let highlighter = (tty && theme.color).then(Highlighter::load);
     let no_answers = |_: usize| None;
     // The card's title and what it practises; the learner's state is the TUI's business.
-    let exercises = pyconc::exercises::ExerciseSet::load(pack).unwrap_or_default();
+    // Those that load (`pyconc check` names what is wrong with the rest).
+    let exercises = pyconc::exercises::ExerciseSet::load_usable(pack).set;
     let exercise = |ex: &str| {
         exercises
             .get(ex)

@@ -403,22 +403,6 @@ mod tests {
     }
 
     #[test]
-    fn states_stay_distinct_without_colour_through_glyphs() {
-        let all = [
-            RunState::Running,
-            RunState::Ready,
-            RunState::Waiting,
-            RunState::Io,
-            RunState::Done,
-            RunState::Failed,
-            RunState::Cancelled,
-            RunState::Idle,
-        ];
-        let glyphs: std::collections::HashSet<char> = all.iter().map(|s| s.glyph()).collect();
-        assert_eq!(glyphs.len(), all.len());
-    }
-
-    #[test]
     fn theme_names_parse() {
         assert_eq!(
             "high-contrast".parse::<ThemeName>(),

@@ -3,30 +3,17 @@
 //! print flood of 50 MB is drained without hanging or bloating, with the excess counted.
 #![cfg(unix)]
 
+mod os_support;
+
 use std::time::{Duration, Instant};
 
 use pyconc::child::{self, Cancel, ChildSpec, Exit, OUTPUT_CAP_BYTES};
-
-/// True while `pid` is a live (not zombie) process.
-fn alive(pid: i32) -> bool {
-    // SAFETY: signal 0 only checks that the process exists.
-    if unsafe { libc::kill(pid, 0) } != 0 {
-        return false;
-    }
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the command name in parentheses.
-        Ok(stat) => !stat
-            .rsplit_once(") ")
-            .is_some_and(|(_, rest)| rest.starts_with('Z') || rest.starts_with('X')),
-        Err(_) => false,
-    }
-}
 
 /// Waits up to a generous bound for `pid` to be gone (its new parent reaps it).
 fn gone(pid: i32) -> bool {
     let end = Instant::now() + Duration::from_secs(10);
     while Instant::now() < end {
-        if !alive(pid) {
+        if !os_support::alive(pid as u32) {
             return true;
         }
         std::thread::sleep(Duration::from_millis(20));

@@ -3,6 +3,8 @@
 //! 1 fail, 2 usage), `pyconc check` grading a pack's starters and solutions, and the
 //! free-threaded path through a fake interpreter that answers the probe.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -187,25 +189,6 @@ fn bad_exercise_packs_name_file_and_line() {
 }
 
 #[cfg(unix)]
-fn fake_free_threaded(dir: &Path) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    // Answers the probe as a free-threaded 3.14 and runs everything else with python3.
-    let real = which::which("python3").unwrap();
-    let path = dir.join("python3.14t");
-    std::fs::write(
-        &path,
-        format!(
-            "#!/bin/sh\nif [ \"$1\" = \"-c\" ]; then\n  echo 'PYCONC-PROBE {{\"version\": [3, 14, 0], \"implementation\": \"CPython\", \"executable\": \"{}\", \"free_threaded\": true, \"gil_enabled\": false, \"start_method\": \"forkserver\", \"cpu_count\": 2}}'\n  exit 0\nfi\nexec {} \"$@\"\n",
-            path.display(),
-            real.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
-}
-
-#[cfg(unix)]
 #[test]
 fn a_free_threaded_interpreter_is_listed_and_also_grades() {
     if !have_python3() {
@@ -213,7 +196,7 @@ fn a_free_threaded_interpreter_is_listed_and_also_grades() {
     }
     let home = tempfile::tempdir().unwrap();
     let bin = tempfile::tempdir().unwrap();
-    fake_free_threaded(bin.path());
+    common::fake_python::free_threaded(bin.path());
     let path = format!(
         "{}:{}",
         bin.path().display(),

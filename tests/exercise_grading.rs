@@ -3,14 +3,18 @@
 //! print flood are survived; a save re-runs the checks through the watcher and the grader.
 //! Under `CI=true` a missing python3 fails these tests; elsewhere they are skipped, saying so.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use pyconc::app::exercise::ExerciseScreen;
 use pyconc::child::Cancel;
+use pyconc::exercises::grader::{Grader, GraderEvent, Job};
 use pyconc::exercises::protocol::Verdict;
 use pyconc::exercises::{Exercise, ExerciseSet, grade, pack_check};
+use pyconc::lessons::Problem;
 use pyconc::progress::{ExerciseState, Progress};
 use pyconc::pythons::{self, Interpreter};
 
@@ -53,14 +57,6 @@ fn learner_file(dir: &Path, text: &str) -> PathBuf {
     path
 }
 
-fn show(problems: &[pyconc::lessons::Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn every_starter_fails_and_every_solution_passes() {
     let Some(python) = python3() else { return };
@@ -69,7 +65,11 @@ fn every_starter_fails_and_every_solution_passes() {
         ExerciseSet::from_pack(&fixture_pack()).unwrap(),
     ] {
         let summary = pack_check::run_all(&set, &python);
-        assert!(summary.problems.is_empty(), "{}", show(&summary.problems));
+        assert!(
+            summary.problems.is_empty(),
+            "{}",
+            Problem::lines(&summary.problems)
+        );
         let runnable = set
             .exercises
             .iter()
@@ -91,7 +91,7 @@ fn every_other_interpreter_found_agrees_when_asked() {
     for python in pythons::discover(None).usable() {
         problems.extend(pack_check::run_all(&set, python).problems);
     }
-    assert!(problems.is_empty(), "{}", show(&problems));
+    assert!(problems.is_empty(), "{}", Problem::lines(&problems));
 }
 
 #[test]
@@ -169,27 +169,34 @@ fn a_learner_file_that_does_not_import_fails_with_the_traceback() {
     );
 }
 
+/// A background grader, and the receiver of its events.
+fn grader_and_events() -> (Grader, mpsc::Receiver<GraderEvent>) {
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let grader = Grader::spawn(move |e| {
+        let _ = tx.lock().unwrap().send(e);
+    })
+    .unwrap();
+    (grader, rx)
+}
+
 #[test]
 fn a_new_job_cancels_the_run_in_progress() {
     let Some(python) = python3() else { return };
     let dir = tempfile::tempdir().unwrap();
     let file = learner_file(dir.path(), "x = 1\n");
-    let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
-    let mut grader = pyconc::exercises::grader::Grader::spawn(move |e| {
-        let _ = tx.lock().unwrap().send(e);
-    })
-    .unwrap();
-    let job = |check: &str| pyconc::exercises::grader::Job {
+    let (mut grader, rx) = grader_and_events();
+    let job = |check: &str| Job {
         exercise: Arc::new(with_check(check, 60)),
         file: file.clone(),
         python: python.clone(),
+        free_threaded: None,
     };
     let slow = grader.submit(job("import time\ntime.sleep(60)\n"));
     // Wait until the slow one runs, then replace it.
     loop {
         match rx.recv_timeout(Duration::from_secs(60)).expect("an event") {
-            pyconc::exercises::grader::GraderEvent::Started(seq) if seq == slow => break,
+            GraderEvent::Started(seq) if seq == slow => break,
             _ => {}
         }
     }
@@ -197,12 +204,14 @@ fn a_new_job_cancels_the_run_in_progress() {
     let quick = grader.submit(job("from pyconc_check import report\nreport('ok', True)\n"));
     loop {
         match rx.recv_timeout(Duration::from_secs(60)).expect("an event") {
-            pyconc::exercises::grader::GraderEvent::Finished(seq, result) => {
+            GraderEvent::Finished(seq, result) => {
                 assert_eq!(seq, quick, "the cancelled run never reports");
-                assert!(result.unwrap().verdict.passed());
+                let runs = result.unwrap();
+                assert_eq!(runs.len(), 1, "no free-threaded interpreter, one run");
+                assert!(runs[0].verdict.passed());
                 break;
             }
-            pyconc::exercises::grader::GraderEvent::Started(_) => {}
+            GraderEvent::Started(_) => {}
         }
     }
     // The 60 s sleeper was killed, not waited for.
@@ -277,4 +286,70 @@ fn a_save_re_runs_the_checks() {
     );
     assert_eq!(progress.exercises["sum-squares"].failed_tries, 1);
     screen.stop();
+}
+
+/// Grades `check` through the background grader with `python3` and the fake free-threaded
+/// interpreter; returns the runs it reports.
+#[cfg(unix)]
+fn grade_on_both(check: &str) -> Option<Vec<grade::Report>> {
+    let python = python3()?;
+    let dir = tempfile::tempdir().unwrap();
+    let free = pythons::probe(&common::fake_python::free_threaded(dir.path())).unwrap();
+    assert!(free.free_threaded);
+    let file = learner_file(dir.path(), "x = 1\n");
+    let (mut grader, rx) = grader_and_events();
+    let seq = grader.submit(Job {
+        exercise: Arc::new(with_check(check, 60)),
+        file,
+        python,
+        free_threaded: Some(free),
+    });
+    loop {
+        match rx.recv_timeout(Duration::from_secs(120)).expect("an event") {
+            GraderEvent::Finished(s, result) if s == seq => {
+                return Some(result.unwrap());
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pass_is_graded_again_on_a_free_threaded_interpreter() {
+    let check = "from pyconc_check import report\nreport('ok', True)\n";
+    let Some(runs) = grade_on_both(check) else {
+        return;
+    };
+    let names: Vec<&str> = runs.iter().map(|r| r.python_name.as_str()).collect();
+    assert_eq!(runs.len(), 2, "{names:?}");
+    assert!(runs.iter().all(|r| r.verdict.passed()), "{names:?}");
+    assert!(names[1].contains("free-threaded"), "{names:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failure_only_without_the_gil_is_the_deciding_run() {
+    let check = "import os\nfrom pyconc_check import report\n\
+                 report('holds without the GIL', os.environ.get('PYCONC_FAKE_FREE_THREADED') != '1')\n";
+    let Some(runs) = grade_on_both(check) else {
+        return;
+    };
+    assert_eq!(runs.len(), 2);
+    assert!(runs[0].verdict.passed());
+    assert_eq!(runs[1].verdict, Verdict::Failed);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failure_on_the_chosen_interpreter_stops_there() {
+    let check = "from pyconc_check import report\nreport('never', False)\n";
+    let Some(runs) = grade_on_both(check) else {
+        return;
+    };
+    assert_eq!(
+        runs.len(),
+        1,
+        "the free-threaded run is skipped after a failure"
+    );
 }

@@ -3,10 +3,13 @@
 //! learner uses: Enter on an exercise card opens it, `h` shows hints, `s` is gated, `r`
 //! asks before resetting and keeps a backup, `q` goes back.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use common::shell::{press, screen};
+use crossterm::event::{Event, KeyCode};
 use pyconc::app::exercise::{ExerciseScreen, Pythons};
 use pyconc::app::{App, Msg};
 use pyconc::exercises::ExerciseSet;
@@ -16,8 +19,6 @@ use pyconc::lessons::Catalog;
 use pyconc::progress::{ExerciseState, ProgressStore};
 use pyconc::pythons::{Found, Interpreter, Source, Version};
 use pyconc::theme::{Theme, ThemeName};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn pack_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exercise-pack")
@@ -39,19 +40,6 @@ fn app_in(home: &Path, w: u16, h: u16) -> App {
     app
 }
 
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Terminal(Event::Key(KeyEvent::new(
-        code,
-        KeyModifiers::NONE,
-    ))));
-}
-
-fn draw(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    terminal.draw(|frame| pyconc::ui::draw(app, frame)).unwrap();
-    terminal.backend().to_string()
-}
-
 fn python() -> Interpreter {
     Interpreter {
         path: "/usr/bin/python3.13".into(),
@@ -67,8 +55,10 @@ fn python() -> Interpreter {
     }
 }
 
-/// The screen after a failed grading, at a fixed path, with one hint shown.
-fn failed_screen(app: &mut App) {
+/// An app at `w`x`h` (its progress in `home`) on the exercise screen after a failed
+/// grading, at a fixed path, with one hint shown.
+fn failed_app(home: &Path, w: u16, h: u16) -> App {
+    let mut app = app_in(home, w, h);
     let exercise = Arc::new(app.exercises.get("sum-squares").unwrap().clone());
     let mut screen = ExerciseScreen::new(
         exercise,
@@ -101,44 +91,38 @@ fn failed_screen(app: &mut App) {
     entry.state = ExerciseState::Attempted;
     entry.failed_tries = 1;
     entry.hints_seen = 1;
+    app
 }
 
 #[test]
-fn exercise_screen_at_80x24() {
-    let home = tempfile::tempdir().unwrap();
-    let mut app = app_in(home.path(), 80, 24);
-    failed_screen(&mut app);
-    insta::assert_snapshot!(draw(&app));
-}
-
-#[test]
-fn exercise_screen_at_200x60() {
-    let home = tempfile::tempdir().unwrap();
-    let mut app = app_in(home.path(), 200, 60);
-    failed_screen(&mut app);
-    insta::assert_snapshot!(draw(&app));
+fn exercise_screen_at_80x24_and_200x60() {
+    for (snapshot, w, h) in [
+        ("exercise_screen_at_80x24", 80, 24),
+        ("exercise_screen_at_200x60", 200, 60),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        insta::assert_snapshot!(snapshot, screen(&failed_app(home.path(), w, h)));
+    }
 }
 
 #[test]
 fn exercise_screen_at_the_smallest_size_and_below() {
     let home = tempfile::tempdir().unwrap();
-    let mut app = app_in(home.path(), 60, 16);
-    failed_screen(&mut app);
-    insta::assert_snapshot!("exercise_screen_at_60x16", draw(&app));
+    let mut app = failed_app(home.path(), 60, 16);
+    insta::assert_snapshot!("exercise_screen_at_60x16", screen(&app));
     app.update(Msg::Terminal(Event::Resize(30, 8)));
-    assert!(draw(&app).contains("terminal too small"));
+    assert!(screen(&app).contains("terminal too small"));
 }
 
 #[test]
 fn output_scrolls_and_says_what_was_dropped() {
     let home = tempfile::tempdir().unwrap();
-    let mut app = app_in(home.path(), 80, 24);
-    failed_screen(&mut app);
-    assert!(draw(&app).contains("output line 1 "));
+    let mut app = failed_app(home.path(), 80, 24);
+    assert!(screen(&app).contains("output line 1 "));
     for _ in 0..40 {
         press(&mut app, KeyCode::Char('j'));
     }
-    let shown = draw(&app);
+    let shown = screen(&app);
     assert!(
         shown.contains("1234 more bytes of output were dropped"),
         "{shown}"
@@ -152,7 +136,7 @@ fn without_python_the_screen_says_so_and_nothing_breaks() {
     let mut app = app_in(home.path(), 80, 24);
     app.open_exercise("sum-squares");
     app.update(Msg::ExerciseWake);
-    let shown = draw(&app);
+    let shown = screen(&app);
     assert!(shown.contains("no Python found"), "{shown}");
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('q'));
@@ -164,7 +148,7 @@ fn without_python_the_screen_says_so_and_nothing_breaks() {
 fn enter_on_the_card_opens_the_exercise_with_its_file() {
     let home = tempfile::tempdir().unwrap();
     let mut app = app_in(home.path(), 80, 24);
-    let lesson = draw(&app);
+    let lesson = screen(&app);
     assert!(
         lesson.contains("exercise: Sum the squares  sum-squares"),
         "{lesson}"
@@ -177,20 +161,20 @@ fn enter_on_the_card_opens_the_exercise_with_its_file() {
     );
     press(&mut app, KeyCode::Char(']'));
     press(&mut app, KeyCode::Enter);
-    let screen = app.exercise.as_ref().expect("the exercise screen is up");
-    let file = screen.file.clone().unwrap();
+    let exercise = app.exercise.as_ref().expect("the exercise screen is up");
+    let file = exercise.file.clone().unwrap();
     assert_eq!(file, home.path().join("work/sum_squares.py"));
     assert!(
         std::fs::read_to_string(&file)
             .unwrap()
             .contains("return sum(numbers)")
     );
-    assert!(draw(&app).contains("Sum the squares"));
+    assert!(screen(&app).contains("Sum the squares"));
     // A pass while the screen was up shows on the card once back in the lesson.
     app.progress.exercise_mut("sum-squares").state = ExerciseState::Passed;
     press(&mut app, KeyCode::Esc);
     assert!(app.exercise.is_none());
-    let lesson = draw(&app);
+    let lesson = screen(&app);
     assert!(
         lesson.contains("passed ✓ · press Enter to open"),
         "{lesson}"
@@ -204,24 +188,24 @@ fn hints_solution_and_reset_keys() {
     app.open_exercise("sum-squares");
     // Hints one at a time, kept in progress.
     press(&mut app, KeyCode::Char('h'));
-    assert!(draw(&app).contains("hint 1/2: square each number first"));
+    assert!(screen(&app).contains("hint 1/2: square each number first"));
     press(&mut app, KeyCode::Char('h'));
     press(&mut app, KeyCode::Char('h'));
-    assert!(draw(&app).contains("that was the last hint"));
+    assert!(screen(&app).contains("that was the last hint"));
     let saved = ProgressStore::in_dir(home.path()).load().progress;
     assert_eq!(saved.exercises["sum-squares"].hints_seen, 2);
     // The solution waits for a pass or three tries.
     press(&mut app, KeyCode::Char('s'));
-    assert!(draw(&app).contains("after 3 tries"));
+    assert!(screen(&app).contains("after 3 tries"));
     app.progress.exercise_mut("sum-squares").failed_tries = 3;
     press(&mut app, KeyCode::Char('s'));
-    assert!(draw(&app).contains("solution.py"));
+    assert!(screen(&app).contains("solution.py"));
     press(&mut app, KeyCode::Char('s'));
     // Reset asks; "n" keeps the file, "y" backs it up and puts the starter back.
     let file = app.exercise.as_ref().unwrap().file.clone().unwrap();
     std::fs::write(&file, "my attempt\n").unwrap();
     press(&mut app, KeyCode::Char('r'));
-    assert!(draw(&app).contains("put the starter back?"));
+    assert!(screen(&app).contains("put the starter back?"));
     press(&mut app, KeyCode::Char('n'));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "my attempt\n");
     press(&mut app, KeyCode::Char('r'));
@@ -233,7 +217,7 @@ fn hints_solution_and_reset_keys() {
             .unwrap()
             .contains("return sum(numbers)")
     );
-    assert!(draw(&app).contains("sum_squares.py.bak-1"));
+    assert!(screen(&app).contains("sum_squares.py.bak-1"));
 }
 
 #[test]
@@ -272,5 +256,100 @@ fn the_grading_python_is_the_kept_one_else_one_new_enough() {
     assert_eq!(
         progress.python.as_deref(),
         Some(Path::new("/usr/bin/python3.13"))
+    );
+}
+
+/// A pack with one broken exercise: the good one stays usable, the status bar names the
+/// broken one's file and line, and quitting prints every problem.
+#[test]
+fn a_broken_exercise_is_reported_not_dropped_silently() {
+    let home = tempfile::tempdir().unwrap();
+    let bad_pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exercise-pack-mixed");
+    let mut app = app_in(home.path(), 120, 30);
+    let loaded = ExerciseSet::load_usable(Some(&bad_pack));
+    app.exercises = loaded.set;
+    app.report_exercise_problems(&loaded.problems);
+    assert_eq!(app.exercises.ids(), ["sum-squares"]);
+    let notice = app.notice.clone().expect("a notice");
+    assert!(notice.is_error);
+    assert!(
+        notice.text.contains("bad-one/exercise.toml:6"),
+        "{}",
+        notice.text
+    );
+    assert!(
+        screen(&app).contains("exercise did not load: bad-one/exercise.toml:6"),
+        "{}",
+        screen(&app)
+    );
+    let said = app.shutdown();
+    assert!(
+        said.iter().any(|l| l.contains("bad-one/exercise.toml:6")),
+        "{said:?}"
+    );
+}
+
+/// With a free-threaded interpreter found, the screen says where each run passed, or that
+/// the failure shown is the free-threaded run's after a pass on the chosen one.
+#[test]
+fn a_second_run_on_a_free_threaded_interpreter_is_shown() {
+    use pyconc::app::exercise::ScreenEvent;
+    use pyconc::exercises::grader::GraderEvent;
+    let home = tempfile::tempdir().unwrap();
+    let mut app = failed_app(home.path(), 120, 30);
+    let exercise = app.exercise.as_mut().unwrap();
+    let Some(Ok(failed)) = exercise.last.clone() else {
+        panic!("a report")
+    };
+    let passed = Report {
+        verdict: Verdict::Passed,
+        checks: vec![parse_check_line(r#"{"name": "sums squares", "passed": true}"#).unwrap()],
+        ..failed.clone()
+    };
+    let free = |r: &Report| Report {
+        python_name: "CPython 3.14.0 free-threaded (GIL off)".into(),
+        seconds: 0.4,
+        ..r.clone()
+    };
+    let mut free_python = python();
+    free_python.path = "/usr/bin/python3.14t".into();
+    free_python.real_path = free_python.path.clone();
+    free_python.version = Version(3, 14, 0);
+    free_python.free_threaded = true;
+    free_python.gil_enabled = Some(false);
+    exercise.pythons = Pythons::Found(Found {
+        interpreters: vec![python(), free_python],
+        failures: vec![],
+    });
+    let mut progress = pyconc::progress::Progress::default();
+    let finished = |runs: Vec<Report>| ScreenEvent::Grader(GraderEvent::Finished(0, Ok(runs)));
+
+    exercise.apply_event(finished(vec![passed.clone(), free(&failed)]), &mut progress);
+    let text = screen(&app);
+    assert!(
+        text.contains("graded by CPython 3.13.1, then 3.14t"),
+        "{text}"
+    );
+    assert!(
+        text.contains("it passed on CPython 3.13.1; the checks below are from the run on CPython 3.14.0 free-threaded"),
+        "{text}"
+    );
+    assert_eq!(
+        progress.exercises["sum-squares"].state,
+        ExerciseState::Attempted
+    );
+
+    let exercise = app.exercise.as_mut().unwrap();
+    exercise.apply_event(finished(vec![passed.clone(), free(&passed)]), &mut progress);
+    let text = screen(&app);
+    assert!(
+        text.contains(
+            "passed on CPython 3.13.1 (0.2 s) and CPython 3.14.0 free-threaded (GIL off) (0.4 s)"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        progress.exercises["sum-squares"].state,
+        ExerciseState::Passed
     );
 }

@@ -11,6 +11,7 @@
 //! The long run: `cargo test --release --test fuzz -- --ignored long_run`.
 
 mod fuzz_support;
+mod os_support;
 
 use std::time::{Duration, Instant};
 
@@ -75,6 +76,16 @@ fn fuzz_all(seed: u64, per_screen: usize, per_demo: usize) -> usize {
             "{now} threads left, {before} before the fuzzing"
         );
     }
+    // Every worker process the demos started is gone (their reapers waited for them).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !os_support::live_children().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left = os_support::live_children();
+    assert!(
+        left.is_empty(),
+        "child processes {left:?} left after the fuzzing"
+    );
     events
 }
 

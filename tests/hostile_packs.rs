@@ -9,9 +9,10 @@
 //! seconds, peak RSS per case and command). One piece: one table of cases and its runner.
 
 mod hostile;
+mod os_support;
 
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use hostile::{Expect, Run, run_pyconc};
 
@@ -33,6 +34,25 @@ fn lesson(id: &str, order: u32, body: &str) -> String {
 
 fn write(dir: &Path, name: impl AsRef<Path>, text: impl AsRef<[u8]>) {
     std::fs::write(dir.join(name), text).expect("write case file");
+}
+
+/// A folder `name` in `dir` holding one lesson, `a`; its path.
+fn one_lesson_folder(dir: &Path, name: &str) -> PathBuf {
+    let folder = dir.join(name);
+    std::fs::create_dir(&folder).unwrap();
+    write(&folder, "a.md", lesson("a", 1, "Text."));
+    folder
+}
+
+/// `count` small lessons `l0`, `l1`, ... in files named by their number, `digits` wide.
+fn many_lessons(dir: &Path, count: u32, digits: usize) {
+    for i in 0..count {
+        write(
+            dir,
+            format!("{i:0digits$}.md"),
+            lesson(&format!("l{i}"), i, "Text."),
+        );
+    }
 }
 
 #[cfg(unix)]
@@ -108,9 +128,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "escapes in the folder name",
             build: |d| {
-                let evil = d.join("pack\u{1b}[2J\u{7}");
-                std::fs::create_dir(&evil).unwrap();
-                write(&evil, "a.md", lesson("a", 1, "Text."));
+                one_lesson_folder(d, "pack\u{1b}[2J\u{7}");
             },
             expect: Good { show: "a" },
         },
@@ -180,15 +198,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "10,000 lessons",
-            build: |d| {
-                for i in 0..10_000 {
-                    write(
-                        d,
-                        format!("{i:05}.md"),
-                        lesson(&format!("l{i}"), i, "Text."),
-                    );
-                }
-            },
+            build: |d| many_lessons(d, 10_000, 5),
             expect: Problem {
                 needle: "10000 lesson files: a pack may hold at most 500",
                 line: None,
@@ -196,15 +206,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "500 lessons",
-            build: |d| {
-                for i in 0..500 {
-                    write(
-                        d,
-                        format!("{i:03}.md"),
-                        lesson(&format!("l{i}"), i, "Text."),
-                    );
-                }
-            },
+            build: |d| many_lessons(d, 500, 3),
             expect: Good { show: "l499" },
         },
         Case {
@@ -477,9 +479,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "unreadable folder",
             build: |d| {
-                let inner = d.join("pack");
-                std::fs::create_dir(&inner).unwrap();
-                write(&inner, "a.md", lesson("a", 1, "Text."));
+                let inner = one_lesson_folder(d, "pack");
                 hostile::set_mode(&inner, 0o000);
             },
             expect: Problem {

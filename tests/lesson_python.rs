@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use pyconc::lessons::markdown::CodeBlock;
 use pyconc::lessons::python_blocks::{at_file_lines, is_python};
-use pyconc::lessons::{Catalog, Lesson, check_demos};
+use pyconc::lessons::{Catalog, Lesson, Problem, check_demos};
 use pyconc::pythons;
 
 /// A `python run` block that takes longer than this has hung: it is killed and fails.
@@ -45,11 +45,7 @@ fn catalog() -> Catalog {
         Ok(catalog) => catalog,
         Err(problems) => panic!(
             "embedded lessons do not pass `pyconc check`:\n{}",
-            problems
-                .iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
+            Problem::lines(&problems)
         ),
     }
 }
@@ -120,78 +116,88 @@ fn pythons_or_skip(what: &str) -> Vec<Python> {
     pythons
 }
 
-/// The Python blocks to check on this Python, and a line for each one skipped.
-fn python_blocks(
-    lessons: &[Lesson],
-    version: (u32, u32),
-) -> (Vec<(&Lesson, &CodeBlock)>, Vec<String>) {
+/// Python blocks to check, each with its lesson.
+type Blocks<'a> = Vec<(&'a Lesson, &'a CodeBlock)>;
+
+/// The Python blocks to check on this Python; prints a line for each one it needs a newer
+/// Python for.
+fn python_blocks(lessons: &[Lesson], version: (u32, u32)) -> Blocks<'_> {
     let mut checked = Vec::new();
-    let mut skipped = Vec::new();
     for lesson in lessons {
         for code in lesson.code_blocks().into_iter().filter(|c| is_python(c)) {
             match code.requires {
-                Some(needed) if needed > version => skipped.push(format!(
+                Some(needed) if needed > version => println!(
                     "{}:{}: skipped: needs Python {}.{}, this one is {}.{}",
                     lesson.path, code.line, needed.0, needed.1, version.0, version.1
-                )),
+                ),
                 _ => checked.push((lesson, code)),
             }
         }
     }
-    (checked, skipped)
+    checked
+}
+
+/// Runs `check` with the blocks each Python found can check; every failure it gives, each
+/// naming its block and Python.
+fn on_every_python(what: &str, check: fn(&Python, Blocks) -> Vec<String>) -> Vec<String> {
+    let catalog = catalog();
+    let mut failures = Vec::new();
+    for python in pythons_or_skip(what) {
+        failures.extend(check(
+            &python,
+            python_blocks(&catalog.lessons, python.version),
+        ));
+    }
+    failures
+}
+
+/// Compiles `blocks` on `python` in one go; a line for each that does not compile.
+fn compile_blocks(python: &Python, blocks: Blocks) -> Vec<String> {
+    let payload: Vec<serde_json::Value> = blocks
+        .iter()
+        .map(|(lesson, code)| {
+            serde_json::json!({
+                "file": lesson.path,
+                "line": code.line,
+                "code": at_file_lines(code),
+            })
+        })
+        .collect();
+    let mut child = Command::new(&python.exe)
+        .args(["-c", COMPILE_ALL_PY])
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(serde_json::to_string(&payload).expect("json").as_bytes())
+        .expect("send blocks");
+    let out = child.wait_with_output().expect("python finishes");
+    assert!(
+        out.status.success(),
+        "the compile checker failed on {}: {}",
+        python.name(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!(
+        "{} python blocks compiled on {}",
+        blocks.len(),
+        python.name()
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| format!("{line} (on {})", python.name()))
+        .collect()
 }
 
 #[test]
 fn every_python_block_compiles() {
-    let catalog = catalog();
-    let mut failures = Vec::new();
-    for python in pythons_or_skip("Python compile") {
-        let (blocks, skipped) = python_blocks(&catalog.lessons, python.version);
-        for line in &skipped {
-            println!("{line}");
-        }
-        let payload: Vec<serde_json::Value> = blocks
-            .iter()
-            .map(|(lesson, code)| {
-                serde_json::json!({
-                    "file": lesson.path,
-                    "line": code.line,
-                    "code": at_file_lines(code),
-                })
-            })
-            .collect();
-        let mut child = Command::new(&python.exe)
-            .args(["-c", COMPILE_ALL_PY])
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python starts");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(serde_json::to_string(&payload).expect("json").as_bytes())
-            .expect("send blocks");
-        let out = child.wait_with_output().expect("python finishes");
-        assert!(
-            out.status.success(),
-            "the compile checker failed on {}: {}",
-            python.name(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8_lossy(&out.stdout);
-        failures.extend(
-            text.lines()
-                .map(|line| format!("{line} (on {})", python.name())),
-        );
-        println!(
-            "{} python blocks compiled on {}",
-            blocks.len(),
-            python.name()
-        );
-    }
+    let failures = on_every_python("Python compile", compile_blocks);
     assert!(
         failures.is_empty(),
         "python blocks that do not compile:\n{}",
@@ -268,31 +274,30 @@ fn run_block(python: &Python, lesson: &Lesson, code: &CodeBlock) -> Result<Durat
     }
 }
 
+/// Runs each `run` block of `blocks` on `python`; why each that failed did.
+fn run_blocks(python: &Python, blocks: Blocks) -> Vec<String> {
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for (lesson, code) in blocks.into_iter().filter(|(_, c)| c.run) {
+        ran += 1;
+        match run_block(python, lesson, code) {
+            Ok(elapsed) => println!(
+                "{}:{}: ran in {:.2} s on {}",
+                lesson.path,
+                code.line,
+                elapsed.as_secs_f64(),
+                python.name()
+            ),
+            Err(failure) => failures.push(failure),
+        }
+    }
+    println!("{ran} python run blocks ran on {}", python.name());
+    failures
+}
+
 #[test]
 fn every_python_run_block_runs_and_exits_0() {
-    let catalog = catalog();
-    let mut failures = Vec::new();
-    for python in pythons_or_skip("Python run") {
-        let (blocks, skipped) = python_blocks(&catalog.lessons, python.version);
-        for line in skipped {
-            println!("{line}");
-        }
-        let mut ran = 0;
-        for (lesson, code) in blocks.into_iter().filter(|(_, c)| c.run) {
-            ran += 1;
-            match run_block(&python, lesson, code) {
-                Ok(elapsed) => println!(
-                    "{}:{}: ran in {:.2} s on {}",
-                    lesson.path,
-                    code.line,
-                    elapsed.as_secs_f64(),
-                    python.name()
-                ),
-                Err(failure) => failures.push(failure),
-            }
-        }
-        println!("{ran} python run blocks ran on {}", python.name());
-    }
+    let failures = on_every_python("Python run", run_blocks);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

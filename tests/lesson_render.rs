@@ -426,49 +426,38 @@ fn lost_update_card(progress: Option<(ExerciseState, u32)>) -> Option<ExerciseCa
     })
 }
 
+/// What the shell knows of the lesson's exercise in a case of [`exercise_card_states`].
+enum Known {
+    /// The pack has no such exercise.
+    NotInPack,
+    /// In the pack, no progress at hand (`pyconc show`).
+    NoProgress,
+    /// In the pack, in this state after this many failed gradings.
+    Progress(ExerciseState, u32),
+}
+
 #[test]
 fn exercise_card_states() {
+    use ExerciseState::{Attempted, NotStarted, Passed};
+    use Known::{NoProgress, NotInPack, Progress};
     let cases = [
-        ("not in the pack", None, false),
-        ("not in the pack, focused", None, true),
-        (
-            "no progress at hand (pyconc show)",
-            lost_update_card(None),
-            false,
-        ),
-        (
-            "not started",
-            lost_update_card(Some((ExerciseState::NotStarted, 0))),
-            false,
-        ),
-        (
-            "not started, focused",
-            lost_update_card(Some((ExerciseState::NotStarted, 0))),
-            true,
-        ),
-        (
-            "attempted once",
-            lost_update_card(Some((ExerciseState::Attempted, 1))),
-            false,
-        ),
-        (
-            "attempted 3 times, focused",
-            lost_update_card(Some((ExerciseState::Attempted, 3))),
-            true,
-        ),
-        (
-            "passed",
-            lost_update_card(Some((ExerciseState::Passed, 2))),
-            false,
-        ),
-        (
-            "passed, focused",
-            lost_update_card(Some((ExerciseState::Passed, 2))),
-            true,
-        ),
+        ("not in the pack", NotInPack, false),
+        ("not in the pack, focused", NotInPack, true),
+        ("no progress at hand (pyconc show)", NoProgress, false),
+        ("not started", Progress(NotStarted, 0), false),
+        ("not started, focused", Progress(NotStarted, 0), true),
+        ("attempted once", Progress(Attempted, 1), false),
+        ("attempted 3 times, focused", Progress(Attempted, 3), true),
+        ("passed", Progress(Passed, 2), false),
+        ("passed, focused", Progress(Passed, 2), true),
     ];
     let mut out = String::new();
-    for (name, info, focused) in cases {
+    for (name, known, focused) in cases {
+        let info = match known {
+            NotInPack => None,
+            NoProgress => lost_update_card(None),
+            Progress(state, tries) => lost_update_card(Some((state, tries))),
+        };
         out.push_str(&format!(
             "-- {name}\n{}\n",
             exercise_card_text(info, focused, 60)

@@ -28,6 +28,16 @@ fn start(pairs: &[(&str, &str)]) -> Box<dyn Demo> {
     processes::INFO.start(&params).unwrap()
 }
 
+/// Runs the demo with `pairs` to its end and returns its final figures (they say it
+/// finished).
+fn run_to_end(pairs: &[(&str, &str)]) -> serde_json::Value {
+    let demo = start(pairs);
+    assert!(wait_for(|| demo.is_finished()));
+    let m = demo.stop();
+    assert_eq!(m["finished"], true, "{m}");
+    m
+}
+
 /// Generous bound: these check that something happens, not how fast.
 fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -46,16 +56,13 @@ fn is_alive(pid: u32) -> bool {
 
 #[test]
 fn workers_run_every_task_and_report_their_costs() {
-    let demo = start(&[
+    let m = run_to_end(&[
         ("workers", "2"),
         ("workload", "tiny"),
         ("tasks", "200"),
         ("chunksize", "10"),
         ("payload_kb", "1"),
     ]);
-    assert!(wait_for(|| demo.is_finished()));
-    let m = demo.stop();
-    assert_eq!(m["finished"], true, "{m}");
     assert_eq!(m["tasks"], 200);
     assert_eq!(m["chunks"], 20);
     assert!(m["bytes_sent"].as_u64().unwrap() > 200 * 1024);
@@ -78,11 +85,13 @@ fn workers_run_every_task_and_report_their_costs() {
 #[test]
 fn an_unaccounted_run_does_the_work_and_records_no_lanes() {
     use pyconc::sims::processes::{ProcConfig, ProcessesDemo};
-    use pyconc::sims::workload::Workload;
+    use pyconc::sims::workload::{WorkConfig, Workload};
     let config = ProcConfig {
-        workers: 2,
-        workload: Workload::Tiny,
-        tasks: 40,
+        work: WorkConfig {
+            workers: 2,
+            workload: Workload::Tiny,
+            tasks: 40,
+        },
         chunksize: 4,
         payload_kb: 1,
         crash: false,
@@ -105,10 +114,10 @@ fn an_unaccounted_run_does_the_work_and_records_no_lanes() {
             "accounting {accounting}"
         );
         let lanes_empty = s.workers.iter().all(|w| w.timeline.end_s() == 0.0)
-            && s.sequential.timeline.end_s() == 0.0;
+            && s.parts.sequential.timeline.end_s() == 0.0;
         assert_eq!(lanes_empty, !accounting, "accounting {accounting}");
-        assert_eq!(s.startup_ms.is_some(), accounting);
-        assert_eq!(s.bytes_sent > 0 && s.compute_ms > 0.0, accounting);
+        assert_eq!(s.costs.startup_ms.is_some(), accounting);
+        assert_eq!(s.bytes_sent > 0 && s.costs.compute_ms > 0.0, accounting);
         let m = Box::new(demo).stop();
         assert_eq!(m["finished"], true, "{m}");
         assert_eq!(m["children_left"], 0);
@@ -117,16 +126,13 @@ fn an_unaccounted_run_does_the_work_and_records_no_lanes() {
 
 #[test]
 fn a_crashed_worker_breaks_the_pool_and_a_fresh_pool_recovers() {
-    let demo = start(&[
+    let m = run_to_end(&[
         ("workers", "2"),
         ("workload", "tiny"),
         ("tasks", "40"),
         ("chunksize", "1"),
         ("crash", "true"),
     ]);
-    assert!(wait_for(|| demo.is_finished()));
-    let m = demo.stop();
-    assert_eq!(m["finished"], true, "{m}");
     assert_eq!(m["workers_crashed"], 1);
     assert_eq!(m["pools_started"], 2);
     assert_eq!(

@@ -2,37 +2,12 @@
 //! (their stdin closes and their parent changes), well within a second on an idle
 //! machine; the bound here is generous for a shared CI machine, the time is printed.
 
+mod os_support;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The pids whose parent is `parent` (from /proc).
-fn children_of(parent: u32) -> Vec<u32> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    let after = stat.rsplit_once(')')?.1;
-                    after.split_whitespace().nth(1)?.parse::<u32>().ok()
-                })
-                == Some(parent)
-        })
-        .collect()
-}
-
-fn alive(pid: u32) -> bool {
-    // A zombie is gone for our purpose (its parent, init, reaps it).
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            s.rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().next())
-                .is_some_and(|state| state != "Z")
-        })
-        .unwrap_or(false)
-}
+use os_support::{alive, children_of};
 
 #[test]
 fn workers_exit_by_themselves_after_pyconc_is_killed() {

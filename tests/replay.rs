@@ -6,6 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
+use common::shell::{key, press};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use pyconc::app::{App, DemoHost, Msg, keys};
 use pyconc::lessons::Catalog;
@@ -30,14 +31,6 @@ fn gil_model() -> (&'static dyn Engine, Params) {
         .resolve(&[("engine".into(), "model".into())])
         .unwrap();
     (engine, params)
-}
-
-fn key(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
-    app.update(Msg::Terminal(Event::Key(KeyEvent::new(code, modifiers))));
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    key(app, code, KeyModifiers::NONE);
 }
 
 /// The GIL model paused in a demo-only app at `w`x`h`, stepped `steps` times.

@@ -1,14 +1,15 @@
 //! Defects a learner met in the shell (issue 11), each driven as the learner did: keys fed
 //! to `App::update` over the built-in lessons, checked on the state and the drawn screen.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+mod common;
+
+use common::shell::{press, screen, screen_at};
+use crossterm::event::{Event, KeyCode};
 use pyconc::app::{App, Msg, Pane};
 use pyconc::lessons::Catalog;
 use pyconc::lessons::render::Item;
 use pyconc::progress::ProgressStore;
 use pyconc::theme::{Theme, ThemeName};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn app(home: &std::path::Path, w: u16, h: u16) -> App {
     let catalog = Catalog::embedded().expect("built-in lessons");
@@ -22,29 +23,10 @@ fn app(home: &std::path::Path, w: u16, h: u16) -> App {
     app
 }
 
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Terminal(Event::Key(KeyEvent::new(
-        code,
-        KeyModifiers::NONE,
-    ))));
-}
-
 fn open(app: &mut App, index: usize) {
     app.pane = Pane::Contents;
     app.contents_selected = index;
     press(app, KeyCode::Enter);
-}
-
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    terminal.draw(|frame| pyconc::ui::draw(app, frame)).unwrap();
-    terminal.backend().to_string()
-}
-
-fn draw_at(app: &App, w: u16, h: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|frame| pyconc::ui::draw(app, frame)).unwrap();
-    terminal.backend().to_string()
 }
 
 /// Items 1 and 19: a frame drawn at a new size before its Resize arrives (the layout came
@@ -56,10 +38,10 @@ fn a_frame_smaller_than_the_last_resize_draws() {
     for _ in 0..10 {
         press(&mut app, KeyCode::PageDown);
     }
-    let drawn = draw_at(&app, 99, 35);
+    let drawn = screen_at(&app, 99, 35);
     assert!(drawn.contains("Welcome"), "{drawn}");
     app.update(Msg::Terminal(Event::Resize(99, 35)));
-    draw_at(&app, 99, 35);
+    screen_at(&app, 99, 35);
 }
 
 /// Item 3: a quiz scrolled until only its frame shows must not take a letter.

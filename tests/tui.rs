@@ -7,16 +7,14 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use common::shell::{buffer, press, screen};
+use crossterm::event::{Event, KeyCode, KeyModifiers};
 use pyconc::app::{App, Msg, Pane};
 use pyconc::lessons::Catalog;
 use pyconc::progress::ProgressStore;
 use pyconc::sims::Snapshot;
 use pyconc::sims::cores::{CoreReading, CoresSnapshot, SpinnerReading};
 use pyconc::theme::{Theme, ThemeName};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 
 fn pack() -> Catalog {
     Catalog::from_dir(Path::new("tests/fixtures/pack")).expect("fixture pack is valid")
@@ -33,29 +31,10 @@ fn dark() -> Theme {
     Theme::new(ThemeName::Dark, true)
 }
 
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Terminal(Event::Key(KeyEvent::new(
-        code,
-        KeyModifiers::NONE,
-    ))));
-}
-
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         press(app, KeyCode::Char(c));
     }
-}
-
-fn buffer(app: &App) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    terminal.draw(|frame| pyconc::ui::draw(app, frame)).unwrap();
-    terminal.backend().buffer().clone()
-}
-
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
-    terminal.draw(|frame| pyconc::ui::draw(app, frame)).unwrap();
-    terminal.backend().to_string()
 }
 
 #[test]

@@ -4,6 +4,9 @@
 //! mostly I/O, the process group gone after a stop, and the portable (non-/proc) path.
 //! Without python3 the real-Python tests skip, except under CI=true where that fails.
 
+#[cfg(unix)]
+mod os_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -92,7 +95,7 @@ fn without_syscall_the_same_samples_show_only_running_or_asleep() {
         })
         .collect();
     let rec = replay(&stripped);
-    assert_eq!(rec.mode, SamplingMode::StatOnly);
+    assert_eq!(rec.run.mode, SamplingMode::StatOnly);
     assert_eq!(rec.gil(), None);
     let report = pyconc::xray::report::recording_json(&rec);
     for t in report["threads"].as_array().unwrap() {
@@ -208,36 +211,46 @@ fn options(py: PathBuf, script: PathBuf) -> XrayOptions {
     }
 }
 
+/// The headless x-ray report of a run of the Python program `code` (`portable`: without
+/// `/proc`), which must exit 0; `None` where there is no python3.
+fn headless_report(code: &str, portable: bool) -> Option<serde_json::Value> {
+    let py = python3()?;
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(py, script(dir.path(), "target.py", code));
+    opts.portable = portable;
+    let (report, outcome) = pyconc::xray::cli::run_headless(&opts).unwrap();
+    assert_eq!(outcome.exit, Exit::Code(0), "{report}");
+    Some(report)
+}
+
+/// The row of the thread called `name` in a headless x-ray report.
+fn thread_row<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {report}"))
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_real_cpu_thread_runs_and_a_sleeping_thread_sleeps() {
-    let Some(py) = python3() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let target = script(
-        dir.path(),
-        "cpu_and_sleep.py",
+    let Some(report) = headless_report(
         "import threading, time\n\
          def cpu():\n    end = time.monotonic() + 1.0\n    while time.monotonic() < end: pass\n\
          def nap():\n    for _ in range(20): time.sleep(0.05)\n\
          a = threading.Thread(target=cpu, name='spinner')\n\
          b = threading.Thread(target=nap, name='napper')\n\
          a.start(); b.start(); a.join(); b.join()\n",
-    );
-    let (report, outcome) = pyconc::xray::cli::run_headless(&options(py, target)).unwrap();
-    assert_eq!(outcome.exit, Exit::Code(0));
+        false,
+    ) else {
+        return;
+    };
     assert_eq!(report["sampling"]["mode"], "full");
     assert!(report["sampling"]["ticks"].as_u64().unwrap() > 50);
-    let thread = |n: &str| {
-        report["threads"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == n)
-            .unwrap_or_else(|| panic!("no {n} in {report}"))
-            .clone()
-    };
-    let spinner = thread("spinner");
-    let napper = thread("napper");
+    let spinner = thread_row(&report, "spinner");
+    let napper = thread_row(&report, "napper");
     // Generous bounds: on a loaded machine "running" includes waiting for a core.
     assert!(spinner["running"].as_f64().unwrap() > 0.5, "{spinner}");
     assert!(napper["io"].as_f64().unwrap() > 0.5, "{napper}");
@@ -285,18 +298,7 @@ fn after_stop_no_process_of_the_group_is_left() {
     };
     let outcome = run.stop();
     assert_eq!(outcome.exit, Exit::Killed);
-    let gone = |pid: i32| {
-        // SAFETY: signal 0 only asks whether the process exists.
-        let exists = unsafe { libc::kill(pid, 0) } == 0;
-        !exists
-            || std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-                s.rsplit(')')
-                    .next()
-                    .unwrap_or("")
-                    .trim_start()
-                    .starts_with('Z')
-            })
-    };
+    let gone = |pid: i32| !os_support::alive(pid as u32);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !(gone(leader) && gone(grandchild)) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
@@ -313,28 +315,17 @@ fn after_stop_no_process_of_the_group_is_left() {
 
 #[test]
 fn the_portable_path_draws_lifetimes_and_cpu_and_no_invented_state() {
-    let Some(py) = python3() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let target = script(
-        dir.path(),
-        "portable.py",
+    let Some(report) = headless_report(
         "import threading, time\n\
          def cpu():\n    end = time.monotonic() + 0.4\n    while time.monotonic() < end: pass\n\
          t = threading.Thread(target=cpu, name='worker'); t.start(); t.join()\n",
-    );
-    let mut opts = options(py, target);
-    opts.portable = true;
-    let (report, outcome) = pyconc::xray::cli::run_headless(&opts).unwrap();
-    assert_eq!(outcome.exit, Exit::Code(0));
+        true,
+    ) else {
+        return;
+    };
     assert_eq!(report["sampling"]["mode"], "portable");
     assert!(report["sampling"]["limitation"].is_string());
-    let worker = report["threads"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "worker")
-        .unwrap_or_else(|| panic!("{report}"))
-        .clone();
+    let worker = thread_row(&report, "worker");
     for k in ["running", "gil_wait", "lock_wait", "io"] {
         assert!(worker[k].is_null(), "{k} invented: {worker}");
     }

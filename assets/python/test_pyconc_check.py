@@ -288,6 +288,15 @@ class HangsTest(unittest.TestCase):
                             if t.name in ("one", "two")))
 
 
+def run_in_threads(target, n):
+    """Runs ``target`` in ``n`` threads at once and waits for them all."""
+    ts = [threading.Thread(target=target) for _ in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+
+
 class RacesTest(unittest.TestCase):
     def test_shake_races_sets_and_restores_the_interval(self):
         old = sys.getswitchinterval()
@@ -305,11 +314,7 @@ class RacesTest(unittest.TestCase):
                 box["n"] = v + 1
 
         with pc.shake_races():
-            ts = [threading.Thread(target=add) for _ in range(4)]
-            for t in ts:
-                t.start()
-            for t in ts:
-                t.join()
+            run_in_threads(add, 4)
         self.assertLess(box["n"], 800)
 
     def test_in_flight_keeps_the_maximum(self):
@@ -320,11 +325,7 @@ class RacesTest(unittest.TestCase):
             with tracker:
                 gate.wait(2)
 
-        ts = [threading.Thread(target=work) for _ in range(3)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
+        run_in_threads(work, 3)
         self.assertEqual(tracker.max, 3)
         self.assertEqual(tracker.total, 3)
         self.assertEqual(tracker.now, 0)

@@ -71,7 +71,7 @@ pub fn pool_rate(config: PoolConfig, recording: bool) -> f64 {
         panic!("not a pool snapshot")
     };
     let _ = Box::new(demo).stop();
-    config.tasks as f64 / s.parallel_s
+    config.work.tasks as f64 / s.parts.parallel_s
 }
 
 /// The pyconc binary, started as the worker processes.
@@ -91,9 +91,9 @@ pub fn processes_rate(config: ProcConfig, accounting: bool) -> f64 {
     let Snapshot::Processes(s) = demo.snapshot() else {
         panic!("not a processes snapshot")
     };
-    assert_eq!(s.tasks_done, config.tasks, "every task ran");
+    assert_eq!(s.tasks_done, config.work.tasks, "every task ran");
     let _ = Box::new(demo).stop();
-    config.tasks as f64 / s.parallel_s
+    config.work.tasks as f64 / s.parts.parallel_s
 }
 
 /// One race round on the engine's threads: million increments per second.
@@ -118,11 +118,15 @@ pub fn queue_rate(params: &Params, items: u64, counting: bool) -> f64 {
     items as f64 / spent.as_secs_f64() / 1e3
 }
 
-/// The rows of every engine but asyncio, `rounds` alternate rounds each.
-pub fn rows(rounds: usize, quick: bool) -> Vec<Row> {
+/// The rows of every engine but asyncio (or of `only`), `rounds` alternate rounds each.
+pub fn rows(rounds: usize, quick: bool, only: Option<&str>) -> Vec<Row> {
+    let wants = |engine: &str| only.is_none_or(|o| o == engine);
     let mut rows = Vec::new();
     let run_for = Duration::from_millis(if quick { 600 } else { 1_200 });
-    for (threads, interval) in [("2", "5"), ("16", "0.1")] {
+    for (threads, interval) in [("2", "5"), ("16", "0.1")]
+        .into_iter()
+        .filter(|_| wants("gil"))
+    {
         let p = params(
             &pyconc::sims::gil::INFO,
             &[("threads", threads), ("switch_interval_ms", interval)],
@@ -143,7 +147,10 @@ pub fn rows(rounds: usize, quick: bool) -> Vec<Row> {
             goal: Some(GOAL),
         });
     }
-    for (workload, tasks) in [("uniform", "256"), ("tiny", "20000")] {
+    for (workload, tasks) in [("uniform", "256"), ("tiny", "20000")]
+        .into_iter()
+        .filter(|_| wants("pool"))
+    {
         let p = params(
             &pyconc::sims::pool::INFO,
             &[("workload", workload), ("tasks", tasks)],
@@ -158,7 +165,7 @@ pub fn rows(rounds: usize, quick: bool) -> Vec<Row> {
             engine: "pool",
             work: format!(
                 "par_iter, {tasks} {workload} tasks, {} workers",
-                config.workers
+                config.work.workers
             ),
             unit: "tasks/s",
             better: Better::Higher,
@@ -167,7 +174,10 @@ pub fn rows(rounds: usize, quick: bool) -> Vec<Row> {
             goal: Some(GOAL),
         });
     }
-    for (workload, tasks) in [("uniform", "256"), ("tiny", "2000")] {
+    for (workload, tasks) in [("uniform", "256"), ("tiny", "2000")]
+        .into_iter()
+        .filter(|_| wants("processes"))
+    {
         let p = params(
             &pyconc::sims::processes::INFO,
             &[("workload", workload), ("tasks", tasks)],
@@ -182,7 +192,7 @@ pub fn rows(rounds: usize, quick: bool) -> Vec<Row> {
             engine: "processes",
             work: format!(
                 "{tasks} {workload} tasks, {} workers, chunk 1",
-                config.workers
+                config.work.workers
             ),
             unit: "tasks/s",
             better: Better::Higher,
@@ -191,7 +201,10 @@ pub fn rows(rounds: usize, quick: bool) -> Vec<Row> {
             goal: Some(GOAL),
         });
     }
-    for mode in [RaceMode::Unsafe, RaceMode::Local] {
+    for mode in [RaceMode::Unsafe, RaceMode::Local]
+        .into_iter()
+        .filter(|_| wants("race"))
+    {
         let setup = RaceSetup {
             mode,
             threads: 4,
@@ -211,6 +224,9 @@ pub fn rows(rounds: usize, quick: bool) -> Vec<Row> {
             instrumented,
             goal: Some(GOAL),
         });
+    }
+    if !wants("queue") {
+        return rows;
     }
     let (producers, items) = (4u64, 2_000u64);
     let p = params(

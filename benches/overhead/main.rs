@@ -10,6 +10,7 @@
 //! cargo bench --bench overhead -- quick        # fewer rounds, shorter runs, no 1,000,000 row
 //! cargo bench --bench overhead -- callgrind    # only the instruction counts (valgrind)
 //! cargo bench --bench overhead -- snapshots    # only the snapshots at 16 threads
+//! cargo bench --bench overhead -- only=queue   # one engine's rows (any engine but asyncio)
 //! ```
 //!
 //! The bare side is always the engine's own code with its instrumentation switched off
@@ -45,10 +46,15 @@ fn main() {
     }
     let rounds = if quick { 3 } else { 5 };
     // First, so the process's peak memory is the engine's own at its largest size.
+    // `only=ENGINE`: that engine's rows alone (while working on one engine).
+    if let Some(only) = args.iter().find_map(|a| a.strip_prefix("only=")) {
+        table::print(&engines::rows(rounds, quick, Some(only)));
+        return;
+    }
     let scale_tasks = if quick { 100_000 } else { 1_000_000 };
     let asyncio_snapshot_ms = asyncio::engine_at_scale(scale_tasks);
     let mut rows = vec![asyncio::asyncio_rows(rounds, quick)];
-    rows.extend(engines::rows(rounds, quick));
+    rows.extend(engines::rows(rounds, quick, None));
     println!("bare vs instrumented, medians of {rounds} alternate rounds");
     table::print(&rows);
     println!();

@@ -8,9 +8,9 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use pyconc::sims::gil::timeline::{Frame, Recorder};
+use pyconc::sims::gil::timeline::{Frame, GilSetup, Recorder};
 use pyconc::sims::gil::{
-    BATCH_NS, EngineKind, GilConfig, HISTORY_CELLS, LATENCY_SAMPLES, Mode, ThreadState, Workload,
+    BATCH_NS, EngineKind, GilConfig, HISTORY_CELLS, LATENCY_SAMPLES, ThreadState, Workload,
 };
 use pyconc::sims::kit::config::EngineConfig;
 use pyconc::sims::pool::{PoolConfig, PoolDemo};
@@ -119,13 +119,11 @@ pub fn gil_build_us() -> Builds {
     }
     recorder.advance_all(t);
     recorder.add_measured(t);
+    let p = params(&pyconc::sims::gil::INFO, &[("threads", "16")]);
+    let config = GilConfig::from_params(&p).expect("gil config");
+    let cores = pyconc::sims::available_cores();
     let frame = Frame {
-        engine: EngineKind::Threads,
-        mode: Mode::Gil,
-        cores: pyconc::sims::available_cores(),
-        switch_interval_ms: 5.0,
-        io_ms: 1.0,
-        slow_motion: 1.0,
+        setup: GilSetup::new(EngineKind::Threads, &config, cores, 1.0),
         elapsed_ns: t,
         speedup: Some(1.0),
         speedup_kind: Workload::Cpu,

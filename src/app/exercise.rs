@@ -78,8 +78,12 @@ pub struct ExerciseScreen {
     pub grading_with: Option<usize>,
     /// True while a grading runs.
     pub running: bool,
-    /// The newest grading: its report, or why it could not run.
+    /// The newest grading: the report of its deciding run (the first that did not pass,
+    /// else the last), or why it could not run.
     pub last: Option<Result<Report, String>>,
+    /// The newest grading's runs before `last`, which passed (the chosen interpreter's,
+    /// when a free-threaded one ran the checks again).
+    pub passed_before: Vec<Report>,
     /// The first output line shown.
     pub output_scroll: usize,
     /// True while the reset question is asked.
@@ -111,6 +115,7 @@ impl ExerciseScreen {
             grading_with: None,
             running: false,
             last: None,
+            passed_before: Vec::new(),
             output_scroll: 0,
             confirm_reset: false,
             show_solution: false,
@@ -227,6 +232,14 @@ impl ExerciseScreen {
                 self.running = false;
                 self.output_scroll = 0;
                 let entry = progress.exercise_mut(&self.exercise.id);
+                let result = result.and_then(|mut runs| {
+                    let last = runs.pop().ok_or_else(|| "no run was made".to_string())?;
+                    self.passed_before = runs;
+                    Ok(last)
+                });
+                if result.is_err() {
+                    self.passed_before.clear();
+                }
                 match &result {
                     Ok(report) if report.verdict.passed() => entry.state = ExerciseState::Passed,
                     Ok(_) => {
@@ -242,8 +255,15 @@ impl ExerciseScreen {
         }
     }
 
-    /// Grades the file again with the chosen interpreter (cancelling a run in progress).
+    /// Grades the file again with the chosen interpreter, then with a free-threaded one if
+    /// one is found (cancelling a run in progress).
     pub fn regrade(&mut self) {
+        let free_threaded = match (self.found(), self.grader_python()) {
+            (Some(found), Some(python)) => found
+                .second_grader(python, self.exercise.min_python)
+                .cloned(),
+            _ => None,
+        };
         let (Ok(file), Some(python), Some(grader)) = (
             self.file.clone(),
             self.grader_python().cloned(),
@@ -255,6 +275,7 @@ impl ExerciseScreen {
             exercise: Arc::clone(&self.exercise),
             file,
             python,
+            free_threaded,
         });
         self.running = true;
     }

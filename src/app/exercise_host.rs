@@ -31,6 +31,40 @@ pub struct ExerciseSetup {
 }
 
 impl App {
+    /// Says that some exercises did not load: the status bar names the first problem (unless
+    /// it already shows one) and every problem is printed when the tutorial quits.
+    pub fn report_exercise_problems(&mut self, problems: &[crate::lessons::Problem]) {
+        let Some(first) = problems.first() else {
+            return;
+        };
+        let sanitize = crate::lessons::sanitize::sanitize_line;
+        let more = match problems.len() {
+            1 => String::new(),
+            n => format!(" (+{} more; `pyconc check` lists them)", n - 1),
+        };
+        // The status bar is one line: the exercise's folder and file, not the whole path
+        // (quitting prints that).
+        let tail: Vec<&str> = first.file.rsplit(['/', '\\']).take(2).collect();
+        let short = crate::lessons::Problem {
+            file: tail.into_iter().rev().collect::<Vec<_>>().join("/"),
+            ..first.clone()
+        };
+        let text = format!(
+            "exercise did not load: {}{more}",
+            sanitize(&short.to_string())
+        );
+        if self.notice.is_none() {
+            self.error(text);
+        }
+        self.exit_messages
+            .push("exercises that did not load:".to_string());
+        self.exit_messages.extend(
+            problems
+                .iter()
+                .map(|p| format!("  {}", sanitize(&p.to_string()))),
+        );
+    }
+
     /// Opens the exercise screen on `id`.
     pub fn open_exercise(&mut self, id: &str) {
         let Some(exercise) = self.exercises.get(id).cloned() else {

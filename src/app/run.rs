@@ -143,9 +143,7 @@ fn run_editor(
             "set $VISUAL or $EDITOR, or open the file in any editor: pyconc grades each save"
                 .to_string()
         })?;
-    let mut words = editor.split_whitespace();
-    let program = words.next().unwrap_or_default().to_string();
-    let args: Vec<String> = words.map(str::to_string).collect();
+    let (program, args) = editor_command(&editor)?;
     input.pause();
     terminal::suspend();
     let status = std::process::Command::new(&program)
@@ -168,6 +166,34 @@ fn run_editor(
     }
 }
 
+/// The program and arguments of an `$EDITOR` value, split as a shell would (`code --wait`,
+/// `"/opt/My Editor/edit" -w`); a value that names a file as a whole is that file, spaces and
+/// all. On Windows a backslash is a path separator, not an escape.
+fn editor_command(value: &str) -> Result<(String, Vec<String>), String> {
+    let value = value.trim();
+    if std::path::Path::new(value).is_file() {
+        return Ok((value.to_string(), Vec::new()));
+    }
+    let escaped = if cfg!(windows) {
+        value.replace('\\', "\\\\")
+    } else {
+        value.to_string()
+    };
+    let mut words = shell_words::split(&escaped)
+        .map_err(|e| {
+            format!(
+                "cannot read the editor command `{}`: {e}",
+                crate::lessons::sanitize::sanitize_line(value)
+            )
+        })?
+        .into_iter();
+    let program = words
+        .next()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| "the editor command is empty".to_string())?;
+    Ok((program, words.collect()))
+}
+
 /// Prints what the learner must still be told (progress problems, recordings written),
 /// now that the terminal is restored.
 fn report_problems(problems: &[String]) {
@@ -179,6 +205,35 @@ fn report_problems(problems: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_editor_command_splits_like_a_shell() {
+        let split = |v: &str| editor_command(v).unwrap();
+        assert_eq!(split("vim"), ("vim".to_string(), vec![]));
+        assert_eq!(
+            split("  code --wait "),
+            ("code".to_string(), vec!["--wait".to_string()])
+        );
+        assert_eq!(
+            split(r#""/opt/My Editor/edit" -w"#),
+            ("/opt/My Editor/edit".to_string(), vec!["-w".to_string()])
+        );
+        assert!(
+            editor_command(r#""unclosed -w"#)
+                .unwrap_err()
+                .contains("cannot read")
+        );
+        assert!(editor_command("''").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn an_editor_that_is_a_path_with_spaces_is_one_program() {
+        let dir = tempfile::tempdir().unwrap();
+        let editor = dir.path().join("my editor");
+        std::fs::write(&editor, "").unwrap();
+        let value = editor.to_string_lossy().into_owned();
+        assert_eq!(editor_command(&value).unwrap(), (value, vec![]));
+    }
 
     #[test]
     fn frame_interval_is_a_sane_frame_rate() {

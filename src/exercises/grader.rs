@@ -1,6 +1,7 @@
 //! The background grader the TUI uses: one runner thread takes grading jobs from a channel
 //! and reports each result through a callback (the app turns it into a message of its
-//! loop). Submitting a job cancels the run in progress (its whole process group is killed)
+//! loop). A job that passes on the chosen interpreter runs again on a free-threaded one
+//! when such an interpreter is found, as `pyconc exercise --check` does. Submitting a job cancels the run in progress (its whole process group is killed)
 //! and skips jobs still queued, so only the newest save is graded. Dropping the grader
 //! cancels, stops and joins the thread.
 
@@ -23,7 +24,14 @@ pub struct Job {
     pub file: PathBuf,
     /// The interpreter to grade with.
     pub python: Interpreter,
+    /// A free-threaded interpreter the same checks also run on once `python` passes (`None`
+    /// when none is found or `python` is it).
+    pub free_threaded: Option<Interpreter>,
 }
+
+/// A finished grading: the runs in order, ending at the first that did not pass (one run,
+/// or two with a free-threaded interpreter). Never empty.
+pub type Runs = Vec<Report>;
 
 /// What the grader reports.
 #[derive(Debug, Clone)]
@@ -31,7 +39,7 @@ pub enum GraderEvent {
     /// Job `seq` started running.
     Started(u64),
     /// Job `seq` finished (not sent for a cancelled job).
-    Finished(u64, Result<Report, String>),
+    Finished(u64, Result<Runs, String>),
 }
 
 /// The runner thread and its controls.
@@ -107,12 +115,26 @@ fn runner(
         let cancel = Cancel::new();
         *current.lock().unwrap_or_else(|e| e.into_inner()) = Some(cancel.clone());
         on_event(GraderEvent::Started(seq));
-        let result = grade::grade(&job.exercise, &job.file, &job.python, &cancel);
+        let result = grade_on_each(&job, &cancel);
         *current.lock().unwrap_or_else(|e| e.into_inner()) = None;
         match result {
             Err(GradeError::Cancelled) => {}
-            Ok(report) => on_event(GraderEvent::Finished(seq, Ok(report))),
+            Ok(runs) => on_event(GraderEvent::Finished(seq, Ok(runs))),
             Err(e) => on_event(GraderEvent::Finished(seq, Err(e.to_string()))),
         }
     }
+}
+
+/// Grades on the chosen interpreter, then on the free-threaded one while every run passes.
+fn grade_on_each(job: &Job, cancel: &Cancel) -> Result<Runs, GradeError> {
+    let mut runs = Vec::new();
+    for python in std::iter::once(&job.python).chain(job.free_threaded.as_ref()) {
+        let report = grade::grade(&job.exercise, &job.file, python, cancel)?;
+        let passed = report.verdict.passed();
+        runs.push(report);
+        if !passed {
+            break;
+        }
+    }
+    Ok(runs)
 }

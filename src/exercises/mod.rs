@@ -65,9 +65,41 @@ pub struct ExerciseSet {
     pub exercises: Vec<Exercise>,
 }
 
+/// What reading a set gives: the exercises that loaded and the problems of the rest, so the
+/// tutorial can keep the good ones usable and say what is wrong with the others.
+#[derive(Debug, Default)]
+pub struct LoadedSet {
+    /// The exercises that loaded, sorted by id.
+    pub set: ExerciseSet,
+    /// What is wrong, sorted by file and line.
+    pub problems: Vec<Problem>,
+}
+
+impl LoadedSet {
+    /// The set when nothing is wrong, else every problem.
+    pub fn strict(self) -> Result<ExerciseSet, Vec<Problem>> {
+        if self.problems.is_empty() {
+            Ok(self.set)
+        } else {
+            Err(self.problems)
+        }
+    }
+
+    fn failed(problems: Vec<Problem>) -> LoadedSet {
+        LoadedSet {
+            set: ExerciseSet::default(),
+            problems,
+        }
+    }
+}
+
 impl ExerciseSet {
     /// The exercises compiled into the binary.
     pub fn embedded() -> Result<ExerciseSet, Vec<Problem>> {
+        ExerciseSet::read_embedded().strict()
+    }
+
+    fn read_embedded() -> LoadedSet {
         let mut exercises = Vec::new();
         let mut problems = Vec::new();
         for (folder, files) in EMBEDDED_EXERCISES {
@@ -91,20 +123,24 @@ impl ExerciseSet {
     /// Only what is inside the pack is read (see [`crate::lessons::pack::read_file_in`]):
     /// `exercises/`, a folder in it or a file may be a link, never one out of the pack.
     pub fn from_pack(pack: &Path) -> Result<ExerciseSet, Vec<Problem>> {
+        ExerciseSet::read_pack(pack).strict()
+    }
+
+    fn read_pack(pack: &Path) -> LoadedSet {
         let dir = pack.join("exercises");
         let shown_dir = sanitize::sanitize_path(&dir);
         let Ok(root) = pack::canonical_root(pack) else {
             // No pack folder: the lessons' reader says so.
-            return Ok(ExerciseSet::default());
+            return LoadedSet::default();
         };
         let canonical_dir = match std::fs::canonicalize(&dir) {
             Ok(real) => real,
             // No `exercises/` at all (a dangling link to one is a problem).
             Err(_) if std::fs::symlink_metadata(&dir).is_err() => {
-                return Ok(ExerciseSet::default());
+                return LoadedSet::default();
             }
             Err(e) => {
-                return Err(vec![Problem::new(
+                return LoadedSet::failed(vec![Problem::new(
                     &shown_dir,
                     0,
                     format!("cannot read: {e}"),
@@ -112,10 +148,10 @@ impl ExerciseSet {
             }
         };
         if !canonical_dir.starts_with(&root) {
-            return Err(vec![Problem::new(&shown_dir, 0, outside(&canonical_dir))]);
+            return LoadedSet::failed(vec![Problem::new(&shown_dir, 0, outside(&canonical_dir))]);
         }
         let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Ok(ExerciseSet::default());
+            return LoadedSet::default();
         };
         let mut folders: Vec<_> = entries
             .filter_map(Result::ok)
@@ -128,7 +164,7 @@ impl ExerciseSet {
             .collect();
         folders.sort();
         if folders.len() > MAX_PACK_EXERCISES {
-            return Err(vec![Problem::new(
+            return LoadedSet::failed(vec![Problem::new(
                 &shown_dir,
                 0,
                 format!(
@@ -144,7 +180,7 @@ impl ExerciseSet {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let shown = folder.display().to_string();
+            let shown = sanitize::sanitize_path(&folder);
             match std::fs::canonicalize(&folder) {
                 Ok(real) if real.starts_with(&root) => {}
                 Ok(real) => {
@@ -167,22 +203,24 @@ impl ExerciseSet {
 
     /// The embedded set, or `pack`'s.
     pub fn load(pack: Option<&Path>) -> Result<ExerciseSet, Vec<Problem>> {
+        ExerciseSet::load_usable(pack).strict()
+    }
+
+    /// The embedded set, or `pack`'s, keeping every exercise that loads beside the problems
+    /// of those that do not (the tutorial's way: one broken exercise hides only itself).
+    pub fn load_usable(pack: Option<&Path>) -> LoadedSet {
         match pack {
-            Some(pack) => ExerciseSet::from_pack(pack),
-            None => ExerciseSet::embedded(),
+            Some(pack) => ExerciseSet::read_pack(pack),
+            None => ExerciseSet::read_embedded(),
         }
     }
 
-    fn finish(
-        mut exercises: Vec<Exercise>,
-        mut problems: Vec<Problem>,
-    ) -> Result<ExerciseSet, Vec<Problem>> {
+    fn finish(mut exercises: Vec<Exercise>, mut problems: Vec<Problem>) -> LoadedSet {
         exercises.sort_by(|a, b| a.id.cmp(&b.id));
-        if problems.is_empty() {
-            Ok(ExerciseSet { exercises })
-        } else {
-            problems.sort();
-            Err(problems)
+        problems.sort();
+        LoadedSet {
+            set: ExerciseSet { exercises },
+            problems,
         }
     }
 
@@ -271,15 +309,7 @@ mod tests {
 
     #[test]
     fn embedded_exercises_are_valid_and_match_the_lessons() {
-        let set = ExerciseSet::embedded().unwrap_or_else(|ps| {
-            panic!(
-                "{}",
-                ps.iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        });
+        let set = ExerciseSet::embedded().unwrap_or_else(|ps| panic!("{}", Problem::lines(&ps)));
         let catalog = Catalog::embedded().unwrap();
         assert_eq!(set.cross_check(&catalog), vec![]);
     }
@@ -319,6 +349,23 @@ mod tests {
                 .ends_with("01-squares.md:9: unknown exercise `no-such-exercise`; exercises: none"),
             "{cross:?}"
         );
+    }
+
+    #[test]
+    fn a_broken_exercise_hides_only_itself_when_loaded_usable() {
+        let pack = fixture("exercise-pack-mixed");
+        let loaded = ExerciseSet::load_usable(Some(&pack));
+        assert_eq!(loaded.set.ids(), ["sum-squares"]);
+        assert!(
+            loaded
+                .problems
+                .iter()
+                .all(|p| p.to_string().contains("bad-one")),
+            "{:?}",
+            loaded.problems
+        );
+        assert!(!loaded.problems.is_empty());
+        assert!(loaded.strict().is_err(), "the strict reading still fails");
     }
 
     #[test]

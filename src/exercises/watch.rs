@@ -181,17 +181,40 @@ mod tests {
         rx.recv_timeout(Duration::from_secs(20)).is_ok()
     }
 
+    /// `name` in `dir`, holding `text`.
+    fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// A change callback that sends a notice, and the receiver of its notices.
+    fn notices() -> (impl Fn() + Send + Sync + 'static, mpsc::Receiver<()>) {
+        let (tx, rx) = mpsc::channel();
+        let tx = Mutex::new(tx);
+        let notify = move || {
+            let _ = tx.lock().unwrap().send(());
+        };
+        (notify, rx)
+    }
+
+    /// A watcher of a new file `name` in `dir` holding `text`: the path, the watcher and
+    /// the receiver of its change notices.
+    fn watch(
+        dir: &tempfile::TempDir,
+        name: &str,
+        text: &str,
+    ) -> (PathBuf, FileWatcher, mpsc::Receiver<()>) {
+        let path = file(dir, name, text);
+        let (notify, rx) = notices();
+        let watcher = FileWatcher::start(&path, notify).unwrap();
+        (path, watcher, rx)
+    }
+
     #[test]
     fn a_save_is_seen_once_and_an_untouched_file_is_quiet() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.py");
-        std::fs::write(&path, "x = 1\n").unwrap();
-        let (tx, rx) = mpsc::channel();
-        let tx = Mutex::new(tx);
-        let watcher = FileWatcher::start(&path, move || {
-            let _ = tx.lock().unwrap().send(());
-        })
-        .unwrap();
+        let (path, watcher, rx) = watch(&dir, "a.py", "x = 1\n");
         std::fs::write(&path, "x = 2\n").unwrap();
         assert!(changed(&rx));
         // An editor's rename-over save.
@@ -209,14 +232,7 @@ mod tests {
     #[test]
     fn reading_the_file_is_not_a_change() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.py");
-        std::fs::write(&path, "x = 1\n").unwrap();
-        let (tx, rx) = mpsc::channel();
-        let tx = Mutex::new(tx);
-        let _watcher = FileWatcher::start(&path, move || {
-            let _ = tx.lock().unwrap().send(());
-        })
-        .unwrap();
+        let (path, _watcher, rx) = watch(&dir, "c.py", "x = 1\n");
         for _ in 0..20 {
             let _ = std::fs::read(&path).unwrap();
         }
@@ -226,18 +242,14 @@ mod tests {
     #[test]
     fn polling_alone_sees_a_change() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("b.py");
-        std::fs::write(&path, "a\n").unwrap();
-        let (tx, rx) = mpsc::channel();
-        let tx = Mutex::new(tx);
+        let path = file(&dir, "b.py", "a\n");
+        let (notify, rx) = notices();
         let shared = Arc::new(Shared {
             path: path.clone(),
             last: Mutex::new(fingerprint(&path)),
             stop: Mutex::new(false),
             wake: Condvar::new(),
-            on_change: Box::new(move || {
-                let _ = tx.lock().unwrap().send(());
-            }),
+            on_change: Box::new(notify),
         });
         shared.look();
         assert!(rx.try_recv().is_err(), "no change yet");

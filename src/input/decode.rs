@@ -145,8 +145,15 @@ fn parse_escape(b: &[u8]) -> Parse {
     }
 }
 
+/// `ESC O c`: an arrow, Home, End or F1-F4.
 fn ss3(c: u8) -> Option<Event> {
-    let code = match c {
+    key(final_letter_key(c)?, KeyModifiers::NONE)
+}
+
+/// The key a final letter names in both `ESC O c` and `ESC [ params c`: the arrows, Home,
+/// End and F1-F4.
+fn final_letter_key(c: u8) -> Option<KeyCode> {
+    Some(match c {
         b'A' => KeyCode::Up,
         b'B' => KeyCode::Down,
         b'C' => KeyCode::Right,
@@ -155,8 +162,7 @@ fn ss3(c: u8) -> Option<Event> {
         b'F' => KeyCode::End,
         b'P'..=b'S' => KeyCode::F(c - b'P' + 1),
         _ => return None,
-    };
-    key(code, KeyModifiers::NONE)
+    })
 }
 
 /// `ESC [ params final`.
@@ -181,7 +187,12 @@ fn parse_csi(b: &[u8]) -> Parse {
 
 /// Modifiers from an xterm modifier parameter (1 + shift 1, alt 2, ctrl 4).
 fn modifiers(param: u16) -> KeyModifiers {
-    let bits = param.saturating_sub(1);
+    modifier_bits(param.saturating_sub(1))
+}
+
+/// Modifiers from the bits xterm gives them in both keys and mouse buttons: shift 1, alt
+/// 2, ctrl 4 (other bits are ignored).
+fn modifier_bits(bits: u16) -> KeyModifiers {
     let mut m = KeyModifiers::NONE;
     if bits & 1 != 0 {
         m |= KeyModifiers::SHIFT;
@@ -209,14 +220,7 @@ fn csi(params: &[u8], last: u8) -> Option<Event> {
     let first = numbers.first().copied().unwrap_or(0);
     let mods = modifiers(numbers.get(1).copied().unwrap_or(1));
     let code = match last {
-        b'A' => KeyCode::Up,
-        b'B' => KeyCode::Down,
-        b'C' => KeyCode::Right,
-        b'D' => KeyCode::Left,
-        b'H' => KeyCode::Home,
-        b'F' => KeyCode::End,
         b'Z' => return key(KeyCode::BackTab, KeyModifiers::SHIFT),
-        b'P'..=b'S' => KeyCode::F(last - b'P' + 1),
         b'~' => match first {
             1 | 7 => KeyCode::Home,
             2 => KeyCode::Insert,
@@ -230,7 +234,7 @@ fn csi(params: &[u8], last: u8) -> Option<Event> {
             28 | 29 | 31..=34 => KeyCode::F((first - 15).min(20) as u8),
             _ => return None,
         },
-        _ => return None,
+        letter => final_letter_key(letter)?,
     };
     key(code, mods)
 }
@@ -261,21 +265,12 @@ fn mouse(cb: u16, x: u16, y: u16, release: bool) -> Option<Event> {
     } else {
         MouseEventKind::Down(button)
     };
-    let mut modifiers = KeyModifiers::NONE;
-    if cb & 4 != 0 {
-        modifiers |= KeyModifiers::SHIFT;
-    }
-    if cb & 8 != 0 {
-        modifiers |= KeyModifiers::ALT;
-    }
-    if cb & 16 != 0 {
-        modifiers |= KeyModifiers::CONTROL;
-    }
     Some(Event::Mouse(MouseEvent {
         kind,
         column: x,
         row: y,
-        modifiers,
+        // The button code's modifier bits: shift 4, meta 8, ctrl 16.
+        modifiers: modifier_bits(cb >> 2),
     }))
 }
 
@@ -333,23 +328,44 @@ mod tests {
         );
     }
 
-    #[test]
-    fn sgr_mouse_wheel_and_click() {
-        let mut d = Decoder::new();
-        let got = d.feed(b"\x1b[<65;10;5M\x1b[<0;3;4M\x1b[<0;3;4m");
-        let kinds: Vec<_> = got
-            .iter()
+    /// The mouse events `bytes` decode to (any other event fails the test).
+    fn mouse_events(bytes: &[u8]) -> Vec<MouseEvent> {
+        Decoder::new()
+            .feed(bytes)
+            .into_iter()
             .map(|e| match e {
-                Event::Mouse(m) => (m.kind, m.column, m.row),
+                Event::Mouse(m) => m,
                 other => panic!("{other:?}"),
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn sgr_mouse_wheel_and_click() {
+        let got = mouse_events(b"\x1b[<65;10;5M\x1b[<0;3;4M\x1b[<0;3;4m");
         assert_eq!(
-            kinds,
+            got.iter()
+                .map(|m| (m.kind, m.column, m.row))
+                .collect::<Vec<_>>(),
             vec![
                 (MouseEventKind::ScrollDown, 9, 4),
                 (MouseEventKind::Down(MouseButton::Left), 2, 3),
                 (MouseEventKind::Up(MouseButton::Left), 2, 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn sgr_mouse_modifier_bits_give_shift_alt_and_ctrl() {
+        let got = mouse_events(b"\x1b[<4;1;1M\x1b[<8;1;1M\x1b[<16;1;1M\x1b[<93;1;1M");
+        assert_eq!(
+            got.iter().map(|m| m.modifiers).collect::<Vec<_>>(),
+            vec![
+                KeyModifiers::SHIFT,
+                KeyModifiers::ALT,
+                CTRL,
+                // 64 + 16 + 8 + 4 + 1: a wheel with all three held.
+                KeyModifiers::SHIFT | KeyModifiers::ALT | CTRL,
             ]
         );
     }

@@ -215,14 +215,6 @@ mod tests {
     #[test]
     fn embedded_lessons_are_valid() {
         let problems = check(None);
-        assert!(
-            problems.is_empty(),
-            "{}",
-            problems
-                .iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
+        assert!(problems.is_empty(), "{}", Problem::lines(&problems));
     }
 }

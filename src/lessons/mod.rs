@@ -152,6 +152,15 @@ impl Problem {
             message: clean(message.into()),
         }
     }
+
+    /// `problems` one a line, as `pyconc check` prints them.
+    pub fn lines(problems: &[Problem]) -> String {
+        problems
+            .iter()
+            .map(Problem::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
 impl Lesson {

@@ -216,6 +216,15 @@ mod tests {
             .collect()
     }
 
+    /// Fails unless one of the problems of the pack in `dir` holds `needle`.
+    fn assert_refused_with(dir: &Path, needle: &str) {
+        let shown = problems_of(dir);
+        assert!(
+            shown.iter().any(|p| p.contains(needle)),
+            "{needle:?} not in {shown:?}"
+        );
+    }
+
     #[test]
     fn reads_lessons_and_skips_readme_and_dot_files() {
         let dir = tempfile::tempdir().unwrap();
@@ -233,13 +242,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.md"), lesson("a", 1)).unwrap();
         std::fs::create_dir(dir.path().join("b.md")).unwrap();
-        let shown = problems_of(dir.path());
-        assert!(
-            shown
-                .iter()
-                .any(|p| p.contains("b.md: is a folder, not a file")),
-            "{shown:?}"
-        );
+        assert_refused_with(dir.path(), "b.md: is a folder, not a file");
     }
 
     #[cfg(unix)]
@@ -307,11 +310,7 @@ mod tests {
         let c = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
         // SAFETY: a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-        let shown = problems_of(dir.path());
-        assert!(
-            shown.iter().any(|p| p.contains("not a regular file")),
-            "{shown:?}"
-        );
+        assert_refused_with(dir.path(), "not a regular file");
     }
 
     #[test]
@@ -320,8 +319,7 @@ mod tests {
         let big = std::fs::File::create(dir.path().join("big.md")).unwrap();
         // Sparse: costs no disk, and must not be read.
         big.set_len(2 * 1024 * 1024 * 1024).unwrap();
-        let shown = problems_of(dir.path());
-        assert!(shown.iter().any(|p| p.contains("too large")), "{shown:?}");
+        assert_refused_with(dir.path(), "too large");
 
         // Files each under the file limit, over the pack's limit together.
         let dir = tempfile::tempdir().unwrap();
@@ -344,13 +342,7 @@ mod tests {
                 .unwrap();
             std::io::Write::write_all(&mut f, body.as_bytes()).unwrap();
         }
-        let shown = problems_of(dir.path());
-        assert!(
-            shown
-                .iter()
-                .any(|p| p.contains("add up to more than 8.0 MiB")),
-            "{shown:?}"
-        );
+        assert_refused_with(dir.path(), "add up to more than 8.0 MiB");
 
         let dir = tempfile::tempdir().unwrap();
         for i in 0..=MAX_PACK_LESSONS {

@@ -1,30 +1,32 @@
 //! `pyconc check`'s Python step: every ```` ```python ```` block of a pack must compile.
 //!
-//! All blocks of a pack go to ONE `python3` process as JSON on stdin; a small script
+//! All blocks of a pack go to ONE `python3` process as a JSON file; a small script
 //! compiles each (nothing is executed) and answers one JSON line per block that does not
 //! compile. Each block is padded with blank lines so Python's line numbers are the markdown
 //! file's. A block marked `requires=X.Y` is compiled only by Python X.Y or newer. With no
 //! Python at all, the step is skipped with a note: that is not a problem in the pack.
 
-use std::io::{Read, Write};
+use std::ffi::OsStr;
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{Lesson, Problem, markdown::CodeBlock, sanitize};
+use crate::child::capture::{self, ChildSpec, Stream};
+use crate::child::{Cancel, Exit};
 
 /// The compile script runs at most this long; then it is killed and reported.
 pub const COMPILE_TIMEOUT: Duration = Duration::from_secs(20);
-/// How often the running compile script is polled for its exit.
-const POLL_INTERVAL: Duration = Duration::from_millis(10);
 /// At most this much of the script's output is read (a pack's messages are short).
-const OUTPUT_CAP_BYTES: u64 = 1 << 20;
+const OUTPUT_CAP_BYTES: usize = 1 << 20;
 
-/// Reads `{"blocks": [{file, line, code, requires}]}` on stdin; prints one JSON line
+/// Reads `{"blocks": [{file, line, code, requires}]}` from the file named by its argument; prints one JSON line
 /// `{file, line, message}` per block that does not compile. Standard library only.
 const COMPILE_SCRIPT_PY: &str = r#"
 import json, sys
-for b in json.load(sys.stdin)["blocks"]:
+with open(sys.argv[1], encoding="utf-8") as f:
+    blocks = json.load(f)["blocks"]
+for b in blocks:
     need = b.get("requires")
     if need and tuple(sys.version_info[:2]) < tuple(need):
         continue
@@ -134,85 +136,45 @@ fn parse_answers(stdout: &str) -> Vec<Problem> {
         .collect()
 }
 
-/// Kills and reaps the child when dropped, whatever path the caller takes.
-struct Reaped(Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-        }
-        let _ = self.0.wait();
-    }
-}
-
-/// Runs the compile script with `payload` on stdin; its stdout, or why it failed.
+/// Runs the compile script on `payload` (written to a temporary file the script reads: the
+/// child runner closes stdin) through [`crate::child`], so the script runs in its own process
+/// group under [`COMPILE_TIMEOUT`] with its output capped; its stdout, or why it failed.
 fn run_compile_script(python: &Path, payload: &str) -> Result<String, String> {
-    let child = Command::new(python)
-        .args(["-I", "-c", COMPILE_SCRIPT_PY])
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            let shown = sanitize::sanitize_path(python);
-            format!("{shown} did not start: {e}")
-        })?;
-    let mut child = Reaped(child);
-    let stdin = child.0.stdin.take();
-    let payload = payload.to_string();
-    // Write and read on threads so neither pipe can fill and stall the other.
-    let writer = std::thread::spawn(move || {
-        if let Some(mut stdin) = stdin {
-            let _ = stdin.write_all(payload.as_bytes());
-        }
-    });
-    let stdout = child.0.stdout.take();
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(out) = stdout {
-            let _ = out.take(OUTPUT_CAP_BYTES).read_to_string(&mut text);
-        }
-        text
-    });
-    let stderr = child.0.stderr.take();
-    let err_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(err) = stderr {
-            let _ = err.take(OUTPUT_CAP_BYTES).read_to_string(&mut text);
-        }
-        text
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.0.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if started.elapsed() > COMPILE_TIMEOUT => {
-                let _ = child.0.kill();
-                break Err(format!(
-                    "{} took over {} s: killed",
-                    python.display(),
-                    COMPILE_TIMEOUT.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(POLL_INTERVAL),
-            Err(e) => break Err(format!("waiting for {}: {e}", python.display())),
-        }
+    let shown = sanitize::sanitize_path(python);
+    let mut file = tempfile::NamedTempFile::new()
+        .map_err(|e| format!("could not write the blocks for {shown}: {e}"))?;
+    file.write_all(payload.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("could not write the blocks for {shown}: {e}"))?;
+    let mut spec = ChildSpec::new(python, COMPILE_TIMEOUT).args([
+        OsStr::new("-I"),
+        OsStr::new("-c"),
+        OsStr::new(COMPILE_SCRIPT_PY),
+        file.path().as_os_str(),
+    ]);
+    spec.env
+        .push(("PYTHONDONTWRITEBYTECODE".into(), "1".into()));
+    spec.output_cap = OUTPUT_CAP_BYTES;
+    let run =
+        capture::run(&spec, &Cancel::new()).map_err(|e| format!("{shown} did not start: {e}"))?;
+    let text = |stream: Stream| -> Vec<&str> {
+        run.lines
+            .iter()
+            .filter(|(s, _)| *s == stream)
+            .map(|(_, line)| line.as_str())
+            .collect()
     };
-    drop(child);
-    let _ = writer.join();
-    let stdout = reader.join().unwrap_or_default();
-    let stderr = err_reader.join().unwrap_or_default();
-    let status = status?;
-    if status.success() {
-        Ok(stdout)
-    } else {
-        let last = stderr.lines().last().unwrap_or("no message");
-        Err(format!(
-            "the compile script failed ({status}): {}",
-            sanitize::sanitize_line(last)
-        ))
+    match run.ending {
+        Exit::Code(0) => Ok(text(Stream::Stdout).join("\n")),
+        Exit::TimedOut => Err(format!(
+            "{shown} took over {} s: killed",
+            COMPILE_TIMEOUT.as_secs()
+        )),
+        ending => Err(format!(
+            "the compile script {}: {}",
+            ending.describe(),
+            sanitize::sanitize_line(text(Stream::Stderr).last().unwrap_or(&"no message"))
+        )),
     }
 }
 
@@ -269,6 +231,26 @@ mod tests {
         let found = check_python_blocks(&[l], None);
         assert!(found.problems.is_empty());
         assert!(found.note.unwrap().contains("no python3 found"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_python_that_fails_is_a_note_with_its_last_error_line() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("python3");
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\necho first >&2\nprintf 'boom \\033[31mred\\n' >&2\nexit 3\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let l = lesson("\n```python\nok = 1\n```\n");
+        let found = check_python_blocks(&[l], Some(&fake));
+        assert!(found.problems.is_empty());
+        let note = found.note.unwrap();
+        assert!(note.contains("exited with code 3: boom"), "{note}");
+        assert!(!note.contains('\u{1b}'), "sanitised: {note:?}");
     }
 
     #[test]

@@ -159,6 +159,13 @@ impl Found {
     pub fn free_threaded(&self) -> Option<&Interpreter> {
         self.usable().find(|i| i.free_threaded)
     }
+
+    /// The free-threaded interpreter an exercise's checks also run on after `main`: none
+    /// when `main` is it, or when it is older than the exercise's `min_python`.
+    pub fn second_grader(&self, main: &Interpreter, min_python: Version) -> Option<&Interpreter> {
+        self.free_threaded()
+            .filter(|free| free.real_path != main.real_path && free.version >= min_python)
+    }
 }
 
 /// Finds and probes every interpreter. `explicit` (`--python PATH`) wins over

@@ -203,15 +203,18 @@ fn uv_managed() -> Vec<Candidate> {
         "--output-format",
         "json",
     ]);
-    let Ok(captured) = child::run(&spec, &Cancel::new()) else {
+    listed(&spec, parse_uv_list, Source::Uv)
+}
+
+/// The interpreters a lister program (`spec`) prints, read by `parse`, found by `source`;
+/// none if it fails to run.
+fn listed(spec: &ChildSpec, parse: fn(&str) -> Vec<PathBuf>, source: Source) -> Vec<Candidate> {
+    let Ok(captured) = child::run(spec, &Cancel::new()) else {
         return Vec::new();
     };
-    parse_uv_list(&captured.output_text())
+    parse(&captured.output_text())
         .into_iter()
-        .map(|path| Candidate {
-            path,
-            source: Source::Uv,
-        })
+        .map(|path| Candidate { path, source })
         .collect()
 }
 
@@ -242,16 +245,7 @@ fn py_launcher() -> Vec<Candidate> {
         return Vec::new();
     };
     let spec = ChildSpec::new(py, LISTER_TIME_LIMIT).args(["-0p"]);
-    let Ok(captured) = child::run(&spec, &Cancel::new()) else {
-        return Vec::new();
-    };
-    parse_py_list(&captured.output_text())
-        .into_iter()
-        .map(|path| Candidate {
-            path,
-            source: Source::PyLauncher,
-        })
-        .collect()
+    listed(&spec, parse_py_list, Source::PyLauncher)
 }
 
 /// The paths in `py -0p` output (` -V:3.12 *        C:\Python312\python.exe`), without the

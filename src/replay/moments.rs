@@ -9,7 +9,9 @@ use crate::sims::Snapshot;
 pub fn moments(prev: Option<&Snapshot>, next: &Snapshot) -> Vec<String> {
     let mut out = Vec::new();
     match (prev, next) {
-        (Some(Snapshot::Gil(a)), Snapshot::Gil(b)) if a.gil_switches == 0 && b.gil_switches > 0 => {
+        (Some(Snapshot::Gil(a)), Snapshot::Gil(b))
+            if a.counts.gil_switches == 0 && b.counts.gil_switches > 0 =>
+        {
             out.push("first hand-off of the GIL".to_string());
         }
         (Some(Snapshot::Deadlock(a)), Snapshot::Deadlock(b)) if !a.deadlocked && b.deadlocked => {
@@ -50,10 +52,10 @@ pub fn moments(prev: Option<&Snapshot>, next: &Snapshot) -> Vec<String> {
             }
         }
         (Some(Snapshot::Processes(a)), Snapshot::Processes(b)) => {
-            if b.workers_crashed > a.workers_crashed {
+            if b.breakage.workers_crashed > a.breakage.workers_crashed {
                 out.push("a worker process crashed".to_string());
             }
-            if a.broken.is_none() && b.broken.is_some() {
+            if a.breakage.broken.is_none() && b.breakage.broken.is_some() {
                 out.push("the pool is broken".to_string());
             }
         }
@@ -97,11 +99,11 @@ mod tests {
     #[test]
     fn the_first_gil_hand_off_is_marked_once() {
         let mut a = gil_model();
-        a.gil_switches = 0;
+        a.counts.gil_switches = 0;
         let mut b = a.clone();
-        b.gil_switches = 1;
+        b.counts.gil_switches = 1;
         let mut c = b.clone();
-        c.gil_switches = 2;
+        c.counts.gil_switches = 2;
         let (a, b, c) = (
             Snapshot::Gil(Arc::new(a)),
             Snapshot::Gil(Arc::new(b)),

@@ -118,6 +118,13 @@ fn python_line(screen: &ExerciseScreen, tries: u32, theme: &Theme) -> Line<'stat
         (Pythons::Looking, _) => spans.push(Span::styled("looking for Python…", theme.muted)),
         (Pythons::Found(_), Some(python)) => {
             spans.push(Span::styled(python.describe(), theme.accent));
+            let second = screen
+                .found()
+                .and_then(|f| f.second_grader(python, screen.exercise.min_python));
+            if let Some(free) = second {
+                spans.push(Span::styled(", then ", theme.muted));
+                spans.push(Span::styled(free.short_name(), theme.accent));
+            }
             let others = screen.found().map_or(0, |f| f.usable().count()) - 1;
             if others > 0 {
                 spans.push(Span::styled(
@@ -189,6 +196,19 @@ fn verdict_lines(
         ]));
     }
     let (summary, style) = match report.verdict {
+        Verdict::Passed if !screen.passed_before.is_empty() => (
+            format!(
+                "passed on {}: every check is green",
+                screen
+                    .passed_before
+                    .iter()
+                    .chain([report])
+                    .map(|r| format!("{} ({:.1} s)", r.python_name, r.seconds))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            theme.good,
+        ),
         Verdict::Passed => (
             format!("passed in {:.1} s: every check is green", report.seconds),
             theme.good,
@@ -205,6 +225,17 @@ fn verdict_lines(
         Verdict::TimedOut => ("timed out".to_string(), theme.bad),
     };
     out.push(Line::styled(summary, style.add_modifier(Modifier::BOLD)));
+    if !report.verdict.passed()
+        && let Some(before) = screen.passed_before.last()
+    {
+        out.push(Line::styled(
+            format!(
+                "it passed on {}; the checks below are from the run on {}",
+                before.python_name, report.python_name
+            ),
+            theme.warn,
+        ));
+    }
     if let Some(first) = report.first_failure() {
         let message = if first.message.is_empty() {
             "(the check gave no reason)".to_string()

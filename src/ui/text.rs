@@ -97,6 +97,12 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `-12,345`: [`thousands`] for a figure that can go below zero.
+pub fn signed_thousands(n: i64) -> String {
+    let digits = thousands(n.unsigned_abs());
+    if n < 0 { format!("-{digits}") } else { digits }
+}
+
 /// `950`, `12.3k`, `4.5M`.
 pub fn compact(n: u64) -> String {
     match n {
@@ -132,6 +138,12 @@ pub fn format_seconds(s: f64) -> String {
     }
 }
 
+/// Milliseconds as seconds to a tenth, `0.4 s`, `12.0 s`: waits and walls that grow in
+/// steady steps, so the figure does not jump between units while a demo runs.
+pub fn tenths_of_seconds(ms: u64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
 /// Bytes for people: `512 B`, `64 KB`, `1.5 MB`.
 pub fn format_bytes(b: u64) -> String {
     const KB: f64 = 1024.0;
@@ -163,6 +175,11 @@ mod tests {
         assert_eq!(format_seconds(0.25), "250 ms");
         assert_eq!(format_seconds(1.284), "1.28 s");
         assert_eq!(format_seconds(42.2), "42 s");
+        assert_eq!(signed_thousands(0), "0");
+        assert_eq!(signed_thousands(1_000), "1,000");
+        assert_eq!(signed_thousands(-12_345_678), "-12,345,678");
+        assert_eq!(tenths_of_seconds(420), "0.4 s");
+        assert_eq!(tenths_of_seconds(12_000), "12.0 s");
         assert_eq!(format_bytes(512), "512 B");
         assert_eq!(format_bytes(64 * 1024), "64 KB");
         assert_eq!(format_bytes(3 * 1024 * 1024 / 2), "1.5 MB");

@@ -1,5 +1,6 @@
 //! Small drawing pieces shared by the views: text bars, sparklines and time strips made of
-//! characters (so they read the same with or without colour), and a caption line.
+//! characters (so they read the same with or without colour), a caption line and a step
+//! model's challenge line.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -143,9 +144,30 @@ pub fn caption<'a>(text: impl Into<String>, theme: &Theme) -> Line<'a> {
     ))
 }
 
+/// A step model's challenge: `goal: ...` while it is open, `✓ ...` once it is won.
+pub fn challenge<'a>(goal: &str, won: bool, theme: &Theme) -> Line<'a> {
+    let mark = if won {
+        Span::styled("✓ ", theme.good)
+    } else {
+        Span::styled("goal: ", theme.muted)
+    };
+    Line::from(vec![mark, Span::styled(goal.to_string(), theme.text)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_challenge_says_goal_until_it_is_won() {
+        let theme = Theme::new(crate::theme::ThemeName::Dark, true);
+        let open = challenge("make it 1", false, &theme);
+        assert_eq!(open.to_string(), "goal: make it 1");
+        assert_eq!(open.spans[0].style, theme.muted);
+        let won = challenge("make it 1", true, &theme);
+        assert_eq!(won.to_string(), "✓ make it 1");
+        assert_eq!(won.spans[0].style, theme.good);
+    }
 
     #[test]
     fn bars_fill_in_eighths_and_keep_their_width() {

@@ -102,7 +102,7 @@ impl DemoTwin {
         let view = self.view(TWIN_WINDOW_S, cells);
         let facts = match &self.state {
             TwinState::Done(real) => real.facts.clone(),
-            _ => view.as_ref().and_then(|v| v.facts.clone()),
+            _ => view.as_ref().and_then(|v| v.run.facts.clone()),
         };
         let interp = facts
             .as_ref()

@@ -16,7 +16,7 @@ use crate::child::Exit;
 
 /// How many sample ticks are kept for scrubbing (about a minute at 1 kHz).
 pub const KEPT_TICKS: usize = 65_536;
-/// The most threads tracked (later ones are counted in [`Recording::untracked_threads`]).
+/// The most threads tracked (later ones are counted in [`RunFacts::untracked_threads`]).
 pub const MAX_TRACKS: usize = 256;
 
 /// One thread's three files as read at one tick (`syscall` is `None` when not readable).
@@ -93,15 +93,28 @@ pub struct ThreadView {
     pub runnable_s: f64,
 }
 
-/// One frame's worth of a run, plain data for the view.
+/// What is known about a run as a whole: the interpreter, what sampling can see here, the
+/// threads beyond [`MAX_TRACKS`] and how the child ended. The recording keeps it; every
+/// frame's view carries a copy.
 #[derive(Debug, Clone, PartialEq)]
-pub struct XrayView {
+pub struct RunFacts {
     /// The interpreter's facts, once the bootstrap sent them.
     pub facts: Option<InterpreterFacts>,
     /// What can be seen here.
     pub mode: SamplingMode,
     /// Why sampling is limited, when it is.
     pub mode_reason: Option<String>,
+    /// Threads seen beyond [`MAX_TRACKS`].
+    pub untracked_threads: usize,
+    /// How the child ended, once it has.
+    pub exit: Option<Exit>,
+}
+
+/// One frame's worth of a run, plain data for the view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XrayView {
+    /// The run as a whole.
+    pub run: RunFacts,
     /// Seconds since the run started (its length once it ended).
     pub elapsed_s: f64,
     /// The window's end and its length, in seconds of run time.
@@ -120,10 +133,6 @@ pub struct XrayView {
     pub gil_found: bool,
     /// One entry per thread, main first, then in order of appearance.
     pub threads: Vec<ThreadView>,
-    /// Threads beyond [`MAX_TRACKS`].
-    pub untracked_threads: usize,
-    /// How the child ended, once it has.
-    pub exit: Option<Exit>,
 }
 
 /// The store.
@@ -135,16 +144,8 @@ pub struct Recording {
     tracks: Vec<Track>,
     by_tid: HashMap<u32, usize>,
     book: FutexBook,
-    /// The interpreter's facts.
-    pub facts: Option<InterpreterFacts>,
-    /// What can be seen.
-    pub mode: SamplingMode,
-    /// Why it is limited, when it is.
-    pub mode_reason: Option<String>,
-    /// How the child ended.
-    pub exit: Option<Exit>,
-    /// Threads seen beyond [`MAX_TRACKS`].
-    pub untracked_threads: usize,
+    /// The run as a whole.
+    pub run: RunFacts,
     /// Seconds the sampler thread spent on a core.
     pub sampler_cpu_s: f64,
     ended_ms: Option<f64>,
@@ -160,11 +161,13 @@ impl Recording {
             tracks: Vec::new(),
             by_tid: HashMap::new(),
             book: FutexBook::default(),
-            facts: None,
-            mode,
-            mode_reason,
-            exit: None,
-            untracked_threads: 0,
+            run: RunFacts {
+                facts: None,
+                mode,
+                mode_reason,
+                untracked_threads: 0,
+                exit: None,
+            },
             sampler_cpu_s: 0.0,
             ended_ms: None,
         }
@@ -172,9 +175,9 @@ impl Recording {
 
     /// Drops to stat-only sampling (syscall refused mid-run), saying why.
     pub fn degrade(&mut self, mode: SamplingMode, reason: String) {
-        if self.mode == SamplingMode::Full {
-            self.mode = mode;
-            self.mode_reason = Some(reason);
+        if self.run.mode == SamplingMode::Full {
+            self.run.mode = mode;
+            self.run.mode_reason = Some(reason);
         }
     }
 
@@ -183,7 +186,7 @@ impl Recording {
             return Some(&mut self.tracks[i]);
         }
         if self.tracks.len() >= MAX_TRACKS {
-            self.untracked_threads += 1;
+            self.run.untracked_threads += 1;
             return None;
         }
         self.by_tid.insert(tid, self.tracks.len());
@@ -265,7 +268,7 @@ impl Recording {
     /// Applies one bootstrap message.
     pub fn apply(&mut self, msg: Message) {
         match msg {
-            Message::Hello(f) => self.facts = Some(f),
+            Message::Hello(f) => self.run.facts = Some(f),
             Message::ThreadStart {
                 native_id,
                 name,
@@ -281,7 +284,7 @@ impl Recording {
                 native_id, cpu_s, ..
             } => {
                 let tick = self.ticks;
-                let portable = self.mode == SamplingMode::Portable;
+                let portable = self.run.mode == SamplingMode::Portable;
                 if let Some(t) = self.track(native_id) {
                     if cpu_s.is_some() {
                         t.reported_cpu_s = cpu_s;
@@ -317,7 +320,7 @@ impl Recording {
             t.finish(tick);
         }
         self.ended_ms.get_or_insert(t_ms);
-        self.exit = Some(exit);
+        self.run.exit = Some(exit);
     }
 
     /// Ticks taken so far.
@@ -344,7 +347,7 @@ impl Recording {
 
     /// The GIL's address, when found (never for a run without a GIL).
     pub fn gil(&self) -> Option<classify::GilRange> {
-        if self.facts.as_ref().is_some_and(|f| !f.has_gil()) {
+        if self.run.facts.as_ref().is_some_and(|f| !f.has_gil()) {
             return None;
         }
         self.book.gil()
@@ -421,9 +424,7 @@ impl Recording {
             })
             .collect();
         XrayView {
-            facts: self.facts.clone(),
-            mode: self.mode,
-            mode_reason: self.mode_reason.clone(),
+            run: self.run.clone(),
             elapsed_s: self.elapsed_s(),
             window_end_s: end_s,
             window_s,
@@ -433,8 +434,6 @@ impl Recording {
             handoffs_per_s: self.handoffs_per_s(),
             gil_found: gil.is_some(),
             threads,
-            untracked_threads: self.untracked_threads,
-            exit: self.exit.clone(),
         }
     }
 }

@@ -36,8 +36,8 @@ pub fn report(out: &Outcome, script: &str) -> Value {
 /// The part of the report that comes from the recording alone.
 pub fn recording_json(rec: &Recording) -> Value {
     let gil = rec.gil();
-    let full = rec.mode == SamplingMode::Full;
-    let stat = rec.mode != SamplingMode::Portable;
+    let full = rec.run.mode == SamplingMode::Full;
+    let stat = rec.run.mode != SamplingMode::Portable;
     let elapsed = rec.elapsed_s();
     let threads: Vec<Value> = rec
         .tracks()
@@ -61,13 +61,13 @@ pub fn recording_json(rec: &Recording) -> Value {
         })
         .collect();
     json!({
-        "interpreter": rec.facts,
+        "interpreter": rec.run.facts,
         "elapsed_s": round(elapsed, 3),
         "cpu_s": round(rec.tracks().iter().filter_map(|t| t.cpu_s()).sum::<f64>(), 4),
         "sampling": {
-            "mode": rec.mode,
-            "limitation": rec.mode_reason,
-            "readable": match rec.mode {
+            "mode": rec.run.mode,
+            "limitation": rec.run.mode_reason,
+            "readable": match rec.run.mode {
                 SamplingMode::Full => vec!["stat", "schedstat", "syscall"],
                 SamplingMode::StatOnly => vec!["stat", "schedstat"],
                 SamplingMode::Portable => vec![],

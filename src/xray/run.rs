@@ -119,7 +119,7 @@ pub fn replay(text: &str) -> Recording {
         match serde_json::from_str::<RawLine>(line) {
             Ok(RawLine::Mode { mode, reason }) => rec = Recording::new(mode, reason),
             Ok(RawLine::Tick(t)) => {
-                if rec.mode == SamplingMode::Portable {
+                if rec.run.mode == SamplingMode::Portable {
                     rec.push_portable_tick(t.t_ms);
                 } else {
                     rec.push_tick(&t);
@@ -342,7 +342,7 @@ impl XrayRun {
         }
         let t_ms = self.started.elapsed().as_secs_f64() * 1000.0;
         let mut rec = lock(&self.rec);
-        if rec.exit.is_none() {
+        if rec.run.exit.is_none() {
             rec.end(t_ms, exit.clone());
         }
         if let Some(w) = lock(&self.raw).as_mut() {

@@ -224,7 +224,7 @@ fn read_outcome(outcome: &Outcome) -> Result<RealRun, String> {
     match (figures, &outcome.exit) {
         (Some(figures), Exit::Code(0)) => Ok(RealRun {
             figures,
-            facts: outcome.recording.facts.clone(),
+            facts: outcome.recording.run.facts.clone(),
             xray: report::recording_json(&outcome.recording),
         }),
         (_, exit) => {

@@ -2,4 +2,6 @@
 
 #![allow(dead_code)]
 
+pub mod fake_python;
+pub mod shell;
 pub mod styled_dump;

@@ -761,24 +761,3 @@ pub fn fuzz_xray(name: &str, text: &str, seed: u64, count: usize) -> Result<usiz
         )),
     }
 }
-
-/// The live (not zombie) child processes of this process, from /proc.
-pub fn live_children() -> Vec<u32> {
-    let me = std::process::id();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    let mut rest = stat.rsplit_once(')')?.1.split_whitespace();
-                    let state = rest.next()?;
-                    let ppid: u32 = rest.next()?.parse().ok()?;
-                    Some(ppid == me && state != "Z")
-                })
-                .unwrap_or(false)
-        })
-        .collect()
-}

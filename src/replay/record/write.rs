@@ -3,6 +3,7 @@
 //! thread of its own with [`save_in_background`]), or frames streamed to a writer thread as
 //! the run goes ([`RecordSink`], `--record FILE`).
 
+use std::borrow::Borrow;
 use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -83,15 +84,27 @@ pub fn write_file<'a>(
     header: &Header,
     frames: impl IntoIterator<Item = &'a Frame>,
 ) -> std::io::Result<Written> {
-    let mut writer = RecordingWriter::new(BufWriter::new(File::create(path)?), header)?;
+    write_frames(File::create(path)?, path.to_path_buf(), header, frames)
+}
+
+/// Writes the header and `frames` to `file` (created at `path`), ends the recording and
+/// syncs it to disk.
+fn write_frames(
+    file: File,
+    path: PathBuf,
+    header: &Header,
+    frames: impl IntoIterator<Item = impl Borrow<Frame>>,
+) -> std::io::Result<Written> {
+    let mut writer = RecordingWriter::new(BufWriter::new(file), header)?;
     for frame in frames {
+        let frame = frame.borrow();
         writer.frame(frame.t, &frame.snapshot)?;
     }
     let (frames, duration_s, out) = writer.finish()?;
     let file = out.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
     Ok(Written {
-        path: path.to_path_buf(),
+        path,
         frames,
         duration_s,
         bytes: file.metadata()?.len(),
@@ -132,22 +145,7 @@ impl RecordSink {
         let (tx, rx) = mpsc::sync_channel::<Frame>(SINK_QUEUE_FRAMES);
         let handle = std::thread::Builder::new()
             .name("recording-writer".into())
-            .spawn(move || {
-                let mut writer = RecordingWriter::new(BufWriter::new(file), &header)?;
-                for frame in rx {
-                    writer.frame(frame.t, &frame.snapshot)?;
-                }
-                let (frames, duration_s, out) = writer.finish()?;
-                let file = out.into_inner().map_err(|e| e.into_error())?;
-                file.sync_all()?;
-                Ok(Written {
-                    path,
-                    frames,
-                    duration_s,
-                    bytes: file.metadata()?.len(),
-                    dropped: 0,
-                })
-            })?;
+            .spawn(move || write_frames(file, path, &header, rx))?;
         Ok(RecordSink {
             tx: Some(tx),
             dropped: Cell::new(0),

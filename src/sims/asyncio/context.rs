@@ -79,6 +79,13 @@ pub async fn join(handle: JoinHandle<TaskEnd>) -> Option<TaskEnd> {
     waiting_on(WaitKind::Task, handle).await.ok()
 }
 
+/// `for task in tasks: await task`, in order, whatever each ended with.
+pub async fn join_all(handles: Vec<JoinHandle<TaskEnd>>) {
+    for handle in handles {
+        join(handle).await;
+    }
+}
+
 /// Spawns `n` tracked tasks `label-1..=n`, yielding every [`SPAWN_BATCH`].
 pub async fn spawn_many<F, Fut>(
     ctx: &Arc<Ctx>,

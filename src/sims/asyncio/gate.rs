@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::sims::kit::PlaybackSpeed;
+
 /// The most step permits that can queue up when `step` is pressed faster than the loop
 /// takes them.
 pub const MAX_QUEUED_STEPS: u64 = 1_000;
@@ -130,19 +132,10 @@ impl Gate {
 
 /// The playback speed, read each time a scenario computes a duration: at 0.25 every sleep,
 /// blocking call, server delay and deadline of the scenario takes four times longer, so the
-/// whole story plays in slow motion while the loop itself runs at full speed.
-#[derive(Debug)]
-pub struct Speed {
-    bits: AtomicU64,
-}
-
-impl Default for Speed {
-    fn default() -> Self {
-        Speed {
-            bits: AtomicU64::new(1.0f64.to_bits()),
-        }
-    }
-}
+/// whole story plays in slow motion while the loop itself runs at full speed. The shared
+/// [`PlaybackSpeed`], held within this demo's own range.
+#[derive(Debug, Default)]
+pub struct Speed(PlaybackSpeed);
 
 impl Speed {
     /// Sets the speed, clamped to [`MIN_SPEED`]..=[`MAX_SPEED`].
@@ -152,17 +145,17 @@ impl Speed {
         } else {
             MAX_SPEED
         };
-        self.bits.store(speed.to_bits(), Ordering::Relaxed);
+        self.0.set(speed);
     }
 
     /// The current speed.
     pub fn get(&self) -> f64 {
-        f64::from_bits(self.bits.load(Ordering::Relaxed))
+        self.0.get()
     }
 
     /// `ms` of scenario time as real time at the current speed.
     pub fn ms(&self, ms: u64) -> Duration {
-        Duration::from_secs_f64(ms as f64 / 1000.0 / self.get())
+        self.0.scale_ms(ms)
     }
 }
 

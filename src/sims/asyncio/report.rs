@@ -130,6 +130,20 @@ pub struct AsyncioFigures {
     pub scenario_s: Option<f64>,
     /// Length over ideal, s.
     pub overhead_s: Option<f64>,
+    /// What became of the scenario's tasks.
+    #[serde(flatten)]
+    pub tasks: TaskFigures,
+    /// How the loop itself fared.
+    #[serde(flatten)]
+    pub event_loop: LoopFigures,
+    /// The scenario's own figures.
+    #[serde(flatten)]
+    pub scenario_figures: ScenarioFigures,
+}
+
+/// What became of the scenario's tasks.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TaskFigures {
     /// The scenario's own tasks spawned (`asyncio.run(main())`'s `main` not counted: it is
     /// in `main_task`).
     pub tasks_spawned: u64,
@@ -147,6 +161,11 @@ pub struct AsyncioFigures {
     pub cleanups_run: u64,
     /// Most tasks (or semaphore holders, connections) at once.
     pub peak_concurrency: u64,
+}
+
+/// How the event loop itself fared, whatever the scenario.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LoopFigures {
     /// Loop lag.
     pub lag_ms: LagFigures,
     /// Heartbeats measured.
@@ -161,37 +180,91 @@ pub struct AsyncioFigures {
     pub max_ready_ms: f64,
     /// The longest the observer took to build one snapshot, ms.
     pub max_snapshot_ms: f64,
-    /// The scenario's own figures.
-    #[serde(flatten)]
-    pub scenario_figures: ScenarioFigures,
 }
 
 impl AsyncioDemo {
     /// The final figures (after the threads are joined).
     pub(super) fn figures(&self) -> AsyncioFigures {
-        let c = self.shared.ctx.tracker.counters();
-        let counts = c.counts();
         let s = &self.shared.ctx.settings;
-        let f = &self.shared.ctx.figures;
-        let lag = self.shared.lag.summary();
         let completed = self.shared.status.completed.load(Ordering::Acquire);
         let scenario_s =
             completed.then(|| self.shared.status.scenario_ns.load(Ordering::Relaxed) as f64 / 1e9);
-        let peak = match s.scenario {
-            Scenario::Semaphore => f.inside.peak(),
-            Scenario::Io => f.connections.peak(),
-            _ => c.peak_live(),
-        };
-        let polls = c.polls();
+        AsyncioFigures {
+            scenario: s.scenario.name(),
+            flavor: s.flavor.name(),
+            completed,
+            ideal_s: round3(self.ideal_s),
+            scenario_s: scenario_s.map(round3),
+            overhead_s: scenario_s.map(|t| round3(t - self.ideal_s)),
+            tasks: self.task_figures(completed),
+            event_loop: self.loop_figures(),
+            scenario_figures: self.scenario_figures(scenario_s),
+        }
+    }
+
+    /// What became of the scenario's tasks; leaks are counted only once it `completed`.
+    fn task_figures(&self, completed: bool) -> TaskFigures {
+        let c = self.shared.ctx.tracker.counters();
+        let counts = c.counts();
+        let f = &self.shared.ctx.figures;
         // `main` is the first task the loop spawns (id 0): counted apart from the learner's.
         let main_state = self.shared.ctx.tracker.facts_of(0).map(|f| f.state);
         let main_is = |state: TaskState| u64::from(main_state == Some(state));
+        TaskFigures {
+            tasks_spawned: c.spawned().saturating_sub(u64::from(main_state.is_some())),
+            tasks_completed: counts.done.saturating_sub(main_is(TaskState::Done)),
+            tasks_failed: counts.failed.saturating_sub(main_is(TaskState::Failed)),
+            tasks_cancelled: counts
+                .cancelled
+                .saturating_sub(main_is(TaskState::Cancelled)),
+            main_task: main_state.map_or("never started", TaskState::label),
+            tasks_leaked: if completed {
+                self.shared.status.leaked.load(Ordering::Relaxed)
+            } else {
+                0
+            },
+            cleanups_run: f.cleanups_run.load(Ordering::Relaxed),
+            peak_concurrency: match self.shared.ctx.settings.scenario {
+                Scenario::Semaphore => f.inside.peak(),
+                Scenario::Io => f.connections.peak(),
+                _ => c.peak_live(),
+            },
+        }
+    }
+
+    /// The loop's lag, polls and scheduling delay, and the observer's own cost.
+    fn loop_figures(&self) -> LoopFigures {
+        let c = self.shared.ctx.tracker.counters();
+        let lag = self.shared.lag.summary();
+        let polls = c.polls();
+        LoopFigures {
+            lag_ms: LagFigures {
+                p50: round3(lag.p50_ms),
+                p99: round3(lag.p99_ms),
+                max: round3(lag.max_ms),
+            },
+            heartbeats: lag.samples,
+            polls,
+            busy_s: round3(c.busy_s()),
+            mean_ready_ms: round3(c.ready_s() * 1000.0 / polls.max(1) as f64),
+            max_ready_ms: round3(c.max_delay_ms()),
+            max_snapshot_ms: round3(
+                self.shared.status.max_snapshot_ns.load(Ordering::Relaxed) as f64 / 1e6,
+            ),
+        }
+    }
+
+    /// What only this scenario reports; `scenario_s` is its length once it ended.
+    fn scenario_figures(&self, scenario_s: Option<f64>) -> ScenarioFigures {
+        let c = self.shared.ctx.tracker.counters();
+        let s = &self.shared.ctx.settings;
+        let f = &self.shared.ctx.figures;
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let group = |counts: GroupCounts| GroupFigures {
             children: s.tasks,
             counts,
         };
-        let scenario_figures = match s.scenario {
+        match s.scenario {
             Scenario::Gather => ScenarioFigures::Gather {
                 results_collected: get(&f.results_collected),
             },
@@ -244,42 +317,6 @@ impl AsyncioDemo {
                     .map(|t| round3((t - self.ideal_s) * 1e6 / c.spawned().max(1) as f64)),
                 peak_rss_mb: peak_rss_mb().map(round3),
             },
-        };
-        AsyncioFigures {
-            scenario: s.scenario.name(),
-            flavor: s.flavor.name(),
-            completed,
-            ideal_s: round3(self.ideal_s),
-            scenario_s: scenario_s.map(round3),
-            overhead_s: scenario_s.map(|t| round3(t - self.ideal_s)),
-            tasks_spawned: c.spawned().saturating_sub(u64::from(main_state.is_some())),
-            tasks_completed: counts.done.saturating_sub(main_is(TaskState::Done)),
-            tasks_failed: counts.failed.saturating_sub(main_is(TaskState::Failed)),
-            tasks_cancelled: counts
-                .cancelled
-                .saturating_sub(main_is(TaskState::Cancelled)),
-            main_task: main_state.map_or("never started", TaskState::label),
-            tasks_leaked: if completed {
-                self.shared.status.leaked.load(Ordering::Relaxed)
-            } else {
-                0
-            },
-            cleanups_run: f.cleanups_run.load(Ordering::Relaxed),
-            peak_concurrency: peak,
-            lag_ms: LagFigures {
-                p50: round3(lag.p50_ms),
-                p99: round3(lag.p99_ms),
-                max: round3(lag.max_ms),
-            },
-            heartbeats: lag.samples,
-            polls,
-            busy_s: round3(c.busy_s()),
-            mean_ready_ms: round3(c.ready_s() * 1000.0 / polls.max(1) as f64),
-            max_ready_ms: round3(c.max_delay_ms()),
-            max_snapshot_ms: round3(
-                self.shared.status.max_snapshot_ns.load(Ordering::Relaxed) as f64 / 1e6,
-            ),
-            scenario_figures,
         }
     }
 }
@@ -313,25 +350,29 @@ mod tests {
             ideal_s: 0.3,
             scenario_s: Some(0.301),
             overhead_s: Some(0.001),
-            tasks_spawned: 3,
-            tasks_completed: 1,
-            tasks_failed: 0,
-            tasks_cancelled: 2,
-            main_task: "done",
-            tasks_leaked: 0,
-            cleanups_run: 2,
-            peak_concurrency: 3,
-            lag_ms: LagFigures {
-                p50: 1.0,
-                p99: 2.0,
-                max: 3.0,
+            tasks: TaskFigures {
+                tasks_spawned: 3,
+                tasks_completed: 1,
+                tasks_failed: 0,
+                tasks_cancelled: 2,
+                main_task: "done",
+                tasks_leaked: 0,
+                cleanups_run: 2,
+                peak_concurrency: 3,
             },
-            heartbeats: 30,
-            polls: 9,
-            busy_s: 0.0,
-            mean_ready_ms: 0.02,
-            max_ready_ms: 0.05,
-            max_snapshot_ms: 0.01,
+            event_loop: LoopFigures {
+                lag_ms: LagFigures {
+                    p50: 1.0,
+                    p99: 2.0,
+                    max: 3.0,
+                },
+                heartbeats: 30,
+                polls: 9,
+                busy_s: 0.0,
+                mean_ready_ms: 0.02,
+                max_ready_ms: 0.05,
+                max_snapshot_ms: 0.01,
+            },
             scenario_figures: ScenarioFigures::Timeout { timeout_ms: 300 },
         };
         let value = serde_json::to_value(&figures).unwrap();

@@ -10,7 +10,7 @@ use std::time::Instant;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
-use super::context::{Ctx, Plan, join, spawn_many};
+use super::context::{Ctx, Plan, join, join_all, spawn_many};
 pub use super::context::{PLAN_SEED, SPAWN_BATCH, WORK_MAX_MS, WORK_MIN_MS};
 use super::echo;
 use super::figures::{Cleanup, Figures, GroupFigures, Inside, Knobs};
@@ -210,9 +210,7 @@ async fn blocking(ctx: Arc<Ctx>, offload: bool) -> TaskEnd {
         c.sleep(BLOCKER_TAIL_MS).await;
         TaskEnd::Done
     });
-    for ticker in tickers {
-        join(ticker).await;
-    }
+    join_all(tickers).await;
     join(blocker).await;
     TaskEnd::Done
 }
@@ -232,9 +230,7 @@ async fn semaphore(ctx: Arc<Ctx>) -> TaskEnd {
         }
     })
     .await;
-    for worker in workers {
-        join(worker).await;
-    }
+    join_all(workers).await;
     TaskEnd::Done
 }
 
@@ -331,9 +327,7 @@ async fn queue(ctx: Arc<Ctx>) -> TaskEnd {
             }
         }));
     }
-    for producer in producers {
-        join(producer).await;
-    }
+    join_all(producers).await;
     for _ in 0..s.consumers {
         if waiting_on(WaitKind::Queue, tx.send(None)).await.is_err() {
             break;
@@ -341,9 +335,7 @@ async fn queue(ctx: Arc<Ctx>) -> TaskEnd {
         ctx.figures.queue_depth.enter();
         ctx.figures.sentinels_sent.fetch_add(1, Ordering::Relaxed);
     }
-    for consumer in consumers {
-        join(consumer).await;
-    }
+    join_all(consumers).await;
     TaskEnd::Done
 }
 

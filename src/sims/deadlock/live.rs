@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, find_cycle};
+use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockCounts, find_cycle};
 use crate::sims::kit::RunState;
+use crate::sims::kit::step_model::EngineSnapshot;
 use crate::sims::kit::{Crew, Pacing, PlaybackSpeed, RunControl, SnapshotCell};
 use crate::sims::{Demo, Snapshot, StartError};
 
@@ -334,9 +335,11 @@ fn view(shared: &Shared, detection: &Detection, started: Instant) -> DeadlockSna
                 holding,
                 waiting_for: waiting[i],
                 state,
-                acquisitions: s.acquisitions.load(Ordering::Relaxed),
-                timeouts: s.timeouts.load(Ordering::Relaxed),
-                meals: s.meals.load(Ordering::Relaxed),
+                counts: LockCounts {
+                    acquisitions: s.acquisitions.load(Ordering::Relaxed),
+                    timeouts: s.timeouts.load(Ordering::Relaxed),
+                    meals: s.meals.load(Ordering::Relaxed),
+                },
             }
         })
         .collect();
@@ -360,7 +363,7 @@ fn view(shared: &Shared, detection: &Detection, started: Instant) -> DeadlockSna
 
 impl Demo for LiveDemo {
     fn snapshot(&self) -> Snapshot {
-        super::snapshot_of(self.latest.latest())
+        self.latest.latest().published()
     }
 
     fn pacing(&self) -> Option<Pacing<'_>> {
@@ -378,7 +381,7 @@ impl Demo for LiveDemo {
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
-        super::metrics(&self.latest.latest(), "threads")
+        self.latest.latest().figures("threads")
     }
 }
 
@@ -422,7 +425,7 @@ mod tests {
         let demo: Box<dyn Demo> =
             Box::new(LiveDemo::start(setup(LockOrder::Consistent, 3, 0)).unwrap());
         assert!(wait_for(|| match demo.snapshot() {
-            Snapshot::Deadlock(s) => s.threads.iter().map(|t| t.meals).sum::<u64>() >= 3,
+            Snapshot::Deadlock(s) => s.totals().meals >= 3,
             _ => false,
         }));
         assert!(!demo.is_finished());
@@ -436,7 +439,8 @@ mod tests {
         let demo: Box<dyn Demo> =
             Box::new(LiveDemo::start(setup(LockOrder::Opposite, 2, 30)).unwrap());
         assert!(wait_for(|| match demo.snapshot() {
-            Snapshot::Deadlock(s) => s.timeouts() >= 1 && s.threads.iter().any(|t| t.meals > 0),
+            Snapshot::Deadlock(s) =>
+                s.totals().timeouts >= 1 && s.threads.iter().any(|t| t.counts.meals > 0),
             _ => false,
         }));
         let m = demo.stop();

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::kit::config::{self, EngineConfig};
 use super::kit::figures::to_json;
-use super::kit::step_model::{EngineKind, engine_spec};
+use super::kit::step_model::{EngineKind, EngineSnapshot, engine_spec};
 use super::kit::{Choice, choice_spec};
 use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
@@ -176,12 +176,30 @@ pub struct DeadlockThread {
     pub waiting_for: Option<usize>,
     /// Running (working with its locks), waiting, ready (thinking) or idle (backing off).
     pub state: RunState,
-    /// Locks it has acquired so far.
+    /// What it has done so far.
+    #[serde(flatten)]
+    pub counts: LockCounts,
+}
+
+/// What threads did with their locks: one thread's counts, or every thread's summed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct LockCounts {
+    /// Locks acquired.
     pub acquisitions: u64,
-    /// Times it gave up waiting (timeout) and backed off.
+    /// Times a thread gave up waiting (timeout) and backed off.
     pub timeouts: u64,
-    /// Times it held both locks and finished its work.
+    /// Times a thread held both locks and finished its work.
     pub meals: u64,
+}
+
+impl std::iter::Sum for LockCounts {
+    fn sum<I: Iterator<Item = LockCounts>>(counts: I) -> LockCounts {
+        counts.fold(LockCounts::default(), |a, b| LockCounts {
+            acquisitions: a.acquisitions + b.acquisitions,
+            timeouts: a.timeouts + b.timeouts,
+            meals: a.meals + b.meals,
+        })
+    }
 }
 
 /// What the view draws.
@@ -218,14 +236,9 @@ pub struct DeadlockSnapshot {
 }
 
 impl DeadlockSnapshot {
-    /// Acquisitions by every thread.
-    pub fn acquisitions(&self) -> u64 {
-        self.threads.iter().map(|t| t.acquisitions).sum()
-    }
-
-    /// Timeouts in every thread.
-    pub fn timeouts(&self) -> u64 {
-        self.threads.iter().map(|t| t.timeouts).sum()
+    /// Every thread's counts, summed.
+    pub fn totals(&self) -> LockCounts {
+        self.threads.iter().map(|t| t.counts).sum()
     }
 
     /// The name of lock `l`.
@@ -249,12 +262,9 @@ pub struct DeadlockFigures {
     pub cycle: Vec<usize>,
     /// Threads engine: milliseconds from start to the detection.
     pub detected_after_ms: Option<u64>,
-    /// Locks acquired, all threads.
-    pub acquisitions: u64,
-    /// Times a thread gave up waiting.
-    pub timeouts: u64,
-    /// Times a thread held both locks and worked.
-    pub meals: u64,
+    /// Every thread's counts, summed.
+    #[serde(flatten)]
+    pub totals: LockCounts,
     /// Cycles that timeouts broke.
     pub cycles_broken_by_timeout: u64,
     /// Model only: whether the challenge was won.
@@ -262,24 +272,25 @@ pub struct DeadlockFigures {
     pub challenge_won: Option<bool>,
 }
 
-fn metrics(snap: &DeadlockSnapshot, engine: &'static str) -> serde_json::Value {
-    to_json(&DeadlockFigures {
-        engine,
-        order: snap.order.name(),
-        philosophers: snap.threads.len(),
-        deadlocked: snap.deadlocked,
-        cycle: snap.deadlock_cycle.clone().unwrap_or_default(),
-        detected_after_ms: snap.detected_after_ms,
-        acquisitions: snap.acquisitions(),
-        timeouts: snap.timeouts(),
-        meals: snap.threads.iter().map(|t| t.meals).sum::<u64>(),
-        cycles_broken_by_timeout: snap.cycles_broken,
-        challenge_won: snap.model.then_some(snap.challenge_won),
-    })
-}
+/// Both engines publish this state and report the same figures from it.
+impl EngineSnapshot for DeadlockSnapshot {
+    fn published(self: Arc<Self>) -> Snapshot {
+        Snapshot::Deadlock(self)
+    }
 
-fn snapshot_of(snap: Arc<DeadlockSnapshot>) -> Snapshot {
-    Snapshot::Deadlock(snap)
+    fn figures(&self, engine: &'static str) -> serde_json::Value {
+        to_json(&DeadlockFigures {
+            engine,
+            order: self.order.name(),
+            philosophers: self.threads.len(),
+            deadlocked: self.deadlocked,
+            cycle: self.deadlock_cycle.clone().unwrap_or_default(),
+            detected_after_ms: self.detected_after_ms,
+            totals: self.totals(),
+            cycles_broken_by_timeout: self.cycles_broken,
+            challenge_won: self.model.then_some(self.challenge_won),
+        })
+    }
 }
 
 /// What the `deadlock` engine declares about itself.
@@ -306,6 +317,7 @@ fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
 mod tests {
     use super::*;
     use crate::sims::ParamKind;
+    use crate::sims::kit::test_support::assert_json_keys;
 
     #[test]
     fn config_reads_choices_as_enums_and_refuses_unknown_words() {
@@ -338,6 +350,39 @@ mod tests {
         // A chain that ends at a thread that is not waiting is no cycle.
         assert_eq!(find_cycle(&[Some(1), None], &[Some(0), Some(1)]), None);
         assert_eq!(find_cycle(&[None, None], &[None, None]), None);
+    }
+
+    #[test]
+    fn a_threads_counts_are_its_own_keys_and_sum_to_the_totals() {
+        let thread = |id, acquisitions, meals| DeadlockThread {
+            id,
+            plan: [0, 1],
+            holding: vec![],
+            waiting_for: None,
+            state: RunState::Ready,
+            counts: LockCounts {
+                acquisitions,
+                timeouts: 1,
+                meals,
+            },
+        };
+        assert_json_keys(
+            &thread(1, 4, 2),
+            "id plan holding waiting_for state acquisitions timeouts meals",
+            &[],
+        );
+        let totals: LockCounts = [thread(1, 4, 2), thread(2, 3, 0)]
+            .iter()
+            .map(|t| t.counts)
+            .sum();
+        assert_eq!(
+            totals,
+            LockCounts {
+                acquisitions: 7,
+                timeouts: 2,
+                meals: 2
+            }
+        );
     }
 
     #[test]

@@ -4,10 +4,7 @@
 //! another thread holds makes the thread wait; with a timeout, its next move gives up,
 //! releases what it holds and starts again. Challenge: reach the deadlock.
 
-use std::sync::Arc;
-
-use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockOrder, find_cycle};
-use crate::sims::Snapshot;
+use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockCounts, LockOrder, find_cycle};
 use crate::sims::kit::RunState;
 use crate::sims::step_model::StepModel;
 
@@ -26,9 +23,7 @@ struct VThread {
     plan: [usize; 2],
     stage: Stage,
     waiting: Option<usize>,
-    acquisitions: u64,
-    timeouts: u64,
-    meals: u64,
+    counts: LockCounts,
     backed_off: bool,
 }
 
@@ -54,9 +49,7 @@ impl DeadlockModel {
                     plan: setup.plan(i),
                     stage: Stage::WantFirst,
                     waiting: None,
-                    acquisitions: 0,
-                    timeouts: 0,
-                    meals: 0,
+                    counts: LockCounts::default(),
                     backed_off: false,
                 })
                 .collect(),
@@ -79,8 +72,46 @@ impl DeadlockModel {
         find_cycle(&waiting, &self.owners)
     }
 
+    fn name(&self, l: usize) -> String {
+        super::lock_name(self.setup.threads, l)
+    }
+
+    /// The challenge in words, and whether it is won.
+    pub fn challenge(&self) -> (&'static str, bool) {
+        match (self.setup.order, self.setup.timeout_ms) {
+            (LockOrder::Opposite, 0) => (
+                "reach the deadlock (every thread stuck waiting)",
+                self.is_deadlocked(),
+            ),
+            _ => ("try to reach a deadlock", false),
+        }
+    }
+}
+
+/// "threads 1 and 2" / "threads 1, 2 and 3" for 0-based indices.
+pub(crate) fn names(cycle: &[usize]) -> String {
+    let ids: Vec<String> = cycle.iter().map(|t| (t + 1).to_string()).collect();
+    match ids.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("threads {} and {last}", rest.join(", "))
+        }
+        Some((last, _)) => format!("thread {last}"),
+        None => String::new(),
+    }
+}
+
+/// The learner picks which thread takes its next lock; the demo ends at the deadlock.
+impl StepModel for DeadlockModel {
+    type View = DeadlockSnapshot;
+
+    const CHOICE_HINT: &'static str = "move thread N: take its next lock";
+
+    fn thread_count(&self) -> usize {
+        self.threads.len()
+    }
+
     /// True if thread `i` (0-based) has a move: anything but waiting forever on a held lock.
-    pub fn can_run(&self, i: usize) -> bool {
+    fn can_run(&self, i: usize) -> bool {
         let Some(t) = self.threads.get(i) else {
             return false;
         };
@@ -90,12 +121,8 @@ impl DeadlockModel {
         }
     }
 
-    fn name(&self, l: usize) -> String {
-        super::lock_name(self.setup.threads, l)
-    }
-
     /// Makes thread `i`'s (0-based) next move. Returns false, with a note, if it has none.
-    pub fn run(&mut self, i: usize) -> bool {
+    fn run(&mut self, i: usize) -> bool {
         if i >= self.threads.len() {
             return false;
         }
@@ -108,7 +135,7 @@ impl DeadlockModel {
                 self.owners[b] = None;
                 let t = &mut self.threads[i];
                 t.stage = Stage::WantFirst;
-                t.meals += 1;
+                t.counts.meals += 1;
                 t.backed_off = false;
                 self.last_event = Some(format!(
                     "thread {id} finishes its work and releases {} and {}",
@@ -125,7 +152,7 @@ impl DeadlockModel {
                 self.owners[lock] = Some(i);
                 let t = &mut self.threads[i];
                 t.waiting = None;
-                t.acquisitions += 1;
+                t.counts.acquisitions += 1;
                 t.backed_off = false;
                 t.stage = if t.stage == Stage::WantFirst {
                     Stage::WantSecond
@@ -173,7 +200,7 @@ impl DeadlockModel {
                 }
                 let t = &mut self.threads[i];
                 t.waiting = None;
-                t.timeouts += 1;
+                t.counts.timeouts += 1;
                 t.stage = Stage::WantFirst;
                 t.backed_off = true;
                 let released = if released.is_empty() {
@@ -201,21 +228,20 @@ impl DeadlockModel {
         }
     }
 
-    /// A seeded random move among the threads that have one (the step key). Returns false
-    /// when no thread can move (a deadlock).
-    pub fn step_random(&mut self) -> bool {
-        let runnable: Vec<usize> = (0..self.threads.len())
-            .filter(|i| self.can_run(*i))
-            .collect();
-        if runnable.is_empty() {
-            return false;
-        }
-        let pick = runnable[self.rng.usize(..runnable.len())];
-        self.run(pick)
+    fn rng(&mut self) -> &mut fastrand::Rng {
+        &mut self.rng
+    }
+
+    fn is_finished(&self) -> bool {
+        self.is_deadlocked()
+    }
+
+    fn failed_end(&self) -> Option<&'static str> {
+        self.is_deadlocked().then_some("deadlocked")
     }
 
     /// The drawable state.
-    pub fn snapshot(&self) -> DeadlockSnapshot {
+    fn snapshot(&self) -> DeadlockSnapshot {
         let threads = self
             .threads
             .iter()
@@ -236,9 +262,7 @@ impl DeadlockModel {
                 } else {
                     RunState::Ready
                 },
-                acquisitions: t.acquisitions,
-                timeouts: t.timeouts,
-                meals: t.meals,
+                counts: t.counts,
             })
             .collect();
         let ids = |c: Vec<usize>| c.into_iter().map(|t| t + 1).collect::<Vec<_>>();
@@ -259,58 +283,6 @@ impl DeadlockModel {
             challenge_won: won,
             elapsed_s: 0.0,
         }
-    }
-
-    /// The challenge in words, and whether it is won.
-    pub fn challenge(&self) -> (&'static str, bool) {
-        match (self.setup.order, self.setup.timeout_ms) {
-            (LockOrder::Opposite, 0) => (
-                "reach the deadlock (every thread stuck waiting)",
-                self.is_deadlocked(),
-            ),
-            _ => ("try to reach a deadlock", false),
-        }
-    }
-}
-
-/// "threads 1 and 2" / "threads 1, 2 and 3" for 0-based indices.
-pub(crate) fn names(cycle: &[usize]) -> String {
-    let ids: Vec<String> = cycle.iter().map(|t| (t + 1).to_string()).collect();
-    match ids.split_last() {
-        Some((last, rest)) if !rest.is_empty() => {
-            format!("threads {} and {last}", rest.join(", "))
-        }
-        Some((last, _)) => format!("thread {last}"),
-        None => String::new(),
-    }
-}
-
-/// The learner picks which thread takes its next lock; the demo ends at the deadlock.
-impl StepModel for DeadlockModel {
-    const CHOICE_HINT: &'static str = "move thread N: take its next lock";
-
-    fn published(&self) -> Snapshot {
-        super::snapshot_of(Arc::new(self.snapshot()))
-    }
-
-    fn step_random(&mut self) -> bool {
-        DeadlockModel::step_random(self)
-    }
-
-    fn run(&mut self, thread: usize) -> bool {
-        DeadlockModel::run(self, thread)
-    }
-
-    fn is_finished(&self) -> bool {
-        self.is_deadlocked()
-    }
-
-    fn failed_end(&self) -> Option<&'static str> {
-        self.is_deadlocked().then_some("deadlocked")
-    }
-
-    fn final_metrics(&self) -> serde_json::Value {
-        super::metrics(&self.snapshot(), "model")
     }
 }
 
@@ -340,7 +312,7 @@ mod tests {
         assert!(m.challenge().1);
         let snap = m.snapshot();
         assert_eq!(snap.deadlock_cycle, Some(vec![1, 2]));
-        assert_eq!(snap.acquisitions(), 2);
+        assert_eq!(snap.totals().acquisitions, 2);
         assert_eq!(
             snap.last_event.as_deref(),
             Some(
@@ -372,7 +344,7 @@ mod tests {
                     assert!(m.step_random(), "stuck: {threads} threads, seed {seed}");
                     assert!(m.cycle().is_none());
                 }
-                assert!(m.snapshot().acquisitions() > 0);
+                assert!(m.snapshot().totals().acquisitions > 0);
             }
         }
     }
@@ -404,7 +376,7 @@ mod tests {
         // Thread 1 times out, releases A and backs off; thread 2 then gets A.
         assert!(m.run(0));
         let snap = m.snapshot();
-        assert_eq!(snap.timeouts(), 1);
+        assert_eq!(snap.totals().timeouts, 1);
         assert_eq!(snap.cycles_broken, 1);
         assert!(snap.cycle.is_none());
         assert_eq!(snap.threads[0].state, RunState::Idle);

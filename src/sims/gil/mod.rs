@@ -27,7 +27,7 @@ pub use config::{
 use super::kit::config::EngineConfig;
 use super::{Demo, EngineInfo, Params, StartError, Starter};
 
-pub use timeline::{GilSnapshot, LatencySummary, ThreadRow, ThreadState};
+pub use timeline::{GilCounts, GilSetup, GilSnapshot, LatencySummary, ThreadRow, ThreadState};
 
 /// The most threads a learner can start: enough to show a crowd, bounded for the host.
 pub const MAX_THREADS: usize = 16;

@@ -64,3 +64,23 @@ impl RunState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_stay_distinct_without_colour_through_glyphs_and_words() {
+        let glyphs: std::collections::HashSet<char> = RunState::ALL.map(RunState::glyph).into();
+        let words: std::collections::HashSet<&str> = RunState::ALL.map(RunState::label).into();
+        assert_eq!(glyphs.len(), RunState::ALL.len());
+        assert_eq!(words.len(), RunState::ALL.len());
+    }
+
+    #[test]
+    fn all_lists_every_state_once_in_declaration_order() {
+        for (i, state) in RunState::ALL.iter().enumerate() {
+            assert_eq!(*state as usize, i, "{state:?}");
+        }
+    }
+}

@@ -50,3 +50,25 @@ pub fn params(engine: &dyn Engine, pairs: &[(&str, &str)]) -> Params {
 pub fn start(engine: &dyn Engine, pairs: &[(&str, &str)]) -> Box<dyn Demo> {
     engine.start(&params(engine, pairs)).expect("starts")
 }
+
+/// Asserts that `value` serialises to an object with `keys` (space-separated, in order),
+/// that each `(field, keys)` of `nested` names an object with those keys, and that it
+/// reads back as itself: a snapshot's keys as recordings carry them, whatever structs
+/// embed its fields.
+pub fn assert_json_keys<T>(value: &T, keys: &str, nested: &[(&str, &str)])
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let json = serde_json::to_value(value).expect("serialises");
+    let keys_of = |v: &serde_json::Value| {
+        let object = v.as_object().expect("an object");
+        object.keys().cloned().collect::<Vec<_>>().join(" ")
+    };
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(keys_of(&json), words(keys));
+    for (field, keys) in nested {
+        assert_eq!(keys_of(&json[*field]), words(keys), "{field}");
+    }
+    let back: T = serde_json::from_value(json).expect("reads back");
+    assert_eq!(&back, value);
+}

@@ -183,6 +183,23 @@ pub struct WorkerLane {
     pub timeline: Timeline,
 }
 
+impl WorkerLane {
+    /// Records one task it ran from `start_s` to `end_s`, `stolen` if the task reached it
+    /// through a steal.
+    pub fn add_task(&mut self, start_s: f64, end_s: f64, stolen: bool) {
+        self.tasks += 1;
+        self.stolen += usize::from(stolen);
+        self.busy_s += end_s - start_s;
+        self.end_s = self.end_s.max(end_s);
+        let activity = if stolen {
+            Activity::Stolen
+        } else {
+            Activity::Work
+        };
+        self.timeline.add(start_s, end_s, activity);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +241,19 @@ mod tests {
         assert!(t.bin_s() >= 100.0 / TIMELINE_BINS as f64);
         let half = t.activity_in(0.0, 50.0);
         assert!((seconds_of(&half, Activity::Stolen) - 25.0).abs() < 0.5);
+    }
+
+    #[test]
+    fn a_lane_counts_its_tasks_and_stolen_work() {
+        let mut lane = WorkerLane::default();
+        lane.add_task(0.0, 0.1, false);
+        lane.add_task(0.1, 0.3, true);
+        assert_eq!((lane.tasks, lane.stolen), (2, 1));
+        assert!(close(lane.busy_s, 0.3) && close(lane.end_s, 0.3));
+        assert!(close(
+            seconds_of(&lane.timeline.totals(), Activity::Stolen),
+            0.2
+        ));
     }
 
     #[test]

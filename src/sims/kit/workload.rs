@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use super::choice::{Choice, choice_spec};
 use super::config;
+use crate::sims::EngineInfo;
 use crate::sims::params::{ParamError, ParamSpec, ParamValue};
 
 /// Iterations of the spin loop in one work unit: about a microsecond on a current laptop
@@ -144,29 +145,51 @@ pub fn workers_spec(max: i64) -> ParamSpec {
     )
 }
 
-/// Where an engine keeps the three parameters `pool` and `processes` declare alike.
-pub struct WorkFields<'a> {
-    /// `workers`, from 1 to `max_workers`.
-    pub workers: &'a mut usize,
-    /// `workload`.
-    pub workload: &'a mut Workload,
-    /// `tasks`.
-    pub tasks: &'a mut usize,
-    /// The engine's most workers.
-    pub max_workers: i64,
+/// The three settings `pool` and `processes` declare alike (`workers`, `workload`,
+/// `tasks`): both configurations embed this one, so the same work can be compared across
+/// a thread pool and a process pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct WorkConfig {
+    /// Workers: pool threads or worker processes.
+    pub workers: usize,
+    /// Which tasks.
+    pub workload: Workload,
+    /// How many tasks.
+    pub tasks: usize,
 }
 
-impl WorkFields<'_> {
-    /// Takes `workers`, `workload` or `tasks`; `Ok(false)` when `name` is none of them.
-    pub fn apply(self, name: &str, value: &ParamValue) -> Result<bool, ParamError> {
+impl WorkConfig {
+    /// Takes `workers` (from 1 to `max_workers`), `workload` or `tasks`; any other name is
+    /// one `engine` does not declare, and an error naming those it does.
+    pub fn apply(
+        &mut self,
+        name: &str,
+        value: &ParamValue,
+        max_workers: i64,
+        engine: &EngineInfo,
+    ) -> Result<(), ParamError> {
         match name {
-            "workers" => *self.workers = config::count_in(name, value, 1, self.max_workers)?,
-            "workload" => *self.workload = value.choice(name)?,
-            "tasks" => *self.tasks = config::count_in(name, value, 1, MAX_TASKS)?,
-            _ => return Ok(false),
+            "workers" => self.workers = config::count_in(name, value, 1, max_workers)?,
+            "workload" => self.workload = value.choice(name)?,
+            "tasks" => self.tasks = config::count_in(name, value, 1, MAX_TASKS)?,
+            _ => return Err(config::unknown(engine.name, name, engine.params)),
         }
-        Ok(true)
+        Ok(())
     }
+
+    /// The cost in work units of each task, in submission order.
+    pub fn task_units(&self) -> Vec<u64> {
+        self.workload.task_units(self.tasks)
+    }
+}
+
+/// The parameters of an engine that runs this work: `workers` (1 to `max_workers`),
+/// `workload` and `tasks`, then the engine's `own`. Built once per engine, by its lazily
+/// made `INFO` (the list lives as long as the program, as a declaration does).
+pub fn work_specs(max_workers: i64, own: &[ParamSpec]) -> &'static [ParamSpec] {
+    let shared = [workers_spec(max_workers), WORKLOAD_SPEC, TASKS_SPEC];
+    let all: Vec<ParamSpec> = shared.into_iter().chain(own.iter().cloned()).collect();
+    Box::leak(all.into_boxed_slice())
 }
 
 /// The `workload` parameter.
@@ -220,6 +243,24 @@ mod tests {
             true
         });
         assert_eq!(checks, 3);
+    }
+
+    #[test]
+    fn work_specs_put_the_shared_three_first_and_take_each_name() {
+        let own = [ParamSpec::int("min_len", 1, 9, "1", "own")];
+        let specs = work_specs(8, &own);
+        let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+        assert_eq!(names, ["workers", "workload", "tasks", "min_len"]);
+        let mut work = WorkConfig::default();
+        let info = &*crate::sims::pool::INFO;
+        work.apply("workers", &ParamValue::Int(8), 8, info).unwrap();
+        work.apply("tasks", &ParamValue::Int(3), 8, info).unwrap();
+        assert_eq!(
+            (work.workers, work.tasks, work.task_units().len()),
+            (8, 3, 3)
+        );
+        assert!(work.apply("workers", &ParamValue::Int(9), 8, info).is_err());
+        assert!(work.apply("min_len", &ParamValue::Int(1), 8, info).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! the speedup is measured against. A run is finite: it ends, and the view keeps the
 //! final picture. The pool is built per run and its threads are joined on stop.
 //!
-//! One piece at ~530 lines: the engine, its configuration and its lane recorder share
+//! One piece at ~480 lines: the engine, its configuration and its lane recorder share
 //! one state struct that every part reads.
 
 pub mod figures;
@@ -15,16 +15,16 @@ pub use figures::PoolFigures;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::kit::config::{self, EngineConfig};
-use super::kit::cpu_load::{CPU_SAMPLE_INTERVAL, CoreReading, PhaseLoad};
-use super::kit::figures::{round3, round3_all, to_json};
-use super::kit::timeline::Activity;
+use super::kit::cpu_load::PhaseLoad;
+use super::kit::figures::{round3, to_json};
 pub use super::kit::timeline::WorkerLane;
-use super::kit::workload::{self, RunFigures, WorkFields, Workload};
+use super::kit::two_parts::{self, LoadReadings, PartsClock, RunParts};
+use super::kit::workload::{self, WorkConfig};
 use super::kit::{Crew, RunControl, SnapshotCell};
 use super::{
     Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
@@ -34,22 +34,12 @@ use super::{
 pub const MAX_WORKERS: i64 = 32;
 /// The largest `min_len`.
 pub const MAX_MIN_LEN: i64 = 10_000;
-/// How often a new snapshot is published while the run goes on.
-pub const PUBLISH_INTERVAL: Duration = Duration::from_millis(100);
 
-/// The declared parameters (built once: `workers` defaults to this machine's cores).
+/// The parameters only `pool` declares (after the shared `workers`, `workload`, `tasks`).
 #[rustfmt::skip] // a table: one row per parameter
-fn param_specs() -> &'static [ParamSpec] {
-    static SPECS: OnceLock<Vec<ParamSpec>> = OnceLock::new();
-    SPECS.get_or_init(|| {
-        vec![
-            workload::workers_spec(MAX_WORKERS),
-            workload::WORKLOAD_SPEC,
-            workload::TASKS_SPEC,
-            ParamSpec::int("min_len", 1, MAX_MIN_LEN, "1", "tasks per rayon job, never split further (rayon's with_min_len, Python's chunksize)"),
-        ]
-    })
-}
+const OWN_PARAMS: &[ParamSpec] = &[
+    ParamSpec::int("min_len", 1, MAX_MIN_LEN, "1", "tasks per rayon job, never split further (rayon's with_min_len, Python's chunksize)"),
+];
 
 /// What the `pool` engine declares about itself (built on first use: the
 /// `workers` default is this machine's core count).
@@ -58,7 +48,7 @@ pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
     title: "A pool of workers, one lane per core",
     about: "a rayon thread pool runs CPU-bound tasks in parallel, with work stealing, \
          against the same work done sequentially",
-    params: param_specs(),
+    params: workload::work_specs(MAX_WORKERS, OWN_PARAMS),
     start: Starter::Running(start),
 });
 
@@ -70,30 +60,18 @@ fn start(params: &Params) -> Result<Box<dyn Demo>, StartError> {
 /// What one run does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PoolConfig {
-    /// Pool threads.
-    pub workers: usize,
-    /// Which tasks.
-    pub workload: Workload,
-    /// How many tasks.
-    pub tasks: usize,
+    /// Pool threads (`workers`), the workload and how many tasks.
+    #[serde(flatten)]
+    pub work: WorkConfig,
     /// Tasks per job that is never split further.
     pub min_len: usize,
 }
 
 impl EngineConfig for PoolConfig {
     fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
-        let work = WorkFields {
-            workers: &mut self.workers,
-            workload: &mut self.workload,
-            tasks: &mut self.tasks,
-            max_workers: MAX_WORKERS,
-        };
-        if work.apply(name, value)? {
-            return Ok(());
-        }
         match name {
             "min_len" => self.min_len = config::count_in(name, value, 1, MAX_MIN_LEN)?,
-            _ => return Err(config::unknown(INFO.name, name, INFO.params)),
+            _ => self.work.apply(name, value, MAX_WORKERS, &INFO)?,
         }
         Ok(())
     }
@@ -122,18 +100,14 @@ pub struct PoolSnapshot {
     pub phase: PoolPhase,
     /// One lane per pool worker.
     pub lanes: Vec<WorkerLane>,
-    /// The sequential baseline's one lane.
-    pub sequential: WorkerLane,
-    /// Seconds the parallel part took (so far, while it runs).
-    pub parallel_s: f64,
-    /// Seconds the sequential part took (so far, while it runs).
-    pub sequential_s: f64,
+    /// Both parts' seconds and the sequential baseline's lane.
+    #[serde(flatten)]
+    pub parts: RunParts,
     /// Jobs taken from another worker's deque.
     pub steals: u64,
-    /// Per-core load now, as the OS reports it.
-    pub cores: Vec<CoreReading>,
-    /// Mean load per core during the parallel part (empty until it is over and measured).
-    pub parallel_load_pct: Vec<f64>,
+    /// Per-core load.
+    #[serde(flatten)]
+    pub load: LoadReadings,
     /// True while paused (the figures of a paused run include the pause).
     pub paused: bool,
 }
@@ -144,13 +118,10 @@ impl PoolSnapshot {
         PoolSnapshot {
             config,
             phase: PoolPhase::Parallel,
-            lanes: vec![WorkerLane::default(); config.workers],
-            sequential: WorkerLane::default(),
-            parallel_s: 0.0,
-            sequential_s: 0.0,
+            lanes: vec![WorkerLane::default(); config.work.workers],
+            parts: RunParts::default(),
             steals: 0,
-            cores: Vec::new(),
-            parallel_load_pct: Vec::new(),
+            load: LoadReadings::default(),
             paused: false,
         }
     }
@@ -162,16 +133,13 @@ impl PoolSnapshot {
 
     /// Sequential time over parallel time, once both are measured.
     pub fn speedup(&self) -> Option<f64> {
-        workload::speedup(
-            self.phase == PoolPhase::Done,
-            self.sequential_s,
-            self.parallel_s,
-        )
+        self.parts.speedup(self.phase == PoolPhase::Done)
     }
 
     /// Speedup per worker (1.0 is perfect), once both parts are measured.
     pub fn efficiency(&self) -> Option<f64> {
-        self.speedup().map(|s| s / self.config.workers as f64)
+        self.parts
+            .efficiency(self.phase == PoolPhase::Done, self.config.work.workers)
     }
 }
 
@@ -202,7 +170,7 @@ struct Shared {
     units: Vec<u64>,
     control: Arc<RunControl>,
     lanes: Vec<Mutex<LaneRecord>>,
-    sequential: Mutex<LaneRecord>,
+    sequential: Mutex<WorkerLane>,
     steals: AtomicU64,
     progress: Mutex<Progress>,
     cpu: Mutex<PhaseLoad>,
@@ -217,10 +185,7 @@ struct Shared {
 #[derive(Debug, Clone, Copy)]
 struct Progress {
     phase: PoolPhase,
-    parallel_started: Instant,
-    parallel_s: Option<f64>,
-    sequential_started: Option<Instant>,
-    sequential_s: Option<f64>,
+    clock: PartsClock,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -250,14 +215,14 @@ impl PoolDemo {
         let control = Arc::new(RunControl::new());
         let shared = Arc::new(Shared {
             config,
-            units: config.workload.task_units(config.tasks),
+            units: config.work.task_units(),
             control: Arc::clone(&control),
             // Room for an even share of the records up front: growing the vectors task by
             // task copied them over and over (a tenth of the recording's cost on tiny tasks).
-            lanes: (0..config.workers)
+            lanes: (0..config.work.workers)
                 .map(|_| {
                     let share = if recording {
-                        config.tasks.div_ceil(config.workers.max(1))
+                        config.work.tasks.div_ceil(config.work.workers.max(1))
                     } else {
                         0
                     };
@@ -271,10 +236,7 @@ impl PoolDemo {
             steals: AtomicU64::new(0),
             progress: Mutex::new(Progress {
                 phase: PoolPhase::Parallel,
-                parallel_started: Instant::now(),
-                parallel_s: None,
-                sequential_started: None,
-                sequential_s: None,
+                clock: PartsClock::start(),
             }),
             cpu: Mutex::new(PhaseLoad::new()),
             latest: SnapshotCell::new(PoolSnapshot::empty(config)),
@@ -289,7 +251,7 @@ impl PoolDemo {
             let handles = Arc::clone(&handles);
             let alive = Arc::clone(&shared);
             rayon::ThreadPoolBuilder::new()
-                .num_threads(config.workers)
+                .num_threads(config.work.workers)
                 .spawn_handler(move |thread| {
                     let alive = Arc::clone(&alive);
                     let name = format!("pool-worker-{}", thread.index() + 1);
@@ -310,7 +272,7 @@ impl PoolDemo {
             let shared = Arc::clone(&shared);
             crew.spawn("pool-monitor", move |_| monitor_loop(&shared))?;
         }
-        lock(&shared.progress).parallel_started = Instant::now();
+        lock(&shared.progress).clock = PartsClock::start();
         {
             let shared = Arc::clone(&shared);
             crew.spawn("pool-run", move |_| run(&shared, pool, &handles))?;
@@ -333,8 +295,8 @@ impl PoolDemo {
 
 /// The whole run: the parallel part in the pool, then the sequential baseline.
 fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHandle<()>>>) {
-    let started = lock(&shared.progress).parallel_started;
-    pool.install(|| run_range(shared, started, 0..shared.config.tasks, false));
+    let started = lock(&shared.progress).clock.parallel_started();
+    pool.install(|| run_range(shared, started, 0..shared.config.work.tasks, false));
     let parallel_s = started.elapsed().as_secs_f64();
     drop(pool);
     for handle in lock(handles).drain(..) {
@@ -344,33 +306,26 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
         lock(&shared.progress).phase = PoolPhase::Stopped;
         return;
     }
-    let seq_started = Instant::now();
-    {
+    let seq_started = {
         let mut p = lock(&shared.progress);
-        p.parallel_s = Some(parallel_s);
         p.phase = PoolPhase::Sequential;
-        p.sequential_started = Some(seq_started);
-    }
-    // The baseline: a plain loop on one thread, as `for x in items: f(x)` in Python.
-    for (index, units) in shared.units.iter().enumerate() {
-        if !shared.recording {
-            if workload::spin(*units, index as u64, || shared.control.checkpoint()).is_none() {
-                lock(&shared.progress).phase = PoolPhase::Stopped;
-                return;
-            }
-            continue;
-        }
-        let start_s = seq_started.elapsed().as_secs_f64();
-        if workload::spin(*units, index as u64, || shared.control.checkpoint()).is_none() {
-            lock(&shared.progress).phase = PoolPhase::Stopped;
-            return;
-        }
-        let end_s = seq_started.elapsed().as_secs_f64();
-        record(&shared.sequential, index, 0, start_s, end_s, false);
+        p.clock.end_parallel(parallel_s)
+    };
+    let record = |_, start_s, end_s| lock(&shared.sequential).add_task(start_s, end_s, false);
+    let control = &shared.control;
+    if !two_parts::run_baseline(
+        &shared.units,
+        control,
+        seq_started,
+        shared.recording,
+        record,
+    ) {
+        lock(&shared.progress).phase = PoolPhase::Stopped;
+        return;
     }
     {
         let mut p = lock(&shared.progress);
-        p.sequential_s = Some(seq_started.elapsed().as_secs_f64());
+        p.clock.end_sequential();
         p.phase = PoolPhase::Done;
     }
     publish(shared);
@@ -451,16 +406,7 @@ fn record(
     stolen: bool,
 ) {
     let mut l = lock(lane);
-    l.lane.tasks += 1;
-    l.lane.stolen += usize::from(stolen);
-    l.lane.busy_s += end_s - start_s;
-    l.lane.end_s = l.lane.end_s.max(end_s);
-    let activity = if stolen {
-        Activity::Stolen
-    } else {
-        Activity::Work
-    };
-    l.lane.timeline.add(start_s, end_s, activity);
+    l.lane.add_task(start_s, end_s, stolen);
     l.records.push(TaskRecord {
         index,
         worker,
@@ -472,42 +418,28 @@ fn record(
 
 /// Samples the cores and publishes snapshots until the run ends or stops.
 fn monitor_loop(shared: &Shared) {
-    let mut last_sample = Instant::now();
-    while shared.control.sleep(PUBLISH_INTERVAL) && !shared.finished.load(Ordering::SeqCst) {
-        if last_sample.elapsed() >= CPU_SAMPLE_INTERVAL {
-            last_sample = Instant::now();
-            let parallel = lock(&shared.progress).phase == PoolPhase::Parallel;
-            lock(&shared.cpu).sample(parallel);
-        }
-        publish(shared);
-    }
+    let parallel_running = || lock(&shared.progress).phase == PoolPhase::Parallel;
+    let (control, finished) = (&shared.control, &shared.finished);
+    two_parts::monitor(control, finished, &shared.cpu, parallel_running, || {
+        publish(shared)
+    });
 }
 
 /// Builds a snapshot from the shared state and makes it the latest.
 fn publish(shared: &Shared) {
     let progress = *lock(&shared.progress);
-    let (cores, parallel_load_pct) = {
-        let cpu = lock(&shared.cpu);
-        (cpu.readings.clone(), cpu.parallel_mean.clone())
+    let mut parts = RunParts {
+        sequential: lock(&shared.sequential).clone(),
+        ..RunParts::default()
     };
-    let parallel_s = progress
-        .parallel_s
-        .unwrap_or_else(|| progress.parallel_started.elapsed().as_secs_f64());
-    let sequential_s = progress.sequential_s.unwrap_or_else(|| {
-        progress
-            .sequential_started
-            .map_or(0.0, |s| s.elapsed().as_secs_f64())
-    });
+    progress.clock.write_times(&mut parts);
     let snap = PoolSnapshot {
         config: shared.config,
         phase: progress.phase,
         lanes: shared.lanes.iter().map(|l| lock(l).lane.clone()).collect(),
-        sequential: lock(&shared.sequential).lane.clone(),
-        parallel_s,
-        sequential_s,
+        parts,
         steals: shared.steals.load(Ordering::Relaxed),
-        cores,
-        parallel_load_pct,
+        load: LoadReadings::of(&lock(&shared.cpu)),
         paused: shared.control.is_paused(),
     };
     shared.latest.publish(snap);
@@ -542,12 +474,7 @@ impl Demo for PoolDemo {
             .fold(0.0, f64::max);
         let finished = snap.phase == PoolPhase::Done;
         to_json(&PoolFigures {
-            run: RunFigures::new(
-                finished,
-                snap.parallel_s,
-                snap.sequential_s,
-                snap.config.workers,
-            ),
+            run: snap.parts.figures(finished, snap.config.work.workers),
             tasks: snap.tasks_done(),
             steals: snap.steals,
             tasks_stolen: snap.lanes.iter().map(|l| l.stolen).sum(),
@@ -555,7 +482,7 @@ impl Demo for PoolDemo {
             per_worker_end_s: ends,
             lane_end_spread_s: round3(spread.max(0.0)),
             longest_task_s: round3(longest),
-            per_core_load_parallel_pct: round3_all(snap.parallel_load_pct.iter().copied()),
+            per_core_load_parallel_pct: snap.load.parallel_pct_figures(),
             pool_threads_left: self.shared.pool_threads.load(Ordering::SeqCst),
         })
     }

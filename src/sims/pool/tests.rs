@@ -2,7 +2,10 @@
 
 use super::*;
 use crate::sims::Engine;
+use crate::sims::test_support::assert_json_keys;
 use crate::sims::test_support::wait_up_to;
+use crate::sims::workload::Workload;
+use std::time::Duration;
 
 fn wait_until_finished(demo: &dyn Demo) -> bool {
     // Generous bound (a debug build runs the spin loop slowly): this checks that the
@@ -12,9 +15,11 @@ fn wait_until_finished(demo: &dyn Demo) -> bool {
 
 fn config(workload: Workload, tasks: usize, min_len: usize) -> PoolConfig {
     PoolConfig {
-        workers: 2,
-        workload,
-        tasks,
+        work: WorkConfig {
+            workers: 2,
+            workload,
+            tasks,
+        },
         min_len,
     }
 }
@@ -89,18 +94,12 @@ fn min_len_keeps_jobs_whole() {
 #[test]
 fn speedup_only_once_both_parts_are_measured() {
     let mut snap = PoolSnapshot::empty(config(Workload::Uniform, 4, 1));
-    snap.parallel_s = 1.0;
-    snap.sequential_s = 1.9;
+    snap.parts.parallel_s = 1.0;
+    snap.parts.sequential_s = 1.9;
     assert_eq!(snap.speedup(), None);
     snap.phase = PoolPhase::Done;
     assert_eq!(snap.speedup(), Some(1.9));
     assert_eq!(snap.efficiency(), Some(0.95));
-}
-
-#[test]
-fn publish_interval_is_a_frame_rate_not_a_stall() {
-    assert!(PUBLISH_INTERVAL >= Duration::from_millis(20));
-    assert!(PUBLISH_INTERVAL <= Duration::from_millis(250));
 }
 
 #[test]
@@ -112,4 +111,12 @@ fn an_unrecorded_run_does_the_same_work_and_records_no_lane() {
     assert_eq!(metrics["finished"], true);
     assert_eq!(metrics["tasks"], 0);
     assert_eq!(metrics["pool_threads_left"], 0);
+}
+
+#[test]
+fn a_snapshot_keeps_its_json_keys_and_round_trips() {
+    let snap = PoolSnapshot::empty(config(Workload::Skewed, 8, 2));
+    let keys = "config phase lanes sequential parallel_s sequential_s steals cores \
+                parallel_load_pct paused";
+    assert_json_keys(&snap, keys, &[("config", "workers workload tasks min_len")]);
 }

@@ -7,22 +7,23 @@
 //! by itself when its stdin closes, so a killed pyconc leaves no orphans.
 
 pub mod figures;
+pub mod tallies;
 
 pub use figures::{ProcessesFigures, WorkerFigures};
+pub use tallies::{Breakage, Costs, WorkerCounts};
 mod protocol;
 mod run;
 mod worker;
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock};
 
 use super::kit::Crew;
 use super::kit::config::{self, EngineConfig};
-use super::kit::cpu_load::CoreReading;
-use super::kit::figures::{round3, round3_all, to_json};
-use super::kit::timeline::WorkerLane;
-use super::kit::workload::{self, RunFigures, WorkFields, Workload};
+use super::kit::figures::{round3, to_json};
+use super::kit::two_parts::{LoadReadings, RunParts};
+use super::kit::workload::{self, WorkConfig};
 use super::{
     Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
 };
@@ -49,20 +50,14 @@ pub const MAX_PAYLOAD_KB: i64 = 1024;
 /// [`MAX_FRAME_BYTES`].
 pub const MAX_CHUNK_BYTES: usize = 64 << 20;
 
+/// The parameters only `processes` declares (after the shared `workers`, `workload`,
+/// `tasks`).
 #[rustfmt::skip] // a table: one row per parameter
-fn param_specs() -> &'static [ParamSpec] {
-    static SPECS: OnceLock<Vec<ParamSpec>> = OnceLock::new();
-    SPECS.get_or_init(|| {
-        vec![
-            workload::workers_spec(MAX_WORKERS),
-            workload::WORKLOAD_SPEC,
-            workload::TASKS_SPEC,
-            ParamSpec::int("chunksize", 1, MAX_CHUNKSIZE, "1", "tasks sent to a worker in one message (ProcessPoolExecutor.map's chunksize)"),
-            ParamSpec::int("payload_kb", 0, MAX_PAYLOAD_KB, "1", "KB of data serialised and sent with each task (what pickling copies)"),
-            ParamSpec::flag("crash", "false", "one worker dies mid-task: the pool breaks (BrokenProcessPool) and restarts"),
-        ]
-    })
-}
+const OWN_PARAMS: &[ParamSpec] = &[
+    ParamSpec::int("chunksize", 1, MAX_CHUNKSIZE, "1", "tasks sent to a worker in one message (ProcessPoolExecutor.map's chunksize)"),
+    ParamSpec::int("payload_kb", 0, MAX_PAYLOAD_KB, "1", "KB of data serialised and sent with each task (what pickling copies)"),
+    ParamSpec::flag("crash", "false", "one worker dies mid-task: the pool breaks (BrokenProcessPool) and restarts"),
+];
 
 /// What the `processes` engine declares about itself (built on first use: the
 /// `workers` default is this machine's core count).
@@ -70,7 +65,7 @@ pub static INFO: LazyLock<EngineInfo> = LazyLock::new(|| EngineInfo {
     name: "processes",
     title: "Worker processes, and what IPC costs",
     about: "real child processes fed tasks over pipes: start-up, serialising and chunk size",
-    params: param_specs(),
+    params: workload::work_specs(MAX_WORKERS, OWN_PARAMS),
     start: Starter::Running(start),
 });
 
@@ -98,12 +93,9 @@ pub fn worker_exe() -> Result<PathBuf, StartError> {
 /// What one run does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProcConfig {
-    /// Worker processes.
-    pub workers: usize,
-    /// Which tasks.
-    pub workload: Workload,
-    /// How many tasks.
-    pub tasks: usize,
+    /// Worker processes (`workers`), the workload and how many tasks.
+    #[serde(flatten)]
+    pub work: WorkConfig,
     /// Tasks per message.
     pub chunksize: usize,
     /// KB of data per task.
@@ -114,20 +106,11 @@ pub struct ProcConfig {
 
 impl EngineConfig for ProcConfig {
     fn apply(&mut self, name: &str, value: &ParamValue) -> Result<(), ParamError> {
-        let work = WorkFields {
-            workers: &mut self.workers,
-            workload: &mut self.workload,
-            tasks: &mut self.tasks,
-            max_workers: MAX_WORKERS,
-        };
-        if work.apply(name, value)? {
-            return Ok(());
-        }
         match name {
             "chunksize" => self.chunksize = config::count_in(name, value, 1, MAX_CHUNKSIZE)?,
             "payload_kb" => self.payload_kb = config::count_in(name, value, 0, MAX_PAYLOAD_KB)?,
             "crash" => self.crash = config::flag(name, value)?,
-            _ => return Err(config::unknown(INFO.name, name, INFO.params)),
+            _ => self.work.apply(name, value, MAX_WORKERS, &INFO)?,
         }
         Ok(())
     }
@@ -181,14 +164,9 @@ pub struct WorkerView {
     pub startup_ms: Option<f64>,
     /// Its state.
     pub state: WorkerState,
-    /// Tasks done in this slot.
-    pub tasks: usize,
-    /// Chunks done in this slot.
-    pub chunks: usize,
-    /// Bytes sent to it (frames included).
-    pub bytes_sent: u64,
-    /// Bytes received from it.
-    pub bytes_received: u64,
+    /// Tasks, chunks and bytes done in this slot.
+    #[serde(flatten)]
+    pub counts: WorkerCounts,
     /// Its lane: start-up, IPC, computing, crash.
     pub timeline: super::timeline::Timeline,
 }
@@ -202,21 +180,13 @@ pub struct ProcessesSnapshot {
     pub phase: ProcPhase,
     /// One entry per worker slot.
     pub workers: Vec<WorkerView>,
-    /// The sequential baseline's lane.
-    pub sequential: WorkerLane,
-    /// Seconds of the parallel part (so far, while it runs), start-up included.
-    pub parallel_s: f64,
-    /// Seconds of the sequential part (so far, while it runs).
-    pub sequential_s: f64,
-    /// Milliseconds from spawning the first pool's first worker until all were ready.
-    pub startup_ms: Option<f64>,
-    /// Milliseconds spent serialising chunks in pyconc (part of `ipc_ms`).
-    pub serialise_ms: f64,
-    /// Milliseconds chunks spent anywhere but in computing: serialising, the pipes,
-    /// deserialising, the reply (summed over workers).
-    pub ipc_ms: f64,
-    /// Milliseconds the workers spent computing (summed over workers).
-    pub compute_ms: f64,
+    /// Both parts' seconds (the parallel part's with start-up) and the sequential
+    /// baseline's lane.
+    #[serde(flatten)]
+    pub parts: RunParts,
+    /// Start-up, serialising, IPC and computing time.
+    #[serde(flatten)]
+    pub costs: Costs,
     /// Bytes written to the workers.
     pub bytes_sent: u64,
     /// Bytes read from the workers.
@@ -225,18 +195,12 @@ pub struct ProcessesSnapshot {
     pub chunks: usize,
     /// Tasks completed by worker processes.
     pub tasks_done: usize,
-    /// Workers that died mid-task.
-    pub workers_crashed: usize,
-    /// Pools started (1, plus one per recovery).
-    pub pools_started: usize,
-    /// The last BrokenProcessPool report, if the pool broke.
-    pub broken: Option<String>,
-    /// Why the run failed, if it did.
-    pub error: Option<String>,
-    /// Per-core load now, as the OS reports it.
-    pub cores: Vec<CoreReading>,
-    /// Mean load per core during the parallel part (empty until it is over).
-    pub parallel_load_pct: Vec<f64>,
+    /// Crashed workers, pools started, the BrokenProcessPool report, a failure.
+    #[serde(flatten)]
+    pub breakage: Breakage,
+    /// Per-core load.
+    #[serde(flatten)]
+    pub load: LoadReadings,
     /// True while paused (no new chunks are handed out).
     pub paused: bool,
 }
@@ -247,50 +211,28 @@ impl ProcessesSnapshot {
         ProcessesSnapshot {
             config,
             phase: ProcPhase::Parallel,
-            workers: vec![WorkerView::default(); config.workers],
-            sequential: WorkerLane::default(),
-            parallel_s: 0.0,
-            sequential_s: 0.0,
-            startup_ms: None,
-            serialise_ms: 0.0,
-            ipc_ms: 0.0,
-            compute_ms: 0.0,
+            workers: vec![WorkerView::default(); config.work.workers],
+            parts: RunParts::default(),
+            costs: Costs::default(),
             bytes_sent: 0,
             bytes_received: 0,
             chunks: 0,
             tasks_done: 0,
-            workers_crashed: 0,
-            pools_started: 0,
-            broken: None,
-            error: None,
-            cores: Vec::new(),
-            parallel_load_pct: Vec::new(),
+            breakage: Breakage::default(),
+            load: LoadReadings::default(),
             paused: false,
         }
     }
 
     /// Sequential time over parallel time (start-up included), once both are measured.
     pub fn speedup(&self) -> Option<f64> {
-        workload::speedup(
-            self.phase == ProcPhase::Done,
-            self.sequential_s,
-            self.parallel_s,
-        )
+        self.parts.speedup(self.phase == ProcPhase::Done)
     }
 
     /// Speedup per worker, once measured.
     pub fn efficiency(&self) -> Option<f64> {
-        self.speedup().map(|s| s / self.config.workers as f64)
-    }
-
-    /// The share of chunk time that was IPC rather than computing (0..=1).
-    pub fn ipc_share(&self) -> f64 {
-        let total = self.ipc_ms + self.compute_ms;
-        if total > 0.0 {
-            self.ipc_ms / total
-        } else {
-            0.0
-        }
+        self.parts
+            .efficiency(self.phase == ProcPhase::Done, self.config.work.workers)
     }
 }
 
@@ -380,34 +322,20 @@ impl Demo for ProcessesDemo {
             .map(|w| WorkerFigures {
                 pid: w.pid,
                 startup_ms: w.startup_ms.map(round3),
-                tasks: w.tasks,
-                chunks: w.chunks,
-                bytes_sent: w.bytes_sent,
-                bytes_received: w.bytes_received,
+                counts: w.counts,
             })
             .collect();
         to_json(&ProcessesFigures {
-            run: RunFigures::new(
-                finished,
-                snap.parallel_s,
-                snap.sequential_s,
-                snap.config.workers,
-            ),
+            run: snap.parts.figures(finished, snap.config.work.workers),
             tasks: snap.tasks_done,
             chunks: snap.chunks,
-            startup_ms: snap.startup_ms.map(round3),
-            serialise_ms: round3(snap.serialise_ms),
-            ipc_ms: round3(snap.ipc_ms),
-            compute_ms: round3(snap.compute_ms),
-            ipc_share: round3(snap.ipc_share()),
+            costs: snap.costs.rounded(),
+            ipc_share: round3(snap.costs.ipc_share()),
             bytes_sent: snap.bytes_sent,
             bytes_received: snap.bytes_received,
-            workers_crashed: snap.workers_crashed,
-            pools_started: snap.pools_started,
-            broken: snap.broken.clone(),
-            error: snap.error.clone(),
+            breakage: snap.breakage.clone(),
             per_worker,
-            per_core_load_parallel_pct: round3_all(snap.parallel_load_pct.iter().copied()),
+            per_core_load_parallel_pct: snap.load.parallel_pct_figures(),
             children_left: self.shared.live_pids().len(),
         })
     }

@@ -98,11 +98,7 @@ pub fn encode_hello(pid: u32, out: &mut Vec<u8>) {
 
 /// The pid in a hello body.
 pub fn decode_hello(body: &[u8]) -> io::Result<u32> {
-    let mut c = Cursor::new(body);
-    if c.u8()? != TAG_HELLO {
-        return Err(bad("expected a hello"));
-    }
-    c.u32()
+    Cursor::open(body, TAG_HELLO, "expected a hello")?.u32()
 }
 
 /// Serialises a chunk of tasks into `out`; every task carries a copy of `payload` with
@@ -127,10 +123,7 @@ pub fn encode_chunk(id: u32, tasks: &[TaskSpec], payload: &[u8], out: &mut Vec<u
 
 /// Deserialises a chunk body, checksumming every task's data.
 pub fn decode_chunk(body: &[u8]) -> io::Result<Chunk> {
-    let mut c = Cursor::new(body);
-    if c.u8()? != TAG_CHUNK {
-        return Err(bad("expected a chunk"));
-    }
+    let mut c = Cursor::open(body, TAG_CHUNK, "expected a chunk")?;
     let id = c.u32()?;
     let count = c.u32()? as usize;
     let mut tasks = Vec::with_capacity(count.min(body.len()));
@@ -168,10 +161,7 @@ pub fn encode_done(done: &Done, out: &mut Vec<u8>) {
 
 /// Deserialises a reply body.
 pub fn decode_done(body: &[u8]) -> io::Result<Done> {
-    let mut c = Cursor::new(body);
-    if c.u8()? != TAG_DONE {
-        return Err(bad("expected a reply"));
-    }
+    let mut c = Cursor::open(body, TAG_DONE, "expected a reply")?;
     let id = c.u32()?;
     let decode_ns = c.u64()?;
     let compute_ns = c.u64()?;
@@ -208,8 +198,13 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Cursor { data, at: 0 }
+    /// A cursor past the tag of `body`, which must be `tag` (else the error `what`).
+    fn open(body: &'a [u8], tag: u8, what: &str) -> io::Result<Self> {
+        let mut c = Cursor { data: body, at: 0 };
+        if c.u8()? != tag {
+            return Err(bad(what));
+        }
+        Ok(c)
     }
     fn bytes(&mut self, n: usize) -> io::Result<&'a [u8]> {
         let end = self

@@ -5,7 +5,7 @@
 //! then run the same tasks sequentially in pyconc for the baseline. Every child is
 //! reaped before the run ends.
 //!
-//! One piece at ~600 lines on purpose: the run loop, the per-worker drivers, breakage and
+//! One piece at ~580 lines on purpose: the run loop, the per-worker drivers, breakage and
 //! recovery all read and write the same `Shared` tallies under one protocol; split, each
 //! part would have to expose the others' internals.
 
@@ -19,10 +19,10 @@ use std::time::{Duration, Instant};
 
 use super::protocol::{self, TaskSpec};
 use super::{INSIDE_WORKER_ENV, ProcConfig, ProcPhase, ProcessesSnapshot, WORKER_ARG, WorkerState};
-use crate::sims::cpu_load::{CPU_SAMPLE_INTERVAL, PhaseLoad};
+use crate::sims::cpu_load::PhaseLoad;
+use crate::sims::kit::two_parts::{self, LoadReadings, PartsClock};
 use crate::sims::kit::{RunControl, SnapshotCell};
 use crate::sims::timeline::Activity;
-use crate::sims::workload;
 
 /// How long a worker whose stdin was closed gets to exit by itself before it is killed.
 pub const WORKER_EXIT_GRACE: Duration = Duration::from_secs(2);
@@ -30,8 +30,6 @@ pub const WORKER_EXIT_GRACE: Duration = Duration::from_secs(2);
 const REAP_POLL_INTERVAL: Duration = Duration::from_millis(5);
 /// The most pools one run starts (the first plus recoveries) before it gives up.
 pub const MAX_POOLS: usize = 3;
-/// How often a new snapshot is published.
-pub const PUBLISH_INTERVAL: Duration = Duration::from_millis(100);
 /// Buffer for reading a worker's replies.
 const READ_BUFFER_BYTES: usize = 64 * 1024;
 
@@ -63,10 +61,7 @@ pub(super) struct Shared {
 /// The working figures; published as a snapshot.
 struct Tally {
     snap: ProcessesSnapshot,
-    started: Instant,
-    parallel_s: Option<f64>,
-    sequential_started: Option<Instant>,
-    sequential_s: Option<f64>,
+    clock: PartsClock,
     done: Vec<bool>,
 }
 
@@ -79,17 +74,14 @@ impl Shared {
         Shared {
             config,
             exe,
-            units: config.workload.task_units(config.tasks),
+            units: config.work.task_units(),
             payload,
             control: Arc::new(RunControl::new()),
             children: Mutex::new(Vec::new()),
             tally: Mutex::new(Tally {
                 snap: ProcessesSnapshot::empty(config),
-                started: Instant::now(),
-                parallel_s: None,
-                sequential_started: None,
-                sequential_s: None,
-                done: vec![false; config.tasks],
+                clock: PartsClock::start(),
+                done: vec![false; config.work.tasks],
             }),
             cpu: Mutex::new(PhaseLoad::new()),
             latest: SnapshotCell::new(ProcessesSnapshot::empty(config)),
@@ -141,9 +133,9 @@ enum PoolOutcome {
 /// The whole run (the body of the run thread).
 pub(super) fn run(shared: &Shared) {
     let config = shared.config;
-    let mut pending: Vec<usize> = (0..config.tasks).collect();
+    let mut pending: Vec<usize> = (0..config.work.tasks).collect();
     // The task that kills its worker: the middle one, in the first pool only.
-    let crash_at = config.crash.then_some(config.tasks / 2);
+    let crash_at = config.crash.then_some(config.work.tasks / 2);
     let mut pools = 0;
     loop {
         let outcome = run_pool(shared, &pending, if pools == 0 { crash_at } else { None });
@@ -160,10 +152,10 @@ pub(super) fn run(shared: &Shared) {
             }
             PoolOutcome::Broken(report) => {
                 let mut t = shared.tally();
-                pending = (0..config.tasks).filter(|i| !t.done[*i]).collect();
-                t.snap.workers_crashed += 1;
+                pending = (0..config.work.tasks).filter(|i| !t.done[*i]).collect();
+                t.snap.breakage.workers_crashed += 1;
                 // The dead worker's pid is not among the lanes from now on: say so.
-                t.snap.broken = Some(format!(
+                t.snap.breakage.broken = Some(format!(
                     "{report}; {} unfinished tasks go to a fresh pool, whose workers the \
                      lanes now show",
                     pending.len()
@@ -176,34 +168,30 @@ pub(super) fn run(shared: &Shared) {
             }
         }
     }
-    let sequential_started = Instant::now();
-    {
+    let sequential_started = {
         let mut t = shared.tally();
-        t.parallel_s = Some(t.started.elapsed().as_secs_f64());
-        t.sequential_started = Some(sequential_started);
         t.snap.phase = ProcPhase::Sequential;
-    }
+        let parallel_s = t.clock.parallel_so_far();
+        t.clock.end_parallel(parallel_s)
+    };
     // The baseline: the same tasks in a plain loop in this process, no pickling, no IPC.
-    for (index, units) in shared.units.iter().enumerate() {
-        let start_s = sequential_started.elapsed().as_secs_f64();
-        if workload::spin(*units, index as u64, || shared.control.checkpoint()).is_none() {
-            shared.tally().snap.phase = ProcPhase::Stopped;
-            return;
-        }
-        if !shared.accounting {
-            continue;
-        }
-        let end_s = sequential_started.elapsed().as_secs_f64();
-        let mut t = shared.tally();
-        let lane = &mut t.snap.sequential;
-        lane.tasks += 1;
-        lane.busy_s += end_s - start_s;
-        lane.end_s = end_s;
-        lane.timeline.add(start_s, end_s, Activity::Work);
+    let record = |_, start_s, end_s| {
+        let lane = &mut shared.tally().snap.parts.sequential;
+        lane.add_task(start_s, end_s, false);
+    };
+    if !two_parts::run_baseline(
+        &shared.units,
+        &shared.control,
+        sequential_started,
+        shared.accounting,
+        record,
+    ) {
+        shared.tally().snap.phase = ProcPhase::Stopped;
+        return;
     }
     {
         let mut t = shared.tally();
-        t.sequential_s = Some(sequential_started.elapsed().as_secs_f64());
+        t.clock.end_sequential();
         t.snap.phase = ProcPhase::Done;
     }
     publish(shared);
@@ -214,7 +202,7 @@ fn fail(shared: &Shared, message: String) {
     {
         let mut t = shared.tally();
         t.snap.phase = ProcPhase::Failed;
-        t.snap.error = Some(message);
+        t.snap.breakage.error = Some(message);
     }
     publish(shared);
     shared.finished.store(true, Ordering::SeqCst);
@@ -290,17 +278,17 @@ impl PoolRun<'_> {
     }
 }
 
-/// Starts `config.workers` processes, runs `pending` on them, reaps them.
+/// Starts `config.work.workers` processes, runs `pending` on them, reaps them.
 fn run_pool(shared: &Shared, pending: &[usize], crash_at: Option<usize>) -> PoolOutcome {
     let config = shared.config;
     let first_spawn = Instant::now();
-    let mut pipes = Vec::with_capacity(config.workers);
+    let mut pipes = Vec::with_capacity(config.work.workers);
     let spawn_error = {
         // Spawning under the children lock: `stop` either sees a child to kill or has
         // set the stop flag before we look at it.
         let mut children = lock(&shared.children);
         let mut error = None;
-        for slot in 0..config.workers {
+        for slot in 0..config.work.workers {
             if shared.control.is_stopping() {
                 break;
             }
@@ -339,7 +327,7 @@ fn run_pool(shared: &Shared, pending: &[usize], crash_at: Option<usize>) -> Pool
     };
     {
         let mut t = shared.tally();
-        t.snap.pools_started += 1;
+        t.snap.breakage.pools_started += 1;
         for p in &pipes {
             let w = &mut t.snap.workers[p.slot];
             w.pid = Some(p.pid);
@@ -362,7 +350,7 @@ fn run_pool(shared: &Shared, pending: &[usize], crash_at: Option<usize>) -> Pool
         queue: Mutex::new(queue),
         breakage: Mutex::new(None),
         crash_at,
-        started: shared.tally().started,
+        started: shared.tally().clock.parallel_started(),
         first_spawn,
         ready: AtomicUsize::new(0),
     };
@@ -447,8 +435,8 @@ fn drive(pool: &PoolRun, pipe: Pipe) {
     if shared.accounting {
         let ready = pool.ready.fetch_add(1, Ordering::SeqCst) + 1;
         let mut t = shared.tally();
-        if ready == shared.config.workers && t.snap.startup_ms.is_none() {
-            t.snap.startup_ms = Some(ms(ready_at - pool.first_spawn));
+        if ready == shared.config.work.workers && t.snap.costs.startup_ms.is_none() {
+            t.snap.costs.startup_ms = Some(ms(ready_at - pool.first_spawn));
         }
         let w = &mut t.snap.workers[slot];
         w.startup_ms = Some(ms(ready_at - spawned_at));
@@ -516,16 +504,17 @@ fn drive(pool: &PoolRun, pipe: Pipe) {
         if !shared.accounting {
             continue;
         }
-        s.serialise_ms += ms(serialised - serialising);
-        s.ipc_ms += (round_trip_s - compute_s).max(0.0) * 1000.0;
-        s.compute_ms += compute_s * 1000.0;
-        s.bytes_sent += frame.len() as u64;
-        s.bytes_received += (reply_len + protocol::FRAME_HEADER_BYTES) as u64;
+        s.costs.serialise_ms += ms(serialised - serialising);
+        s.costs.ipc_ms += (round_trip_s - compute_s).max(0.0) * 1000.0;
+        s.costs.compute_ms += compute_s * 1000.0;
+        let (sent, received) = (
+            frame.len() as u64,
+            (reply_len + protocol::FRAME_HEADER_BYTES) as u64,
+        );
+        s.bytes_sent += sent;
+        s.bytes_received += received;
         let w = &mut s.workers[slot];
-        w.tasks += done.results.len();
-        w.chunks += 1;
-        w.bytes_sent += frame.len() as u64;
-        w.bytes_received += (reply_len + protocol::FRAME_HEADER_BYTES) as u64;
+        w.counts.add_chunk(done.results.len(), sent, received);
         w.timeline
             .add(pool.rel(serialising), work_start, Activity::Ipc);
         w.timeline.add(work_start, work_end, Activity::Work);
@@ -576,15 +565,11 @@ fn reap_pool(shared: &Shared) -> Vec<(u32, ExitStatus)> {
 
 /// Samples the cores and publishes snapshots until the run ends or stops.
 pub(super) fn monitor_loop(shared: &Shared) {
-    let mut last_sample = Instant::now();
-    while shared.control.sleep(PUBLISH_INTERVAL) && !shared.finished.load(Ordering::SeqCst) {
-        if last_sample.elapsed() >= CPU_SAMPLE_INTERVAL {
-            last_sample = Instant::now();
-            let parallel = shared.tally().snap.phase == ProcPhase::Parallel;
-            lock(&shared.cpu).sample(parallel);
-        }
-        publish(shared);
-    }
+    let parallel_running = || shared.tally().snap.phase == ProcPhase::Parallel;
+    let (control, finished) = (&shared.control, &shared.finished);
+    two_parts::monitor(control, finished, &shared.cpu, parallel_running, || {
+        publish(shared)
+    });
 }
 
 /// Makes the current figures the latest snapshot.
@@ -592,20 +577,10 @@ pub(super) fn publish(shared: &Shared) {
     let mut snap = {
         let t = shared.tally();
         let mut snap = t.snap.clone();
-        snap.parallel_s = t
-            .parallel_s
-            .unwrap_or_else(|| t.started.elapsed().as_secs_f64());
-        snap.sequential_s = t.sequential_s.unwrap_or_else(|| {
-            t.sequential_started
-                .map_or(0.0, |s| s.elapsed().as_secs_f64())
-        });
+        t.clock.write_times(&mut snap.parts);
         snap
     };
-    {
-        let cpu = lock(&shared.cpu);
-        snap.cores = cpu.readings.clone();
-        snap.parallel_load_pct = cpu.parallel_mean.clone();
-    }
+    snap.load = LoadReadings::of(&lock(&shared.cpu));
     snap.paused = shared.control.is_paused();
     shared.latest.publish(snap);
 }

@@ -1,14 +1,18 @@
 //! Tests of `crate::sims::processes`.
 
 use super::*;
+use crate::sims::test_support::assert_json_keys;
 use crate::sims::test_support::wait_until_finished;
+use crate::sims::workload::Workload;
 use std::time::Duration;
 
 fn config() -> ProcConfig {
     ProcConfig {
-        workers: 2,
-        workload: Workload::Tiny,
-        tasks: 10,
+        work: WorkConfig {
+            workers: 2,
+            workload: Workload::Tiny,
+            tasks: 10,
+        },
         chunksize: 1,
         payload_kb: 1,
         crash: false,
@@ -52,20 +56,32 @@ fn oversized_chunks_are_refused_up_front() {
 #[test]
 fn ipc_share_and_speedup_need_figures() {
     let mut snap = ProcessesSnapshot::empty(config());
-    assert_eq!(snap.ipc_share(), 0.0);
+    assert_eq!(snap.costs.ipc_share(), 0.0);
     assert_eq!(snap.speedup(), None);
-    snap.ipc_ms = 1.0;
-    snap.compute_ms = 3.0;
-    assert_eq!(snap.ipc_share(), 0.25);
+    snap.costs.ipc_ms = 1.0;
+    snap.costs.compute_ms = 3.0;
+    assert_eq!(snap.costs.ipc_share(), 0.25);
     snap.phase = ProcPhase::Done;
-    snap.parallel_s = 1.0;
-    snap.sequential_s = 1.5;
+    snap.parts.parallel_s = 1.0;
+    snap.parts.sequential_s = 1.5;
     assert_eq!(snap.efficiency(), Some(0.75));
 }
 
 #[test]
 fn timing_constants_are_sane() {
     assert!(run::WORKER_EXIT_GRACE <= Duration::from_secs(5));
-    assert!(run::PUBLISH_INTERVAL <= Duration::from_millis(250));
     const { assert!(MAX_CHUNK_BYTES < MAX_FRAME_BYTES) };
+}
+
+#[test]
+fn a_snapshot_keeps_its_json_keys_and_round_trips() {
+    let keys = "config phase workers sequential parallel_s sequential_s startup_ms \
+                serialise_ms ipc_ms compute_ms bytes_sent bytes_received chunks tasks_done \
+                workers_crashed pools_started broken error cores parallel_load_pct paused";
+    let config_keys = "workers workload tasks chunksize payload_kb crash";
+    assert_json_keys(
+        &ProcessesSnapshot::empty(config()),
+        keys,
+        &[("config", config_keys)],
+    );
 }

@@ -124,14 +124,9 @@ pub struct QueueSnapshot {
     pub memory_bytes: usize,
     /// The most bytes ever held.
     pub max_memory_bytes: usize,
-    /// Items put into the queue.
-    pub produced: u64,
-    /// Items taken out and handled (each took its `consume_ms`).
-    pub consumed: u64,
-    /// Items taken out at a stop and dropped without being handled (the drain before the
-    /// sentinels), so `produced = consumed + drained` once finished.
-    #[serde(default)]
-    pub drained: u64,
+    /// What became of the items so far.
+    #[serde(flatten)]
+    pub items: ItemCounts,
     /// Items in the queue plus those a consumer is handling.
     pub in_flight: u64,
     /// Items the producers will make in all.
@@ -148,6 +143,27 @@ pub struct QueueSnapshot {
     pub elapsed_s: f64,
 }
 
+/// What became of the items: put, handled, or dropped unhandled at a stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ItemCounts {
+    /// Items put into the queue.
+    pub produced: u64,
+    /// Items taken out and handled (each took its `consume_ms`).
+    pub consumed: u64,
+    /// Items taken out at a stop and dropped without being handled (the drain before the
+    /// sentinels), so `produced = consumed + drained` once finished.
+    #[serde(default)]
+    pub drained: u64,
+}
+
+impl ItemCounts {
+    /// `produced - consumed - drained`: items neither handled nor drained (0 when the
+    /// sentinel shutdown works).
+    pub fn lost(&self) -> i64 {
+        self.produced as i64 - self.consumed as i64 - self.drained as i64
+    }
+}
+
 impl QueueSnapshot {
     /// Milliseconds every producer spent blocked on a full queue.
     pub fn producer_blocked_ms(&self) -> u64 {
@@ -160,7 +176,10 @@ const WORKING: u8 = 1;
 const WAITING: u8 = 2;
 const DONE: u8 = 3;
 
+/// One worker's counters, on their own cache lines: packed together, every producer's
+/// and consumer's update pulled the others' line across cores.
 #[derive(Default)]
+#[repr(align(128))]
 struct WorkerStats {
     phase: AtomicU8,
     items: AtomicU64,
@@ -265,29 +284,13 @@ fn main_thread(shared: &Arc<Shared>) {
     let mut producers = Crew::new(Arc::clone(&shared.control));
     let mut consumers = Crew::new(Arc::clone(&shared.control));
     for i in 0..shared.setup.consumers {
-        let s = Arc::clone(shared);
-        if consumers
-            .spawn(format!("queue-consumer-{}", i + 1), move |_| {
-                consumer(&s, i)
-            })
-            .is_err()
-        {
-            shared.control.stop();
-        }
+        spawn_worker(&mut consumers, shared, "consumer", i, consumer);
     }
     for i in 0..shared.setup.producers {
         if shared.control.is_stopping() {
             break;
         }
-        let s = Arc::clone(shared);
-        if producers
-            .spawn(format!("queue-producer-{}", i + 1), move |_| {
-                producer(&s, i)
-            })
-            .is_err()
-        {
-            shared.control.stop();
-        }
+        spawn_worker(&mut producers, shared, "producer", i, producer);
     }
     producers.wait();
     // One sentinel per consumer that runs. Consumers drain every item before their
@@ -320,6 +323,22 @@ impl WorkerStats {
 
     fn add_item(&self) {
         self.items.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Starts worker `i` (0-based) of `kind` on `crew` as thread `queue-{kind}-{i + 1}`, running
+/// `work(shared, i)`. If the thread cannot start, the whole run stops.
+fn spawn_worker(
+    crew: &mut Crew,
+    shared: &Arc<Shared>,
+    kind: &str,
+    i: usize,
+    work: fn(&Shared, usize),
+) {
+    let s = Arc::clone(shared);
+    let name = format!("queue-{kind}-{}", i + 1);
+    if crew.spawn(name, move |_| work(&s, i)).is_err() {
+        shared.control.stop();
     }
 }
 
@@ -438,9 +457,11 @@ fn view(shared: &Shared, history: &[usize], started: Instant) -> QueueSnapshot {
         depth_history: history.to_vec(),
         memory_bytes: bytes,
         max_memory_bytes: max_bytes,
-        produced,
-        consumed,
-        drained: shared.drained.load(Ordering::SeqCst),
+        items: ItemCounts {
+            produced,
+            consumed,
+            drained: shared.drained.load(Ordering::SeqCst),
+        },
         in_flight: depth as u64 + busy,
         total_items: shared.setup.items * shared.setup.producers as u64,
         producers,
@@ -485,16 +506,14 @@ impl Demo for QueueDemo {
         let consumer_idle_ms: u64 = snap.consumers.iter().map(|c| c.waited_ms).sum();
         to_json(&QueueFigures {
             maxsize: snap.maxsize,
-            produced: snap.produced,
-            consumed: snap.consumed,
-            drained: snap.drained,
-            lost: snap.produced as i64 - snap.consumed as i64 - snap.drained as i64,
+            items: snap.items,
+            lost: snap.items.lost(),
             max_depth: snap.max_depth,
             producer_blocked_ms: snap.producer_blocked_ms(),
             consumer_idle_ms,
             max_memory_bytes: snap.max_memory_bytes,
             sentinels: snap.sentinels,
-            all_items_made: snap.produced == snap.total_items,
+            all_items_made: snap.items.produced == snap.total_items,
         })
     }
 }

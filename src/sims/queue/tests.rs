@@ -8,13 +8,16 @@ fn params(pairs: &[(&str, &str)]) -> Params {
     test_support::params(&INFO, pairs)
 }
 
-fn run_to_end(demo: &dyn Demo) {
-    assert!(wait_until_finished(demo));
+/// Runs the demo with `pairs` to its end; its final figures.
+fn run_to_end(pairs: &[(&str, &str)]) -> serde_json::Value {
+    let demo: Box<dyn Demo> = INFO.start(&params(pairs)).unwrap();
+    assert!(wait_until_finished(demo.as_ref()));
+    demo.stop()
 }
 
 #[test]
 fn a_bounded_queue_never_exceeds_maxsize_and_pushes_back() {
-    let p = params(&[
+    let m = run_to_end(&[
         ("producers", "2"),
         ("consumers", "1"),
         ("maxsize", "5"),
@@ -22,9 +25,6 @@ fn a_bounded_queue_never_exceeds_maxsize_and_pushes_back() {
         ("produce_ms", "0"),
         ("consume_ms", "2"),
     ]);
-    let demo: Box<dyn Demo> = INFO.start(&p).unwrap();
-    run_to_end(demo.as_ref());
-    let m = demo.stop();
     assert_eq!(m["produced"], 80);
     assert_eq!(m["consumed"], 80);
     assert_eq!(m["drained"], 0);
@@ -36,7 +36,7 @@ fn a_bounded_queue_never_exceeds_maxsize_and_pushes_back() {
 
 #[test]
 fn an_unbounded_queue_grows_and_still_loses_nothing() {
-    let p = params(&[
+    let m = run_to_end(&[
         ("producers", "2"),
         ("consumers", "2"),
         ("maxsize", "0"),
@@ -44,9 +44,6 @@ fn an_unbounded_queue_grows_and_still_loses_nothing() {
         ("produce_ms", "0"),
         ("consume_ms", "1"),
     ]);
-    let demo: Box<dyn Demo> = INFO.start(&p).unwrap();
-    run_to_end(demo.as_ref());
-    let m = demo.stop();
     assert_eq!(m["produced"], 120);
     assert_eq!(m["consumed"], 120);
     assert!(m["max_depth"].as_u64().unwrap() > 5);
@@ -101,16 +98,16 @@ fn timing_constants_are_sane() {
 /// the sentinel protocol, but nothing is counted; the counted run counts every item.
 #[test]
 fn an_uncounted_run_moves_every_item_and_counts_none() {
-    let p = params(&[
+    let pairs = [
         ("producers", "2"),
         ("consumers", "2"),
         ("maxsize", "3"),
         ("items", "30"),
         ("produce_ms", "0"),
         ("consume_ms", "0"),
-    ]);
-    let bare = QueueDemo::start_uncounted(&p).unwrap();
-    run_to_end(&bare);
+    ];
+    let bare = QueueDemo::start_uncounted(&params(&pairs)).unwrap();
+    assert!(wait_until_finished(&bare));
     let m = Box::new(bare).stop();
     assert_eq!(
         (m["produced"].as_u64(), m["consumed"].as_u64()),
@@ -118,9 +115,7 @@ fn an_uncounted_run_moves_every_item_and_counts_none() {
     );
     assert_eq!(m["max_depth"], 0);
     assert_eq!(m["sentinels"], 2, "the run ended by its sentinels");
-    let counted: Box<dyn Demo> = INFO.start(&p).unwrap();
-    run_to_end(counted.as_ref());
-    let m = counted.stop();
+    let m = run_to_end(&pairs);
     assert_eq!(
         (m["produced"].as_u64(), m["consumed"].as_u64()),
         (Some(60), Some(60))

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use super::{RaceEngineKind, RaceMode, RaceSetup, RaceSnapshot, RaceThread, RoundResult};
 use crate::sims::kit::RunState;
+use crate::sims::kit::step_model::EngineSnapshot;
 use crate::sims::kit::{Crew, RunControl, SnapshotCell};
 use crate::sims::{Demo, Snapshot, StartError};
 
@@ -326,7 +327,7 @@ fn view(
 
 impl Demo for LiveDemo {
     fn snapshot(&self) -> Snapshot {
-        super::snapshot_of(self.latest.latest())
+        self.latest.latest().published()
     }
 
     fn set_paused(&mut self, paused: bool) -> bool {
@@ -340,7 +341,7 @@ impl Demo for LiveDemo {
 
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.coordinator.stop();
-        super::metrics(&self.latest.latest(), "threads")
+        self.latest.latest().figures("threads")
     }
 }
 

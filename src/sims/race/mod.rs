@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use super::kit::config::{self, EngineConfig};
 use super::kit::figures::to_json;
-use super::kit::step_model::engine_spec;
+use super::kit::step_model::{EngineSnapshot, engine_spec};
 use super::kit::{Choice, choice_spec};
 use super::params::{self, seed_spec};
 use super::step_model::StepModelDemo;
@@ -301,34 +301,36 @@ pub struct RaceFigures {
     pub challenge_won: Option<bool>,
 }
 
-/// The final metrics both engines report.
-fn metrics(snap: &RaceSnapshot, engine: &'static str) -> serde_json::Value {
-    let last = snap.results.last().copied();
-    let (expected, performed, actual) = match last {
-        Some(r) => (r.expected, r.expected, r.actual),
-        None => (
-            snap.expected,
-            snap.threads.iter().map(|t| t.done as i64).sum(),
-            snap.counter,
-        ),
-    };
-    let threads = snap.engine == RaceEngineKind::Threads;
-    to_json(&RaceFigures {
-        engine,
-        mode: snap.mode.name(),
-        expected,
-        performed,
-        actual,
-        lost_updates: performed - actual,
-        finished: snap.finished,
-        rounds: threads.then_some(snap.results.len()),
-        lost_per_round: threads.then(|| snap.results.iter().map(|r| r.lost).collect()),
-        challenge_won: snap.challenge.as_ref().map(|c| c.won),
-    })
-}
+/// Both engines publish this state and report the same figures from it.
+impl EngineSnapshot for RaceSnapshot {
+    fn published(self: Arc<Self>) -> Snapshot {
+        Snapshot::Race(self)
+    }
 
-fn snapshot_of(snap: Arc<RaceSnapshot>) -> Snapshot {
-    Snapshot::Race(snap)
+    fn figures(&self, engine: &'static str) -> serde_json::Value {
+        let last = self.results.last().copied();
+        let (expected, performed, actual) = match last {
+            Some(r) => (r.expected, r.expected, r.actual),
+            None => (
+                self.expected,
+                self.threads.iter().map(|t| t.done as i64).sum(),
+                self.counter,
+            ),
+        };
+        let threads = self.engine == RaceEngineKind::Threads;
+        to_json(&RaceFigures {
+            engine,
+            mode: self.mode.name(),
+            expected,
+            performed,
+            actual,
+            lost_updates: performed - actual,
+            finished: self.finished,
+            rounds: threads.then_some(self.results.len()),
+            lost_per_round: threads.then(|| self.results.iter().map(|r| r.lost).collect()),
+            challenge_won: self.challenge.as_ref().map(|c| c.won),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -4,10 +4,8 @@
 //! freedom CPython's scheduler has: a switch may come between any two bytecodes.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 
 use super::{Challenge, Op, RaceEngineKind, RaceMode, RaceSetup, RaceSnapshot, RaceThread};
-use crate::sims::Snapshot;
 use crate::sims::kit::RunState;
 use crate::sims::step_model::StepModel;
 
@@ -66,18 +64,78 @@ impl RaceModel {
         }
     }
 
-    /// True once every thread has done all its increments (and, local mode, the sum is in).
-    pub fn is_finished(&self) -> bool {
-        self.threads.iter().all(|t| t.done >= self.setup.increments)
-    }
-
     /// The shared counter now.
     pub fn counter(&self) -> i64 {
         self.counter
     }
 
+    fn store(&mut self, i: usize) -> String {
+        let id = i + 1;
+        let v = self.threads[i].stack.take().unwrap_or(0);
+        let loaded = self.threads[i].loaded.take().unwrap_or(0);
+        if self.setup.mode == RaceMode::Local {
+            self.threads[i].local_count = v;
+            return format!("thread {id} stores its own count: {v}");
+        }
+        let before = self.counter;
+        if before != loaded {
+            let overwritten = before - loaded;
+            let reason = match self.last_writer {
+                Some(w) if w != i && overwritten == 1 => format!(
+                    "thread {id} loaded {loaded}, then thread {} stored {before}; \
+                     thread {id} now stores {v} over it, so thread {}'s update is lost",
+                    w + 1,
+                    w + 1
+                ),
+                _ => format!(
+                    "thread {id} loaded {loaded}, but the counter became {before} before its \
+                     store; it writes {v}, wiping out {overwritten} update(s) made in between"
+                ),
+            };
+            if self.lost_reasons.len() == MAX_LOST_REASONS {
+                self.lost_reasons.pop_front();
+            }
+            self.lost_reasons.push_back(reason);
+        }
+        self.counter = v;
+        self.last_writer = Some(i);
+        format!("thread {id} stores {v} into counter")
+    }
+
+    fn challenge(&self) -> Option<Challenge> {
+        if self.setup.mode != RaceMode::Unsafe || self.setup.threads < 2 {
+            return None;
+        }
+        // With one increment per thread the lowest end is 1; with more it is 2 (a thread
+        // can wipe out everything but cannot undo its own last store and another's).
+        let target = if self.setup.increments == 1 { 1 } else { 2 };
+        let expected = self.setup.expected();
+        let goal = if self.setup.threads == 2 && self.setup.increments == 1 {
+            "two threads, one increment each: make the counter end at 1".to_string()
+        } else {
+            format!("make the counter end at {target} instead of {expected}")
+        };
+        Some(Challenge {
+            goal,
+            target,
+            won: self.is_finished() && self.counter == target,
+        })
+    }
+}
+
+/// The learner picks which thread runs its next bytecode; the demo ends when every
+/// thread has done its increments.
+impl StepModel for RaceModel {
+    type View = RaceSnapshot;
+
+    const CHOICE_HINT: &'static str = "run thread N's next instruction";
+
+    fn thread_count(&self) -> usize {
+        self.threads.len()
+    }
+
     /// True if thread `i` (0-based) can run its next instruction now.
-    pub fn can_run(&self, i: usize) -> bool {
+    fn can_run(&self, i: usize) -> bool {
         let Some(t) = self.threads.get(i) else {
             return false;
         };
@@ -90,7 +148,7 @@ impl RaceModel {
 
     /// Runs thread `i`'s (0-based) next instruction. Returns false, with a note saying why,
     /// if it cannot run (finished, or waiting for the lock another thread holds).
-    pub fn run(&mut self, i: usize) -> bool {
+    fn run(&mut self, i: usize) -> bool {
         let Some(t) = self.threads.get(i) else {
             return false;
         };
@@ -163,74 +221,17 @@ impl RaceModel {
         true
     }
 
-    fn store(&mut self, i: usize) -> String {
-        let id = i + 1;
-        let v = self.threads[i].stack.take().unwrap_or(0);
-        let loaded = self.threads[i].loaded.take().unwrap_or(0);
-        if self.setup.mode == RaceMode::Local {
-            self.threads[i].local_count = v;
-            return format!("thread {id} stores its own count: {v}");
-        }
-        let before = self.counter;
-        if before != loaded {
-            let overwritten = before - loaded;
-            let reason = match self.last_writer {
-                Some(w) if w != i && overwritten == 1 => format!(
-                    "thread {id} loaded {loaded}, then thread {} stored {before}; \
-                     thread {id} now stores {v} over it, so thread {}'s update is lost",
-                    w + 1,
-                    w + 1
-                ),
-                _ => format!(
-                    "thread {id} loaded {loaded}, but the counter became {before} before its \
-                     store; it writes {v}, wiping out {overwritten} update(s) made in between"
-                ),
-            };
-            if self.lost_reasons.len() == MAX_LOST_REASONS {
-                self.lost_reasons.pop_front();
-            }
-            self.lost_reasons.push_back(reason);
-        }
-        self.counter = v;
-        self.last_writer = Some(i);
-        format!("thread {id} stores {v} into counter")
+    fn rng(&mut self) -> &mut fastrand::Rng {
+        &mut self.rng
     }
 
-    /// Runs a seeded random runnable thread's next instruction (what the step key does).
-    /// Returns false when nothing can run.
-    pub fn step_random(&mut self) -> bool {
-        let runnable: Vec<usize> = (0..self.threads.len())
-            .filter(|i| self.can_run(*i))
-            .collect();
-        if runnable.is_empty() {
-            return false;
-        }
-        let pick = runnable[self.rng.usize(..runnable.len())];
-        self.run(pick)
-    }
-
-    fn challenge(&self) -> Option<Challenge> {
-        if self.setup.mode != RaceMode::Unsafe || self.setup.threads < 2 {
-            return None;
-        }
-        // With one increment per thread the lowest end is 1; with more it is 2 (a thread
-        // can wipe out everything but cannot undo its own last store and another's).
-        let target = if self.setup.increments == 1 { 1 } else { 2 };
-        let expected = self.setup.expected();
-        let goal = if self.setup.threads == 2 && self.setup.increments == 1 {
-            "two threads, one increment each: make the counter end at 1".to_string()
-        } else {
-            format!("make the counter end at {target} instead of {expected}")
-        };
-        Some(Challenge {
-            goal,
-            target,
-            won: self.is_finished() && self.counter == target,
-        })
+    /// True once every thread has done all its increments (and, local mode, the sum is in).
+    fn is_finished(&self) -> bool {
+        self.threads.iter().all(|t| t.done >= self.setup.increments)
     }
 
     /// The drawable state.
-    pub fn snapshot(&self) -> RaceSnapshot {
+    fn snapshot(&self) -> RaceSnapshot {
         let program = self.setup.mode.program();
         let threads = self
             .threads
@@ -273,32 +274,6 @@ impl RaceModel {
             last_event: self.last_event.clone(),
             finished: self.is_finished(),
         }
-    }
-}
-
-/// The learner picks which thread runs its next bytecode; the demo ends when every
-/// thread has done its increments.
-impl StepModel for RaceModel {
-    const CHOICE_HINT: &'static str = "run thread N's next instruction";
-
-    fn published(&self) -> Snapshot {
-        super::snapshot_of(Arc::new(self.snapshot()))
-    }
-
-    fn step_random(&mut self) -> bool {
-        RaceModel::step_random(self)
-    }
-
-    fn run(&mut self, thread: usize) -> bool {
-        RaceModel::run(self, thread)
-    }
-
-    fn is_finished(&self) -> bool {
-        RaceModel::is_finished(self)
-    }
-
-    fn final_metrics(&self) -> serde_json::Value {
-        super::metrics(&self.snapshot(), "model")
     }
 }
 

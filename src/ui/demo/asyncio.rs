@@ -18,7 +18,7 @@ use crate::sims::asyncio::AsyncioSnapshot;
 use crate::sims::asyncio::settings::{Flavor, Scenario, SortBy};
 use crate::sims::asyncio::tracker::{DELAY_BUCKET_BOUNDS_US, TaskFacts, TaskState, WaitKind};
 use crate::theme::{RunState, Theme};
-use crate::ui::text::thousands;
+use crate::ui::text::{thousands, truncate as clip};
 use crate::ui::widgets;
 
 /// From this width on, the task table goes beside the picture instead of below it.
@@ -330,27 +330,6 @@ fn us(v: u64) -> String {
     } else {
         format!("{v}µs")
     }
-}
-
-/// `text` cut to `width` cells, ending in `…` when cut.
-fn clip(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(ch);
-        used += w;
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
 }
 
 mod caption;

@@ -22,23 +22,16 @@ pub fn render(snap: &DeadlockSnapshot, theme: &Theme, area: Rect, buf: &mut Buff
     } else {
         format!("timeout {} ms", snap.timeout_ms)
     };
+    let totals = snap.totals();
     lines.push(Line::from(vec![
         Span::styled(format!("{} · {timeout} · ", snap.order.name()), theme.muted),
         Span::styled("acquired ", theme.muted),
-        Span::styled(snap.acquisitions().to_string(), theme.accent),
+        Span::styled(totals.acquisitions.to_string(), theme.accent),
         Span::styled(" · timeouts ", theme.muted),
-        Span::styled(snap.timeouts().to_string(), theme.accent),
+        Span::styled(totals.timeouts.to_string(), theme.accent),
     ]));
     if let Some(goal) = snap.challenge.as_deref() {
-        let (mark, style) = if snap.challenge_won {
-            ("✓ ", theme.good)
-        } else {
-            ("goal: ", theme.muted)
-        };
-        lines.push(Line::from(vec![
-            Span::styled(mark, style),
-            Span::styled(goal, theme.text),
-        ]));
+        lines.push(widgets::challenge(goal, snap.challenge_won, theme));
     }
     lines.push(Line::default());
 
@@ -91,7 +84,10 @@ pub fn render(snap: &DeadlockSnapshot, theme: &Theme, area: Rect, buf: &mut Buff
             ));
         }
         if area.width >= WIDE_COLUMNS {
-            spans.push(Span::styled(format!("  ate {}", t.meals), theme.muted));
+            spans.push(Span::styled(
+                format!("  ate {}", t.counts.meals),
+                theme.muted,
+            ));
         }
         lines.push(Line::from(spans));
     }
@@ -234,6 +230,7 @@ mod tests {
     use super::*;
     use crate::sims::deadlock::DeadlockSetup;
     use crate::sims::deadlock::model::DeadlockModel;
+    use crate::sims::kit::step_model::StepModel;
     use crate::ui::demo::test_support;
 
     fn draw(snap: &DeadlockSnapshot, width: u16, height: u16) -> String {
@@ -261,9 +258,11 @@ mod tests {
 
     #[test]
     fn two_threads_deadlocked() {
-        let snap = model(LockOrder::Opposite, 2, 0, &[1, 2, 1, 2]);
-        insta::assert_snapshot!("deadlock_two_80x20", draw(&snap, 80, 20));
-        insta::assert_snapshot!("deadlock_two_54x18", draw(&snap, 54, 18));
+        test_support::assert_view_at_both_sizes!(
+            "deadlock_two",
+            draw,
+            model(LockOrder::Opposite, 2, 0, &[1, 2, 1, 2])
+        );
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     bottom.push(legend(snap, theme));
     let n = snap.threads.len();
-    if snap.engine == EngineKind::Model && !snap.last_event.is_empty() {
+    if snap.setup.engine == EngineKind::Model && !snap.last_event.is_empty() {
         let style = if snap.paused {
             theme.accent
         } else {
@@ -125,7 +125,7 @@ pub fn render(snap: &GilSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
     };
     let mut rows: Vec<Line> = Vec::new();
     for t in snap.threads.iter().take(shown) {
-        rows.push(thread_row(snap.mode, t, strip_width, shares, theme));
+        rows.push(thread_row(snap.setup.mode, t, strip_width, shares, theme));
         for _ in 1..strip_lines {
             rows.push(strip_only(t, strip_width, theme));
         }
@@ -161,9 +161,9 @@ pub fn caption(snap: &GilSnapshot) -> String {
         .filter(|t| t.workload == Workload::Cpu)
         .count();
     let io = snap.threads.len() - cpu;
-    let cores = snap.cores;
+    let cores = snap.setup.cores;
     let alone = snap.threads.len() == 1;
-    match snap.mode {
+    match snap.setup.mode {
         Mode::FreeThreaded if alone => {
             "no GIL: 1 thread runs alone on one core, a little slower than with a GIL".to_string()
         }
@@ -226,7 +226,7 @@ fn time_axis<'a>(snap: &GilSnapshot, strip_width: usize, shares: bool, theme: &T
     let left = format!("◂ {} ", format_ms(span_ms));
     let right = " now";
     let fill = strip_width.saturating_sub(left.chars().count() + right.len());
-    let who = if snap.mode == Mode::Processes {
+    let who = if snap.setup.mode == Mode::Processes {
         "proc core"
     } else {
         "thread core"
@@ -243,7 +243,7 @@ fn time_axis<'a>(snap: &GilSnapshot, strip_width: usize, shares: bool, theme: &T
         ),
     ];
     if shares {
-        let header = if snap.mode.shares_one_gil() {
+        let header = if snap.setup.mode.shares_one_gil() {
             "  held wait  I/O"
         } else {
             "   run wait  I/O"
@@ -323,7 +323,7 @@ fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, width: usize, theme: &The
             if narrow {
                 format!("{s:.2}×")
             } else {
-                let who = if snap.mode == Mode::Processes {
+                let who = if snap.setup.mode == Mode::Processes {
                     "processes"
                 } else {
                     "threads"
@@ -332,14 +332,14 @@ fn speed_figures<'a>(snap: &GilSnapshot, narrow: bool, width: usize, theme: &The
             }
         },
     );
-    if !snap.mode.shares_one_gil() {
+    if !snap.setup.mode.shares_one_gil() {
         return widgets::figures(&[("speedup", speedup)], width, theme);
     }
     widgets::figures(
         &[
             ("speedup", speedup),
-            ("switches/s", format!("{:.0}", snap.switches_per_s)),
-            ("drop requests", compact(snap.drop_requests)),
+            ("switches/s", format!("{:.0}", snap.counts.switches_per_s)),
+            ("drop requests", compact(snap.counts.drop_requests)),
         ],
         width,
         theme,
@@ -354,25 +354,26 @@ fn second_figures<'a>(snap: &GilSnapshot, width: usize, theme: &Theme) -> Line<'
         );
         return widgets::figures(
             &[
-                ("I/O ops/s", format!("{:.0}", snap.io_ops_per_s)),
+                ("I/O ops/s", format!("{:.0}", snap.counts.io_ops_per_s)),
                 ("latency p50/p99", latency),
             ],
             width,
             theme,
         );
     }
-    if snap.mode == Mode::GilLegacy && snap.contended_releases > 0 {
-        let back = snap.self_reacquires as f64 / snap.contended_releases as f64 * 100.0;
+    if snap.setup.mode == Mode::GilLegacy && snap.counts.contended_releases > 0 {
+        let back =
+            snap.counts.self_reacquires as f64 / snap.counts.contended_releases as f64 * 100.0;
         return widgets::figures(
             &[
-                ("releases", compact(snap.releases)),
+                ("releases", compact(snap.counts.releases)),
                 ("taken back despite a waiter", format!("{back:.0}%")),
             ],
             width,
             theme,
         );
     }
-    if !snap.mode.shares_one_gil() {
+    if !snap.setup.mode.shares_one_gil() {
         // No GIL to hand off: what the threads share is the cores.
         let known: Vec<f64> = snap
             .threads
@@ -390,7 +391,7 @@ fn second_figures<'a>(snap: &GilSnapshot, width: usize, theme: &Theme) -> Line<'
         };
         return widgets::figures(
             &[
-                ("cores", snap.cores.to_string()),
+                ("cores", snap.setup.cores.to_string()),
                 ("running time on a core", on_core),
             ],
             width,
@@ -399,8 +400,8 @@ fn second_figures<'a>(snap: &GilSnapshot, width: usize, theme: &Theme) -> Line<'
     }
     widgets::figures(
         &[
-            ("interval", format_ms(snap.switch_interval_ms)),
-            ("hand-offs", compact(snap.gil_switches)),
+            ("interval", format_ms(snap.setup.switch_interval_ms)),
+            ("hand-offs", compact(snap.counts.gil_switches)),
         ],
         width,
         theme,
@@ -408,7 +409,7 @@ fn second_figures<'a>(snap: &GilSnapshot, width: usize, theme: &Theme) -> Line<'
 }
 
 fn legend<'a>(snap: &GilSnapshot, theme: &Theme) -> Line<'a> {
-    let items: &[(RunState, &str)] = if snap.mode.shares_one_gil() {
+    let items: &[(RunState, &str)] = if snap.setup.mode.shares_one_gil() {
         &[
             (RunState::Running, "holds GIL"),
             (RunState::Ready, "waits for GIL"),

@@ -9,6 +9,7 @@ pub mod gil;
 pub mod host;
 pub mod lanes;
 pub mod pool;
+pub mod pool_view;
 pub mod processes;
 pub mod queue;
 pub mod race;

@@ -4,50 +4,21 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::text::Span;
 
 use crate::sims::pool::{PoolPhase, PoolSnapshot};
 use crate::sims::timeline::Activity;
 use crate::sims::workload::Workload;
 use crate::theme::Theme;
 use crate::ui::demo::lanes;
+use crate::ui::demo::pool_view::{self, MeterGap, PoolView};
 use crate::ui::text::format_seconds;
 use crate::ui::text::{count, count_of};
-use crate::ui::widgets;
 
 /// Draws the `pool` demo into `area`.
 pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let width = area.width as usize;
-    let height = area.height as usize;
-    let wide = width >= 90;
-    let label_width = if wide { 10 } else { 4 };
-    let suffix_width = if wide { 26 } else { 9 };
-    let strip = width.saturating_sub(label_width + suffix_width).max(4);
-    let scale = snap
-        .parallel_s
-        .max(snap.sequential_s)
-        .max(snap.sequential.end_s)
-        .max(snap.lanes.iter().map(|l| l.end_s).fold(0.0, f64::max));
-
-    // Fixed lines: the caption, blank, axis, legend, 3 figure lines; then one row per
-    // lane and the sequential lane. Core meters come last and are the first to be
-    // clipped on a short view: the lanes matter most.
-    let caption = caption(snap);
-    let fixed = lanes::wrapped_rows(&caption, width) + 6;
-    let core_rows = if wide { snap.cores.len() + 2 } else { 2 };
-    let (shown, grid) = lanes::fit_grid(
-        snap.lanes.len(),
-        height,
-        fixed,
-        core_rows,
-        label_width,
-        strip,
-        scale,
-    );
-
-    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
-    let workers = snap.lanes.iter().take(shown).enumerate().map(|(i, lane)| {
+    let wide = area.width >= 90;
+    let workers = snap.lanes.iter().enumerate().map(|(i, lane)| {
         let label = if wide {
             format!("worker {}", i + 1)
         } else {
@@ -64,26 +35,26 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
             suffix: vec![Span::styled(suffix, theme.muted)],
         }
     });
-    let baseline = lanes::baseline_lane(&snap.sequential, wide, "1 thread", " sequential", theme);
-    lines.extend(lanes::lanes_with_legend(
-        workers,
-        snap.lanes.len(),
-        baseline,
-        grid,
-        &[
+    let sequential = &snap.parts.sequential;
+    let lanes_end_s = snap.lanes.iter().map(|l| l.end_s).fold(0.0, f64::max);
+    let view = PoolView {
+        caption: caption(snap),
+        wide,
+        label_width: if wide { 10 } else { 4 },
+        suffix_width: if wide { 26 } else { 9 },
+        workers: workers.collect(),
+        baseline: lanes::baseline_lane(sequential, wide, "1 thread", " sequential", theme),
+        scale_s: snap.parts.span_s().max(lanes_end_s),
+        legend: &[
             (Activity::Work, "own work"),
             (Activity::Stolen, "stolen work"),
         ],
-        theme,
-    ));
-    lines.extend(lanes::figure_rows(figure_lines(snap), width, theme));
-    lines.push(Line::default());
-    let used = lines.len() + 1;
-    let roomy = wide && height > used + snap.cores.len();
-    lines.extend(lanes::core_meters(&snap.cores, width, roomy, theme));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(area, buf);
+        figures: figure_lines(snap),
+        report: None,
+        cores: &snap.load.cores,
+        gap: MeterGap::Always,
+    };
+    pool_view::render(view, theme, area, buf);
 }
 
 /// The figures, in lines that fit the small view: times and speedup, then the work.
@@ -91,12 +62,12 @@ fn figure_lines(snap: &PoolSnapshot) -> Vec<Vec<(&'static str, String)>> {
     let sequential = if snap.phase == PoolPhase::Parallel {
         "next".to_string()
     } else {
-        format_seconds(snap.sequential_s)
+        format_seconds(snap.parts.sequential_s)
     };
     let (speedup, efficiency) = lanes::speedup_figures(snap.speedup(), snap.efficiency());
     vec![
         vec![
-            ("pool", format_seconds(snap.parallel_s)),
+            ("pool", format_seconds(snap.parts.parallel_s)),
             ("1 thread", sequential),
             ("speedup", speedup),
         ],
@@ -104,14 +75,14 @@ fn figure_lines(snap: &PoolSnapshot) -> Vec<Vec<(&'static str, String)>> {
             ("efficiency", efficiency),
             (
                 "tasks",
-                format!("{}/{}", snap.tasks_done(), snap.config.tasks),
+                format!("{}/{}", snap.tasks_done(), snap.config.work.tasks),
             ),
             ("steals", snap.steals.to_string()),
         ],
         vec![
-            ("workers", snap.config.workers.to_string()),
+            ("workers", snap.config.work.workers.to_string()),
             ("min_len", snap.config.min_len.to_string()),
-            ("workload", snap.config.workload.name().to_string()),
+            ("workload", snap.config.work.workload.name().to_string()),
         ],
     ]
 }
@@ -125,15 +96,15 @@ pub fn caption(snap: &PoolSnapshot) -> String {
     match snap.phase {
         PoolPhase::Parallel => format!(
             "{} share {} {} tasks: {} done, {} by idle workers",
-            count(c.workers, "worker"),
-            c.tasks,
-            c.workload.name(),
+            count(c.work.workers, "worker"),
+            c.work.tasks,
+            c.work.workload.name(),
             snap.tasks_done(),
             count_of(snap.steals, "job stolen", "jobs stolen")
         ),
         PoolPhase::Sequential => format!(
             "the pool took {}; now one thread runs the same tasks, for the baseline",
-            format_seconds(snap.parallel_s)
+            format_seconds(snap.parts.parallel_s)
         ),
         PoolPhase::Stopped => "stopped before the end: no speedup to report".to_string(),
         PoolPhase::Done => done_caption(snap),
@@ -148,7 +119,7 @@ fn done_caption(snap: &PoolSnapshot) -> String {
     };
     let head = format!(
         "{}: {:.2}x faster than 1 thread ({:.0}% efficient)",
-        count(c.workers, "worker"),
+        count(c.work.workers, "worker"),
         speedup,
         efficiency * 100.0
     );
@@ -160,7 +131,7 @@ fn done_caption(snap: &PoolSnapshot) -> String {
         .collect();
     let spread =
         ends.iter().copied().fold(0.0, f64::max) - ends.iter().copied().fold(f64::MAX, f64::min);
-    let tail = match c.workload {
+    let tail = match c.work.workload {
         Workload::Skewed if snap.steals > 0 => format!(
             "; stealing evened the lanes: they end {} apart",
             format_seconds(spread.max(0.0))
@@ -169,7 +140,7 @@ fn done_caption(snap: &PoolSnapshot) -> String {
             "; tasks this small cost more to hand out than to run: raise min_len".to_string()
         }
         Workload::Tiny => format!("; min_len {} keeps the splitting cheap", c.min_len),
-        _ if c.workers > 1 && efficiency >= 0.85 => "; close to the limit".to_string(),
+        _ if c.work.workers > 1 && efficiency >= 0.85 => "; close to the limit".to_string(),
         _ => String::new(),
     };
     format!("{head}{tail}")
@@ -180,6 +151,7 @@ mod tests {
     use super::*;
     use crate::sims::pool::{PoolConfig, WorkerLane};
     use crate::sims::timeline::Timeline;
+    use crate::sims::workload::WorkConfig;
     use crate::ui::demo::test_support;
 
     fn lane(spans: &[(f64, f64, Activity)], tasks: usize, stolen: usize) -> WorkerLane {
@@ -199,9 +171,11 @@ mod tests {
     /// A finished skewed run on 2 workers, built by hand.
     fn skewed_done() -> PoolSnapshot {
         let config = PoolConfig {
-            workers: 2,
-            workload: Workload::Skewed,
-            tasks: 64,
+            work: WorkConfig {
+                workers: 2,
+                workload: Workload::Skewed,
+                tasks: 64,
+            },
             min_len: 1,
         };
         let mut snap = PoolSnapshot::empty(config);
@@ -213,12 +187,12 @@ mod tests {
             ),
             lane(&[(0.01, 0.56, Activity::Stolen)], 54, 54),
         ];
-        snap.sequential = lane(&[(0.0, 1.0, Activity::Work)], 64, 0);
-        snap.parallel_s = 0.56;
-        snap.sequential_s = 1.0;
+        snap.parts.sequential = lane(&[(0.0, 1.0, Activity::Work)], 64, 0);
+        snap.parts.parallel_s = 0.56;
+        snap.parts.sequential_s = 1.0;
         snap.steals = 7;
         snap.phase = PoolPhase::Done;
-        snap.cores = vec![
+        snap.load.cores = vec![
             crate::sims::cores::CoreReading {
                 load_pct: 98.0,
                 history: vec![50.0, 98.0],
@@ -248,9 +222,11 @@ mod tests {
     #[test]
     fn many_workers_still_fit_the_small_view() {
         let config = PoolConfig {
-            workers: 16,
-            workload: Workload::Uniform,
-            tasks: 64,
+            work: WorkConfig {
+                workers: 16,
+                workload: Workload::Uniform,
+                tasks: 64,
+            },
             min_len: 1,
         };
         let text = draw(&PoolSnapshot::empty(config), 54, 18);

@@ -5,25 +5,22 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::text::Span;
 
 use crate::sims::processes::{ProcPhase, ProcessesSnapshot, WorkerState, WorkerView};
 use crate::sims::timeline::Activity;
 use crate::theme::Theme;
 use crate::ui::demo::lanes;
+use crate::ui::demo::pool_view::{self, MeterGap, PoolView};
 use crate::ui::text::{count, count_of};
 use crate::ui::text::{format_bytes, format_seconds};
-use crate::ui::widgets;
 
 /// Views at least this wide get long labels and per-worker details.
 const WIDE_COLUMNS: usize = 110;
 
 /// Draws the `processes` demo into `area`.
 pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let width = area.width as usize;
-    let height = area.height as usize;
-    let wide = width >= WIDE_COLUMNS;
+    let wide = area.width as usize >= WIDE_COLUMNS;
     let label_width = if wide {
         19
     } else {
@@ -35,74 +32,37 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
             .unwrap_or(0)
             .max(4)
     };
-    let suffix_width = if wide { 50 } else { 9 };
-    let strip = width.saturating_sub(label_width + suffix_width).max(4);
-    let scale = snap
-        .parallel_s
-        .max(snap.sequential_s)
-        .max(snap.sequential.end_s)
-        .max(
-            snap.workers
-                .iter()
-                .map(|w| w.timeline.end_s())
-                .fold(0.0, f64::max),
-        );
-    let report = snap.error.as_ref().or(snap.broken.as_ref());
-    let report_rows = report.map_or(0, |r| lanes::wrapped_rows(r, width));
-    // Fixed lines: the caption, blank, axis, legend, 4 figure lines, the report; then
-    // one row per lane and the sequential lane. Core meters come last and are the first
-    // to be clipped on a short view: the lanes matter most.
-    let caption = caption(snap);
-    let fixed = lanes::wrapped_rows(&caption, width) + 7 + report_rows;
-    let core_rows = if wide { snap.cores.len() + 1 } else { 1 };
-    let (shown, grid) = lanes::fit_grid(
-        snap.workers.len(),
-        height,
-        fixed,
-        core_rows,
-        label_width,
-        strip,
-        scale,
-    );
-
-    let mut lines: Vec<Line> = vec![widgets::caption(caption, theme), Line::default()];
-    let workers = snap
+    let workers = snap.workers.iter().enumerate().map(|(i, w)| lanes::Lane {
+        label: Span::styled(label(i, w, wide), theme.series(i)),
+        timeline: &w.timeline,
+        suffix: suffix(w, wide, theme),
+    });
+    let sequential = &snap.parts.sequential;
+    let lanes_end_s = snap
         .workers
         .iter()
-        .take(shown)
-        .enumerate()
-        .map(|(i, w)| lanes::Lane {
-            label: Span::styled(label(i, w, wide), theme.series(i)),
-            timeline: &w.timeline,
-            suffix: suffix(w, wide, theme),
-        });
-    let baseline = lanes::baseline_lane(&snap.sequential, wide, "pyconc alone", ", no IPC", theme);
-    lines.extend(lanes::lanes_with_legend(
-        workers,
-        snap.workers.len(),
-        baseline,
-        grid,
-        &[
+        .map(|w| w.timeline.end_s())
+        .fold(0.0, f64::max);
+    let view = PoolView {
+        caption: caption(snap),
+        wide,
+        label_width,
+        suffix_width: if wide { 50 } else { 9 },
+        workers: workers.collect(),
+        baseline: lanes::baseline_lane(sequential, wide, "pyconc alone", ", no IPC", theme),
+        scale_s: snap.parts.span_s().max(lanes_end_s),
+        legend: &[
             (Activity::Startup, "start-up"),
             (Activity::Ipc, "IPC"),
             (Activity::Work, "compute"),
             (Activity::Crashed, "lost"),
         ],
-        theme,
-    ));
-    lines.extend(lanes::figure_rows(figure_lines(snap), width, theme));
-    if let Some(report) = report {
-        lines.push(Line::styled(report.clone(), theme.bad));
-    }
-    let used = lines.len() + 1;
-    let roomy = wide && height > used + snap.cores.len();
-    if roomy {
-        lines.push(Line::default());
-    }
-    lines.extend(lanes::core_meters(&snap.cores, width, roomy, theme));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(area, buf);
+        figures: figure_lines(snap),
+        report: snap.breakage.report(),
+        cores: &snap.load.cores,
+        gap: MeterGap::WhenRoomy,
+    };
+    pool_view::render(view, theme, area, buf);
 }
 
 fn label(i: usize, w: &WorkerView, wide: bool) -> String {
@@ -126,7 +86,10 @@ fn state_word(state: WorkerState) -> &'static str {
 
 fn suffix<'a>(w: &WorkerView, wide: bool, theme: &Theme) -> Vec<Span<'a>> {
     if !wide {
-        return vec![Span::styled(format!(" {:>5} t", w.tasks), theme.muted)];
+        return vec![Span::styled(
+            format!(" {:>5} t", w.counts.tasks),
+            theme.muted,
+        )];
     }
     let startup = w
         .startup_ms
@@ -139,8 +102,8 @@ fn suffix<'a>(w: &WorkerView, wide: bool, theme: &Theme) -> Vec<Span<'a>> {
         Span::styled(
             format!(
                 " {:>5} tasks {:>8} out  up {:>8}  ",
-                w.tasks,
-                format_bytes(w.bytes_sent),
+                w.counts.tasks,
+                format_bytes(w.counts.bytes_sent),
                 startup
             ),
             theme.muted,
@@ -152,12 +115,13 @@ fn suffix<'a>(w: &WorkerView, wide: bool, theme: &Theme) -> Vec<Span<'a>> {
 /// The figures, in lines that fit the small view.
 fn figure_lines(snap: &ProcessesSnapshot) -> Vec<Vec<(&'static str, String)>> {
     let startup = snap
+        .costs
         .startup_ms
         .map_or_else(|| "…".to_string(), |m| format!("{m:.1} ms"));
-    let share = snap.ipc_share();
+    let share = snap.costs.ipc_share();
     let sequential = match snap.phase {
         ProcPhase::Parallel => "next".to_string(),
-        _ => format_seconds(snap.sequential_s),
+        _ => format_seconds(snap.parts.sequential_s),
     };
     let (speedup, efficiency) = lanes::speedup_figures(snap.speedup(), snap.efficiency());
     vec![
@@ -167,7 +131,7 @@ fn figure_lines(snap: &ProcessesSnapshot) -> Vec<Vec<(&'static str, String)>> {
             ("compute", format!("{:.0}%", (1.0 - share) * 100.0)),
         ],
         vec![
-            ("pool", format_seconds(snap.parallel_s)),
+            ("pool", format_seconds(snap.parts.parallel_s)),
             ("alone", sequential),
             ("speedup", speedup),
         ],
@@ -180,9 +144,9 @@ fn figure_lines(snap: &ProcessesSnapshot) -> Vec<Vec<(&'static str, String)>> {
             ("efficiency", efficiency),
             (
                 "tasks",
-                format!("{}/{}", snap.tasks_done, snap.config.tasks),
+                format!("{}/{}", snap.tasks_done, snap.config.work.tasks),
             ),
-            ("crashed", snap.workers_crashed.to_string()),
+            ("crashed", snap.breakage.workers_crashed.to_string()),
         ],
     ]
 }
@@ -190,33 +154,37 @@ fn figure_lines(snap: &ProcessesSnapshot) -> Vec<Vec<(&'static str, String)>> {
 /// The picture in words.
 pub fn caption(snap: &ProcessesSnapshot) -> String {
     let c = &snap.config;
-    if snap.error.is_some() {
+    if snap.breakage.error.is_some() {
         return "the worker processes could not run (the reason is below)".to_string();
     }
     if snap.paused {
         return "paused: no new chunks go out (this run's timings include the pause)".to_string();
     }
     match snap.phase {
-        ProcPhase::Parallel if snap.startup_ms.is_none() && snap.pools_started <= 1 => format!(
-            "starting {}, each a fresh copy of pyconc…",
-            count_of(c.workers, "worker process", "worker processes")
-        ),
-        ProcPhase::Parallel if snap.workers_crashed > 0 => {
+        ProcPhase::Parallel
+            if snap.costs.startup_ms.is_none() && snap.breakage.pools_started <= 1 =>
+        {
+            format!(
+                "starting {}, each a fresh copy of pyconc…",
+                count_of(c.work.workers, "worker process", "worker processes")
+            )
+        }
+        ProcPhase::Parallel if snap.breakage.workers_crashed > 0 => {
             "a worker died mid-task: the pool broke (BrokenProcessPool); a fresh pool \
              finishes the unfinished tasks"
                 .to_string()
         }
         ProcPhase::Parallel => format!(
             "{} get chunks of {} over pipes: {}/{} done, {:.0}% of chunk time is IPC",
-            count_of(c.workers, "process", "processes"),
+            count_of(c.work.workers, "process", "processes"),
             count(c.chunksize, "task"),
             snap.tasks_done,
-            c.tasks,
-            snap.ipc_share() * 100.0
+            c.work.tasks,
+            snap.costs.ipc_share() * 100.0
         ),
         ProcPhase::Sequential => format!(
             "the pool took {}; now pyconc runs the same tasks itself, one after another",
-            format_seconds(snap.parallel_s)
+            format_seconds(snap.parts.parallel_s)
         ),
         ProcPhase::Stopped => {
             "stopped before the end: every worker was killed and reaped".to_string()
@@ -233,21 +201,22 @@ fn done_caption(snap: &ProcessesSnapshot) -> String {
     };
     let head = format!(
         "{}: {:.2}x the speed of pyconc alone ({:.0}% efficient)",
-        count_of(snap.config.workers, "process", "processes"),
+        count_of(snap.config.work.workers, "process", "processes"),
         speedup,
         efficiency * 100.0
     );
-    let tail = if snap.workers_crashed > 0 {
+    let tail = if snap.breakage.workers_crashed > 0 {
         "; a worker crashed, the pool broke and a fresh pool finished the work".to_string()
-    } else if snap.ipc_share() > 0.5 {
+    } else if snap.costs.ipc_share() > 0.5 {
         format!(
             "; {:.0}% of the time went to IPC: raise chunksize",
-            snap.ipc_share() * 100.0
+            snap.costs.ipc_share() * 100.0
         )
     } else {
         format!(
             "; start-up cost {}",
-            snap.startup_ms
+            snap.costs
+                .startup_ms
                 .map_or_else(|| "?".to_string(), |m| format!("{m:.0} ms"))
         )
     };
@@ -257,9 +226,9 @@ fn done_caption(snap: &ProcessesSnapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sims::processes::ProcConfig;
+    use crate::sims::processes::{ProcConfig, WorkerCounts};
     use crate::sims::timeline::Timeline;
-    use crate::sims::workload::Workload;
+    use crate::sims::workload::{WorkConfig, Workload};
     use crate::ui::demo::test_support;
 
     fn worker(pid: u32, crashed: bool) -> WorkerView {
@@ -282,19 +251,23 @@ mod tests {
             } else {
                 WorkerState::Exited
             },
-            tasks: 6,
-            chunks: 6,
-            bytes_sent: 6 * 16 * 1024,
-            bytes_received: 6 * 40,
+            counts: WorkerCounts {
+                tasks: 6,
+                chunks: 6,
+                bytes_sent: 6 * 16 * 1024,
+                bytes_received: 6 * 40,
+            },
             timeline,
         }
     }
 
     fn done(crashed: bool) -> ProcessesSnapshot {
         let config = ProcConfig {
-            workers: 2,
-            workload: Workload::Uniform,
-            tasks: 12,
+            work: WorkConfig {
+                workers: 2,
+                workload: Workload::Uniform,
+                tasks: 12,
+            },
             chunksize: 1,
             payload_kb: 16,
             crash: crashed,
@@ -303,24 +276,24 @@ mod tests {
         snap.workers = vec![worker(4121, crashed), worker(4122, false)];
         let mut seq = Timeline::new();
         seq.add(0.0, 0.9, Activity::Work);
-        snap.sequential.timeline = seq;
-        snap.sequential.tasks = 12;
-        snap.sequential.end_s = 0.9;
-        snap.parallel_s = 0.55;
-        snap.sequential_s = 0.9;
-        snap.startup_ms = Some(5.0);
-        snap.ipc_ms = 120.0;
-        snap.compute_ms = 840.0;
+        snap.parts.sequential.timeline = seq;
+        snap.parts.sequential.tasks = 12;
+        snap.parts.sequential.end_s = 0.9;
+        snap.parts.parallel_s = 0.55;
+        snap.parts.sequential_s = 0.9;
+        snap.costs.startup_ms = Some(5.0);
+        snap.costs.ipc_ms = 120.0;
+        snap.costs.compute_ms = 840.0;
         snap.bytes_sent = 12 * 16 * 1024;
         snap.bytes_received = 480;
         snap.chunks = 12;
         snap.tasks_done = 12;
-        snap.pools_started = 1;
+        snap.breakage.pools_started = 1;
         snap.phase = ProcPhase::Done;
         if crashed {
-            snap.workers_crashed = 1;
-            snap.pools_started = 2;
-            snap.broken = Some(
+            snap.breakage.workers_crashed = 1;
+            snap.breakage.pools_started = 2;
+            snap.breakage.broken = Some(
                 "BrokenProcessPool: A process in the process pool was terminated abruptly \
                  (worker 1 pid 4121 died during task 6: exit status: 70)"
                     .to_string(),
@@ -352,12 +325,12 @@ mod tests {
     fn captions_follow_the_run() {
         let mut snap = done(false);
         assert!(caption(&snap).contains("1.64x"), "{}", caption(&snap));
-        snap.ipc_ms = 5000.0;
+        snap.costs.ipc_ms = 5000.0;
         assert!(caption(&snap).contains("raise chunksize"));
         snap.phase = ProcPhase::Parallel;
-        snap.startup_ms = None;
+        snap.costs.startup_ms = None;
         assert!(caption(&snap).starts_with("starting 2 worker processes"));
-        snap.error = Some("no such program".into());
+        snap.breakage.error = Some("no such program".into());
         assert!(caption(&snap).contains("could not run"));
         assert!(draw(&snap, 54, 18).contains("no such program"));
     }

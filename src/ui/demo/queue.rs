@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::queue::{QueueSnapshot, QueueWorker};
 use crate::theme::{RunState, Theme};
-use crate::ui::text::{count, count_of};
+use crate::ui::text::{count, count_of, tenths_of_seconds};
 use crate::ui::widgets;
 
 /// Up to this many workers in all, each gets its own row; more are drawn one row per kind.
@@ -59,8 +59,11 @@ pub fn render(snap: &QueueSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer)
     ));
     lines.push(widgets::figures(
         &[
-            ("made", format!("{}/{}", snap.produced, snap.total_items)),
-            ("done", snap.consumed.to_string()),
+            (
+                "made",
+                format!("{}/{}", snap.items.produced, snap.total_items),
+            ),
+            ("done", snap.items.consumed.to_string()),
             ("in flight", snap.in_flight.to_string()),
         ],
         width,
@@ -104,7 +107,7 @@ fn worker_row<'a>(
         Span::styled(format!("{verb} "), theme.muted),
         Span::styled(format!("{:<5}", w.items), theme.accent),
         Span::styled(format!("{waited} "), theme.muted),
-        Span::styled(seconds(w.waited_ms), theme.text),
+        Span::styled(tenths_of_seconds(w.waited_ms), theme.text),
     ])
 }
 
@@ -122,7 +125,7 @@ fn kind_row<'a>(kind: &str, workers: &[QueueWorker], waited: &str, theme: &Theme
         format!("  {}  {waited} ", count(items, "item")),
         theme.muted,
     ));
-    spans.push(Span::styled(seconds(ms), theme.text));
+    spans.push(Span::styled(tenths_of_seconds(ms), theme.text));
     Line::from(spans)
 }
 
@@ -139,16 +142,16 @@ fn shutdown_line<'a>(snap: &QueueSnapshot, theme: &Theme) -> Line<'a> {
         };
         return Line::styled(text, theme.muted);
     }
-    let accounted = snap.consumed + snap.drained;
-    let (mark, style) = if snap.produced == accounted {
+    let items = snap.items;
+    let (mark, style) = if items.lost() == 0 {
         ("✓", theme.good)
     } else {
         ("✗", theme.bad)
     };
-    let sum = if snap.drained > 0 {
-        format!("consumed {} + drained {}", snap.consumed, snap.drained)
+    let sum = if items.drained > 0 {
+        format!("consumed {} + drained {}", items.consumed, items.drained)
     } else {
-        format!("consumed {}", snap.consumed)
+        format!("consumed {}", items.consumed)
     };
     Line::from(vec![
         Span::styled(format!("{mark} "), style),
@@ -156,7 +159,7 @@ fn shutdown_line<'a>(snap: &QueueSnapshot, theme: &Theme) -> Line<'a> {
             format!(
                 "shut down by {}: produced {} = {sum}",
                 count(snap.sentinels, "sentinel"),
-                snap.produced,
+                items.produced,
             ),
             theme.text,
         ),
@@ -166,21 +169,22 @@ fn shutdown_line<'a>(snap: &QueueSnapshot, theme: &Theme) -> Line<'a> {
 /// The picture in words.
 pub fn caption(snap: &QueueSnapshot) -> String {
     if snap.finished {
-        return if snap.produced == snap.consumed {
+        let items = snap.items;
+        return if items.produced == items.consumed {
             format!(
                 "done: all {} consumed, nothing lost",
-                count(snap.consumed, "item")
+                count(items.consumed, "item")
             )
-        } else if snap.produced == snap.consumed + snap.drained {
+        } else if items.lost() == 0 {
             format!(
                 "stopped early: {} handled, {} drained unhandled before the sentinels",
-                count(snap.consumed, "item"),
-                snap.drained
+                count(items.consumed, "item"),
+                items.drained
             )
         } else {
             format!(
                 "done: {} produced but {} consumed",
-                snap.produced, snap.consumed
+                items.produced, items.consumed
             )
         };
     }
@@ -223,13 +227,10 @@ fn kib(bytes: usize) -> String {
     }
 }
 
-fn seconds(ms: u64) -> String {
-    format!("{:.1} s", ms as f64 / 1000.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::queue::ItemCounts;
     use crate::ui::demo::test_support;
 
     fn draw(snap: &QueueSnapshot, width: u16, height: u16) -> String {
@@ -253,9 +254,11 @@ mod tests {
             depth_history: vec![0, 2, 4, 6, 8, 10, 10, 10, 9, 10, 10],
             memory_bytes: 40 * 1024,
             max_memory_bytes: 40 * 1024,
-            produced: 120,
-            consumed: 110,
-            drained: 0,
+            items: ItemCounts {
+                produced: 120,
+                consumed: 110,
+                drained: 0,
+            },
             in_flight: 11,
             total_items: 400,
             producers: vec![
@@ -271,9 +274,7 @@ mod tests {
 
     #[test]
     fn bounded_queue_with_backpressure() {
-        let snap = backpressure();
-        insta::assert_snapshot!("queue_backpressure_80x20", draw(&snap, 80, 20));
-        insta::assert_snapshot!("queue_backpressure_54x18", draw(&snap, 54, 18));
+        test_support::assert_view_at_both_sizes!("queue_backpressure", draw, backpressure());
     }
 
     #[test]
@@ -285,9 +286,11 @@ mod tests {
             depth_history: (0..60).map(|i| (i * 12).min(734)).chain([300, 0]).collect(),
             memory_bytes: 0,
             max_memory_bytes: 734 * 4096,
-            produced: 800,
-            consumed: 800,
-            drained: 0,
+            items: ItemCounts {
+                produced: 800,
+                consumed: 800,
+                drained: 0,
+            },
             in_flight: 0,
             total_items: 800,
             producers: (1..=4).map(|i| worker(i, RunState::Done, 200, 0)).collect(),

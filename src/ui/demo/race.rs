@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::race::{RaceEngineKind, RaceMode, RaceSnapshot, RaceThread};
 use crate::theme::Theme;
-use crate::ui::text::count;
+use crate::ui::text::{count, signed_thousands};
 use crate::ui::widgets;
 
 /// The width of one thread's column in the debugger.
@@ -73,7 +73,7 @@ pub fn caption(snap: &RaceSnapshot) -> String {
                     "{} updates lost: threads loaded the same value and overwrote each other. \
                      These threads run truly in parallel, as on a free-threaded build; under \
                      the GIL fewer are lost, but never reliably none",
-                    group(lost)
+                    signed_thousands(lost)
                 ),
                 RaceMode::Unsafe => {
                     "no update lost this time: run it again, the race is a matter of luck"
@@ -94,13 +94,13 @@ fn counter_line<'a>(snap: &RaceSnapshot, theme: &Theme) -> Line<'a> {
     let lost_style = if lost > 0 { theme.bad } else { theme.good };
     let mut spans = vec![
         Span::styled("counter ", theme.muted),
-        Span::styled(group(snap.counter), theme.accent),
+        Span::styled(signed_thousands(snap.counter), theme.accent),
         Span::styled("   expected ", theme.muted),
-        Span::styled(group(snap.expected), theme.text),
+        Span::styled(signed_thousands(snap.expected), theme.text),
     ];
     if snap.finished || snap.mode != RaceMode::Local {
         spans.push(Span::styled("   lost ", theme.muted));
-        spans.push(Span::styled(group(lost.max(0)), lost_style));
+        spans.push(Span::styled(signed_thousands(lost.max(0)), lost_style));
     }
     Line::from(spans)
 }
@@ -111,15 +111,7 @@ fn debugger<'a>(snap: &RaceSnapshot, theme: &Theme, width: usize) -> Vec<Line<'a
         counter_line(snap, theme),
     ];
     if let Some(c) = &snap.challenge {
-        let (mark, style) = if c.won {
-            ("✓ ", theme.good)
-        } else {
-            ("goal: ", theme.muted)
-        };
-        lines.push(Line::from(vec![
-            Span::styled(mark, style),
-            Span::styled(c.goal.clone(), theme.text),
-        ]));
+        lines.push(widgets::challenge(&c.goal, c.won, theme));
     }
     if snap.mode == RaceMode::Lock {
         let holder = snap
@@ -225,7 +217,7 @@ fn live<'a>(snap: &RaceSnapshot, theme: &Theme, width: usize) -> Vec<Line<'a>> {
         counter_line(snap, theme),
         Line::default(),
     ];
-    let count_width = group(snap.threads.first().map_or(0, |t| t.target as i64)).len();
+    let count_width = signed_thousands(snap.threads.first().map_or(0, |t| t.target as i64)).len();
     let bar_width = width.saturating_sub(14 + 2 * count_width + 4).clamp(4, 60);
     for t in &snap.threads {
         let fraction = t.done as f64 / t.target.max(1) as f64;
@@ -236,8 +228,8 @@ fn live<'a>(snap: &RaceSnapshot, theme: &Theme, width: usize) -> Vec<Line<'a>> {
             Span::styled(
                 format!(
                     " {:>w$}/{} ",
-                    group(t.done as i64),
-                    group(t.target as i64),
+                    signed_thousands(t.done as i64),
+                    signed_thousands(t.target as i64),
                     w = count_width
                 ),
                 theme.muted,
@@ -253,7 +245,7 @@ fn live<'a>(snap: &RaceSnapshot, theme: &Theme, width: usize) -> Vec<Line<'a>> {
                 spans.push(Span::styled(" · ", theme.muted));
             }
             let style = if r.lost > 0 { theme.bad } else { theme.good };
-            spans.push(Span::styled(group(r.lost), style));
+            spans.push(Span::styled(signed_thousands(r.lost), style));
         }
         lines.push(Line::from(spans));
     }
@@ -279,22 +271,10 @@ fn explain(mode: RaceMode) -> &'static str {
     }
 }
 
-/// `1234567` as `1,234,567`.
-fn group(v: i64) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0 { format!("-{out}") } else { out }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::kit::step_model::StepModel;
     use crate::sims::race::model::RaceModel;
     use crate::sims::race::{RaceSetup, RoundResult};
     use crate::theme::RunState;
@@ -338,9 +318,7 @@ mod tests {
 
     #[test]
     fn debugger_challenge_won() {
-        let snap = won_model();
-        insta::assert_snapshot!("race_debugger_won_80x20", draw(&snap, 80, 20));
-        insta::assert_snapshot!("race_debugger_won_54x18", draw(&snap, 54, 18));
+        test_support::assert_view_at_both_sizes!("race_debugger_won", draw, won_model());
     }
 
     #[test]
@@ -402,8 +380,7 @@ mod tests {
             last_event: None,
             finished: true,
         };
-        insta::assert_snapshot!("race_live_80x20", draw(&snap, 80, 20));
-        insta::assert_snapshot!("race_live_54x18", draw(&snap, 54, 18));
+        test_support::assert_view_at_both_sizes!("race_live", draw, snap);
     }
 
     #[test]
@@ -420,12 +397,5 @@ mod tests {
             assert!(m.step_random());
         }
         insta::assert_snapshot!("race_debugger_150x50", draw(&m.snapshot(), 150, 50));
-    }
-
-    #[test]
-    fn numbers_are_grouped() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(1_000), "1,000");
-        assert_eq!(group(-12_345_678), "-12,345,678");
     }
 }

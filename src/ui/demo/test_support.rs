@@ -30,3 +30,24 @@ pub fn terminal<S>(
 pub fn draw<S>(render: RenderFn<S>, snap: &S, width: u16, height: u16) -> String {
     terminal(render, snap, width, height).backend().to_string()
 }
+
+/// Snapshots a view at the two sizes most views are checked at, 80x20 (a terminal) and 54x18
+/// (the smallest pane), as `{name}_80x20` and `{name}_54x18`. `draw` is the test module's
+/// own `draw(&snap, width, height)`; `snap` the snapshot to draw. A macro, so that insta
+/// files the snapshots under the calling test module.
+macro_rules! assert_view_at_both_sizes {
+    ($name:literal, $draw:ident, $snap:expr) => {
+        let snap = $snap;
+        insta::assert_snapshot!(
+            concat!($name, "_80x20"),
+            $draw(&snap, 80, 20),
+            "draw(&snap, 80, 20)"
+        );
+        insta::assert_snapshot!(
+            concat!($name, "_54x18"),
+            $draw(&snap, 54, 18),
+            "draw(&snap, 54, 18)"
+        );
+    };
+}
+pub(crate) use assert_view_at_both_sizes;

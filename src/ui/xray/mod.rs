@@ -101,7 +101,7 @@ pub fn render(frame: &XrayFrame<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
     let per_thread = if tall { 2 } else { 1 };
     let n = view.threads.len();
     let fit = (room / per_thread).min(n);
-    let hidden = n - fit + view.untracked_threads;
+    let hidden = n - fit + view.run.untracked_threads;
     let mut lines = top;
     for t in view.threads.iter().take(fit) {
         lines.extend(thread_lines(t, view, cells, shares, per_thread, theme));
@@ -146,7 +146,7 @@ pub fn render(frame: &XrayFrame<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
 
 fn title<'a>(frame: &XrayFrame<'_>, theme: &Theme) -> Line<'a> {
     let view = frame.view;
-    let interp = match &view.facts {
+    let interp = match &view.run.facts {
         Some(f) => {
             let gil = if f.has_gil() { "GIL on" } else { "GIL off" };
             format!(
@@ -173,13 +173,13 @@ fn figures<'a>(view: &XrayView, width: usize, theme: &Theme) -> Line<'a> {
         ("elapsed", format!("{:.1} s", view.elapsed_s)),
         ("CPU", format!("{:.2} s", view.cpu_s)),
     ];
-    if view.mode != SamplingMode::Portable {
+    if view.run.mode != SamplingMode::Portable {
         pairs.push(("sampling", format!("{:.0} Hz", view.rate_hz)));
     }
     match view.handoffs_per_s {
         Some(h) => pairs.push(("GIL hand-offs", format!("{h:.0}/s"))),
-        None if view.mode == SamplingMode::Full
-            && view.facts.as_ref().is_some_and(|f| f.has_gil()) =>
+        None if view.run.mode == SamplingMode::Full
+            && view.run.facts.as_ref().is_some_and(|f| f.has_gil()) =>
         {
             pairs.push(("GIL hand-offs", "none seen".to_string()))
         }
@@ -190,13 +190,13 @@ fn figures<'a>(view: &XrayView, width: usize, theme: &Theme) -> Line<'a> {
 
 fn status<'a>(frame: &XrayFrame<'_>, theme: &Theme) -> Line<'a> {
     let view = frame.view;
-    let run = match &view.exit {
+    let run = match &view.run.exit {
         Some(e) => format!("finished: {}", e.describe()),
         None => "running".to_string(),
     };
     match frame.screen.frozen_at {
         Some(at) => {
-            let on = if view.exit.is_none() {
+            let on = if view.run.exit.is_none() {
                 " — the program runs on"
             } else {
                 ""
@@ -211,7 +211,7 @@ fn status<'a>(frame: &XrayFrame<'_>, theme: &Theme) -> Line<'a> {
         }
         None => Line::styled(
             run,
-            if view.exit.is_some() {
+            if view.run.exit.is_some() {
                 theme.accent
             } else {
                 theme.muted
@@ -228,7 +228,7 @@ const BUSY_MIN_RUNNABLE_S: f64 = 0.5;
 /// "Running" in /proc means runnable: on a core or queued for one. When the threads got a
 /// core for much less than their runnable time, other programs held the cores: say so.
 fn busy_machine(view: &XrayView) -> Option<String> {
-    if view.mode == SamplingMode::Portable {
+    if view.run.mode == SamplingMode::Portable {
         return None;
     }
     let runnable: f64 = view.threads.iter().map(|t| t.runnable_s).sum();
@@ -242,8 +242,8 @@ fn busy_machine(view: &XrayView) -> Option<String> {
 }
 
 fn limitation(view: &XrayView) -> Option<String> {
-    let line = view.mode.limitation()?;
-    Some(match &view.mode_reason {
+    let line = view.run.mode.limitation()?;
+    Some(match &view.run.mode_reason {
         Some(r) => format!("{line} ({r})"),
         None => line.to_string(),
     })
@@ -261,7 +261,7 @@ fn axis<'a>(view: &XrayView, cells: usize, shares: bool, theme: &Theme) -> Line<
         w = LABEL_WIDTH
     );
     if shares {
-        text.push_str(if view.mode == SamplingMode::Full {
+        text.push_str(if view.run.mode == SamplingMode::Full {
             " run gil lck I/O cpu"
         } else {
             " run  asleep    cpu"
@@ -320,7 +320,7 @@ fn share_text(t: &ThreadView, view: &XrayView) -> String {
     let s = |st: XState| t.shares.get(&st).copied().unwrap_or(0.0);
     let p = |v: f64| format!("{:>3.0}", v * 100.0);
     let cpu = t.cpu_share.map_or("  -".to_string(), |c| p(c.min(9.99)));
-    match view.mode {
+    match view.run.mode {
         SamplingMode::Full => format!(
             " {} {} {} {} {cpu}",
             p(s(XState::Running)),
@@ -341,7 +341,7 @@ fn share_text(t: &ThreadView, view: &XrayView) -> String {
 }
 
 pub(crate) fn legend<'a>(view: &XrayView, theme: &Theme) -> Line<'a> {
-    let states: &[XState] = match view.mode {
+    let states: &[XState] = match view.run.mode {
         SamplingMode::Full => &[
             XState::Running,
             XState::GilWait,
@@ -360,9 +360,9 @@ pub(crate) fn legend<'a>(view: &XrayView, theme: &Theme) -> Line<'a> {
         spans.push(Span::styled(g.to_string(), style));
         spans.push(Span::styled(format!(" {}", st.label()), theme.muted));
     }
-    if view.mode == SamplingMode::Full
+    if view.run.mode == SamplingMode::Full
         && !view.gil_found
-        && view.facts.as_ref().is_some_and(|f| f.has_gil())
+        && view.run.facts.as_ref().is_some_and(|f| f.has_gil())
     {
         spans.push(Span::styled("  (no GIL contention seen yet)", theme.muted));
     }

@@ -1,7 +1,6 @@
 //! One tracked task's cell: its facts (state, polls, time in each state) behind a small
 //! mutex only the loop and the task's wakers touch; also the waker handed to its future.
 
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Wake, Waker};
 
@@ -34,9 +33,7 @@ pub(super) struct CellInner {
     pub(super) state: TaskState,
     pub(super) since_ns: u64,
     pub(super) polls: u32,
-    pub(super) busy_ns: u64,
-    pub(super) ready_ns: u64,
-    pub(super) wait_ns: u64,
+    pub(super) times: StateTimes<u64>,
     pub(super) woken_in_poll: bool,
     /// tokio's waker for this task, woken through ours.
     pub(super) waker: Option<Waker>,
@@ -63,21 +60,16 @@ impl TaskCell {
         let now = self.counters.now_ns();
         let inner = self.lock();
         let open = now.saturating_sub(inner.since_ns);
-        let (mut busy, mut ready, mut wait) = (inner.busy_ns, inner.ready_ns, inner.wait_ns);
-        match inner.state {
-            TaskState::Running => busy += open,
-            TaskState::Ready => ready += open,
-            TaskState::Waiting(_) => wait += open,
-            _ => {}
-        }
+        let mut times = inner.times;
+        times.charge(inner.state, open);
         TaskFacts {
             id: self.id,
             name: self.name(),
             state: inner.state,
             polls: inner.polls,
-            busy_ms: busy as f64 / 1e6,
-            ready_ms: ready as f64 / 1e6,
-            wait_ms: wait as f64 / 1e6,
+            busy_ms: times.busy_ns as f64 / 1e6,
+            ready_ms: times.ready_ns as f64 / 1e6,
+            wait_ms: times.wait_ns as f64 / 1e6,
             since_ns: inner.since_ns,
         }
     }
@@ -95,23 +87,10 @@ impl TaskCell {
     pub(super) fn transition(&self, inner: &mut CellInner, next: TaskState, now: u64) {
         let c = &self.counters;
         let spent = now.saturating_sub(inner.since_ns);
-        match inner.state {
-            TaskState::Running => {
-                inner.busy_ns += spent;
-                c.busy_ns.fetch_add(spent, Ordering::Relaxed);
-            }
-            TaskState::Ready => {
-                inner.ready_ns += spent;
-                c.ready_ns.fetch_add(spent, Ordering::Relaxed);
-                if next == TaskState::Running {
-                    c.record_delay(spent);
-                }
-            }
-            TaskState::Waiting(_) => {
-                inner.wait_ns += spent;
-                c.wait_ns.fetch_add(spent, Ordering::Relaxed);
-            }
-            _ => {}
+        inner.times.charge(inner.state, spent);
+        c.times.charge(inner.state, spent);
+        if inner.state == TaskState::Ready && next == TaskState::Running {
+            c.record_delay(spent);
         }
         c.add(inner.state.slot(), -1);
         c.add(next.slot(), 1);

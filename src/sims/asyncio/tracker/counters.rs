@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
-use std::time::Instant;
 
 use super::super::gate::Gate;
 use super::states::*;
+use crate::sims::kit::monotonic::Monotonic;
 
 /// Upper bounds of the scheduling-delay histogram's buckets, in microseconds; the last
 /// bucket holds everything above.
@@ -19,14 +19,12 @@ pub const RUNNING_SLOTS: usize = 16;
 /// Per-state counts, totals over all tasks, and who is at the loop now.
 #[derive(Debug)]
 pub struct Counters {
-    pub(super) epoch: Instant,
+    pub(super) epoch: Monotonic,
     pub(super) by_state: [AtomicI64; STATE_SLOTS],
     /// Written under the tracker's cell-list lock (a store, not a read-modify-write).
     pub(super) spawned: AtomicU64,
     pub(super) polls: AtomicU64,
-    pub(super) busy_ns: AtomicU64,
-    pub(super) ready_ns: AtomicU64,
-    pub(super) wait_ns: AtomicU64,
+    pub(super) times: StateTimes<AtomicU64>,
     pub(super) peak_live: AtomicI64,
     pub(super) delay_hist: [AtomicU64; DELAY_BUCKET_BOUNDS_US.len() + 1],
     pub(super) max_delay_ns: AtomicU64,
@@ -44,13 +42,11 @@ pub struct Counters {
 impl Counters {
     pub(super) fn new(gate: Arc<Gate>) -> Self {
         Counters {
-            epoch: Instant::now(),
+            epoch: Monotonic::start(),
             by_state: std::array::from_fn(|_| AtomicI64::new(0)),
             spawned: AtomicU64::new(0),
             polls: AtomicU64::new(0),
-            busy_ns: AtomicU64::new(0),
-            ready_ns: AtomicU64::new(0),
-            wait_ns: AtomicU64::new(0),
+            times: StateTimes::default(),
             peak_live: AtomicI64::new(0),
             delay_hist: std::array::from_fn(|_| AtomicU64::new(0)),
             max_delay_ns: AtomicU64::new(0),
@@ -61,9 +57,9 @@ impl Counters {
         }
     }
 
-    /// Nanoseconds since the tracker was made.
+    /// Nanoseconds since the tracker was made (read several times per task: a raw clock).
     pub fn now_ns(&self) -> u64 {
-        self.epoch.elapsed().as_nanos() as u64
+        self.epoch.now_ns()
     }
 
     /// The aggregate view of every task's state.
@@ -91,17 +87,17 @@ impl Counters {
 
     /// Total time tasks spent being polled, in seconds (ends of polls so far).
     pub fn busy_s(&self) -> f64 {
-        self.busy_ns.load(Ordering::Relaxed) as f64 / 1e9
+        self.times.busy_ns.load(Ordering::Relaxed) as f64 / 1e9
     }
 
     /// Total time tasks spent ready but not yet polled, in seconds.
     pub fn ready_s(&self) -> f64 {
-        self.ready_ns.load(Ordering::Relaxed) as f64 / 1e9
+        self.times.ready_ns.load(Ordering::Relaxed) as f64 / 1e9
     }
 
     /// Total time tasks spent waiting, in seconds.
     pub fn wait_s(&self) -> f64 {
-        self.wait_ns.load(Ordering::Relaxed) as f64 / 1e9
+        self.times.wait_ns.load(Ordering::Relaxed) as f64 / 1e9
     }
 
     /// Tasks not yet finished.

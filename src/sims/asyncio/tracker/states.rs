@@ -1,5 +1,7 @@
-//! The states a tracked task can be in, what a waiting task waits on, and how its body
-//! ended.
+//! The states a tracked task can be in, what a waiting task waits on, how its body ended,
+//! and the time charged to each live state.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What a waiting task waits on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -133,5 +135,84 @@ impl From<TaskEnd> for TaskState {
             TaskEnd::Failed => TaskState::Failed,
             TaskEnd::Cancelled => TaskState::Cancelled,
         }
+    }
+}
+
+/// Time spent in each live state, in nanoseconds: being polled (busy), woken but not yet
+/// polled (ready), waiting. `T` is `u64` for one task, `AtomicU64` for the totals over all.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StateTimes<T> {
+    /// Being polled.
+    pub busy_ns: T,
+    /// Woken, not yet polled (scheduling delay).
+    pub ready_ns: T,
+    /// Waiting on something.
+    pub wait_ns: T,
+}
+
+impl<T> StateTimes<T> {
+    /// Where time in `state` is charged (nowhere once the task has ended).
+    pub fn slot(&self, state: TaskState) -> Option<&T> {
+        match state {
+            TaskState::Running => Some(&self.busy_ns),
+            TaskState::Ready => Some(&self.ready_ns),
+            TaskState::Waiting(_) => Some(&self.wait_ns),
+            _ => None,
+        }
+    }
+
+    /// [`StateTimes::slot`], to change.
+    pub fn slot_mut(&mut self, state: TaskState) -> Option<&mut T> {
+        match state {
+            TaskState::Running => Some(&mut self.busy_ns),
+            TaskState::Ready => Some(&mut self.ready_ns),
+            TaskState::Waiting(_) => Some(&mut self.wait_ns),
+            _ => None,
+        }
+    }
+}
+
+impl StateTimes<u64> {
+    /// Adds `ns` to the time in `state`.
+    pub fn charge(&mut self, state: TaskState, ns: u64) {
+        if let Some(t) = self.slot_mut(state) {
+            *t += ns;
+        }
+    }
+}
+
+impl StateTimes<AtomicU64> {
+    /// Adds `ns` to the total time in `state`.
+    pub fn charge(&self, state: TaskState, ns: u64) {
+        if let Some(t) = self.slot(state) {
+            t.fetch_add(ns, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_is_charged_to_the_state_it_was_spent_in_and_nowhere_once_ended() {
+        let mut one = StateTimes::<u64>::default();
+        let all = StateTimes::<AtomicU64>::default();
+        for (state, ns) in [
+            (TaskState::Running, 5),
+            (TaskState::Ready, 7),
+            (TaskState::Waiting(WaitKind::Timer), 11),
+            (TaskState::Waiting(WaitKind::Io), 13),
+            (TaskState::Done, 1_000),
+        ] {
+            one.charge(state, ns);
+            all.charge(state, ns);
+        }
+        assert_eq!((one.busy_ns, one.ready_ns, one.wait_ns), (5, 7, 24));
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        assert_eq!(
+            (load(&all.busy_ns), load(&all.ready_ns), load(&all.wait_ns)),
+            (5, 7, 24)
+        );
     }
 }

@@ -9,10 +9,17 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// A tracker whose gate is not paused, and the one-thread runtime its tasks run on.
+fn tracker_and_runtime() -> (Arc<Tracker>, tokio::runtime::Runtime) {
+    (
+        Arc::new(Tracker::new(Arc::new(Gate::new(false)))),
+        runtime(),
+    )
+}
+
 #[test]
 fn a_task_goes_ready_running_waiting_ready_running_done() {
-    let tracker = Arc::new(Tracker::new(Arc::new(Gate::new(false))));
-    let rt = runtime();
+    let (tracker, rt) = tracker_and_runtime();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let end = rt.block_on(async {
         let handle = tracker.spawn("worker", 1, async move {
@@ -42,8 +49,7 @@ fn a_task_goes_ready_running_waiting_ready_running_done() {
 
 #[test]
 fn an_aborted_task_is_cancelled_and_a_failed_one_failed() {
-    let tracker = Arc::new(Tracker::new(Arc::new(Gate::new(false))));
-    let rt = runtime();
+    let (tracker, rt) = tracker_and_runtime();
     rt.block_on(async {
         let sleeper = tracker.spawn("sleeper", SOLO, async {
             waiting_on(WaitKind::Timer, std::future::pending::<()>()).await;
@@ -64,8 +70,7 @@ fn an_aborted_task_is_cancelled_and_a_failed_one_failed() {
 
 #[test]
 fn unlabelled_waits_show_as_other_and_a_self_wake_as_ready() {
-    let tracker = Arc::new(Tracker::new(Arc::new(Gate::new(false))));
-    let rt = runtime();
+    let (tracker, rt) = tracker_and_runtime();
     rt.block_on(async {
         let _yielder = tracker.spawn("yielder", SOLO, async {
             tokio::task::yield_now().await;
@@ -98,8 +103,7 @@ fn names_and_ranks() {
 
 #[test]
 fn the_task_being_polled_is_listed_as_running_and_only_then() {
-    let tracker = Arc::new(Tracker::new(Arc::new(Gate::new(false))));
-    let rt = runtime();
+    let (tracker, rt) = tracker_and_runtime();
     let seen = rt.block_on(async {
         let t = Arc::clone(&tracker);
         let handle = tracker.spawn("worker", 1, async move {
@@ -119,8 +123,7 @@ fn the_task_being_polled_is_listed_as_running_and_only_then() {
 
 #[test]
 fn a_task_that_panics_mid_poll_is_failed_and_no_longer_running() {
-    let tracker = Arc::new(Tracker::new(Arc::new(Gate::new(false))));
-    let rt = runtime();
+    let (tracker, rt) = tracker_and_runtime();
     rt.block_on(async {
         let handle = tracker.spawn("panicky", SOLO, async {
             assert!(!std::hint::black_box(true), "the body raised");

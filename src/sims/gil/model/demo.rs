@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::GilModel;
-use crate::sims::gil::timeline::{Frame, GilFigures, GilSnapshot};
+use crate::sims::gil::timeline::{Frame, GilFigures, GilSetup, GilSnapshot};
 use crate::sims::gil::{Change, EngineKind, GilConfig, Mode};
 use crate::sims::kit::config::EngineConfig;
 use crate::sims::kit::{Crew, Hand, RunControl, SnapshotCell};
@@ -119,13 +119,14 @@ impl ModelRun {
     }
 
     fn snapshot(&self) -> GilSnapshot {
+        let setup = GilSetup::new(
+            EngineKind::Model,
+            &self.config,
+            self.cores,
+            self.slow_motion(),
+        );
         self.model.snapshot(Frame {
-            engine: EngineKind::Model,
-            mode: self.config.mode,
-            cores: self.cores,
-            switch_interval_ms: self.config.switch_interval_ms,
-            io_ms: self.config.io_ms,
-            slow_motion: self.slow_motion(),
+            setup,
             elapsed_ns: self.model.now(),
             speedup: self.speedup(),
             speedup_kind: self.config.speedup_kind(),

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::sims::gil::{self, GilSnapshot};
-use crate::sims::gil::{EngineKind, ms_to_ns};
+use crate::sims::gil::{EngineKind, GilSetup, ms_to_ns};
 use crate::sims::test_support::wait_for;
 use crate::sims::{Applied, Demo, Engine, ParamValue, Snapshot};
 
@@ -190,7 +190,7 @@ fn the_demo_steps_one_event_while_paused_and_reports_every_figure() {
     assert!(after.paused);
     assert!(demo.step() && demo.step());
     let s = gil_snapshot(&*demo);
-    assert_eq!(s.gil_switches, 1);
+    assert_eq!(s.counts.gil_switches, 1);
     assert_eq!(s.threads[1].state, ThreadState::Running);
     assert_eq!(
         demo.set("switch_interval_ms", &ParamValue::Float(1.0)),
@@ -238,9 +238,9 @@ fn the_model_follows_the_clock_when_running() {
     let params = crate::sims::test_support::params(&gil::INFO, &[("engine", "model")]);
     let demo = gil::INFO.start(&params).unwrap();
     // Generous: any progress at all within 20 s.
-    wait_for(|| gil_snapshot(&*demo).gil_switches > 0);
+    wait_for(|| gil_snapshot(&*demo).counts.gil_switches > 0);
     let s = gil_snapshot(&*demo);
-    assert!(s.gil_switches > 0);
+    assert!(s.counts.gil_switches > 0);
     assert!(
         s.speedup.is_some_and(|x| x > 0.9 && x <= 1.0),
         "{:?}",
@@ -307,12 +307,7 @@ fn one_gil_holder_per_strip_column_for_2_4_and_16_threads() {
 
 fn preview_of(m: &GilModel, c: &GilConfig) -> GilSnapshot {
     m.snapshot(Frame {
-        engine: EngineKind::Model,
-        mode: c.mode,
-        cores: 2,
-        switch_interval_ms: c.switch_interval_ms,
-        io_ms: c.io_ms,
-        slow_motion: 1.0,
+        setup: GilSetup::new(EngineKind::Model, c, 2, 1.0),
         elapsed_ns: m.now(),
         speedup: None,
         speedup_kind: c.speedup_kind(),

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::timeline::{Frame, GilSnapshot, Recorder};
+use super::timeline::{Frame, GilSetup, GilSnapshot, Recorder};
 use super::{BATCH_NS, CELLS_PER_INTERVAL, Change, EngineKind, GilConfig, ms_to_ns};
 use crate::sims::kit::config::EngineConfig;
 use crate::sims::kit::{Crew, RunControl, SnapshotCell};
@@ -119,13 +119,9 @@ fn frame(
     paused: bool,
     calibrating: bool,
 ) -> Frame {
+    let cores = crate::sims::available_cores();
     Frame {
-        engine: EngineKind::Threads,
-        mode: config.mode,
-        cores: crate::sims::available_cores(),
-        switch_interval_ms: config.switch_interval_ms,
-        io_ms: config.io_ms,
-        slow_motion,
+        setup: GilSetup::new(EngineKind::Threads, config, cores, slow_motion),
         elapsed_ns,
         speedup,
         speedup_kind: config.speedup_kind(),

@@ -42,8 +42,8 @@ fn batches_last_about_a_microsecond() {
 fn two_cpu_threads_take_turns_and_stop_joins_them() {
     let before = crate::sims::thread_count();
     let mut demo = start(&[("switch_interval_ms", "1")]);
-    assert!(wait_for(&*demo, |s| s.gil_switches >= 3
-        && s.drop_requests >= 3
+    assert!(wait_for(&*demo, |s| s.counts.gil_switches >= 3
+        && s.counts.drop_requests >= 3
         && s.speedup.is_some()
         && s.threads.iter().all(|t| t.work_units > 0.0)));
     assert_eq!(
@@ -54,7 +54,7 @@ fn two_cpu_threads_take_turns_and_stop_joins_them() {
         demo.set("switch_interval_ms", &ParamValue::Float(2.0)),
         Applied::Live
     );
-    assert!(wait_for(&*demo, |s| s.mode == Mode::FreeThreaded
+    assert!(wait_for(&*demo, |s| s.setup.mode == Mode::FreeThreaded
         && s.threads.iter().all(|t| t.work_units > 0.0)));
     assert!(demo.set_paused(true));
     assert!(demo.set_speed(0.5));
@@ -76,7 +76,7 @@ fn an_io_thread_gets_the_gil_back_and_is_measured() {
         ("io_ms", "0.1"),
         ("switch_interval_ms", "1"),
     ]);
-    assert!(wait_for(&*demo, |s| s.io_ops > 3 && s.io_latency.is_some()));
+    assert!(wait_for(&*demo, |s| s.counts.io_ops > 3 && s.io_latency.is_some()));
     let s = snap(&*demo);
     assert!(s.threads[1].workload == Workload::Io);
     let m = demo.stop();
@@ -215,10 +215,10 @@ fn an_uninstrumented_run_works_and_records_nothing() {
             .threads
             .iter()
             .all(|t| t.work_units > 0.0)
-            && (!instrumented || s.gil_switches >= 2)));
+            && (!instrumented || s.counts.gil_switches >= 2)));
         let s = snap(&demo);
         if !instrumented {
-            assert_eq!((s.gil_switches, s.drop_requests), (0, 0));
+            assert_eq!((s.counts.gil_switches, s.counts.drop_requests), (0, 0));
             assert!(
                 s.threads
                     .iter()

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{GilSnapshot, Recorder, ThreadState};
+use super::{GilCounts, GilSnapshot, Recorder, ThreadState};
 use crate::sims::headless::round3;
 use crate::sims::kit::Choice;
 
@@ -52,22 +52,9 @@ pub struct GilFigures {
     pub reference_units_per_s: Option<f64>,
     /// Demo seconds measured.
     pub measured_s: f64,
-    /// GIL hand-offs to another thread.
-    pub gil_switches: u64,
-    /// Hand-offs per demo second.
-    pub switches_per_s: f64,
-    /// Drop requests set.
-    pub drop_requests: u64,
-    /// Releases on the holder's own schedule.
-    pub releases: u64,
-    /// ...of them while another thread waited.
-    pub contended_releases: u64,
-    /// ...after which the releaser took it straight back.
-    pub self_reacquires: u64,
-    /// I/O operations done.
-    pub io_ops: u64,
-    /// Operations per demo second.
-    pub io_ops_per_s: f64,
+    /// Hand-offs, drop requests, releases and I/O done, rates rounded.
+    #[serde(flatten)]
+    pub counts: GilCounts,
     /// I/O latency percentiles.
     pub io_latency_ms: LatencyFigures,
     /// One entry per thread.
@@ -88,21 +75,18 @@ impl GilFigures {
             |f: fn(&super::LatencySummary) -> f64| snap.io_latency.as_ref().map(|l| round3(f(l)));
         let ms = |ns: u64| round3(ns as f64 / 1e6);
         GilFigures {
-            engine: snap.engine.word(),
-            mode: snap.mode.name(),
-            cores: snap.cores,
+            engine: snap.setup.engine.word(),
+            mode: snap.setup.mode.name(),
+            cores: snap.setup.cores,
             speedup: snap.speedup.map(round3),
             speedup_over: snap.speedup_kind.name(),
             reference_units_per_s: reference_units_per_s.map(round3),
             measured_s: round3(recorder.measured_ns() as f64 / 1e9),
-            gil_switches: snap.gil_switches,
-            switches_per_s: round3(snap.switches_per_s),
-            drop_requests: snap.drop_requests,
-            releases: snap.releases,
-            contended_releases: snap.contended_releases,
-            self_reacquires: snap.self_reacquires,
-            io_ops: snap.io_ops,
-            io_ops_per_s: round3(snap.io_ops_per_s),
+            counts: GilCounts {
+                switches_per_s: round3(snap.counts.switches_per_s),
+                io_ops_per_s: round3(snap.counts.io_ops_per_s),
+                ..snap.counts
+            },
             io_latency_ms: LatencyFigures {
                 p50: lat(|l| l.p50_ms),
                 p99: lat(|l| l.p99_ms),

@@ -13,7 +13,7 @@ mod strips;
 pub use figures::{GilFigures, LatencyFigures, ThreadFigures};
 pub use recorder::Recorder;
 
-use super::{EngineKind, Mode, Workload};
+use super::{EngineKind, GilConfig, Mode, Workload};
 
 /// What one Python thread is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -69,9 +69,9 @@ pub struct ThreadRow {
     pub work_units: f64,
 }
 
-/// Everything the `gil` view draws.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GilSnapshot {
+/// What a run is set up as: the engine, the interpreter and the lengths it runs with.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GilSetup {
     /// Which engine runs.
     pub engine: EngineKind,
     /// The interpreter mode.
@@ -84,17 +84,26 @@ pub struct GilSnapshot {
     pub io_ms: f64,
     /// Real seconds per demo second (timescale divided by playback speed).
     pub slow_motion: f64,
-    /// Demo ms per strip cell.
-    pub cell_ms: f64,
-    /// Demo seconds since start.
-    pub elapsed_s: f64,
-    /// One row per thread.
-    pub threads: Vec<ThreadRow>,
-    /// Work rate of all threads of `speedup_kind` over one such thread alone; `None` until
-    /// the reference is measured.
-    pub speedup: Option<f64>,
-    /// CPU when any thread computes, else I/O.
-    pub speedup_kind: Workload,
+}
+
+impl GilSetup {
+    /// `engine` running `config` on `cores` cores at `slow_motion` real seconds per demo
+    /// second.
+    pub fn new(engine: EngineKind, config: &GilConfig, cores: usize, slow_motion: f64) -> Self {
+        GilSetup {
+            engine,
+            mode: config.mode,
+            cores,
+            switch_interval_ms: config.switch_interval_ms,
+            io_ms: config.io_ms,
+            slow_motion,
+        }
+    }
+}
+
+/// How the GIL changed hands and how much I/O got done, since the counters were reset.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GilCounts {
     /// GIL hand-offs to another thread.
     pub gil_switches: u64,
     /// Hand-offs per demo second.
@@ -111,6 +120,28 @@ pub struct GilSnapshot {
     pub io_ops: u64,
     /// Operations per demo second.
     pub io_ops_per_s: f64,
+}
+
+/// Everything the `gil` view draws.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GilSnapshot {
+    /// The engine, the interpreter mode, cores and lengths.
+    #[serde(flatten)]
+    pub setup: GilSetup,
+    /// Demo ms per strip cell.
+    pub cell_ms: f64,
+    /// Demo seconds since start.
+    pub elapsed_s: f64,
+    /// One row per thread.
+    pub threads: Vec<ThreadRow>,
+    /// Work rate of all threads of `speedup_kind` over one such thread alone; `None` until
+    /// the reference is measured.
+    pub speedup: Option<f64>,
+    /// CPU when any thread computes, else I/O.
+    pub speedup_kind: Workload,
+    /// Hand-offs, drop requests, releases and I/O done.
+    #[serde(flatten)]
+    pub counts: GilCounts,
     /// I/O response latency, when there were any.
     pub io_latency: Option<LatencySummary>,
     /// True while paused.
@@ -127,18 +158,8 @@ pub struct GilSnapshot {
 /// What the engine adds to the recorder's figures to make a snapshot.
 #[derive(Debug, Clone)]
 pub struct Frame {
-    /// Which engine runs.
-    pub engine: EngineKind,
-    /// The interpreter mode.
-    pub mode: Mode,
-    /// Cores.
-    pub cores: usize,
-    /// Switch interval, demo ms.
-    pub switch_interval_ms: f64,
-    /// I/O length, demo ms.
-    pub io_ms: f64,
-    /// Real seconds per demo second.
-    pub slow_motion: f64,
+    /// The engine, mode, cores and lengths.
+    pub setup: GilSetup,
     /// Demo ns since start.
     pub elapsed_ns: u64,
     /// The measured speedup, if any.

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use super::strips::{Axis, CellHistory, STATES, strips};
-use super::{Frame, GilSnapshot, LatencySummary, ThreadRow, ThreadState};
+use super::{Frame, GilCounts, GilSnapshot, LatencySummary, ThreadRow, ThreadState};
 use crate::sims::gil::{LATENCY_SAMPLES, Workload};
 
 /// One thread's record.
@@ -304,7 +304,7 @@ impl Recorder {
     /// The rows and counters as a snapshot; the caller fills in what the recorder does
     /// not know (engine, mode, parameters, pause and calibration flags).
     pub fn snapshot(&self, frame: Frame) -> GilSnapshot {
-        let strips = self.strips(frame.mode.shares_one_gil());
+        let strips = self.strips(frame.setup.mode.shares_one_gil());
         let threads = self
             .tracks
             .iter()
@@ -331,25 +331,22 @@ impl Recorder {
             .collect();
         let io_ops = self.units_of(Workload::Io);
         GilSnapshot {
-            engine: frame.engine,
-            mode: frame.mode,
-            cores: frame.cores,
-            switch_interval_ms: frame.switch_interval_ms,
-            io_ms: frame.io_ms,
-            slow_motion: frame.slow_motion,
+            setup: frame.setup,
             cell_ms: self.axis.cell_ns as f64 / 1e6,
             elapsed_s: frame.elapsed_ns as f64 / 1e9,
             threads,
             speedup: frame.speedup,
             speedup_kind: frame.speedup_kind,
-            gil_switches: self.switches,
-            switches_per_s: self.per_second(self.switches as f64),
-            drop_requests: self.drop_requests,
-            releases: self.releases,
-            contended_releases: self.contended_releases,
-            self_reacquires: self.self_reacquires,
-            io_ops: io_ops.round() as u64,
-            io_ops_per_s: self.per_second(io_ops),
+            counts: GilCounts {
+                gil_switches: self.switches,
+                switches_per_s: self.per_second(self.switches as f64),
+                drop_requests: self.drop_requests,
+                releases: self.releases,
+                contended_releases: self.contended_releases,
+                self_reacquires: self.self_reacquires,
+                io_ops: io_ops.round() as u64,
+                io_ops_per_s: self.per_second(io_ops),
+            },
             io_latency: self.latency_summary(),
             paused: frame.paused,
             calibrating: frame.calibrating,

@@ -68,11 +68,16 @@ impl Axis {
         to.min(end).saturating_sub(from.max(start))
     }
 
-    /// The cells `from..to` touches, no more than the kept history's newest.
-    fn cells_of(&self, from: u64, to: u64) -> std::ops::RangeInclusive<u64> {
-        let last = self.cell_of(to - 1);
-        let first = self.cell_of(from).max(last.saturating_sub(KEPT as u64 - 1));
-        first..=last
+    /// Each cell `from..to` touches (no more than the kept history's newest), with how
+    /// much of `from..to` lies in it; time before the origin is not on the axis.
+    fn pieces(&self, from: u64, to: u64) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let from = from.max(self.origin_ns);
+        let cells = (to > from).then(|| {
+            let last = self.cell_of(to - 1);
+            self.cell_of(from).max(last.saturating_sub(KEPT as u64 - 1))..=last
+        });
+        let cells = cells.into_iter().flatten();
+        cells.map(move |cell| (cell, self.overlap(cell, from, to)))
     }
 }
 
@@ -119,12 +124,7 @@ impl CellHistory {
 
     /// Adds `from..to` in `state` (time before the axis origin is not drawn).
     pub fn add(&mut self, axis: &Axis, from: u64, to: u64, state: ThreadState) {
-        let from = from.max(axis.origin_ns);
-        if to <= from {
-            return;
-        }
-        for cell in axis.cells_of(from, to) {
-            let ns = axis.overlap(cell, from, to);
+        for (cell, ns) in axis.pieces(from, to) {
             if let Some(times) = self.slot(cell) {
                 times[state.index()] += ns;
             }
@@ -134,12 +134,7 @@ impl CellHistory {
     /// Moves `from..to` from `old` to `new` in the cells already recorded (an entry that
     /// came after its time was accounted to the old state).
     pub fn shift(&mut self, axis: &Axis, from: u64, to: u64, old: ThreadState, new: ThreadState) {
-        let from = from.max(axis.origin_ns);
-        if to <= from {
-            return;
-        }
-        for cell in axis.cells_of(from, to) {
-            let ns = axis.overlap(cell, from, to);
+        for (cell, ns) in axis.pieces(from, to) {
             if let Some(times) = self.get_mut(cell) {
                 let moved = ns.min(times[old.index()]);
                 times[old.index()] -= moved;

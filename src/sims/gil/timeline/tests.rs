@@ -6,12 +6,14 @@ use ThreadState::{Io, Running, Waiting};
 
 fn frame(mode: Mode) -> Frame {
     Frame {
-        engine: EngineKind::Model,
-        mode,
-        cores: 2,
-        switch_interval_ms: 5.0,
-        io_ms: 1.0,
-        slow_motion: 1.0,
+        setup: GilSetup {
+            engine: EngineKind::Model,
+            mode,
+            cores: 2,
+            switch_interval_ms: 5.0,
+            io_ms: 1.0,
+            slow_motion: 1.0,
+        },
         elapsed_ns: 5_000,
         speedup: None,
         speedup_kind: Workload::Io,
@@ -41,6 +43,14 @@ fn holders_per_column(strips: &[Vec<ThreadState>]) -> Vec<usize> {
         .collect()
 }
 
+/// Two CPU-bound threads in cells of 10 ns, in `first` and `second` from time 0.
+fn two_threads(first: ThreadState, second: ThreadState) -> Recorder {
+    let mut r = Recorder::new(&[Workload::Cpu, Workload::Cpu], 10, 0);
+    r.set_state(0, 0, first);
+    r.set_state(1, 0, second);
+    r
+}
+
 #[test]
 fn cells_show_the_dominant_state_and_stay_bounded() {
     let mut r = Recorder::new(&[Workload::Cpu], 10, 0);
@@ -62,9 +72,7 @@ fn cells_show_the_dominant_state_and_stay_bounded() {
 
 #[test]
 fn a_late_entry_moves_its_time_to_the_new_state_in_totals_and_cells() {
-    let mut r = Recorder::new(&[Workload::Cpu, Workload::Cpu], 10, 0);
-    r.set_state(0, 0, Running);
-    r.set_state(1, 0, Waiting);
+    let mut r = two_threads(Running, Waiting);
     r.set_state(1, 40, Running);
     r.advance_all(100);
     // Thread 1 released at 40 but could only log it now, after the accounting.
@@ -115,9 +123,7 @@ fn hand_offs_mid_cell_show_exactly_one_holder_per_column() {
 /// point) no longer shifts its strip: all strips end at the same cell.
 #[test]
 fn a_thread_ahead_does_not_shift_the_others() {
-    let mut r = Recorder::new(&[Workload::Cpu, Workload::Cpu], 10, 0);
-    r.set_state(0, 0, Running);
-    r.set_state(1, 0, Waiting);
+    let mut r = two_threads(Running, Waiting);
     r.advance_all(50);
     r.set_state(0, 80, Waiting); // thread 1 ran until 80, logged at once
     r.set_state(1, 80, Running);
@@ -141,9 +147,7 @@ fn a_thread_ahead_does_not_shift_the_others() {
 
 #[test]
 fn without_a_shared_gil_threads_run_together() {
-    let mut r = Recorder::new(&[Workload::Cpu, Workload::Cpu], 10, 0);
-    r.set_state(0, 0, Running);
-    r.set_state(1, 0, Running);
+    let mut r = two_threads(Running, Running);
     r.advance_all(50);
     assert!(
         holders_per_column(&strips(&r, Mode::Processes))
@@ -195,8 +199,8 @@ fn shares_and_latency_percentiles() {
     assert!((row.waiting_share - 0.2).abs() < 1e-9);
     let lat = snap.io_latency.unwrap();
     assert_eq!((lat.p50_ms, lat.p99_ms, lat.max_ms), (51.0, 99.0, 100.0));
-    assert_eq!(snap.io_ops, 50);
-    assert!((snap.io_ops_per_s - 50.0).abs() < 1e-9);
+    assert_eq!(snap.counts.io_ops, 50);
+    assert!((snap.counts.io_ops_per_s - 50.0).abs() < 1e-9);
     let m = GilFigures::new(&snap, &r, Some(10.0)).to_value();
     assert_eq!(m["threads"][0]["io_ms"], 0.003);
     assert_eq!(m["io_latency_ms"]["max"], 100.0);
@@ -224,4 +228,17 @@ fn shares_and_latency_percentiles() {
             "threads"
         ]
     );
+}
+
+#[test]
+fn a_snapshot_keeps_its_json_keys_and_round_trips() {
+    let mut r = Recorder::new(&[Workload::Cpu, Workload::Io], 1_000, 0);
+    r.set_state(0, 0, Running);
+    r.io_latency(2_000);
+    let keys = "engine mode cores switch_interval_ms io_ms slow_motion cell_ms elapsed_s threads \
+                speedup speedup_kind gil_switches switches_per_s drop_requests releases \
+                contended_releases self_reacquires io_ops io_ops_per_s io_latency paused \
+                calibrating reference_core_share last_event";
+    let snap = r.snapshot(frame(Mode::Gil));
+    crate::sims::test_support::assert_json_keys(&snap, keys, &[]);
 }

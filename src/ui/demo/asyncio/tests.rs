@@ -203,34 +203,29 @@ fn draw(snap: &AsyncioSnapshot, width: u16, height: u16) -> String {
     test_support::draw(render, snap, width, height)
 }
 
-#[test]
-fn gather_paused_small() {
-    insta::assert_snapshot!(draw(&gather_paused(), 54, 18));
-}
+/// A snapshotted scene: the snapshot's name, what makes the scene, the width and height
+/// it is drawn at.
+type Scene = (&'static str, fn() -> AsyncioSnapshot, u16, u16);
+
+/// Every snapshotted scene.
+const SCENES: [Scene; 4] = [
+    ("gather_paused_small", gather_paused, 54, 18),
+    ("blocking_frozen_80x20", blocking_frozen, 80, 20),
+    ("scale_aggregates_small", scale_running, 54, 18),
+    ("taskgroup_finished_wide", taskgroup_done, 120, 28),
+];
 
 #[test]
-fn blocking_frozen_80x20() {
-    insta::assert_snapshot!(draw(&blocking_frozen(), 80, 20));
-}
-
-#[test]
-fn scale_aggregates_small() {
-    insta::assert_snapshot!(draw(&scale_running(), 54, 18));
-}
-
-#[test]
-fn taskgroup_finished_wide() {
-    insta::assert_snapshot!(draw(&taskgroup_done(), 120, 28));
+fn every_scene_at_its_size() {
+    for (name, scene, width, height) in SCENES {
+        insta::assert_snapshot!(name, draw(&scene(), width, height));
+    }
 }
 
 #[test]
 fn every_size_draws_without_panicking() {
-    for snap in [
-        gather_paused(),
-        blocking_frozen(),
-        scale_running(),
-        taskgroup_done(),
-    ] {
+    for (_, scene, _, _) in SCENES {
+        let snap = scene();
         for (w, h) in [(1, 1), (8, 3), (20, 6), (54, 18), (99, 30), (150, 50)] {
             draw(&snap, w, h);
         }

@@ -18,21 +18,55 @@ fn draw(snap: &GilSnapshot, width: u16, height: u16) -> Terminal<TestBackend> {
     test_support::terminal(render, snap, width, height)
 }
 
-#[test]
-fn two_cpu_threads_small() {
-    let snap = snapshot(&[], 200);
-    insta::assert_snapshot!(draw(&snap, 54, 18).backend());
-}
+/// One CPU-bound thread and one I/O-bound thread: the convoy effect.
+const CONVOY: &[(&str, &str)] = &[("workload", "cpu,io"), ("io_ms", "0.05")];
+
+/// A snapshotted scene: the snapshot's name, the parameters, the virtual milliseconds run,
+/// the width and height it is drawn at.
+type Scene = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    u64,
+    u16,
+    u16,
+);
+
+/// Every snapshotted scene.
+const SCENES: [Scene; 4] = [
+    ("two_cpu_threads_small", &[], 200, 54, 18),
+    ("convoy_effect_medium", CONVOY, 300, 80, 20),
+    (
+        "legacy_small",
+        &[("mode", "gil-legacy"), ("switch_interval_ms", "0.1")],
+        20,
+        54,
+        18,
+    ),
+    (
+        "projector_size_uses_the_room",
+        &[
+            ("threads", "4"),
+            ("workload", "cpu,io,io,cpu"),
+            ("io_ms", "2"),
+            ("switch_interval_ms", "2"),
+        ],
+        400,
+        150,
+        50,
+    ),
+];
 
 #[test]
-fn convoy_effect_medium() {
-    let snap = snapshot(&[("workload", "cpu,io"), ("io_ms", "0.05")], 300);
-    insta::assert_snapshot!(draw(&snap, 80, 20).backend());
+fn every_scene_at_its_size() {
+    for (name, pairs, virtual_ms, width, height) in SCENES {
+        let snap = snapshot(pairs, virtual_ms);
+        insta::assert_snapshot!(name, draw(&snap, width, height).backend());
+    }
 }
 
 #[test]
 fn the_convoy_caption_is_whole_in_the_demo_pane_of_an_80x24_terminal() {
-    let snap = snapshot(&[("workload", "cpu,io"), ("io_ms", "0.05")], 300);
+    let snap = snapshot(CONVOY, 300);
     let text: String = draw(&snap, 54, 18)
         .backend()
         .buffer()
@@ -48,31 +82,11 @@ fn the_convoy_caption_is_whole_in_the_demo_pane_of_an_80x24_terminal() {
 }
 
 #[test]
-fn legacy_small() {
-    let snap = snapshot(&[("mode", "gil-legacy"), ("switch_interval_ms", "0.1")], 20);
-    insta::assert_snapshot!(draw(&snap, 54, 18).backend());
-}
-
-#[test]
 fn sixteen_threads_do_not_fit_small_and_say_so() {
     let snap = snapshot(&[("threads", "16"), ("workload", "io,cpu")], 100);
     let terminal = draw(&snap, 54, 18);
     insta::assert_snapshot!(terminal.backend());
     assert!(terminal.backend().to_string().contains("9 more threads"));
-}
-
-#[test]
-fn projector_size_uses_the_room() {
-    let snap = snapshot(
-        &[
-            ("threads", "4"),
-            ("workload", "cpu,io,io,cpu"),
-            ("io_ms", "2"),
-            ("switch_interval_ms", "2"),
-        ],
-        400,
-    );
-    insta::assert_snapshot!(draw(&snap, 150, 50).backend());
 }
 
 #[test]
@@ -87,7 +101,7 @@ fn cores_show_where_known_and_captions_follow_the_mode() {
         caption(&snap),
         "2 CPU threads, 1 core's worth of work: the GIL lets one run at a time"
     );
-    snap.mode = Mode::FreeThreaded;
+    snap.setup.mode = Mode::FreeThreaded;
     assert!(caption(&snap).starts_with("no GIL: 2 threads run in parallel on 2 cores"));
     // Nothing panics in a tiny area.
     draw(&snap, 10, 3);
