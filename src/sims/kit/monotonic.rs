@@ -15,6 +15,19 @@ impl Monotonic {
         Monotonic { start_ns: raw_ns() }
     }
 
+    /// Counts from `origin`, an `Instant` taken earlier, so both clocks agree on the start.
+    pub fn since(origin: std::time::Instant) -> Monotonic {
+        let now = raw_ns();
+        Monotonic {
+            start_ns: now.saturating_sub(origin.elapsed().as_nanos() as u64),
+        }
+    }
+
+    /// Seconds since the start.
+    pub fn now_s(&self) -> f64 {
+        self.now_ns() as f64 * 1e-9
+    }
+
     /// Nanoseconds since [`Monotonic::start`] (never goes back).
     pub fn now_ns(&self) -> u64 {
         raw_ns().saturating_sub(self.start_ns)
@@ -60,5 +73,20 @@ mod tests {
         // At least the sleep, at most what Instant saw plus the read before it.
         assert!(second - first >= 20_000_000, "{}", second - first);
         assert!(second <= spent.as_nanos() as u64 + first + 1_000_000);
+    }
+
+    #[test]
+    fn since_an_instant_agrees_with_it() {
+        let origin = Instant::now();
+        std::thread::sleep(Duration::from_millis(10));
+        let clock = Monotonic::since(origin);
+        let ours = clock.now_s();
+        let theirs = origin.elapsed().as_secs_f64();
+        assert!(ours >= 0.010, "{ours}");
+        // Read after ours, so never smaller; the two differ by the reads' own cost.
+        assert!(
+            theirs >= ours - 1e-6 && theirs - ours < 0.005,
+            "{ours} vs {theirs}"
+        );
     }
 }

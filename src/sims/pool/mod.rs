@@ -17,11 +17,11 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Instant;
 
 use super::kit::config::{self, EngineConfig};
 use super::kit::cpu_load::PhaseLoad;
 use super::kit::figures::{round3, to_json};
+use super::kit::monotonic::Monotonic;
 pub use super::kit::timeline::WorkerLane;
 use super::kit::two_parts::{self, LoadReadings, PartsClock, RunParts};
 use super::kit::workload::{self, WorkConfig};
@@ -296,7 +296,8 @@ impl PoolDemo {
 /// The whole run: the parallel part in the pool, then the sequential baseline.
 fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHandle<()>>>) {
     let started = lock(&shared.progress).clock.parallel_started();
-    pool.install(|| run_range(shared, started, 0..shared.config.work.tasks, false));
+    let clock = Monotonic::since(started);
+    pool.install(|| run_range(shared, clock, 0..shared.config.work.tasks, false));
     let parallel_s = started.elapsed().as_secs_f64();
     drop(pool);
     for handle in lock(handles).drain(..) {
@@ -345,7 +346,7 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
 /// gets its share at all. So the tasks of a migrated job count as stolen work only when the
 /// thief had already run tasks of its own: load balancing, a worker that finished helping
 /// one that had more. The flag is passed down to the tasks of that job.
-fn run_range(shared: &Shared, started: Instant, range: Range<usize>, stolen: bool) {
+fn run_range(shared: &Shared, clock: Monotonic, range: Range<usize>, stolen: bool) {
     if shared.control.is_stopping() {
         return;
     }
@@ -353,7 +354,7 @@ fn run_range(shared: &Shared, started: Instant, range: Range<usize>, stolen: boo
         let mid = range.start + range.len() / 2;
         let (left, right) = (range.start..mid, mid..range.end);
         rayon::join_context(
-            |_| run_range(shared, started, left, stolen),
+            |_| run_range(shared, clock, left, stolen),
             |ctx| {
                 let stolen = if ctx.migrated() {
                     shared.steals.fetch_add(1, Ordering::Relaxed);
@@ -361,7 +362,7 @@ fn run_range(shared: &Shared, started: Instant, range: Range<usize>, stolen: boo
                 } else {
                     stolen
                 };
-                run_range(shared, started, right, stolen);
+                run_range(shared, clock, right, stolen);
             },
         );
         return;
@@ -375,12 +376,12 @@ fn run_range(shared: &Shared, started: Instant, range: Range<usize>, stolen: boo
             continue;
         }
         let worker = rayon::current_thread_index().unwrap_or(0);
-        let start_s = started.elapsed().as_secs_f64();
+        let start_s = clock.now_s();
         let units = shared.units[index];
         if workload::spin(units, index as u64, || shared.control.checkpoint()).is_none() {
             return;
         }
-        let end_s = started.elapsed().as_secs_f64();
+        let end_s = clock.now_s();
         if let Some(lane) = shared.lanes.get(worker) {
             record(lane, index, worker, start_s, end_s, stolen);
         }
