@@ -3,6 +3,9 @@
 //! folder), written atomically (temp file + rename) and merged with what another pyconc
 //! saved meanwhile. A file that cannot be read is moved aside, never overwritten, and
 //! pyconc starts fresh; only regular files are read (a FIFO or device never blocks it).
+//!
+//! Over 500 lines on purpose: the format, the store and the merge of two saves are one
+//! contract (what is written is what the merge reads back), kept in one place.
 
 use std::collections::BTreeMap;
 use std::io::{Read as _, Write};

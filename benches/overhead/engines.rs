@@ -132,20 +132,13 @@ pub fn rows(rounds: usize, quick: bool, only: Option<&str>) -> Vec<Row> {
             &[("threads", threads), ("switch_interval_ms", interval)],
         );
         let config = GilConfig::from_params(&p).expect("gil config");
-        let (bare, instrumented) = alternate(
+        rows.push(compare(
             rounds,
-            || gil_rate(&config, false, run_for),
-            || gil_rate(&config, true, run_for),
-        );
-        rows.push(Row {
-            engine: "gil",
-            work: format!("{threads} cpu threads, switch every {interval} ms"),
-            unit: "Mbatch/s",
-            better: Better::Higher,
-            bare,
-            instrumented,
-            goal: Some(GOAL),
-        });
+            "gil",
+            format!("{threads} cpu threads, switch every {interval} ms"),
+            "Mbatch/s",
+            |on| gil_rate(&config, on, run_for),
+        ));
     }
     for (workload, tasks) in [("uniform", "256"), ("tiny", "20000")]
         .into_iter()
@@ -156,23 +149,16 @@ pub fn rows(rounds: usize, quick: bool, only: Option<&str>) -> Vec<Row> {
             &[("workload", workload), ("tasks", tasks)],
         );
         let config = PoolConfig::from_params(&p).expect("pool config");
-        let (bare, instrumented) = alternate(
+        rows.push(compare(
             rounds,
-            || pool_rate(config, false),
-            || pool_rate(config, true),
-        );
-        rows.push(Row {
-            engine: "pool",
-            work: format!(
+            "pool",
+            format!(
                 "par_iter, {tasks} {workload} tasks, {} workers",
                 config.work.workers
             ),
-            unit: "tasks/s",
-            better: Better::Higher,
-            bare,
-            instrumented,
-            goal: Some(GOAL),
-        });
+            "tasks/s",
+            |on| pool_rate(config, on),
+        ));
     }
     for (workload, tasks) in [("uniform", "256"), ("tiny", "2000")]
         .into_iter()
@@ -183,23 +169,16 @@ pub fn rows(rounds: usize, quick: bool, only: Option<&str>) -> Vec<Row> {
             &[("workload", workload), ("tasks", tasks)],
         );
         let config = ProcConfig::from_params(&p).expect("processes config");
-        let (bare, instrumented) = alternate(
+        rows.push(compare(
             rounds,
-            || processes_rate(config, false),
-            || processes_rate(config, true),
-        );
-        rows.push(Row {
-            engine: "processes",
-            work: format!(
+            "processes",
+            format!(
                 "{tasks} {workload} tasks, {} workers, chunk 1",
                 config.work.workers
             ),
-            unit: "tasks/s",
-            better: Better::Higher,
-            bare,
-            instrumented,
-            goal: Some(GOAL),
-        });
+            "tasks/s",
+            |on| processes_rate(config, on),
+        ));
     }
     for mode in [RaceMode::Unsafe, RaceMode::Local]
         .into_iter()
@@ -210,20 +189,13 @@ pub fn rows(rounds: usize, quick: bool, only: Option<&str>) -> Vec<Row> {
             threads: 4,
             increments: 1_000_000,
         };
-        let (bare, instrumented) = alternate(
+        rows.push(compare(
             rounds,
-            || race_rate(setup, false),
-            || race_rate(setup, true),
-        );
-        rows.push(Row {
-            engine: "race",
-            work: format!("4 threads x 1,000,000 increments, {mode:?}").to_lowercase(),
-            unit: "Mincr/s",
-            better: Better::Higher,
-            bare,
-            instrumented,
-            goal: Some(GOAL),
-        });
+            "race",
+            format!("4 threads x 1,000,000 increments, {mode:?}").to_lowercase(),
+            "Mincr/s",
+            |on| race_rate(setup, on),
+        ));
     }
     if !wants("queue") {
         return rows;
@@ -240,19 +212,33 @@ pub fn rows(rounds: usize, quick: bool, only: Option<&str>) -> Vec<Row> {
         ],
     );
     let total = producers * items;
-    let (bare, instrumented) = alternate(
+    rows.push(compare(
         rounds,
-        || queue_rate(&p, total, false),
-        || queue_rate(&p, total, true),
-    );
-    rows.push(Row {
-        engine: "queue",
-        work: format!("4 producers, 4 consumers, {total} items, maxsize 10"),
-        unit: "kitem/s",
+        "queue",
+        format!("4 producers, 4 consumers, {total} items, maxsize 10"),
+        "kitem/s",
+        |on| queue_rate(&p, total, on),
+    ));
+    rows
+}
+
+/// One row: `run(false)` (bare) and `run(true)` (instrumented) in alternate rounds, a work
+/// rate where higher is better, judged on the overhead goal.
+fn compare(
+    rounds: usize,
+    engine: &'static str,
+    work: String,
+    unit: &'static str,
+    run: impl Fn(bool) -> f64,
+) -> Row {
+    let (bare, instrumented) = alternate(rounds, || run(false), || run(true));
+    Row {
+        engine,
+        work,
+        unit,
         better: Better::Higher,
         bare,
         instrumented,
         goal: Some(GOAL),
-    });
-    rows
+    }
 }
