@@ -1,7 +1,7 @@
 //! Running a child to completion and keeping what it printed: stdout and stderr split into
 //! lines in one capped buffer (a print flood neither hangs nor bloats pyconc: the excess is
 //! counted and dropped), with "pinned" stdout lines (a grader's check lines) kept apart under
-//! their own cap. Spawning, the limit, cancel and the group kill are [`super::group`]'s.
+//! their own cap. Spawning, the limit, cancel and the group kill are `group`'s.
 //!
 //! [`run`] blocks its calling thread until the child is gone; call it from a worker thread,
 //! never from the UI thread.

@@ -1,4 +1,4 @@
-//! A live child: spawned in its own process group like every child (see [`super::group`]),
+//! A live child: spawned in its own process group like every child (see `child::group`),
 //! supervised by a waiter thread so the caller can go on (x-ray samples it meanwhile), with
 //! an optional extra pipe inherited for the x-ray bootstrap, an optional parent-death
 //! signal, the last bytes of stdout and stderr readable while it runs, a wall-clock limit,

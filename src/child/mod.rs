@@ -5,7 +5,7 @@
 //! killed and reaped. When the first process exits, anything it left in its group is killed
 //! too: nothing outlives a run.
 //!
-//! One core ([`group`]: spawn, supervise, kill and reap, read a pipe) and two ways of use:
+//! One core (`group`: spawn, supervise, kill and reap, read a pipe) and two ways of use:
 //! - [`capture`]: [`run`] to completion on the calling thread, output kept as lines in one
 //!   capped buffer with "pinned" lines apart (exercises' graders, interpreter probes);
 //! - [`live`]: a [`GroupChild`] supervised by its own waiter thread, an inherited fd, output

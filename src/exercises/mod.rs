@@ -1,5 +1,5 @@
 //! Exercises: the learner writes concurrent Python, pyconc runs it on their own interpreter
-//! and grades it. The format ([`format`]), the grader protocol ([`protocol`]), one grading
+//! and grades it. The format ([`mod@format`]), the grader protocol ([`protocol`]), one grading
 //! run ([`grade`]), the background grader the TUI uses ([`grader`]), the learner's workspace
 //! files ([`workspace`]), the file watcher ([`watch`]) and the pack check that runs every
 //! starter and solution ([`pack_check`]).

@@ -1,5 +1,5 @@
 //! The Python interpreters a learner has: where they are found ([`sources`]), what each one is
-//! ([`probe`]: version, implementation, free-threaded build, GIL at run time, default start
+//! ([`mod@probe`]: version, implementation, free-threaded build, GIL at run time, default start
 //! method, CPU count) and the list pyconc grades with ([`discover`]). Nothing is cached
 //! between runs: probing is one short child per interpreter, run in parallel (bounded).
 //!

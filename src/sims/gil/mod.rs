@@ -8,7 +8,7 @@
 //! - [`model`]: the same protocol as a deterministic discrete-event model on virtual time,
 //!   which a teacher can step one event at a time and tests assert exactly (`engine=model`).
 //!
-//! [`config`] owns the parameters and the typed configuration; this module the constants
+//! `config` owns the parameters and the typed configuration; this module the constants
 //! and the engine entry point;
 //! [`timeline`] owns the snapshot types, per-thread state strips and final metrics.
 

@@ -2,7 +2,7 @@
 //! list (derived with `strum`), so the [`ParamSpec`] lists the options once and no engine
 //! re-parses a word or falls back to a default on one it does not know.
 //!
-//! The pattern, for an engine's choice `mode` ([`choice_enum!`] adds the derives: words
+//! The pattern, for an engine's choice `mode` (`choice_enum!` adds the derives: words
 //! are the variants in kebab-case, `FreeThreaded` is `free-threaded`):
 //!
 //! ```ignore

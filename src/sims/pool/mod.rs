@@ -154,7 +154,7 @@ pub struct TaskRecord {
     pub start_s: f64,
     /// Seconds from the start of the parallel part.
     pub end_s: f64,
-    /// True if it reached its worker through a steal (see [`run_range`]).
+    /// True if it reached its worker through a steal (see `run_range`).
     pub stolen: bool,
 }
 

@@ -1,8 +1,8 @@
 //! The `gil` demo on real threads (`engine=threads`): one OS thread per Python thread, all
-//! contending for a [`RealGil`]. A holder runs real arithmetic in batches of about a
+//! contending for a `RealGil`. A holder runs real arithmetic in batches of about a
 //! microsecond and looks at the eval breaker between batches; an I/O thread releases the
 //! GIL around a real blocking wait. A conductor thread collects what the workers log,
-//! publishes snapshots and measures the speedup's reference (see [`calibrate`]).
+//! publishes snapshots and measures the speedup's reference (see `calibrate`).
 
 mod clock;
 mod conductor;

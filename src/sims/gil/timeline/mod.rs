@@ -2,8 +2,8 @@
 //! into strip cells; time spent holding, waiting for and without the GIL; work done; GIL
 //! switches, drop requests, releases; I/O latencies. Turns that into the drawable
 //! [`GilSnapshot`] and the final metrics JSON. All times are demo nanoseconds (real time
-//! divided by the slow-motion factor; the model's virtual time). [`strips`] puts every
-//! thread on one time axis; [`recorder`] keeps the counts; [`figures`] is the final JSON.
+//! divided by the slow-motion factor; the model's virtual time). `strips` puts every
+//! thread on one time axis; `recorder` keeps the counts; `figures` is the final JSON.
 
 mod figures;
 mod order;
