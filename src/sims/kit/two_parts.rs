@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use super::control::RunControl;
 use super::cpu_load::{CPU_SAMPLE_INTERVAL, CoreReading, PhaseLoad};
 use super::figures::round3_all;
+use super::monotonic::Monotonic;
 use super::timeline::WorkerLane;
 use super::workload::{self, RunFigures};
 
@@ -143,13 +144,15 @@ pub fn run_baseline(
     recording: bool,
     mut record: impl FnMut(usize, f64, f64),
 ) -> bool {
+    // Each task is timed on the raw clock (two reads per task, on ~1 µs tasks too).
+    let clock = Monotonic::since(started);
     for (index, units) in units.iter().enumerate() {
-        let start_s = recording.then(|| started.elapsed().as_secs_f64());
+        let start_s = recording.then(|| clock.now_s());
         if workload::spin(*units, index as u64, || control.checkpoint()).is_none() {
             return false;
         }
         if let Some(start_s) = start_s {
-            record(index, start_s, started.elapsed().as_secs_f64());
+            record(index, start_s, clock.now_s());
         }
     }
     true
