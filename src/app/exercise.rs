@@ -232,14 +232,12 @@ impl ExerciseScreen {
                 self.running = false;
                 self.output_scroll = 0;
                 let entry = progress.exercise_mut(&self.exercise.id);
+                self.passed_before.clear();
                 let result = result.and_then(|mut runs| {
                     let last = runs.pop().ok_or_else(|| "no run was made".to_string())?;
                     self.passed_before = runs;
                     Ok(last)
                 });
-                if result.is_err() {
-                    self.passed_before.clear();
-                }
                 match &result {
                     Ok(report) if report.verdict.passed() => entry.state = ExerciseState::Passed,
                     Ok(_) => {

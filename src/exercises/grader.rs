@@ -1,9 +1,10 @@
 //! The background grader the TUI uses: one runner thread takes grading jobs from a channel
 //! and reports each result through a callback (the app turns it into a message of its
 //! loop). A job that passes on the chosen interpreter runs again on a free-threaded one
-//! when such an interpreter is found, as `pyconc exercise --check` does. Submitting a job cancels the run in progress (its whole process group is killed)
-//! and skips jobs still queued, so only the newest save is graded. Dropping the grader
-//! cancels, stops and joins the thread.
+//! when such an interpreter is found, as `pyconc exercise --check` does. Submitting a job
+//! cancels the run in progress (its whole process group is killed) and skips jobs still
+//! queued, so only the newest save is graded. Dropping the grader cancels, stops and joins
+//! the thread.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};

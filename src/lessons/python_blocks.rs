@@ -20,8 +20,9 @@ pub const COMPILE_TIMEOUT: Duration = Duration::from_secs(20);
 /// At most this much of the script's output is read (a pack's messages are short).
 const OUTPUT_CAP_BYTES: usize = 1 << 20;
 
-/// Reads `{"blocks": [{file, line, code, requires}]}` from the file named by its argument; prints one JSON line
-/// `{file, line, message}` per block that does not compile. Standard library only.
+/// Reads `{"blocks": [{file, line, code, requires}]}` from the file named by its argument;
+/// prints one JSON line `{file, line, message}` per block that does not compile. Standard
+/// library only.
 const COMPILE_SCRIPT_PY: &str = r#"
 import json, sys
 with open(sys.argv[1], encoding="utf-8") as f:
@@ -141,11 +142,11 @@ fn parse_answers(stdout: &str) -> Vec<Problem> {
 /// group under [`COMPILE_TIMEOUT`] with its output capped; its stdout, or why it failed.
 fn run_compile_script(python: &Path, payload: &str) -> Result<String, String> {
     let shown = sanitize::sanitize_path(python);
-    let mut file = tempfile::NamedTempFile::new()
-        .map_err(|e| format!("could not write the blocks for {shown}: {e}"))?;
+    let cannot_write = |e: std::io::Error| format!("could not write the blocks for {shown}: {e}");
+    let mut file = tempfile::NamedTempFile::new().map_err(cannot_write)?;
     file.write_all(payload.as_bytes())
         .and_then(|()| file.flush())
-        .map_err(|e| format!("could not write the blocks for {shown}: {e}"))?;
+        .map_err(cannot_write)?;
     let mut spec = ChildSpec::new(python, COMPILE_TIMEOUT).args([
         OsStr::new("-I"),
         OsStr::new("-c"),
