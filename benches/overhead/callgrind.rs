@@ -52,8 +52,20 @@ const PIECES: &[(&str, &str, &str, u64)] = &[
     ),
 ];
 
-/// Runs one piece in this process (the child under valgrind).
+/// Where the counts start: [`run_one`] calls it once the process is set up, and valgrind
+/// zeroes its counters on entering it (`--zero-before`).
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub extern "C" fn pyconc_callgrind_zero() {
+    std::hint::black_box(());
+}
+
+/// Runs one piece in this process (the child under valgrind). The task clock calibrates
+/// first: quanta's calibration spins until it converges or 200 ms pass, a number of
+/// instructions that depends on time, so the counts start after it.
 pub fn run_one(piece: &str, instrumented: bool) {
+    let _ = pyconc::sims::kit::monotonic::warm_up().map(|t| t.join());
+    pyconc_callgrind_zero();
     match piece {
         "pool" => {
             let p = params(
@@ -112,23 +124,23 @@ fn count(piece: &str, instrumented: bool) -> Result<u64, String> {
     let dir = std::env::temp_dir().join(format!("pyconc-callgrind-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let side = if instrumented { "instrumented" } else { "bare" };
+    let out_file = dir.join(format!("{piece}-{side}.out"));
     let out = Command::new("valgrind")
         .arg("--tool=callgrind")
-        .arg(format!(
-            "--callgrind-out-file={}",
-            dir.join(format!("{piece}-{side}.out")).display()
-        ))
+        .arg("--zero-before=pyconc_callgrind_zero")
+        .arg(format!("--callgrind-out-file={}", out_file.display()))
         .arg(&exe)
         .args(["callgrind-one", piece, side])
         .output()
         .map_err(|e| format!("valgrind did not start: {e}"))?;
+    // The dump's totals count from the last zeroing (stderr's total counts from the start).
+    let dump = std::fs::read_to_string(&out_file).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    stderr
-        .lines()
-        .find_map(|l| l.split("Collected :").nth(1))
+    dump.lines()
+        .find_map(|l| l.strip_prefix("totals:"))
         .and_then(|n| n.trim().parse().ok())
         .ok_or_else(|| {
+            let stderr = String::from_utf8_lossy(&out.stderr);
             let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
             format!("no instruction count from valgrind: {}", tail.join(" | "))
         })
@@ -136,7 +148,9 @@ fn count(piece: &str, instrumented: bool) -> Result<u64, String> {
 
 /// Prints the instruction-count table.
 pub fn table() {
-    println!("instruction counts under valgrind --tool=callgrind (whole process, deterministic)");
+    println!(
+        "instruction counts under valgrind --tool=callgrind (the whole process after its set-up, deterministic)"
+    );
     println!(
         "{:<10} {:<44} {:>14} {:>14} {:>12} {:>9}",
         "piece", "work", "bare Ir", "instr. Ir", "+Ir per", "overhead"

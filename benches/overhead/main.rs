@@ -55,7 +55,10 @@ fn main() {
     let asyncio_snapshot_ms = asyncio::engine_at_scale(scale_tasks);
     let mut rows = vec![asyncio::asyncio_rows(rounds, quick)];
     rows.extend(engines::rows(rounds, quick, None));
-    println!("bare vs instrumented, medians of {rounds} alternate rounds");
+    println!(
+        "bare vs instrumented, medians of {rounds} alternate rounds ({} for the pool's tiny tasks)",
+        rounds * engines::SHORT_RUN_ROUNDS
+    );
     table::print(&rows);
     println!();
     println!("snapshots at 16 threads");

@@ -22,7 +22,9 @@ pub fn median(xs: &mut [f64]) -> f64 {
 pub struct Figure {
     /// The median round.
     pub median: f64,
-    /// Half the range of the rounds, as a share of the median (0.02: ±2%).
+    /// Half the interquartile range of the rounds (how far the middle half spreads), as a
+    /// share of the median (0.02: ±2%). Not the whole range: that widens with every round
+    /// added, and one round preempted by the host set it alone.
     pub spread: f64,
 }
 
@@ -30,7 +32,8 @@ impl Figure {
     /// The figure of `xs` (at least one round).
     pub fn of(xs: &mut [f64]) -> Figure {
         let median = median(xs);
-        let (lo, hi) = (xs[0], xs[xs.len() - 1]);
+        let last = xs.len() - 1;
+        let (lo, hi) = (xs[last / 4], xs[last - last / 4]);
         let spread = if median > 0.0 {
             (hi - lo) / 2.0 / median
         } else {
@@ -135,7 +138,7 @@ pub fn print(rows: &[Row]) {
     }
     println!(
         "overhead: work rate lost (rates) or time added (costs) by the instrumentation; noise: \
-         half the spread of the rounds (a difference below it cannot be told apart); goal \
+         half the spread of the middle half of the rounds (a difference below it cannot be told apart); goal \
          'noise': over the goal by less than the noise."
     );
 }

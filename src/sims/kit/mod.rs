@@ -11,6 +11,7 @@ pub mod cpu_load;
 pub mod crew;
 pub mod figures;
 pub mod headless;
+pub mod lane_sums;
 pub mod monotonic;
 pub mod run_state;
 pub mod step_model;

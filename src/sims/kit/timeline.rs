@@ -79,7 +79,16 @@ impl Timeline {
 
     /// Records `activity` from `start_s` to `end_s` (seconds from the lane's start).
     pub fn add(&mut self, start_s: f64, end_s: f64, activity: Activity) {
-        if !(start_s.is_finite() && end_s.is_finite()) || end_s <= start_s || start_s < 0.0 {
+        self.add_spread(start_s, end_s, end_s - start_s, activity);
+    }
+
+    /// Records `seconds` of `activity` spread evenly from `start_s` to `end_s`: several
+    /// tasks that ran back to back in that span, summed ([`Timeline::add`] is one task).
+    pub fn add_spread(&mut self, start_s: f64, end_s: f64, seconds: f64, activity: Activity) {
+        if !(start_s.is_finite() && end_s.is_finite() && seconds.is_finite())
+            || end_s <= start_s
+            || start_s < 0.0
+        {
             return;
         }
         while end_s > self.bin_s * TIMELINE_BINS as f64 {
@@ -93,10 +102,11 @@ impl Timeline {
             if self.bins.len() <= first {
                 self.bins.resize(first + 1, [0.0; Activity::ALL.len()]);
             }
-            self.bins[first][activity.slot()] += (end_s - start_s) as f32;
+            self.bins[first][activity.slot()] += seconds as f32;
             self.end_s = self.end_s.max(end_s);
             return;
         }
+        let per_s = seconds / (end_s - start_s);
         let last = ceil_index(end_s / self.bin_s).min(TIMELINE_BINS);
         if self.bins.len() < last {
             self.bins.resize(last, [0.0; Activity::ALL.len()]);
@@ -105,7 +115,7 @@ impl Timeline {
             let lo = (i as f64 * self.bin_s).max(start_s);
             let hi = ((i + 1) as f64 * self.bin_s).min(end_s);
             if hi > lo {
-                self.bins[i][activity.slot()] += (hi - lo) as f32;
+                self.bins[i][activity.slot()] += ((hi - lo) * per_s) as f32;
             }
         }
         self.end_s = self.end_s.max(end_s);
@@ -196,16 +206,24 @@ impl WorkerLane {
     /// Records one task it ran from `start_s` to `end_s`, `stolen` if the task reached it
     /// through a steal.
     pub fn add_task(&mut self, start_s: f64, end_s: f64, stolen: bool) {
-        self.tasks += 1;
-        self.stolen += usize::from(stolen);
-        self.busy_s += end_s - start_s;
+        self.add_tasks(start_s, end_s, end_s - start_s, 1, stolen);
+    }
+
+    /// Records `tasks` tasks it ran back to back from `start_s` to `end_s`, busy for
+    /// `busy_s` of that span; `stolen` if they all reached it through a steal.
+    pub fn add_tasks(&mut self, start_s: f64, end_s: f64, busy_s: f64, tasks: usize, stolen: bool) {
+        self.tasks += tasks;
+        if stolen {
+            self.stolen += tasks;
+        }
+        self.busy_s += busy_s;
         self.end_s = self.end_s.max(end_s);
         let activity = if stolen {
             Activity::Stolen
         } else {
             Activity::Work
         };
-        self.timeline.add(start_s, end_s, activity);
+        self.timeline.add_spread(start_s, end_s, busy_s, activity);
     }
 }
 
@@ -230,6 +248,32 @@ mod tests {
         assert!(close(work(5), 0.5 * bin));
         assert_eq!(t.bins.len(), 6);
         assert!(close(t.end_s, 5.5 * bin));
+    }
+
+    #[test]
+    fn a_sum_of_tasks_spreads_like_the_tasks_would() {
+        let mut one_by_one = WorkerLane::default();
+        let mut summed = WorkerLane::default();
+        let bin = one_by_one.timeline.bin_s();
+        // Three tasks inside bin 2, busy 0.6 of that stretch of the lane.
+        for i in 0..3 {
+            let start = 2.0 * bin + f64::from(i) * 0.25 * bin;
+            one_by_one.add_task(start, start + 0.2 * bin, false);
+        }
+        summed.add_tasks(2.0 * bin, 2.7 * bin, 0.6 * bin, 3, false);
+        assert_eq!(summed.tasks, 3);
+        assert!(close(summed.busy_s, one_by_one.busy_s));
+        assert!(close(summed.end_s, one_by_one.end_s));
+        let work = |l: &WorkerLane| seconds_of(&l.timeline.activity_in(0.0, 1.0), Activity::Work);
+        assert!(close(work(&summed), work(&one_by_one)));
+        // Across bins, the seconds are shared out by overlap: half in bin 4, half in 5.
+        let mut t = Timeline::new();
+        t.add_spread(4.5 * bin, 5.5 * bin, 0.5 * bin, Activity::Stolen);
+        let stolen = |i: usize| f64::from(t.bins[i][Activity::Stolen.slot()]);
+        assert!(close(stolen(4), 0.25 * bin) && close(stolen(5), 0.25 * bin));
+        // Stolen tasks count as stolen, all of them.
+        summed.add_tasks(3.0 * bin, 3.5 * bin, 0.5 * bin, 4, true);
+        assert_eq!((summed.tasks, summed.stolen), (7, 4));
     }
 
     #[test]

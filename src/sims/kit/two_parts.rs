@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use super::control::RunControl;
 use super::cpu_load::{CPU_SAMPLE_INTERVAL, CoreReading, PhaseLoad};
 use super::figures::round3_all;
+use super::lane_sums::LaneSums;
 use super::monotonic::Monotonic;
 use super::timeline::WorkerLane;
 use super::workload::{self, RunFigures};
@@ -134,27 +135,33 @@ impl PartsClock {
 }
 
 /// Runs tasks of `units` work units one after another on this thread, from `started`
-/// (the sequential baseline: `for x in items: f(x)` in Python). With `recording`, calls
-/// `record(index, start_s, end_s)` after each task, in seconds from `started`; without,
-/// reads no clock at all (the overhead bench's bare runs). False if stopped before the end.
+/// (the sequential baseline: `for x in items: f(x)` in Python). With `recording`, times
+/// each task and sums them as [`LaneSums`], which `hand_over` gets when they are due and
+/// at the end; without, reads no clock at all (the overhead bench's bare runs). False if
+/// stopped before the end.
 pub fn run_baseline(
     units: &[u64],
     control: &RunControl,
     started: Instant,
     recording: bool,
-    mut record: impl FnMut(usize, f64, f64),
+    mut hand_over: impl FnMut(&mut LaneSums),
 ) -> bool {
-    // Each task is timed on the raw clock (two reads per task, on ~1 µs tasks too).
+    // Recorded the way the pool's threads record, so the speedup compares like with like.
     let clock = Monotonic::since(started);
+    let mut sums = LaneSums::default();
     for (index, units) in units.iter().enumerate() {
-        let start_s = recording.then(|| clock.now_s());
+        let start_ns = recording.then(|| clock.now_ns());
         if workload::spin(*units, index as u64, || control.checkpoint()).is_none() {
+            hand_over(&mut sums);
             return false;
         }
-        if let Some(start_s) = start_s {
-            record(index, start_s, clock.now_s());
+        if let Some(start_ns) = start_ns
+            && sums.add(start_ns, clock.now_ns(), false)
+        {
+            hand_over(&mut sums);
         }
     }
+    hand_over(&mut sums);
     true
 }
 
@@ -225,30 +232,26 @@ mod tests {
     #[test]
     fn the_baseline_records_every_task_unless_told_not_to() {
         let control = RunControl::new();
-        let mut seen = Vec::new();
-        let done = run_baseline(&[1, 2, 3], &control, Instant::now(), true, |i, s, e| {
-            assert!(e >= s);
-            seen.push(i);
+        let mut lane = WorkerLane::default();
+        let done = run_baseline(&[1, 2, 3], &control, Instant::now(), true, |sums| {
+            sums.hand_over(&mut lane);
         });
         assert!(done);
-        assert_eq!(seen, vec![0, 1, 2]);
-        let mut calls = 0;
+        assert_eq!(lane.tasks, 3);
+        assert!(lane.busy_s > 0.0 && lane.busy_s <= lane.end_s);
+        let mut bare = WorkerLane::default();
         assert!(run_baseline(
             &[1, 2],
             &control,
             Instant::now(),
             false,
-            |_, _, _| calls += 1
+            |sums| {
+                sums.hand_over(&mut bare);
+            }
         ));
-        assert_eq!(calls, 0);
+        assert_eq!(bare, WorkerLane::default());
         control.stop();
-        assert!(!run_baseline(
-            &[1],
-            &control,
-            Instant::now(),
-            true,
-            |_, _, _| ()
-        ));
+        assert!(!run_baseline(&[1], &control, Instant::now(), true, |_| ()));
     }
 
     #[test]

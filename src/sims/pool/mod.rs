@@ -1,17 +1,20 @@
 //! The `pool` demo: a rayon thread pool of `workers` threads runs CPU-bound tasks, the
 //! Rust analogue of `multiprocessing.Pool.map` (each worker really runs in parallel, as
-//! each Python worker process has its own interpreter and GIL). Every task records which
-//! worker ran it, when, and whether it reached that worker by work stealing. Then the same
-//! tasks run one after another on one thread, in the same run, as the sequential baseline
-//! the speedup is measured against. A run is finite: it ends, and the view keeps the
-//! final picture. The pool is built per run and its threads are joined on stop.
+//! each Python worker process has its own interpreter and GIL). Every task is timed on the
+//! worker that ran it and counted as its own work or work it stole (`recorder` keeps that
+//! cheap on microsecond tasks). Then the same tasks run one after another on one thread,
+//! in the same run, as the sequential baseline the speedup is measured against. A run is
+//! finite: it ends, and the view keeps the final picture. The pool is built per run and
+//! its threads are joined on stop.
 //!
-//! One piece at ~480 lines: the engine, its configuration and its lane recorder share
-//! one state struct that every part reads.
+//! The engine and its configuration share one state struct that every part reads; the lane
+//! recorder, which runs on the pool's threads, is `recorder.rs`.
 
 pub mod figures;
+mod recorder;
 
 pub use figures::PoolFigures;
+use recorder::LaneRecord;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -21,6 +24,7 @@ use std::thread::JoinHandle;
 use super::kit::config::{self, EngineConfig};
 use super::kit::cpu_load::PhaseLoad;
 use super::kit::figures::{round3, to_json};
+use super::kit::lane_sums::LaneSums;
 use super::kit::monotonic::Monotonic;
 pub use super::kit::timeline::WorkerLane;
 use super::kit::two_parts::{self, LoadReadings, PartsClock, RunParts};
@@ -143,27 +147,6 @@ impl PoolSnapshot {
     }
 }
 
-/// One task as it ran.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TaskRecord {
-    /// Its position in the task list.
-    pub index: usize,
-    /// The pool thread that ran it (`rayon::current_thread_index`).
-    pub worker: usize,
-    /// Seconds from the start of the parallel part.
-    pub start_s: f64,
-    /// Seconds from the start of the parallel part.
-    pub end_s: f64,
-    /// True if it reached its worker through a steal (see `run_range`).
-    pub stolen: bool,
-}
-
-#[derive(Debug, Default)]
-struct LaneRecord {
-    lane: WorkerLane,
-    records: Vec<TaskRecord>,
-}
-
 /// State shared by the run thread, the pool threads and the monitor.
 struct Shared {
     config: PoolConfig,
@@ -217,21 +200,7 @@ impl PoolDemo {
             config,
             units: config.work.task_units(),
             control: Arc::clone(&control),
-            // Room for an even share of the records up front: growing the vectors task by
-            // task copied them over and over (a tenth of the recording's cost on tiny tasks).
-            lanes: (0..config.work.workers)
-                .map(|_| {
-                    let share = if recording {
-                        config.work.tasks.div_ceil(config.work.workers.max(1))
-                    } else {
-                        0
-                    };
-                    Mutex::new(LaneRecord {
-                        lane: WorkerLane::default(),
-                        records: Vec::with_capacity(share),
-                    })
-                })
-                .collect(),
+            lanes: (0..config.work.workers).map(|_| Mutex::default()).collect(),
             sequential: Mutex::default(),
             steals: AtomicU64::new(0),
             progress: Mutex::new(Progress {
@@ -254,10 +223,14 @@ impl PoolDemo {
                 .num_threads(config.work.workers)
                 .spawn_handler(move |thread| {
                     let alive = Arc::clone(&alive);
-                    let name = format!("pool-worker-{}", thread.index() + 1);
+                    let index = thread.index();
+                    let name = format!("pool-worker-{}", index + 1);
                     alive.pool_threads.fetch_add(1, Ordering::SeqCst);
                     let handle = std::thread::Builder::new().name(name).spawn(move || {
                         thread.run();
+                        if let Some(lane) = alive.lanes.get(index) {
+                            recorder::hand_over(lane);
+                        }
                         alive.pool_threads.fetch_sub(1, Ordering::SeqCst);
                     })?;
                     lock(&handles).push(handle);
@@ -279,25 +252,13 @@ impl PoolDemo {
         }
         Ok(PoolDemo { shared, crew })
     }
-
-    /// Every task record of the parallel part, in task order.
-    pub fn records(&self) -> Vec<TaskRecord> {
-        let mut all: Vec<TaskRecord> = self
-            .shared
-            .lanes
-            .iter()
-            .flat_map(|l| lock(l).records.clone())
-            .collect();
-        all.sort_by_key(|r| r.index);
-        all
-    }
 }
 
 /// The whole run: the parallel part in the pool, then the sequential baseline.
 fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHandle<()>>>) {
     let started = lock(&shared.progress).clock.parallel_started();
     let clock = Monotonic::since(started);
-    pool.install(|| run_range(shared, clock, 0..shared.config.work.tasks, false));
+    pool.install(|| run_range(shared, &clock, 0..shared.config.work.tasks, false));
     let parallel_s = started.elapsed().as_secs_f64();
     drop(pool);
     for handle in lock(handles).drain(..) {
@@ -312,14 +273,16 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
         p.phase = PoolPhase::Sequential;
         p.clock.end_parallel(parallel_s)
     };
-    let record = |_, start_s, end_s| lock(&shared.sequential).add_task(start_s, end_s, false);
+    let hand_over = |sums: &mut LaneSums| {
+        sums.hand_over(&mut lock(&shared.sequential));
+    };
     let control = &shared.control;
     if !two_parts::run_baseline(
         &shared.units,
         control,
         seq_started,
         shared.recording,
-        record,
+        hand_over,
     ) {
         lock(&shared.progress).phase = PoolPhase::Stopped;
         return;
@@ -346,7 +309,7 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
 /// gets its share at all. So the tasks of a migrated job count as stolen work only when the
 /// thief had already run tasks of its own: load balancing, a worker that finished helping
 /// one that had more. The flag is passed down to the tasks of that job.
-fn run_range(shared: &Shared, clock: Monotonic, range: Range<usize>, stolen: bool) {
+fn run_range(shared: &Shared, clock: &Monotonic, range: Range<usize>, stolen: bool) {
     if shared.control.is_stopping() {
         return;
     }
@@ -358,7 +321,7 @@ fn run_range(shared: &Shared, clock: Monotonic, range: Range<usize>, stolen: boo
             |ctx| {
                 let stolen = if ctx.migrated() {
                     shared.steals.fetch_add(1, Ordering::Relaxed);
-                    thief_has_worked(shared)
+                    recorder::has_run_tasks()
                 } else {
                     stolen
                 };
@@ -376,45 +339,16 @@ fn run_range(shared: &Shared, clock: Monotonic, range: Range<usize>, stolen: boo
             continue;
         }
         let worker = rayon::current_thread_index().unwrap_or(0);
-        let start_s = clock.now_s();
+        let start_ns = clock.now_ns();
         let units = shared.units[index];
         if workload::spin(units, index as u64, || shared.control.checkpoint()).is_none() {
             return;
         }
-        let end_s = clock.now_s();
+        let end_ns = clock.now_ns();
         if let Some(lane) = shared.lanes.get(worker) {
-            record(lane, index, worker, start_s, end_s, stolen);
+            recorder::record(lane, start_ns, end_ns, stolen);
         }
     }
-}
-
-/// True if the worker running this has already finished tasks (so a job it just stole is
-/// help for a busier worker, not its first share).
-fn thief_has_worked(shared: &Shared) -> bool {
-    let worker = rayon::current_thread_index().unwrap_or(0);
-    shared
-        .lanes
-        .get(worker)
-        .is_some_and(|lane| lock(lane).lane.tasks > 0)
-}
-
-fn record(
-    lane: &Mutex<LaneRecord>,
-    index: usize,
-    worker: usize,
-    start_s: f64,
-    end_s: f64,
-    stolen: bool,
-) {
-    let mut l = lock(lane);
-    l.lane.add_task(start_s, end_s, stolen);
-    l.records.push(TaskRecord {
-        index,
-        worker,
-        start_s,
-        end_s,
-        stolen,
-    });
 }
 
 /// Samples the cores and publishes snapshots until the run ends or stops.
@@ -468,10 +402,8 @@ impl Demo for PoolDemo {
         let ends: Vec<f64> = snap.lanes.iter().map(|l| round3(l.end_s)).collect();
         let spread = ends.iter().copied().fold(f64::MIN, f64::max)
             - ends.iter().copied().fold(f64::MAX, f64::min);
-        let longest = self
-            .records()
-            .iter()
-            .map(|r| r.end_s - r.start_s)
+        let longest = (self.shared.lanes.iter())
+            .map(|l| lock(l).longest_s)
             .fold(0.0, f64::max);
         let finished = snap.phase == PoolPhase::Done;
         to_json(&PoolFigures {

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use super::protocol::{self, TaskSpec};
 use super::{INSIDE_WORKER_ENV, ProcConfig, ProcPhase, ProcessesSnapshot, WORKER_ARG, WorkerState};
 use crate::sims::cpu_load::PhaseLoad;
+use crate::sims::kit::lane_sums::LaneSums;
 use crate::sims::kit::two_parts::{self, LoadReadings, PartsClock};
 use crate::sims::kit::{RunControl, SnapshotCell};
 use crate::sims::timeline::Activity;
@@ -175,16 +176,15 @@ pub(super) fn run(shared: &Shared) {
         t.clock.end_parallel(parallel_s)
     };
     // The baseline: the same tasks in a plain loop in this process, no pickling, no IPC.
-    let record = |_, start_s, end_s| {
-        let lane = &mut shared.tally().snap.parts.sequential;
-        lane.add_task(start_s, end_s, false);
+    let hand_over = |sums: &mut LaneSums| {
+        sums.hand_over(&mut shared.tally().snap.parts.sequential);
     };
     if !two_parts::run_baseline(
         &shared.units,
         &shared.control,
         sequential_started,
         shared.accounting,
-        record,
+        hand_over,
     ) {
         shared.tally().snap.phase = ProcPhase::Stopped;
         return;
