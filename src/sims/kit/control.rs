@@ -79,8 +79,23 @@ impl<'a> Pacing<'a> {
 #[derive(Debug, Default)]
 pub struct RunControl {
     stopping: AtomicBool,
-    paused: Mutex<bool>,
+    pause: Mutex<Pause>,
     changed: Condvar,
+}
+
+/// Whether the run is paused, and for how long it has been so far.
+#[derive(Debug, Default)]
+struct Pause {
+    /// Since when, while paused.
+    since: Option<Instant>,
+    /// Time spent paused before `since`.
+    before: Duration,
+}
+
+impl Pause {
+    fn is_on(&self) -> bool {
+        self.since.is_some()
+    }
 }
 
 impl RunControl {
@@ -103,13 +118,28 @@ impl RunControl {
 
     /// Pauses or resumes the workers that call [`RunControl::checkpoint`].
     pub fn set_paused(&self, paused: bool) {
-        *self.lock() = paused;
+        let mut pause = self.lock();
+        match (pause.since, paused) {
+            (None, true) => pause.since = Some(Instant::now()),
+            (Some(since), false) => {
+                pause.before += since.elapsed();
+                pause.since = None;
+            }
+            _ => {}
+        }
         self.changed.notify_all();
     }
 
     /// True while paused.
     pub fn is_paused(&self) -> bool {
-        *self.lock()
+        self.lock().is_on()
+    }
+
+    /// All the time this run has spent paused, up to now: what a part's timing leaves out,
+    /// so pausing to explain a demo does not change its speedup.
+    pub fn paused_total(&self) -> Duration {
+        let pause = self.lock();
+        pause.before + pause.since.map_or(Duration::ZERO, |s| s.elapsed())
     }
 
     /// Blocks while paused. Returns false when the demo is stopping (the worker should
@@ -123,7 +153,7 @@ impl RunControl {
     /// [`RunControl::wake`] was called, so one worker of a paused demo can be let go.
     pub fn checkpoint_unless(&self, quit: &AtomicBool) -> bool {
         let mut paused = self.lock();
-        while *paused && !self.is_stopping() && !quit.load(Ordering::SeqCst) {
+        while paused.is_on() && !self.is_stopping() && !quit.load(Ordering::SeqCst) {
             paused = self
                 .changed
                 .wait(paused)
@@ -166,8 +196,8 @@ impl RunControl {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, bool> {
-        self.paused
+    fn lock(&self) -> MutexGuard<'_, Pause> {
+        self.pause
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
     }
@@ -225,6 +255,28 @@ mod tests {
         assert!(!leaving.join().unwrap());
         assert!(control.is_paused() && !control.is_stopping());
         assert!(!control.sleep_unless(Duration::from_secs(3600), &quit));
+    }
+
+    #[test]
+    fn paused_time_adds_up_over_pauses_and_counts_a_pause_still_on() {
+        let control = RunControl::new();
+        assert_eq!(control.paused_total(), Duration::ZERO);
+        control.set_paused(true);
+        std::thread::sleep(Duration::from_millis(20));
+        control.set_paused(true); // again: still the one pause
+        control.set_paused(false);
+        let first = control.paused_total();
+        assert!(first >= Duration::from_millis(20), "{first:?}");
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(
+            control.paused_total(),
+            first,
+            "running time is not paused time"
+        );
+        control.set_paused(true);
+        std::thread::sleep(Duration::from_millis(10));
+        assert!(control.paused_total() >= first + Duration::from_millis(10));
+        assert!(control.is_paused());
     }
 
     #[test]

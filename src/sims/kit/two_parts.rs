@@ -79,20 +79,27 @@ impl LoadReadings {
     }
 }
 
-/// When each part of a run started and, once it is over, how long it took.
+/// When each part of a run started and, once it is over, how long it took, pauses left
+/// out: each method takes `paused`, the run's [`RunControl::paused_total`] now, so a
+/// teacher who pauses a demo to explain it still gets the speedup it would have had. (The
+/// lanes are drawn in wall time: a task that was parked in a pause shows long.)
 #[derive(Debug, Clone, Copy)]
 pub struct PartsClock {
     parallel_started: Instant,
+    /// The run's paused total when the parallel part started.
+    parallel_paused: Duration,
     parallel_s: Option<f64>,
-    sequential_started: Option<Instant>,
+    /// When the sequential part started, and the paused total then.
+    sequential_started: Option<(Instant, Duration)>,
     sequential_s: Option<f64>,
 }
 
 impl PartsClock {
     /// The parallel part starts now.
-    pub fn start() -> Self {
+    pub fn start(paused: Duration) -> Self {
         PartsClock {
             parallel_started: Instant::now(),
+            parallel_paused: paused,
             parallel_s: None,
             sequential_started: None,
             sequential_s: None,
@@ -104,34 +111,47 @@ impl PartsClock {
         self.parallel_started
     }
 
-    /// Seconds since the parallel part started.
-    pub fn parallel_so_far(&self) -> f64 {
-        self.parallel_started.elapsed().as_secs_f64()
+    /// Seconds the parallel part has run so far, not counting pauses.
+    pub fn parallel_so_far(&self, paused: Duration) -> f64 {
+        unpaused_s(self.parallel_started, self.parallel_paused, paused)
     }
 
     /// The parallel part took `parallel_s`; the sequential part starts now, at the instant
     /// returned.
-    pub fn end_parallel(&mut self, parallel_s: f64) -> Instant {
+    pub fn end_parallel(&mut self, parallel_s: f64, paused: Duration) -> Instant {
         let started = Instant::now();
         self.parallel_s = Some(parallel_s);
-        self.sequential_started = Some(started);
+        self.sequential_started = Some((started, paused));
         started
     }
 
     /// The sequential part is over now.
-    pub fn end_sequential(&mut self) {
-        self.sequential_s = self.sequential_started.map(|s| s.elapsed().as_secs_f64());
+    pub fn end_sequential(&mut self, paused: Duration) {
+        self.sequential_s = self.sequential_so_far(paused);
     }
 
     /// Puts both parts' seconds into `parts`: a part still running counts until now, one
     /// not started yet is 0.
-    pub fn write_times(&self, parts: &mut RunParts) {
-        parts.parallel_s = self.parallel_s.unwrap_or_else(|| self.parallel_so_far());
-        parts.sequential_s = self.sequential_s.unwrap_or_else(|| {
-            self.sequential_started
-                .map_or(0.0, |s| s.elapsed().as_secs_f64())
-        });
+    pub fn write_times(&self, parts: &mut RunParts, paused: Duration) {
+        parts.parallel_s = self
+            .parallel_s
+            .unwrap_or_else(|| self.parallel_so_far(paused));
+        parts.sequential_s = (self.sequential_s)
+            .or_else(|| self.sequential_so_far(paused))
+            .unwrap_or(0.0);
     }
+
+    fn sequential_so_far(&self, paused: Duration) -> Option<f64> {
+        let (started, paused_then) = self.sequential_started?;
+        Some(unpaused_s(started, paused_then, paused))
+    }
+}
+
+/// Seconds since `started` less the time paused since then (`paused_then` was the run's
+/// paused total at `started`, `paused_now` is it now).
+fn unpaused_s(started: Instant, paused_then: Duration, paused_now: Duration) -> f64 {
+    let paused_since = paused_now.saturating_sub(paused_then);
+    started.elapsed().saturating_sub(paused_since).as_secs_f64()
 }
 
 /// Runs tasks of `units` work units one after another on this thread, from `started`
@@ -212,21 +232,49 @@ mod tests {
 
     #[test]
     fn the_clock_counts_a_running_part_and_freezes_a_finished_one() {
-        let mut clock = PartsClock::start();
+        let none = Duration::ZERO;
+        let mut clock = PartsClock::start(none);
         let mut parts = RunParts::default();
-        clock.write_times(&mut parts);
+        clock.write_times(&mut parts, none);
         assert_eq!(parts.sequential_s, 0.0, "not started");
-        let sequential_started = clock.end_parallel(0.25);
+        let sequential_started = clock.end_parallel(0.25, none);
         assert!(sequential_started >= clock.parallel_started());
-        clock.end_sequential();
-        clock.write_times(&mut parts);
+        clock.end_sequential(none);
+        clock.write_times(&mut parts, none);
         let frozen = parts.sequential_s;
         assert_eq!(parts.parallel_s, 0.25);
-        clock.write_times(&mut parts);
+        clock.write_times(&mut parts, none);
         assert_eq!(
             parts.sequential_s, frozen,
             "a finished part stays as it was"
         );
+    }
+
+    #[test]
+    fn time_spent_paused_is_left_out_of_each_part() {
+        const PAUSE_MS: u64 = 300;
+        let control = RunControl::new();
+        let mut clock = PartsClock::start(control.paused_total());
+        control.set_paused(true);
+        std::thread::sleep(Duration::from_millis(PAUSE_MS));
+        control.set_paused(false);
+        // The parallel part has run for a moment, not for the pause (the bounds are generous:
+        // a loaded machine may oversleep a lot, but not by the pause's length).
+        let parallel_s = clock.parallel_so_far(control.paused_total());
+        assert!(parallel_s < 0.150, "{parallel_s}");
+        clock.end_parallel(parallel_s, control.paused_total());
+        // A pause before the sequential part started does not count against it either.
+        std::thread::sleep(Duration::from_millis(5));
+        control.set_paused(true);
+        std::thread::sleep(Duration::from_millis(PAUSE_MS));
+        let mut parts = RunParts::default();
+        clock.write_times(&mut parts, control.paused_total());
+        assert!(parts.sequential_s >= 0.004, "{}", parts.sequential_s);
+        assert!(parts.sequential_s < 0.150, "{}", parts.sequential_s);
+        control.set_paused(false);
+        clock.end_sequential(control.paused_total());
+        clock.write_times(&mut parts, control.paused_total());
+        assert!(parts.sequential_s < 0.150, "{}", parts.sequential_s);
     }
 
     #[test]

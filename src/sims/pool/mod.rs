@@ -112,7 +112,7 @@ pub struct PoolSnapshot {
     /// Per-core load.
     #[serde(flatten)]
     pub load: LoadReadings,
-    /// True while paused (the figures of a paused run include the pause).
+    /// True while paused (the part times leave pauses out; the lanes are in wall time).
     pub paused: bool,
 }
 
@@ -205,7 +205,7 @@ impl PoolDemo {
             steals: AtomicU64::new(0),
             progress: Mutex::new(Progress {
                 phase: PoolPhase::Parallel,
-                clock: PartsClock::start(),
+                clock: PartsClock::start(control.paused_total()),
             }),
             cpu: Mutex::new(PhaseLoad::new()),
             latest: SnapshotCell::new(PoolSnapshot::empty(config)),
@@ -245,7 +245,7 @@ impl PoolDemo {
             let shared = Arc::clone(&shared);
             crew.spawn("pool-monitor", move |_| monitor_loop(&shared))?;
         }
-        lock(&shared.progress).clock = PartsClock::start();
+        lock(&shared.progress).clock = PartsClock::start(shared.control.paused_total());
         {
             let shared = Arc::clone(&shared);
             crew.spawn("pool-run", move |_| run(&shared, pool, &handles))?;
@@ -259,7 +259,9 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
     let started = lock(&shared.progress).clock.parallel_started();
     let clock = Monotonic::since(started);
     pool.install(|| run_range(shared, &clock, 0..shared.config.work.tasks, false));
-    let parallel_s = started.elapsed().as_secs_f64();
+    let parallel_s = lock(&shared.progress)
+        .clock
+        .parallel_so_far(shared.control.paused_total());
     drop(pool);
     for handle in lock(handles).drain(..) {
         let _ = handle.join();
@@ -271,7 +273,8 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
     let seq_started = {
         let mut p = lock(&shared.progress);
         p.phase = PoolPhase::Sequential;
-        p.clock.end_parallel(parallel_s)
+        p.clock
+            .end_parallel(parallel_s, shared.control.paused_total())
     };
     let hand_over = |sums: &mut LaneSums| {
         sums.hand_over(&mut lock(&shared.sequential));
@@ -289,7 +292,7 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
     }
     {
         let mut p = lock(&shared.progress);
-        p.clock.end_sequential();
+        p.clock.end_sequential(shared.control.paused_total());
         p.phase = PoolPhase::Done;
     }
     publish(shared);
@@ -367,7 +370,7 @@ fn publish(shared: &Shared) {
         sequential: lock(&shared.sequential).clone(),
         ..RunParts::default()
     };
-    progress.clock.write_times(&mut parts);
+    (progress.clock).write_times(&mut parts, shared.control.paused_total());
     let snap = PoolSnapshot {
         config: shared.config,
         phase: progress.phase,

@@ -81,7 +81,7 @@ impl Shared {
             children: Mutex::new(Vec::new()),
             tally: Mutex::new(Tally {
                 snap: ProcessesSnapshot::empty(config),
-                clock: PartsClock::start(),
+                clock: PartsClock::start(Duration::ZERO),
                 done: vec![false; config.work.tasks],
             }),
             cpu: Mutex::new(PhaseLoad::new()),
@@ -172,8 +172,9 @@ pub(super) fn run(shared: &Shared) {
     let sequential_started = {
         let mut t = shared.tally();
         t.snap.phase = ProcPhase::Sequential;
-        let parallel_s = t.clock.parallel_so_far();
-        t.clock.end_parallel(parallel_s)
+        let paused = shared.control.paused_total();
+        let parallel_s = t.clock.parallel_so_far(paused);
+        t.clock.end_parallel(parallel_s, paused)
     };
     // The baseline: the same tasks in a plain loop in this process, no pickling, no IPC.
     let hand_over = |sums: &mut LaneSums| {
@@ -191,7 +192,7 @@ pub(super) fn run(shared: &Shared) {
     }
     {
         let mut t = shared.tally();
-        t.clock.end_sequential();
+        t.clock.end_sequential(shared.control.paused_total());
         t.snap.phase = ProcPhase::Done;
     }
     publish(shared);
@@ -577,7 +578,8 @@ pub(super) fn publish(shared: &Shared) {
     let mut snap = {
         let t = shared.tally();
         let mut snap = t.snap.clone();
-        t.clock.write_times(&mut snap.parts);
+        t.clock
+            .write_times(&mut snap.parts, shared.control.paused_total());
         snap
     };
     snap.load = LoadReadings::of(&lock(&shared.cpu));

@@ -91,7 +91,7 @@ fn figure_lines(snap: &PoolSnapshot) -> Vec<Vec<(&'static str, String)>> {
 pub fn caption(snap: &PoolSnapshot) -> String {
     let c = &snap.config;
     if snap.paused {
-        return "paused: the workers are parked (this run's timings include the pause)".to_string();
+        return "paused: the workers are parked (the speedup leaves the pause out; the lanes show it)".to_string();
     }
     match snap.phase {
         PoolPhase::Parallel => format!(

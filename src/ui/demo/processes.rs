@@ -158,7 +158,7 @@ pub fn caption(snap: &ProcessesSnapshot) -> String {
         return "the worker processes could not run (the reason is below)".to_string();
     }
     if snap.paused {
-        return "paused: no new chunks go out (this run's timings include the pause)".to_string();
+        return "paused: no new chunks go out (the speedup leaves the pause out; the lanes show it)".to_string();
     }
     match snap.phase {
         ProcPhase::Parallel
