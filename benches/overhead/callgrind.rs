@@ -16,7 +16,7 @@ use pyconc::sims::pool::PoolConfig;
 use pyconc::sims::processes::ProcConfig;
 use pyconc::sims::race::{RaceMode, RaceSetup};
 
-use crate::engines::{params, pool_rate, processes_rate, queue_rate, race_rate};
+use crate::engines::{params, pool_rate, processes_rate, queue_params, queue_rate, race_rate};
 
 /// The pieces: name, what runs, the unit of work counted and how many of them.
 const PIECES: &[(&str, &str, &str, u64)] = &[
@@ -97,17 +97,7 @@ pub fn run_one(piece: &str, instrumented: bool) {
             race_rate(setup, instrumented);
         }
         "queue" => {
-            let p = params(
-                &pyconc::sims::queue::INFO,
-                &[
-                    ("producers", "1"),
-                    ("consumers", "1"),
-                    ("items", "2000"),
-                    ("produce_ms", "0"),
-                    ("consume_ms", "0"),
-                ],
-            );
-            queue_rate(&p, 2_000, instrumented);
+            queue_rate(&queue_params(1, 2_000, 0), 2_000, instrumented);
         }
         // Not a bare/instrumented pair: the GIL's snapshot build at 16 threads, counted
         // (run by hand: `overhead callgrind-one gil-snapshot bare`).

@@ -34,6 +34,22 @@ pub fn params(info: &EngineInfo, pairs: &[(&str, &str)]) -> Params {
         .expect("the bench's parameters are valid")
 }
 
+/// The queue's parameters: `workers` producers and as many consumers, `items` items per
+/// producer, each put and get taking `work_ms`.
+pub fn queue_params(workers: u64, items: u64, work_ms: u64) -> Params {
+    let (workers, items, work_ms) = (workers.to_string(), items.to_string(), work_ms.to_string());
+    params(
+        &pyconc::sims::queue::INFO,
+        &[
+            ("producers", &workers),
+            ("consumers", &workers),
+            ("items", &items),
+            ("produce_ms", &work_ms),
+            ("consume_ms", &work_ms),
+        ],
+    )
+}
+
 /// Waits (polling every `poll`) until `demo` says it is finished.
 pub fn wait_finished(demo: &dyn Demo, poll: Duration) {
     let deadline = Instant::now() + Duration::from_secs(300);
@@ -209,22 +225,13 @@ pub fn rows(rounds: usize, quick: bool, only: Option<&str>) -> Vec<Row> {
     if !wants("queue") {
         return rows;
     }
-    let (producers, items) = (4u64, 2_000u64);
-    let p = params(
-        &pyconc::sims::queue::INFO,
-        &[
-            ("producers", "4"),
-            ("consumers", "4"),
-            ("items", "2000"),
-            ("produce_ms", "0"),
-            ("consume_ms", "0"),
-        ],
-    );
+    let (producers, items) = (4, 2_000);
+    let p = queue_params(producers, items, 0);
     let total = producers * items;
     rows.push(compare(
         rounds,
         "queue",
-        format!("4 producers, 4 consumers, {total} items, maxsize 10"),
+        format!("{producers} producers, {producers} consumers, {total} items, maxsize 10"),
         "kitem/s",
         |on| queue_rate(&p, total, on),
     ));

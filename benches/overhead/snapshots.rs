@@ -19,7 +19,7 @@ use pyconc::sims::race::live::LiveDemo;
 use pyconc::sims::race::{RaceMode, RaceSetup};
 use pyconc::sims::{Demo, Engine, Snapshot};
 
-use crate::engines::{params, wait_finished, worker_exe};
+use crate::engines::{params, queue_params, wait_finished, worker_exe};
 
 /// Snapshot builds are goals under this.
 const GOAL_MS: f64 = 1.0;
@@ -204,18 +204,8 @@ pub fn table(asyncio: Option<f64>, asyncio_tasks: u32, quick: bool) {
         line("race", "8 threads (its most)", Some(call), clone_us(&snap));
     }
     {
-        let p = params(
-            &pyconc::sims::queue::INFO,
-            &[
-                ("producers", "8"),
-                ("consumers", "8"),
-                ("items", "100"),
-                ("produce_ms", "1"),
-                ("consume_ms", "1"),
-            ],
-        );
         let demo = pyconc::sims::queue::INFO
-            .start(&p)
+            .start(&queue_params(8, 100, 1))
             .expect("the queue starts");
         let (call, snap) = watch(demo.as_ref(), limit, || demo.is_finished());
         wait_finished(demo.as_ref(), Duration::from_millis(2));
