@@ -96,6 +96,11 @@ impl Pause {
     fn is_on(&self) -> bool {
         self.since.is_some()
     }
+
+    /// All the time spent paused, up to now.
+    fn total(&self) -> Duration {
+        self.before + self.since.map_or(Duration::ZERO, |s| s.elapsed())
+    }
 }
 
 impl RunControl {
@@ -138,8 +143,7 @@ impl RunControl {
     /// All the time this run has spent paused, up to now: what a part's timing leaves out,
     /// so pausing to explain a demo does not change its speedup.
     pub fn paused_total(&self) -> Duration {
-        let pause = self.lock();
-        pause.before + pause.since.map_or(Duration::ZERO, |s| s.elapsed())
+        self.lock().total()
     }
 
     /// Blocks while paused. Returns false when the demo is stopping (the worker should
@@ -173,6 +177,32 @@ impl RunControl {
     /// Returns false if woken by stop.
     pub fn sleep(&self, duration: Duration) -> bool {
         self.sleep_unless(duration, &AtomicBool::new(false))
+    }
+
+    /// Sleeps until `duration` of unpaused time has passed, unless the demo stops first
+    /// (false): a pause holds the sleep where it is, as if the simulated wait (a task's
+    /// I/O) were frozen with the rest of the demo.
+    pub fn sleep_unpaused(&self, duration: Duration) -> bool {
+        let started = Instant::now();
+        let mut guard = self.lock();
+        let paused_then = guard.total();
+        loop {
+            if self.is_stopping() {
+                return false;
+            }
+            let paused_since = guard.total().saturating_sub(paused_then);
+            let ran = started.elapsed().saturating_sub(paused_since);
+            if ran >= duration {
+                return true;
+            }
+            guard = if guard.is_on() {
+                (self.changed.wait(guard)).unwrap_or_else(|poison| poison.into_inner())
+            } else {
+                (self.changed.wait_timeout(guard, duration - ran))
+                    .unwrap_or_else(|poison| poison.into_inner())
+                    .0
+            };
+        }
     }
 
     /// Like [`RunControl::sleep`], also cut short (returning false) once `quit` is set
@@ -277,6 +307,33 @@ mod tests {
         std::thread::sleep(Duration::from_millis(10));
         assert!(control.paused_total() >= first + Duration::from_millis(10));
         assert!(control.is_paused());
+    }
+
+    #[test]
+    fn a_pause_holds_an_unpaused_sleep_and_stop_ends_it() {
+        let control = Arc::new(RunControl::new());
+        control.set_paused(true);
+        let sleeper = {
+            let c = Arc::clone(&control);
+            std::thread::spawn(move || {
+                (c.sleep_unpaused(Duration::from_millis(50)), Instant::now())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        let resumed = Instant::now();
+        control.set_paused(false);
+        // Whenever the sleeper began, it cannot have ended while paused.
+        let (slept, ended) = sleeper.join().unwrap();
+        assert!(slept);
+        assert!(ended >= resumed);
+        assert!(control.sleep_unpaused(Duration::from_millis(1)));
+        control.set_paused(true);
+        let held = {
+            let c = Arc::clone(&control);
+            std::thread::spawn(move || c.sleep_unpaused(Duration::from_secs(3600)))
+        };
+        control.stop();
+        assert!(!held.join().unwrap());
     }
 
     #[test]

@@ -175,6 +175,12 @@ impl Executor {
     fn records(&self) -> MutexGuard<'_, Vec<TaskRecord>> {
         self.records.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Time since the start, pauses left out: a pause freezes the tasks' I/O too
+    /// ([`RunControl::sleep_unpaused`]), so the wall time and the speedup are the run's own.
+    fn run_time(&self) -> Duration {
+        (self.started.elapsed()).saturating_sub(self.control.paused_total())
+    }
 }
 
 /// The running `threadpool` demo.
@@ -263,11 +269,11 @@ fn worker(ex: &Executor, w: usize) {
             let mut records = ex.records();
             records[task].state = RunState::Io;
             records[task].worker = Some(w);
-            records[task].started = Some(ex.started.elapsed());
+            records[task].started = Some(ex.run_time());
         }
         ex.running[w].store(task as u64, Ordering::SeqCst);
         let blocked = ex.speed.scale_ms(ex.durations[task]);
-        let completed = ex.control.sleep(blocked);
+        let completed = ex.control.sleep_unpaused(blocked);
         ex.running[w].store(NO_TASK, Ordering::SeqCst);
         if !completed {
             break;
@@ -276,7 +282,7 @@ fn worker(ex: &Executor, w: usize) {
         completion.push(task);
         let mut records = ex.records();
         records[task].state = RunState::Done;
-        records[task].ended = Some(ex.started.elapsed());
+        records[task].ended = Some(ex.run_time());
         if completion.len() == ex.durations.len() {
             ex.finished.store(true, Ordering::SeqCst);
         }
@@ -325,7 +331,7 @@ fn view(ex: &Executor, strips: &[Vec<RunState>]) -> PoolSnapshot {
             .max()
             .unwrap_or_default()
     } else {
-        ex.started.elapsed()
+        ex.run_time()
     };
     let workers = (0..ex.running.len())
         .map(|w| {
