@@ -56,7 +56,9 @@ impl LockTable {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// `lock.acquire(timeout=...)` for thread `t`; `None` waits until stop.
+    /// `lock.acquire(timeout=...)` for thread `t`; `None` waits until stop. While the demo
+    /// is paused no lock is taken and the timeout does not run down, so a paused table
+    /// stands still.
     fn acquire(
         &self,
         t: usize,
@@ -64,7 +66,7 @@ impl LockTable {
         timeout: Option<Duration>,
         control: &RunControl,
     ) -> Acquired {
-        let deadline = timeout.map(|d| Instant::now() + d);
+        let (started, paused_then) = (Instant::now(), control.paused_total());
         let mut state = self.lock();
         loop {
             // Stop first: a lock freed by a thread that is leaving must not be taken.
@@ -72,18 +74,21 @@ impl LockTable {
                 state.waiting[t] = None;
                 return Acquired::Stopped;
             }
-            if state.owners[lock].is_none() {
+            let paused = control.is_paused();
+            if state.owners[lock].is_none() && !paused {
                 state.owners[lock] = Some(t);
                 state.waiting[t] = None;
                 return Acquired::Got;
             }
-            let now = Instant::now();
-            let wait = match deadline {
-                Some(d) if now >= d => {
+            let paused_since = control.paused_total().saturating_sub(paused_then);
+            let waited = started.elapsed().saturating_sub(paused_since);
+            let wait = match timeout {
+                _ if paused => RECHECK_INTERVAL,
+                Some(d) if waited >= d => {
                     state.waiting[t] = None;
                     return Acquired::TimedOut;
                 }
-                Some(d) => (d - now).min(RECHECK_INTERVAL),
+                Some(d) => (d - waited).min(RECHECK_INTERVAL),
                 None => RECHECK_INTERVAL,
             };
             state.waiting[t] = Some(lock);
@@ -127,9 +132,17 @@ struct Shared {
 }
 
 impl Shared {
-    /// Sleeps `ms` scaled by the playback speed; false when stopping.
+    /// Sleeps `ms` scaled by the playback speed, held while paused (a thread's work stands
+    /// still with the rest of the demo); false when stopping.
     fn sleep_ms(&self, ms: u64) -> bool {
-        self.control.sleep(self.speed.scale_ms(ms))
+        self.control.sleep_unpaused(self.speed.scale_ms(ms))
+    }
+
+    /// Time since `started`, pauses left out.
+    fn run_time(&self, started: Instant) -> Duration {
+        started
+            .elapsed()
+            .saturating_sub(self.control.paused_total())
     }
 
     fn timeout(&self) -> Option<Duration> {
@@ -291,7 +304,7 @@ fn detect(shared: &Shared, latest: &SnapshotCell<DeadlockSnapshot>, started: Ins
         match &cycle {
             Some(c) if shared.setup.timeout_ms == 0 && detection.deadlock.is_none() => {
                 detection.deadlock = Some(c.clone());
-                detection.detected_after_ms = Some(started.elapsed().as_millis() as u64);
+                detection.detected_after_ms = Some(shared.run_time(started).as_millis() as u64);
                 shared.deadlocked.store(true, Ordering::SeqCst);
             }
             Some(_) if shared.setup.timeout_ms == 0 => {}
@@ -357,7 +370,7 @@ fn view(shared: &Shared, detection: &Detection, started: Instant) -> DeadlockSna
         last_event: None,
         challenge: None,
         challenge_won: false,
-        elapsed_s: started.elapsed().as_secs_f64(),
+        elapsed_s: shared.run_time(started).as_secs_f64(),
     }
 }
 
@@ -418,6 +431,38 @@ mod tests {
         assert_eq!(m["deadlocked"], true);
         assert_eq!(m["cycle"], serde_json::json!([1, 2]));
         assert!(m["acquisitions"].as_u64().unwrap() >= 2);
+    }
+
+    #[test]
+    fn a_paused_table_stands_still_and_so_does_its_clock() {
+        // Opposite order with a timeout: threads take, wait, give up and retry all the time.
+        let mut demo: Box<dyn Demo> =
+            Box::new(LiveDemo::start(setup(LockOrder::Opposite, 3, 30)).unwrap());
+        let counts = |demo: &dyn Demo| match demo.snapshot() {
+            Snapshot::Deadlock(s) => (s.totals(), s.elapsed_s),
+            _ => panic!("not a deadlock snapshot"),
+        };
+        assert!(wait_for(|| counts(demo.as_ref()).0.acquisitions >= 6));
+        demo.set_paused(true);
+        // Let what was under way reach a checkpoint, a held sleep or a held acquire (a
+        // generous wait: only a step already past its acquire can still count).
+        std::thread::sleep(Duration::from_millis(600));
+        let (before, before_s) = counts(demo.as_ref());
+        std::thread::sleep(Duration::from_millis(500));
+        let (after, after_s) = counts(demo.as_ref());
+        assert_eq!(
+            before, after,
+            "nothing is taken and no timeout runs out while paused"
+        );
+        assert!(
+            after_s - before_s < 0.3,
+            "{before_s} then {after_s}: the clock stands"
+        );
+        demo.set_paused(false);
+        assert!(wait_for(
+            || counts(demo.as_ref()).0.acquisitions > after.acquisitions
+        ));
+        let _ = demo.stop();
     }
 
     #[test]
