@@ -11,7 +11,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::sims::kit::PlaybackSpeed;
 
@@ -26,6 +26,10 @@ pub const MAX_SPEED: f64 = 1.0;
 #[derive(Debug, Default)]
 struct GateState {
     paused: bool,
+    /// Since when, while paused.
+    paused_since: Option<Instant>,
+    /// Time spent paused before `paused_since`.
+    paused_before: Duration,
     permits: u64,
 }
 
@@ -85,11 +89,26 @@ impl Gate {
     /// Pauses or resumes. Resuming drops any step permits not yet used.
     pub fn set_paused(&self, paused: bool) {
         let mut state = self.lock();
+        match (state.paused_since, paused) {
+            (None, true) => state.paused_since = Some(Instant::now()),
+            (Some(since), false) => {
+                state.paused_before += since.elapsed();
+                state.paused_since = None;
+            }
+            _ => {}
+        }
         state.paused = paused;
         state.permits = 0;
         self.paused.store(paused, Ordering::Release);
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.changed.notify_all();
+    }
+
+    /// All the time spent paused so far (stepping included). The loop's clock runs on
+    /// while paused, so a scenario's length includes this; the caption says how much.
+    pub fn paused_total(&self) -> Duration {
+        let state = self.lock();
+        state.paused_before + state.paused_since.map_or(Duration::ZERO, |s| s.elapsed())
     }
 
     /// True while paused.

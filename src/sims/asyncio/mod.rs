@@ -180,18 +180,21 @@ fn run_loop(runtime: tokio::runtime::Runtime, shared: &LoopHandles) {
         let main = ctx
             .tracker
             .spawn("main", SOLO, scenarios::main(Arc::clone(ctx)));
-        let started = Instant::now();
+        let (started, paused_then) = (Instant::now(), shared.gate.paused_total());
         let ended = tokio::select! {
-            _ = main => Some(started.elapsed()),
+            _ = main => Some((started.elapsed(), shared.gate.paused_total() - paused_then)),
             () = stop.notified() => None,
         };
         beat.abort();
         ended
     });
-    if let Some(took) = ended {
+    if let Some((took, paused)) = ended {
         status
             .scenario_ns
             .store(took.as_nanos() as u64, Ordering::Relaxed);
+        status
+            .scenario_paused_ns
+            .store(paused.as_nanos() as u64, Ordering::Relaxed);
         status.completed.store(true, Ordering::Release);
     }
     status

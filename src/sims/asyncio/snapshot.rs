@@ -81,6 +81,9 @@ pub struct AsyncioSnapshot {
     pub ideal_s: f64,
     /// What it took, once it ended, s.
     pub scenario_s: Option<f64>,
+    /// How much of that the demo was paused, s (the loop's clock runs on while paused).
+    #[serde(default)]
+    pub scenario_paused_s: Option<f64>,
     /// Playback speed (1.0 real time).
     pub speed: f64,
     /// The loop is parked at the pause gate.
@@ -140,6 +143,8 @@ pub struct LoopStatus {
     pub completed: AtomicBool,
     /// How long `main` ran, ns.
     pub scenario_ns: AtomicU64,
+    /// How much of that the demo was paused, ns.
+    pub scenario_paused_ns: AtomicU64,
     /// Tasks still alive when `main` returned.
     pub leaked: AtomicU64,
     /// The longest the observer took to build one snapshot, ns.
@@ -237,14 +242,16 @@ impl Observer {
             self.depth_history.push_back(depth as f64);
         }
 
+        let status = &self.shared.status;
+        let seconds = |ns: &AtomicU64| ns.load(Ordering::Relaxed) as f64 / 1e9;
         AsyncioSnapshot {
             scenario: s.scenario,
             flavor: s.flavor,
             sort,
             elapsed_s: self.started.elapsed().as_secs_f64(),
             ideal_s: self.ideal_s,
-            scenario_s: completed
-                .then(|| self.shared.status.scenario_ns.load(Ordering::Relaxed) as f64 / 1e9),
+            scenario_s: completed.then(|| seconds(&status.scenario_ns)),
+            scenario_paused_s: completed.then(|| seconds(&status.scenario_paused_ns)),
             speed: ctx.speed.get(),
             paused,
             finished: completed && loop_done,

@@ -101,13 +101,24 @@ pub fn caption(snap: &AsyncioSnapshot) -> String {
     format!("{text}{multi}")
 }
 
+/// How long the scenario took, and how much of it was a pause (the loop's clock runs on
+/// while paused, so that time is in the figure: the caption says so rather than compare it
+/// with the ideal unexplained).
+fn took(snap: &AsyncioSnapshot) -> String {
+    let took = snap.scenario_s.unwrap_or(snap.elapsed_s);
+    match snap.scenario_paused_s {
+        Some(paused) if paused >= 0.05 => format!("{took:.2} s ({paused:.1} s of it paused)"),
+        _ => format!("{took:.2} s"),
+    }
+}
+
 fn finished_caption(snap: &AsyncioSnapshot) -> String {
     let f = &snap.figures;
     let c = &snap.counts;
-    let took = snap.scenario_s.unwrap_or(snap.elapsed_s);
+    let took = took(snap);
     match snap.scenario {
         Scenario::Gather | Scenario::Scale => format!(
-            "done: {} in {took:.2} s, ideal {:.2} s: they waited together, not in turn",
+            "done: {} in {took}, ideal {:.2} s: they waited together, not in turn",
             count(snap.scenario_tasks(), "task"),
             snap.ideal_s
         ),
@@ -118,18 +129,18 @@ fn finished_caption(snap: &AsyncioSnapshot) -> String {
             f.gather.completed_after_failure
         ),
         Scenario::Blocking => format!(
-            "done in {took:.2} s, ideal {:.2} s: one {} ms blocking call froze every task (lag max {})",
+            "done in {took}, ideal {:.2} s: one {} ms blocking call froze every task (lag max {})",
             snap.ideal_s,
             f.block_ms,
             ms(snap.lag_max_ms)
         ),
         Scenario::Offload => format!(
-            "done in {took:.2} s, ideal {:.2} s: offloaded, the call froze nothing (lag max {})",
+            "done in {took}, ideal {:.2} s: offloaded, the call froze nothing (lag max {})",
             snap.ideal_s,
             ms(snap.lag_max_ms)
         ),
         Scenario::Semaphore => format!(
-            "done in {took:.2} s, ideal {:.2} s: never more than {} inside (limit {})",
+            "done in {took}, ideal {:.2} s: never more than {} inside (limit {})",
             snap.ideal_s, f.peak_inside, f.limit
         ),
         Scenario::Timeout => format!(

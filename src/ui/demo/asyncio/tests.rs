@@ -53,6 +53,7 @@ fn base(scenario: Scenario, tasks: Vec<TaskFacts>) -> AsyncioSnapshot {
         elapsed_s: 0.75,
         ideal_s: 1.491,
         scenario_s: None,
+        scenario_paused_s: None,
         speed: 1.0,
         paused: false,
         finished: false,
@@ -242,6 +243,22 @@ fn captions_say_what_happens() {
     assert!(caption(&multi).contains("one worker thread"));
     multi.polling_for_ms = 0.1;
     assert!(caption(&multi).contains("multi-thread"));
+}
+
+#[test]
+fn a_finished_run_says_how_much_of_its_time_was_a_pause() {
+    let mut done = gather_paused();
+    (done.paused, done.finished) = (false, true);
+    done.scenario_s = Some(3.64);
+    done.scenario_paused_s = Some(2.15);
+    let text = caption(&done);
+    assert!(
+        text.contains("in 3.64 s (2.1 s of it paused), ideal"),
+        "{text}"
+    );
+    done.scenario_paused_s = Some(0.0);
+    let text = caption(&done);
+    assert!(text.contains("in 3.64 s, ideal"), "{text}");
 }
 
 #[test]
