@@ -52,6 +52,8 @@ pub fn render(snap: &PoolSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer) 
         figures: figure_lines(snap),
         report: None,
         cores: &snap.load.cores,
+        run_over: matches!(snap.phase, PoolPhase::Done | PoolPhase::Stopped),
+        run_s: snap.parts.parallel_s + snap.parts.sequential_s,
         gap: MeterGap::Always,
     };
     pool_view::render(view, theme, area, buf);

@@ -9,6 +9,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::sims::cores::CoreReading;
+use crate::sims::kit::cpu_load::CPU_SAMPLE_INTERVAL;
 use crate::sims::timeline::Activity;
 use crate::theme::Theme;
 use crate::ui::demo::lanes::{self, Lane};
@@ -47,8 +48,33 @@ pub struct PoolView<'a> {
     pub report: Option<&'a str>,
     /// Per-core load, last.
     pub cores: &'a [CoreReading],
+    /// The run is over (finished, stopped or failed).
+    pub run_over: bool,
+    /// Seconds the run has gone on (both parts), to tell a run too short for a reading
+    /// from a system that gives none.
+    pub run_s: f64,
     /// Where the blank row before the meters goes.
     pub gap: MeterGap,
+}
+
+/// Why there is no core reading to draw, if there is none: the monitor reads the cores
+/// every [`CPU_SAMPLE_INTERVAL`], so a run shorter than that has none, and one twice as
+/// long with none is on a system that gives none (`None`: draw the meters).
+fn no_reading(cores: &[CoreReading], run_over: bool, run_s: f64) -> Option<String> {
+    if !cores.is_empty() {
+        return None;
+    }
+    let interval_s = CPU_SAMPLE_INTERVAL.as_secs_f64();
+    Some(if run_s >= 2.0 * interval_s {
+        "core load: this system gives no per-core readings".to_string()
+    } else if run_over {
+        format!(
+            "core load: none read (the run took under {} ms)",
+            CPU_SAMPLE_INTERVAL.as_millis()
+        )
+    } else {
+        "core load: no readings yet".to_string()
+    })
 }
 
 /// Draws `view` into `area`. Fixed rows: the caption, a blank row, the time axis, the
@@ -98,8 +124,39 @@ pub fn render(view: PoolView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if roomy && view.gap == MeterGap::WhenRoomy {
         lines.push(Line::default());
     }
-    lines.extend(lanes::core_meters(view.cores, width, roomy, theme));
+    match no_reading(view.cores, view.run_over, view.run_s) {
+        Some(why) => lines.push(Line::styled(why, theme.muted)),
+        None => lines.extend(lanes::core_meters(view.cores, width, roomy, theme)),
+    }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_reading_says_why() {
+        let reading = CoreReading {
+            load_pct: 50.0,
+            history: vec![50.0],
+        };
+        assert_eq!(no_reading(&[reading], true, 0.1), None);
+        let why = |over, run_s| no_reading(&[], over, run_s).unwrap();
+        assert_eq!(why(false, 0.1), "core load: no readings yet");
+        assert_eq!(
+            why(true, 0.1),
+            "core load: none read (the run took under 250 ms)"
+        );
+        assert_eq!(
+            why(false, 0.6),
+            "core load: this system gives no per-core readings"
+        );
+        assert_eq!(
+            why(true, 3.0),
+            "core load: this system gives no per-core readings"
+        );
+    }
 }

@@ -60,6 +60,11 @@ pub fn render(snap: &ProcessesSnapshot, theme: &Theme, area: Rect, buf: &mut Buf
         figures: figure_lines(snap),
         report: snap.breakage.report(),
         cores: &snap.load.cores,
+        run_over: matches!(
+            snap.phase,
+            ProcPhase::Done | ProcPhase::Stopped | ProcPhase::Failed
+        ),
+        run_s: snap.parts.parallel_s + snap.parts.sequential_s,
         gap: MeterGap::WhenRoomy,
     };
     pool_view::render(view, theme, area, buf);
