@@ -11,9 +11,10 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::sims::kit::PlaybackSpeed;
+use crate::sims::kit::control::PausedTime;
 
 /// The most step permits that can queue up when `step` is pressed faster than the loop
 /// takes them.
@@ -25,11 +26,7 @@ pub const MAX_SPEED: f64 = 1.0;
 
 #[derive(Debug, Default)]
 struct GateState {
-    paused: bool,
-    /// Since when, while paused.
-    paused_since: Option<Instant>,
-    /// Time spent paused before `paused_since`.
-    paused_before: Duration,
+    paused: PausedTime,
     permits: u64,
 }
 
@@ -69,7 +66,7 @@ impl Gate {
             if self.is_stopping() {
                 return false;
             }
-            if !state.paused {
+            if !state.paused.is_on() {
                 return true;
             }
             if state.permits > 0 {
@@ -89,15 +86,7 @@ impl Gate {
     /// Pauses or resumes. Resuming drops any step permits not yet used.
     pub fn set_paused(&self, paused: bool) {
         let mut state = self.lock();
-        match (state.paused_since, paused) {
-            (None, true) => state.paused_since = Some(Instant::now()),
-            (Some(since), false) => {
-                state.paused_before += since.elapsed();
-                state.paused_since = None;
-            }
-            _ => {}
-        }
-        state.paused = paused;
+        state.paused.set(paused);
         state.permits = 0;
         self.paused.store(paused, Ordering::Release);
         self.epoch.fetch_add(1, Ordering::AcqRel);
@@ -107,8 +96,7 @@ impl Gate {
     /// All the time spent paused so far (stepping included). The loop's clock runs on
     /// while paused, so a scenario's length includes this; the caption says how much.
     pub fn paused_total(&self) -> Duration {
-        let state = self.lock();
-        state.paused_before + state.paused_since.map_or(Duration::ZERO, |s| s.elapsed())
+        self.lock().paused.total()
     }
 
     /// True while paused.
@@ -119,7 +107,7 @@ impl Gate {
     /// Lets exactly one more poll through while paused. Returns false when not paused.
     pub fn step(&self) -> bool {
         let mut state = self.lock();
-        if !state.paused {
+        if !state.paused.is_on() {
             return false;
         }
         state.permits = (state.permits + 1).min(MAX_QUEUED_STEPS);

@@ -79,26 +79,40 @@ impl<'a> Pacing<'a> {
 #[derive(Debug, Default)]
 pub struct RunControl {
     stopping: AtomicBool,
-    pause: Mutex<Pause>,
+    pause: Mutex<PausedTime>,
     changed: Condvar,
 }
 
-/// Whether the run is paused, and for how long it has been so far.
-#[derive(Debug, Default)]
-struct Pause {
+/// Whether a run is paused, and all the time it has spent paused: kept by [`RunControl`]
+/// and by the asyncio loop's gate, so a demo's times can leave its pauses out.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PausedTime {
     /// Since when, while paused.
     since: Option<Instant>,
     /// Time spent paused before `since`.
     before: Duration,
 }
 
-impl Pause {
-    fn is_on(&self) -> bool {
+impl PausedTime {
+    /// Pauses or resumes (pausing while paused is the same pause).
+    pub fn set(&mut self, paused: bool) {
+        match (self.since, paused) {
+            (None, true) => self.since = Some(Instant::now()),
+            (Some(since), false) => {
+                self.before += since.elapsed();
+                self.since = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// True while paused.
+    pub fn is_on(&self) -> bool {
         self.since.is_some()
     }
 
     /// All the time spent paused, up to now.
-    fn total(&self) -> Duration {
+    pub fn total(&self) -> Duration {
         self.before + self.since.map_or(Duration::ZERO, |s| s.elapsed())
     }
 }
@@ -123,15 +137,7 @@ impl RunControl {
 
     /// Pauses or resumes the workers that call [`RunControl::checkpoint`].
     pub fn set_paused(&self, paused: bool) {
-        let mut pause = self.lock();
-        match (pause.since, paused) {
-            (None, true) => pause.since = Some(Instant::now()),
-            (Some(since), false) => {
-                pause.before += since.elapsed();
-                pause.since = None;
-            }
-            _ => {}
-        }
+        self.lock().set(paused);
         self.changed.notify_all();
     }
 
@@ -226,7 +232,7 @@ impl RunControl {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Pause> {
+    fn lock(&self) -> MutexGuard<'_, PausedTime> {
         self.pause
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
