@@ -9,12 +9,12 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{DeadlockSetup, DeadlockSnapshot, DeadlockThread, LockCounts, find_cycle};
 use crate::sims::kit::RunState;
 use crate::sims::kit::step_model::EngineSnapshot;
-use crate::sims::kit::{Crew, Pacing, PlaybackSpeed, RunControl, SnapshotCell};
+use crate::sims::kit::{Crew, Pacing, PlaybackSpeed, RunControl, RunMark, SnapshotCell};
 use crate::sims::{Demo, Snapshot, StartError};
 
 /// The longest a waiting thread sleeps before it looks again at its lock and the stop flag.
@@ -66,7 +66,7 @@ impl LockTable {
         timeout: Option<Duration>,
         control: &RunControl,
     ) -> Acquired {
-        let (started, paused_then) = (Instant::now(), control.paused_total());
+        let started = control.mark();
         let mut state = self.lock();
         loop {
             // Stop first: a lock freed by a thread that is leaving must not be taken.
@@ -80,8 +80,7 @@ impl LockTable {
                 state.waiting[t] = None;
                 return Acquired::Got;
             }
-            let paused_since = control.paused_total().saturating_sub(paused_then);
-            let waited = started.elapsed().saturating_sub(paused_since);
+            let waited = control.unpaused_since(started);
             let wait = match timeout {
                 _ if paused => RECHECK_INTERVAL,
                 Some(d) if waited >= d => {
@@ -138,13 +137,6 @@ impl Shared {
         self.control.sleep_unpaused(self.speed.scale_ms(ms))
     }
 
-    /// Time since `started`, pauses left out.
-    fn run_time(&self, started: Instant) -> Duration {
-        started
-            .elapsed()
-            .saturating_sub(self.control.paused_total())
-    }
-
     fn timeout(&self) -> Option<Duration> {
         (self.setup.timeout_ms > 0).then(|| self.speed.scale_ms(self.setup.timeout_ms))
     }
@@ -169,7 +161,7 @@ impl LiveDemo {
             speed: PlaybackSpeed::new(),
             deadlocked: AtomicBool::new(false),
         });
-        let started = Instant::now();
+        let started = shared.control.mark();
         let latest = SnapshotCell::new(view(&shared, &Detection::default(), started));
         let mut demo = LiveDemo {
             shared: Arc::clone(&shared),
@@ -208,7 +200,7 @@ impl LiveDemo {
             cycles_broken: last.cycles_broken,
             last_cycle: None,
         };
-        let mut fin = view(&self.shared, &detection, Instant::now());
+        let mut fin = view(&self.shared, &detection, self.shared.control.mark());
         fin.elapsed_s = last.elapsed_s;
         self.latest.publish(fin);
     }
@@ -294,7 +286,7 @@ struct Detection {
     last_cycle: Option<Vec<usize>>,
 }
 
-fn detect(shared: &Shared, latest: &SnapshotCell<DeadlockSnapshot>, started: Instant) {
+fn detect(shared: &Shared, latest: &SnapshotCell<DeadlockSnapshot>, started: RunMark) {
     let mut detection = Detection::default();
     while shared.control.sleep(DETECT_INTERVAL) {
         let cycle = {
@@ -304,7 +296,8 @@ fn detect(shared: &Shared, latest: &SnapshotCell<DeadlockSnapshot>, started: Ins
         match &cycle {
             Some(c) if shared.setup.timeout_ms == 0 && detection.deadlock.is_none() => {
                 detection.deadlock = Some(c.clone());
-                detection.detected_after_ms = Some(shared.run_time(started).as_millis() as u64);
+                detection.detected_after_ms =
+                    Some(shared.control.unpaused_since(started).as_millis() as u64);
                 shared.deadlocked.store(true, Ordering::SeqCst);
             }
             Some(_) if shared.setup.timeout_ms == 0 => {}
@@ -319,7 +312,7 @@ fn detect(shared: &Shared, latest: &SnapshotCell<DeadlockSnapshot>, started: Ins
     }
 }
 
-fn view(shared: &Shared, detection: &Detection, started: Instant) -> DeadlockSnapshot {
+fn view(shared: &Shared, detection: &Detection, started: RunMark) -> DeadlockSnapshot {
     let (owners, waiting) = {
         let state = shared.table.lock();
         (state.owners.clone(), state.waiting.clone())
@@ -370,7 +363,7 @@ fn view(shared: &Shared, detection: &Detection, started: Instant) -> DeadlockSna
         last_event: None,
         challenge: None,
         challenge_won: false,
-        elapsed_s: shared.run_time(started).as_secs_f64(),
+        elapsed_s: shared.control.unpaused_since(started).as_secs_f64(),
     }
 }
 
@@ -409,6 +402,7 @@ mod tests {
     use super::super::LockOrder;
     use super::*;
     use crate::sims::test_support::wait_for;
+    use std::time::Instant;
 
     fn setup(order: LockOrder, threads: usize, timeout_ms: u64) -> DeadlockSetup {
         DeadlockSetup {

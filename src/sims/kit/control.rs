@@ -115,6 +115,35 @@ impl PausedTime {
     pub fn total(&self) -> Duration {
         self.before + self.since.map_or(Duration::ZERO, |s| s.elapsed())
     }
+
+    /// Now, as a moment to measure unpaused time from.
+    pub fn mark(&self) -> RunMark {
+        RunMark {
+            at: Instant::now(),
+            paused: self.total(),
+        }
+    }
+
+    /// The time since `mark`, less what was spent paused since.
+    pub fn unpaused_since(&self, mark: RunMark) -> Duration {
+        let paused_since = self.total().saturating_sub(mark.paused);
+        mark.at.elapsed().saturating_sub(paused_since)
+    }
+}
+
+/// A moment of a run: when, and how long the run had been paused by then
+/// ([`RunControl::mark`]), so [`RunControl::unpaused_since`] can leave later pauses out.
+#[derive(Debug, Clone, Copy)]
+pub struct RunMark {
+    at: Instant,
+    paused: Duration,
+}
+
+impl RunMark {
+    /// The instant it was made.
+    pub fn at(&self) -> Instant {
+        self.at
+    }
 }
 
 impl RunControl {
@@ -146,10 +175,15 @@ impl RunControl {
         self.lock().is_on()
     }
 
-    /// All the time this run has spent paused, up to now: what a part's timing leaves out,
-    /// so pausing to explain a demo does not change its speedup.
-    pub fn paused_total(&self) -> Duration {
-        self.lock().total()
+    /// Now, as a moment to measure unpaused time from.
+    pub fn mark(&self) -> RunMark {
+        self.lock().mark()
+    }
+
+    /// The time since `mark` less the time paused since: a demo's own clock, which a pause
+    /// stops.
+    pub fn unpaused_since(&self, mark: RunMark) -> Duration {
+        self.lock().unpaused_since(mark)
     }
 
     /// Blocks while paused. Returns false when the demo is stopping (the worker should
@@ -189,15 +223,13 @@ impl RunControl {
     /// (false): a pause holds the sleep where it is, as if the simulated wait (a task's
     /// I/O) were frozen with the rest of the demo.
     pub fn sleep_unpaused(&self, duration: Duration) -> bool {
-        let started = Instant::now();
         let mut guard = self.lock();
-        let paused_then = guard.total();
+        let started = guard.mark();
         loop {
             if self.is_stopping() {
                 return false;
             }
-            let paused_since = guard.total().saturating_sub(paused_then);
-            let ran = started.elapsed().saturating_sub(paused_since);
+            let ran = guard.unpaused_since(started);
             if ran >= duration {
                 return true;
             }
@@ -295,24 +327,20 @@ mod tests {
 
     #[test]
     fn paused_time_adds_up_over_pauses_and_counts_a_pause_still_on() {
-        let control = RunControl::new();
-        assert_eq!(control.paused_total(), Duration::ZERO);
-        control.set_paused(true);
+        let mut pause = PausedTime::default();
+        assert_eq!(pause.total(), Duration::ZERO);
+        pause.set(true);
         std::thread::sleep(Duration::from_millis(20));
-        control.set_paused(true); // again: still the one pause
-        control.set_paused(false);
-        let first = control.paused_total();
+        pause.set(true); // again: still the one pause
+        pause.set(false);
+        let first = pause.total();
         assert!(first >= Duration::from_millis(20), "{first:?}");
         std::thread::sleep(Duration::from_millis(20));
-        assert_eq!(
-            control.paused_total(),
-            first,
-            "running time is not paused time"
-        );
-        control.set_paused(true);
+        assert_eq!(pause.total(), first, "running time is not paused time");
+        pause.set(true);
         std::thread::sleep(Duration::from_millis(10));
-        assert!(control.paused_total() >= first + Duration::from_millis(10));
-        assert!(control.is_paused());
+        assert!(pause.total() >= first + Duration::from_millis(10));
+        assert!(pause.is_on());
     }
 
     #[test]

@@ -25,6 +25,6 @@ pub mod workload;
 pub use cell::SnapshotCell;
 pub use choice::{Choice, choice_spec};
 pub use config::EngineConfig;
-pub use control::{Pacing, PlaybackSpeed, RunControl};
+pub use control::{Pacing, PlaybackSpeed, RunControl, RunMark};
 pub use crew::{Crew, Hand};
 pub use run_state::RunState;

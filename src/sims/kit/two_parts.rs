@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::control::RunControl;
+use super::control::{RunControl, RunMark};
 use super::cpu_load::{CPU_SAMPLE_INTERVAL, CoreReading, PhaseLoad};
 use super::figures::round3_all;
 use super::lane_sums::LaneSums;
@@ -80,26 +80,22 @@ impl LoadReadings {
 }
 
 /// When each part of a run started and, once it is over, how long it took, pauses left
-/// out: each method takes `paused`, the run's [`RunControl::paused_total`] now, so a
-/// teacher who pauses a demo to explain it still gets the speedup it would have had. (The
-/// lanes are drawn in wall time: a task that was parked in a pause shows long.)
+/// out: each method takes the run's [`RunControl`], so a teacher who pauses a demo to
+/// explain it still gets the speedup it would have had. (The lanes are drawn in wall time:
+/// a task that was parked in a pause shows long.)
 #[derive(Debug, Clone, Copy)]
 pub struct PartsClock {
-    parallel_started: Instant,
-    /// The run's paused total when the parallel part started.
-    parallel_paused: Duration,
+    parallel_started: RunMark,
     parallel_s: Option<f64>,
-    /// When the sequential part started, and the paused total then.
-    sequential_started: Option<(Instant, Duration)>,
+    sequential_started: Option<RunMark>,
     sequential_s: Option<f64>,
 }
 
 impl PartsClock {
     /// The parallel part starts now.
-    pub fn start(paused: Duration) -> Self {
+    pub fn start(control: &RunControl) -> Self {
         PartsClock {
-            parallel_started: Instant::now(),
-            parallel_paused: paused,
+            parallel_started: control.mark(),
             parallel_s: None,
             sequential_started: None,
             sequential_s: None,
@@ -108,50 +104,43 @@ impl PartsClock {
 
     /// When the parallel part started.
     pub fn parallel_started(&self) -> Instant {
-        self.parallel_started
+        self.parallel_started.at()
     }
 
     /// Seconds the parallel part has run so far, not counting pauses.
-    pub fn parallel_so_far(&self, paused: Duration) -> f64 {
-        unpaused_s(self.parallel_started, self.parallel_paused, paused)
+    pub fn parallel_so_far(&self, control: &RunControl) -> f64 {
+        (control.unpaused_since(self.parallel_started)).as_secs_f64()
     }
 
     /// The parallel part took `parallel_s`; the sequential part starts now, at the instant
     /// returned.
-    pub fn end_parallel(&mut self, parallel_s: f64, paused: Duration) -> Instant {
-        let started = Instant::now();
+    pub fn end_parallel(&mut self, parallel_s: f64, control: &RunControl) -> Instant {
+        let started = control.mark();
         self.parallel_s = Some(parallel_s);
-        self.sequential_started = Some((started, paused));
-        started
+        self.sequential_started = Some(started);
+        started.at()
     }
 
     /// The sequential part is over now.
-    pub fn end_sequential(&mut self, paused: Duration) {
-        self.sequential_s = self.sequential_so_far(paused);
+    pub fn end_sequential(&mut self, control: &RunControl) {
+        self.sequential_s = self.sequential_so_far(control);
     }
 
     /// Puts both parts' seconds into `parts`: a part still running counts until now, one
     /// not started yet is 0.
-    pub fn write_times(&self, parts: &mut RunParts, paused: Duration) {
+    pub fn write_times(&self, parts: &mut RunParts, control: &RunControl) {
         parts.parallel_s = self
             .parallel_s
-            .unwrap_or_else(|| self.parallel_so_far(paused));
+            .unwrap_or_else(|| self.parallel_so_far(control));
         parts.sequential_s = (self.sequential_s)
-            .or_else(|| self.sequential_so_far(paused))
+            .or_else(|| self.sequential_so_far(control))
             .unwrap_or(0.0);
     }
 
-    fn sequential_so_far(&self, paused: Duration) -> Option<f64> {
-        let (started, paused_then) = self.sequential_started?;
-        Some(unpaused_s(started, paused_then, paused))
+    fn sequential_so_far(&self, control: &RunControl) -> Option<f64> {
+        let started = self.sequential_started?;
+        Some(control.unpaused_since(started).as_secs_f64())
     }
-}
-
-/// Seconds since `started` less the time paused since then (`paused_then` was the run's
-/// paused total at `started`, `paused_now` is it now).
-fn unpaused_s(started: Instant, paused_then: Duration, paused_now: Duration) -> f64 {
-    let paused_since = paused_now.saturating_sub(paused_then);
-    started.elapsed().saturating_sub(paused_since).as_secs_f64()
 }
 
 /// Runs tasks of `units` work units one after another on this thread, from `started`
@@ -232,18 +221,18 @@ mod tests {
 
     #[test]
     fn the_clock_counts_a_running_part_and_freezes_a_finished_one() {
-        let none = Duration::ZERO;
-        let mut clock = PartsClock::start(none);
+        let control = RunControl::new();
+        let mut clock = PartsClock::start(&control);
         let mut parts = RunParts::default();
-        clock.write_times(&mut parts, none);
+        clock.write_times(&mut parts, &control);
         assert_eq!(parts.sequential_s, 0.0, "not started");
-        let sequential_started = clock.end_parallel(0.25, none);
+        let sequential_started = clock.end_parallel(0.25, &control);
         assert!(sequential_started >= clock.parallel_started());
-        clock.end_sequential(none);
-        clock.write_times(&mut parts, none);
+        clock.end_sequential(&control);
+        clock.write_times(&mut parts, &control);
         let frozen = parts.sequential_s;
         assert_eq!(parts.parallel_s, 0.25);
-        clock.write_times(&mut parts, none);
+        clock.write_times(&mut parts, &control);
         assert_eq!(
             parts.sequential_s, frozen,
             "a finished part stays as it was"
@@ -254,26 +243,26 @@ mod tests {
     fn time_spent_paused_is_left_out_of_each_part() {
         const PAUSE_MS: u64 = 300;
         let control = RunControl::new();
-        let mut clock = PartsClock::start(control.paused_total());
+        let mut clock = PartsClock::start(&control);
         control.set_paused(true);
         std::thread::sleep(Duration::from_millis(PAUSE_MS));
         control.set_paused(false);
         // The parallel part has run for a moment, not for the pause (the bounds are generous:
         // a loaded machine may oversleep a lot, but not by the pause's length).
-        let parallel_s = clock.parallel_so_far(control.paused_total());
+        let parallel_s = clock.parallel_so_far(&control);
         assert!(parallel_s < 0.150, "{parallel_s}");
-        clock.end_parallel(parallel_s, control.paused_total());
+        clock.end_parallel(parallel_s, &control);
         // A pause before the sequential part started does not count against it either.
         std::thread::sleep(Duration::from_millis(5));
         control.set_paused(true);
         std::thread::sleep(Duration::from_millis(PAUSE_MS));
         let mut parts = RunParts::default();
-        clock.write_times(&mut parts, control.paused_total());
+        clock.write_times(&mut parts, &control);
         assert!(parts.sequential_s >= 0.004, "{}", parts.sequential_s);
         assert!(parts.sequential_s < 0.150, "{}", parts.sequential_s);
         control.set_paused(false);
-        clock.end_sequential(control.paused_total());
-        clock.write_times(&mut parts, control.paused_total());
+        clock.end_sequential(&control);
+        clock.write_times(&mut parts, &control);
         assert!(parts.sequential_s < 0.150, "{}", parts.sequential_s);
     }
 

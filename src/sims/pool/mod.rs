@@ -205,7 +205,7 @@ impl PoolDemo {
             steals: AtomicU64::new(0),
             progress: Mutex::new(Progress {
                 phase: PoolPhase::Parallel,
-                clock: PartsClock::start(control.paused_total()),
+                clock: PartsClock::start(&control),
             }),
             cpu: Mutex::new(PhaseLoad::new()),
             latest: SnapshotCell::new(PoolSnapshot::empty(config)),
@@ -245,7 +245,7 @@ impl PoolDemo {
             let shared = Arc::clone(&shared);
             crew.spawn("pool-monitor", move |_| monitor_loop(&shared))?;
         }
-        lock(&shared.progress).clock = PartsClock::start(shared.control.paused_total());
+        lock(&shared.progress).clock = PartsClock::start(&shared.control);
         {
             let shared = Arc::clone(&shared);
             crew.spawn("pool-run", move |_| run(&shared, pool, &handles))?;
@@ -261,7 +261,7 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
     pool.install(|| run_range(shared, &clock, 0..shared.config.work.tasks, false));
     let parallel_s = lock(&shared.progress)
         .clock
-        .parallel_so_far(shared.control.paused_total());
+        .parallel_so_far(&shared.control);
     drop(pool);
     for handle in lock(handles).drain(..) {
         let _ = handle.join();
@@ -273,8 +273,7 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
     let seq_started = {
         let mut p = lock(&shared.progress);
         p.phase = PoolPhase::Sequential;
-        p.clock
-            .end_parallel(parallel_s, shared.control.paused_total())
+        p.clock.end_parallel(parallel_s, &shared.control)
     };
     let hand_over = |sums: &mut LaneSums| {
         sums.hand_over(&mut lock(&shared.sequential));
@@ -292,7 +291,7 @@ fn run(shared: &Arc<Shared>, pool: rayon::ThreadPool, handles: &Mutex<Vec<JoinHa
     }
     {
         let mut p = lock(&shared.progress);
-        p.clock.end_sequential(shared.control.paused_total());
+        p.clock.end_sequential(&shared.control);
         p.phase = PoolPhase::Done;
     }
     publish(shared);
@@ -370,7 +369,7 @@ fn publish(shared: &Shared) {
         sequential: lock(&shared.sequential).clone(),
         ..RunParts::default()
     };
-    (progress.clock).write_times(&mut parts, shared.control.paused_total());
+    progress.clock.write_times(&mut parts, &shared.control);
     let snap = PoolSnapshot {
         config: shared.config,
         phase: progress.phase,

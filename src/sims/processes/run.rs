@@ -72,22 +72,23 @@ impl Shared {
         let payload = (0..config.payload_bytes())
             .map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8)
             .collect();
+        let control = Arc::new(RunControl::new());
         Shared {
             config,
             exe,
             units: config.work.task_units(),
             payload,
-            control: Arc::new(RunControl::new()),
             children: Mutex::new(Vec::new()),
             tally: Mutex::new(Tally {
                 snap: ProcessesSnapshot::empty(config),
-                clock: PartsClock::start(Duration::ZERO),
+                clock: PartsClock::start(&control),
                 done: vec![false; config.work.tasks],
             }),
             cpu: Mutex::new(PhaseLoad::new()),
             latest: SnapshotCell::new(ProcessesSnapshot::empty(config)),
             finished: AtomicBool::new(false),
             accounting,
+            control,
         }
     }
 
@@ -172,9 +173,8 @@ pub(super) fn run(shared: &Shared) {
     let sequential_started = {
         let mut t = shared.tally();
         t.snap.phase = ProcPhase::Sequential;
-        let paused = shared.control.paused_total();
-        let parallel_s = t.clock.parallel_so_far(paused);
-        t.clock.end_parallel(parallel_s, paused)
+        let parallel_s = t.clock.parallel_so_far(&shared.control);
+        t.clock.end_parallel(parallel_s, &shared.control)
     };
     // The baseline: the same tasks in a plain loop in this process, no pickling, no IPC.
     let hand_over = |sums: &mut LaneSums| {
@@ -192,7 +192,7 @@ pub(super) fn run(shared: &Shared) {
     }
     {
         let mut t = shared.tally();
-        t.clock.end_sequential(shared.control.paused_total());
+        t.clock.end_sequential(&shared.control);
         t.snap.phase = ProcPhase::Done;
     }
     publish(shared);
@@ -578,8 +578,7 @@ pub(super) fn publish(shared: &Shared) {
     let mut snap = {
         let t = shared.tally();
         let mut snap = t.snap.clone();
-        t.clock
-            .write_times(&mut snap.parts, shared.control.paused_total());
+        t.clock.write_times(&mut snap.parts, &shared.control);
         snap
     };
     snap.load = LoadReadings::of(&lock(&shared.cpu));

@@ -8,14 +8,14 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 
 use super::kit::RunState;
 use super::kit::config::{self, EngineConfig};
 use super::kit::figures::{round3, to_json};
-use super::kit::{Crew, Pacing, PlaybackSpeed, RunControl, SnapshotCell};
+use super::kit::{Crew, Pacing, PlaybackSpeed, RunControl, RunMark, SnapshotCell};
 use super::params::seed_spec;
 use super::{
     Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError, Starter,
@@ -165,7 +165,8 @@ struct Executor {
     control: Arc<RunControl>,
     speed: PlaybackSpeed,
     finished: AtomicBool,
-    started: Instant,
+    /// The start, on the demo's own clock (which a pause stops).
+    started: RunMark,
 }
 
 /// "No task": the sentinel value in `running`.
@@ -179,7 +180,7 @@ impl Executor {
     /// Time since the start, pauses left out: a pause freezes the tasks' I/O too
     /// ([`RunControl::sleep_unpaused`]), so the wall time and the speedup are the run's own.
     fn run_time(&self) -> Duration {
-        (self.started.elapsed()).saturating_sub(self.control.paused_total())
+        self.control.unpaused_since(self.started)
     }
 }
 
@@ -194,6 +195,7 @@ pub struct PoolDemo {
 impl PoolDemo {
     fn start(max_workers: usize, durations: Vec<u64>) -> Result<PoolDemo, StartError> {
         let tasks = durations.len();
+        let control = Arc::new(RunControl::new());
         let executor = Arc::new(Executor {
             // executor.submit(task, i) for every i, in order.
             queue: Mutex::new((0..tasks).collect()),
@@ -209,10 +211,10 @@ impl PoolDemo {
             durations,
             completion: Mutex::new(Vec::with_capacity(tasks)),
             running: (0..max_workers).map(|_| AtomicU64::new(NO_TASK)).collect(),
-            control: Arc::new(RunControl::new()),
+            started: control.mark(),
+            control,
             speed: PlaybackSpeed::new(),
             finished: AtomicBool::new(false),
-            started: Instant::now(),
         });
         let latest = SnapshotCell::new(view(&executor, &[]));
         let mut crew = Crew::new(Arc::clone(&executor.control));

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::sims::test_support::wait_until_finished;
+use std::time::Instant;
 
 #[test]
 fn durations_are_seeded_and_in_range() {
