@@ -3,6 +3,7 @@
 //! print flood of 50 MB is drained without hanging or bloating, with the excess counted.
 #![cfg(unix)]
 
+mod common;
 mod os_support;
 
 use std::time::{Duration, Instant};
@@ -52,8 +53,7 @@ fn a_leader_that_exits_leaves_nothing_running() {
 
 #[test]
 fn a_python_grader_with_a_sleeping_grandchild_is_killed_at_the_limit() {
-    let Ok(python) = which::which("python3") else {
-        eprintln!("skipped: no python3");
+    let Some(python) = common::python::python3_or_skip("the Python grader's time limit") else {
         return;
     };
     let script = "import subprocess, sys, time\n\

@@ -28,15 +28,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn have_python3() -> bool {
-    let found = which::which("python3").is_ok();
-    if !found {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "CI=true but no python3 on PATH"
-        );
-        eprintln!("skipped: no python3 on PATH");
-    }
-    found
+    common::python::python3_or_skip("the exercise commands").is_some()
 }
 
 #[test]

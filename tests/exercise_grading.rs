@@ -19,16 +19,8 @@ use pyconc::progress::{ExerciseState, Progress};
 use pyconc::pythons::{self, Interpreter};
 
 fn python3() -> Option<Interpreter> {
-    let found = which::which("python3")
-        .ok()
-        .and_then(|p| pythons::probe(&p).ok());
-    if found.is_none() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but no python3 could be found and probed: exercises cannot be checked");
-        }
-        eprintln!("skipped: no python3 on PATH (under CI=true this fails)");
-    }
-    found
+    let path = common::python::python3_or_skip("exercise grading")?;
+    Some(pythons::probe(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 fn fixture_pack() -> PathBuf {

@@ -9,6 +9,8 @@
 //! pass, except under `CI=true`, where a missing `python3` fails. Every failure names
 //! `file:line` and the interpreter.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -99,8 +101,7 @@ fn interpreters() -> Vec<Python> {
 /// `python3` is a failure.
 fn pythons_or_skip(what: &str) -> Vec<Python> {
     let pythons = interpreters();
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    if ci {
+    if common::python::under_ci() {
         assert!(
             pythons::probe(Path::new("python3")).is_ok()
                 || pythons.iter().any(|p| p.exe.ends_with("python3")),

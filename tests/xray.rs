@@ -5,6 +5,7 @@
 //! Without python3 the real-Python tests skip, except under CI=true where that fails.
 
 #[cfg(unix)]
+mod common;
 mod os_support;
 
 use std::path::{Path, PathBuf};
@@ -111,15 +112,7 @@ fn without_syscall_the_same_samples_show_only_running_or_asleep() {
 
 /// python3, or `None` to skip (a failure under CI=true).
 fn python3() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("python3"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true and no python3 on PATH: the x-ray tests need it");
-    }
-    found
+    common::python::python3_or_skip("the x-ray tests")
 }
 
 fn script(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -237,15 +237,12 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_python_that_fails_is_a_note_with_its_last_error_line() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let fake = dir.path().join("python3");
-        std::fs::write(
-            &fake,
-            "#!/bin/sh\necho first >&2\nprintf 'boom \\033[31mred\\n' >&2\nexit 3\n",
-        )
-        .unwrap();
-        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let fake = crate::pythons::fake::script(
+            dir.path(),
+            "python3",
+            "echo first >&2\nprintf 'boom \\033[31mred\\n' >&2\nexit 3\n",
+        );
         let l = lesson("\n```python\nok = 1\n```\n");
         let found = check_python_blocks(&[l], Some(&fake));
         assert!(found.problems.is_empty());

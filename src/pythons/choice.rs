@@ -66,19 +66,12 @@ pub fn no_python() -> String {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
 
     fn fake(dir: &Path, name: &str, version: &str) -> PathBuf {
-        let path = dir.join(name);
-        std::fs::write(
-            &path,
-            format!(
-                "#!/bin/sh\necho 'PYCONC-PROBE {{\"version\": [{version}], \"implementation\": \"CPython\", \"free_threaded\": false}}'\n"
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path
+        let json = format!(
+            r#"{{"version": [{version}], "implementation": "CPython", "free_threaded": false}}"#
+        );
+        crate::pythons::fake::answering_probe(dir, name, &json)
     }
 
     #[test]

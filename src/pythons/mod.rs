@@ -7,6 +7,8 @@
 //! and [`Interpreter`]; `pyconc pythons [--json]` prints the same list.
 
 pub mod choice;
+#[cfg(all(test, unix))]
+pub(crate) mod fake;
 pub mod probe;
 pub mod sources;
 
@@ -303,15 +305,12 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn probe_all_dedupes_links_and_keeps_failures() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("python3.13t");
-        std::fs::write(
-            &real,
-            "#!/bin/sh\necho 'PYCONC-PROBE {\"version\": [3, 13, 2], \"implementation\": \"CPython\", \"free_threaded\": true, \"gil_enabled\": true}'\n",
-        )
-        .unwrap();
-        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let real = fake::answering_probe(
+            dir.path(),
+            "python3.13t",
+            r#"{"version": [3, 13, 2], "implementation": "CPython", "free_threaded": true, "gil_enabled": true}"#,
+        );
         let link = dir.path().join("python3");
         std::os::unix::fs::symlink(&real, &link).unwrap();
         let found = probe_all(vec![

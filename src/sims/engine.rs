@@ -146,9 +146,10 @@ pub trait Demo: Send {
         self.pacing().map(|p| p.speed.set(speed)).is_some()
     }
     /// True if [`Demo::set_speed`] changes what the learner sees (the key bar offers
-    /// `<` `>` only then).
+    /// `<` `>` only then); by default, where the demo has [`Demo::pacing`], whose speed
+    /// [`Demo::set_speed`] sets.
     fn offers_speed(&self) -> bool {
-        false
+        self.pacing().is_some()
     }
     /// True if [`Demo::step`] can advance this demo (the key bar offers `.` only then).
     fn offers_step(&self) -> bool {

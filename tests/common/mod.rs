@@ -3,5 +3,6 @@
 #![allow(dead_code)]
 
 pub mod fake_python;
+pub mod python;
 pub mod shell;
 pub mod styled_dump;

@@ -377,10 +377,6 @@ impl Demo for LiveDemo {
         Some(Pacing::new(&s.control, &s.speed, &s.deadlocked))
     }
 
-    fn offers_speed(&self) -> bool {
-        true
-    }
-
     fn failed_end(&self) -> Option<&'static str> {
         self.is_finished().then_some("deadlocked")
     }

@@ -49,6 +49,22 @@ impl BoundedQueue {
         self.maxsize > 0 && state.messages.len() >= self.maxsize
     }
 
+    /// One round of a blocked `put` or `get`: waits on `cond` for at most
+    /// [`RECHECK_INTERVAL`], and on the first round notes when the wait `started`.
+    fn wait<'a>(
+        &self,
+        cond: &Condvar,
+        state: MutexGuard<'a, QueueState>,
+        started: &mut Option<Instant>,
+    ) -> MutexGuard<'a, QueueState> {
+        if self.counting && started.is_none() {
+            *started = Some(Instant::now());
+        }
+        cond.wait_timeout(state, RECHECK_INTERVAL)
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+    }
+
     /// `put()`: waits while full. Gives up (returns `None`) when `abandon` says so (a
     /// producer when the demo stops); else returns how long it waited.
     pub(super) fn put(&self, message: Message, abandon: impl Fn() -> bool) -> Option<Duration> {
@@ -60,14 +76,7 @@ impl BoundedQueue {
             if abandon() {
                 return None;
             }
-            if self.counting && started.is_none() {
-                started = Some(Instant::now());
-            }
-            state = self
-                .not_full
-                .wait_timeout(state, RECHECK_INTERVAL)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+            state = self.wait(&self.not_full, state, &mut started);
         }
         if let (true, Message::Item(payload)) = (self.counting, &message) {
             state.depth += 1;
@@ -97,14 +106,7 @@ impl BoundedQueue {
                 self.not_full.notify_one();
                 return (message, started.map_or(Duration::ZERO, |s| s.elapsed()));
             }
-            if self.counting && started.is_none() {
-                started = Some(Instant::now());
-            }
-            state = self
-                .not_empty
-                .wait_timeout(state, RECHECK_INTERVAL)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+            state = self.wait(&self.not_empty, state, &mut started);
         }
     }
 }

@@ -423,10 +423,6 @@ impl Demo for QueueDemo {
         Some(Pacing::new(&s.control, &s.speed, &s.finished))
     }
 
-    fn offers_speed(&self) -> bool {
-        true
-    }
-
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.crew.stop();
         let snap = self.latest.latest();

@@ -385,10 +385,6 @@ impl Demo for PoolDemo {
         Some(Pacing::new(&s.control, &s.speed, &s.finished))
     }
 
-    fn offers_speed(&self) -> bool {
-        true
-    }
-
     fn stop(mut self: Box<Self>) -> serde_json::Value {
         self.shutdown();
         let snap = self.latest.latest();
