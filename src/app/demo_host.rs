@@ -234,12 +234,18 @@ impl DemoHost {
     }
 
     /// False for a key's action this demo does not offer (`.` without a step mode, `<` `>`
-    /// without a speed): the key bar and the help overlay both leave such keys out.
+    /// without a speed, `x` where these parameters have no real twin, or in a replay): the key bar and the help
+    /// overlay both leave such keys out.
     pub fn offers(&self, action: crate::app::Action) -> bool {
         use crate::app::Action;
         match action {
             Action::DemoStep => self.offers_step(),
             Action::DemoSpeed(_) => self.offers_speed(),
+            Action::DemoTwin => {
+                self.replay.is_none()
+                    && crate::xray::twins::for_demo(self.engine.name(), &self.params.to_json(), 1.0)
+                        .is_ok()
+            }
             _ => true,
         }
     }
@@ -398,5 +404,43 @@ pub fn reap(demo: Box<dyn Demo>) -> std::io::Result<JoinHandle<serde_json::Value
 impl Drop for DemoHost {
     fn drop(&mut self) {
         let _ = self.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::Action;
+    use crate::app::rewind::ReplayState;
+
+    #[test]
+    fn x_is_offered_only_where_a_real_twin_can_run() {
+        let mut offered = Vec::new();
+        for &engine in crate::sims::registry() {
+            let params = engine.resolve(&[]).unwrap();
+            let twin = crate::xray::twins::for_demo(engine.name(), &params.to_json(), 1.0);
+            let mut host = DemoHost::idle(engine, params);
+            if host.offers(Action::DemoTwin) {
+                offered.push(engine.name());
+            }
+            assert_eq!(
+                host.offers(Action::DemoTwin),
+                twin.is_ok(),
+                "{}: x offered {} but its twin is {twin:?}",
+                engine.name(),
+                host.offers(Action::DemoTwin),
+            );
+            host.replay = Some(ReplayState {
+                header: host.started_header.clone(),
+                position_s: 0.0,
+                playing: false,
+                stop: None,
+            });
+            assert!(
+                !host.offers(Action::DemoTwin),
+                "{}: a replay",
+                engine.name()
+            );
+        }
     }
 }

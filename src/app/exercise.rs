@@ -300,11 +300,12 @@ impl ExerciseScreen {
             .and_then(|g| usable.iter().position(|&k| k == g))
             .map_or(0, |p| (p + 1) % usable.len());
         let path = found.interpreters[usable[at]].path.clone();
-        let name = found.interpreters[usable[at]].describe();
         self.grading_with = Some(usable[at]);
         progress.exercise_mut(&self.exercise.id).python = Some(path.clone());
         progress.python = Some(path);
-        self.notice = Some(format!("grading with {name}"));
+        // The header names the new grader at once and "grading…" shows; the verdict
+        // names the interpreter that gave it, so an older one is never taken for this one's.
+        self.notice = None;
         self.regrade();
     }
 

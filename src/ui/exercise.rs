@@ -210,19 +210,23 @@ fn verdict_lines(
             theme.good,
         ),
         Verdict::Passed => (
-            format!("passed in {:.1} s: every check is green", report.seconds),
+            format!(
+                "passed on {} in {:.1} s: every check is green",
+                report.python_name, report.seconds
+            ),
             theme.good,
         ),
         Verdict::Failed => (
             format!(
-                "{} of {} checks failed",
+                "{} of {} checks failed on {}",
                 report.checks.iter().filter(|c| !c.passed).count(),
-                report.checks.len()
+                report.checks.len(),
+                report.python_name
             ),
             theme.bad,
         ),
-        Verdict::NoChecks => ("no check ran".to_string(), theme.bad),
-        Verdict::TimedOut => ("timed out".to_string(), theme.bad),
+        Verdict::NoChecks => (format!("no check ran on {}", report.python_name), theme.bad),
+        Verdict::TimedOut => (format!("timed out on {}", report.python_name), theme.bad),
     };
     out.push(Line::styled(summary, style.add_modifier(Modifier::BOLD)));
     if !report.verdict.passed()

@@ -33,8 +33,13 @@ pub enum ScreenAction {
     Quit,
 }
 
-/// The key line, declared once: the keys, what they do, and the actions they stand for.
+/// What `q` says once the program has ended (there is nothing left to stop).
+pub const QUIT_AFTER_EXIT: &str = "quit";
+
+/// The key line, declared once: the keys, what they do, and the actions they stand for,
+/// most important first (a narrow screen drops hints from the end).
 pub const KEYS: &[(&str, &str, &[ScreenAction])] = &[
+    ("q", "stop it and quit", &[ScreenAction::Quit]),
     ("space", "pause", &[ScreenAction::TogglePause]),
     (
         "←→",
@@ -51,7 +56,6 @@ pub const KEYS: &[(&str, &str, &[ScreenAction])] = &[
         "zoom",
         &[ScreenAction::ZoomIn, ScreenAction::ZoomOut],
     ),
-    ("q", "stop the program and quit", &[ScreenAction::Quit]),
 ];
 
 /// Maps a key to an action.

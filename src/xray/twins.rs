@@ -27,6 +27,9 @@ pub const MAX_GIL_TWIN_S: f64 = 5.0;
 /// The chunksizes the processes twin always compares.
 pub const CHUNKSIZES: [i64; 2] = [1, 500];
 
+/// The demos that have a real-Python twin.
+pub const DEMOS_WITH_TWINS: [&str; 3] = ["gil", "asyncio", "processes"];
+
 /// A twin script with its arguments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Twin {
@@ -127,7 +130,8 @@ pub fn for_demo(demo: &str, params: &Value, seconds: f64) -> Result<Twin, String
             })
         }
         other => Err(format!(
-            "the `{other}` demo has no real-Python twin (twins: gil, asyncio, processes)"
+            "the `{other}` demo has no real-Python twin (twins: {})",
+            DEMOS_WITH_TWINS.join(", ")
         )),
     }
 }

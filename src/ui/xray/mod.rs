@@ -13,12 +13,14 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use crate::lessons::sanitize::sanitize_line;
 use crate::theme::{RunState, Theme};
+use crate::ui::text::truncate;
 use crate::xray::classify::XState;
 use crate::xray::recording::{SamplingMode, ThreadView, XrayView};
-use crate::xray::screen::{KEYS, XrayScreen};
+use crate::xray::screen::{KEYS, QUIT_AFTER_EXIT, ScreenAction, XrayScreen};
 
 /// The smallest screen the view draws on.
 pub const MIN_SIZE: (u16, u16) = (32, 8);
@@ -84,7 +86,7 @@ pub fn render(frame: &XrayFrame<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
     let shares = width >= MIN_WIDTH_FOR_SHARES;
     let cells = strip_cells(area.width);
 
-    let mut top = vec![title(frame, theme), figures(view, width, theme)];
+    let mut top = vec![title(frame, width, theme), figures(view, width, theme)];
     top.push(status(frame, theme));
     if let Some(reason) = limitation(view) {
         top.push(Line::styled(sanitize_line(&reason), theme.warn));
@@ -95,7 +97,7 @@ pub fn render(frame: &XrayFrame<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
     top.push(axis(view, cells, shares, theme));
 
     let mut bottom = vec![legend(view, theme)];
-    let keys = key_line(theme);
+    let keys = key_line(view.run.exit.is_some(), width, theme);
     let room = height.saturating_sub(top.len() + bottom.len() + 1);
     let tall = area.height >= TALL_STRIPS_HEIGHT;
     let per_thread = if tall { 2 } else { 1 };
@@ -144,7 +146,8 @@ pub fn render(frame: &XrayFrame<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
     Paragraph::new(lines).render(area, buf);
 }
 
-fn title<'a>(frame: &XrayFrame<'_>, theme: &Theme) -> Line<'a> {
+/// "x-ray SCRIPT  interpreter · path", cut with '…' to `width`.
+fn title<'a>(frame: &XrayFrame<'_>, width: usize, theme: &Theme) -> Line<'a> {
     let view = frame.view;
     let interp = match &view.run.facts {
         Some(f) => {
@@ -161,10 +164,13 @@ fn title<'a>(frame: &XrayFrame<'_>, theme: &Theme) -> Line<'a> {
         Some(path) => format!("{interp} · {path}"),
         None => interp,
     };
+    const LEAD: &str = "x-ray ";
+    let script = truncate(&frame.screen.script, width.saturating_sub(LEAD.len()));
+    let room = width.saturating_sub(LEAD.len() + script.width());
     Line::from(vec![
-        Span::styled("x-ray ", theme.title),
-        Span::styled(frame.screen.script.clone(), theme.strong),
-        Span::styled(format!("  {interp}"), theme.muted),
+        Span::styled(LEAD, theme.title),
+        Span::styled(script, theme.strong),
+        Span::styled(truncate(&format!("  {interp}"), room), theme.muted),
     ])
 }
 
@@ -369,9 +375,21 @@ pub(crate) fn legend<'a>(view: &XrayView, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-fn key_line<'a>(theme: &Theme) -> Line<'a> {
+/// The keys that fit in `width`, most important first; once the program has `ended`, `q`
+/// only quits.
+fn key_line<'a>(ended: bool, width: usize, theme: &Theme) -> Line<'a> {
+    let hints: Vec<(&str, &str)> = KEYS
+        .iter()
+        .map(|(key, what, actions)| match actions {
+            [ScreenAction::Quit] if ended => (*key, QUIT_AFTER_EXIT),
+            _ => (*key, *what),
+        })
+        .collect();
     let mut spans = Vec::new();
-    for (i, (key, what, _)) in KEYS.iter().enumerate() {
+    for (i, (key, what)) in crate::ui::status::hints_that_fit(&hints, width)
+        .into_iter()
+        .enumerate()
+    {
         if i > 0 {
             spans.push(Span::raw("  "));
         }
