@@ -234,13 +234,15 @@ impl DemoHost {
     }
 
     /// False for a key's action this demo does not offer (`.` without a step mode, `<` `>`
-    /// without a speed, `x` where these parameters have no real twin, or in a replay): the key bar and the help
+    /// without a speed, the number keys when they choose nothing, `x` where these
+    /// parameters have no real twin, or in a replay): the key bar and the help
     /// overlay both leave such keys out.
     pub fn offers(&self, action: crate::app::Action) -> bool {
         use crate::app::Action;
         match action {
             Action::DemoStep => self.offers_step(),
             Action::DemoSpeed(_) => self.offers_speed(),
+            Action::DemoChoose(_) => self.choice_hint().is_some(),
             Action::DemoTwin => {
                 self.replay.is_none()
                     && crate::xray::twins::for_demo(self.engine.name(), &self.params.to_json(), 1.0)

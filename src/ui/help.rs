@@ -9,13 +9,15 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::App;
-use crate::app::keys::{BINDINGS, Screen};
+use crate::app::keys::{Action, BINDINGS, Screen};
 use crate::ui::text::truncate;
 
 /// The widest key column; longer key lists get a line of their own.
 const KEY_COLUMN: usize = 18;
 /// The overlay's widest inner width.
 const MAX_WIDTH: u16 = 70;
+/// What Esc does where pyconc shows only a demo or a replay (the key bar says "quit").
+const QUIT_DEMO_ONLY: &str = "quit (the demo is stopped)";
 
 /// The overlay's lines: a heading per section, then `keys  what it does` rows.
 pub fn lines(app: &App) -> Vec<Line<'static>> {
@@ -29,7 +31,16 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         .rev()
         .filter(|s| **s != Screen::Anywhere)
         .map(|s| s.section());
-    for section in on_top.chain(BINDINGS.iter().map(|b| b.screen.section())) {
+    // `pyconc demo` and `pyconc replay` have no lessons: only the sections of the
+    // screens in use, and this help's own keys.
+    let reachable =
+        |screen: &Screen| !app.demo_only || beneath.contains(screen) || *screen == Screen::Help;
+    let others = BINDINGS
+        .iter()
+        .map(|b| b.screen)
+        .filter(reachable)
+        .map(Screen::section);
+    for section in on_top.chain(others) {
         if !sections.contains(&section) {
             sections.push(section);
         }
@@ -52,16 +63,20 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             .filter(offered)
         {
             let label = binding.keys_label();
+            let help = match binding.keys.first() {
+                Some((_, Action::DemoBack)) if app.demo_only => QUIT_DEMO_ONLY,
+                _ => binding.help,
+            };
             if label.width() > KEY_COLUMN {
                 out.push(Line::styled(format!("  {label}"), theme.key));
                 out.push(Line::from(vec![
                     Span::raw(" ".repeat(KEY_COLUMN + 4)),
-                    Span::styled(binding.help, theme.text),
+                    Span::styled(help, theme.text),
                 ]));
             } else {
                 out.push(Line::from(vec![
                     Span::styled(format!("  {label:<KEY_COLUMN$}  "), theme.key),
-                    Span::styled(binding.help, theme.text),
+                    Span::styled(help, theme.text),
                 ]));
             }
         }

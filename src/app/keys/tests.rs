@@ -217,3 +217,32 @@ fn inside_a_demo_the_overlay_starts_with_the_demo_keys() {
     let lessons = crate::ui::help::lines(&app);
     assert_eq!(lessons[0].to_string(), Screen::Lesson.section());
 }
+
+#[test]
+fn a_demo_alone_lists_its_own_keys_and_says_esc_quits() {
+    let catalog = Catalog::from_dir(Path::new("tests/fixtures/pack")).expect("fixture pack");
+    let engine = crate::sims::find("race").unwrap();
+    let params = engine.resolve(&[]).unwrap();
+    let mut app =
+        App::demo_only(catalog, Theme::new(ThemeName::Dark, true), engine, params).unwrap();
+    app.update(Msg::Terminal(Event::Resize(120, 40)));
+    let text: Vec<String> = crate::ui::help::lines(&app)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    let all = text.join("\n");
+    assert!(all.contains(Screen::Demo.section()), "{all}");
+    for gone in [Screen::Lesson, Screen::Contents, Screen::Exercise] {
+        assert!(!all.contains(gone.section()), "{all}");
+    }
+    assert!(
+        text.iter()
+            .any(|l| l.contains("Esc") && l.contains("quit (the demo is stopped)")),
+        "{all}"
+    );
+    assert!(!all.contains("back to the lesson"), "{all}");
+    // The threads engine's number keys choose nothing, and the race demo has no twin.
+    assert!(!all.contains("be the scheduler"), "{all}");
+    assert!(!all.contains("real-Python twin"), "{all}");
+    app.shutdown();
+}
