@@ -234,8 +234,8 @@ impl DemoHost {
     }
 
     /// False for a key's action this demo does not offer (`.` without a step mode, `<` `>`
-    /// without a speed, the number keys when they choose nothing, `x` where these
-    /// parameters have no real twin, or in a replay): the key bar and the help
+    /// without a speed, the number keys when they choose nothing, the parameter keys in a
+    /// replay, `x` where these parameters have no real twin or in a replay): the key bar and the help
     /// overlay both leave such keys out.
     pub fn offers(&self, action: crate::app::Action) -> bool {
         use crate::app::Action;
@@ -243,6 +243,8 @@ impl DemoHost {
             Action::DemoStep => self.offers_step(),
             Action::DemoSpeed(_) => self.offers_speed(),
             Action::DemoChoose(_) => self.choice_hint().is_some(),
+            // A replay's parameters are as recorded.
+            Action::DemoSelect(_) | Action::DemoChange(_) => self.replay.is_none(),
             Action::DemoTwin => {
                 self.replay.is_none()
                     && crate::xray::twins::for_demo(self.engine.name(), &self.params.to_json(), 1.0)
@@ -416,7 +418,7 @@ mod tests {
     use crate::app::rewind::ReplayState;
 
     #[test]
-    fn x_is_offered_only_where_a_real_twin_can_run() {
+    fn x_is_offered_only_where_a_real_twin_can_run_and_a_replay_changes_nothing() {
         let mut offered = Vec::new();
         for &engine in crate::sims::registry() {
             let params = engine.resolve(&[]).unwrap();
@@ -443,6 +445,12 @@ mod tests {
                 "{}: a replay",
                 engine.name()
             );
+            assert!(!host.offers(Action::DemoChange(1)), "a replay's parameters");
         }
+        assert_eq!(
+            offered,
+            ["gil", "processes"],
+            "with their default parameters"
+        );
     }
 }

@@ -253,12 +253,13 @@ impl DemoHost {
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("the saving thread panicked")));
         self.notice = Some(match result {
+            // The file first: a narrow bar cuts the end of the line.
             Ok(w) => format!(
-                "saved {} frames ({:.1} s, {} KB) to {} · pyconc replay FILE",
+                "saved {}: {} frames, {:.1} s, {} KB · pyconc replay FILE plays it",
+                sanitize_path(&w.path),
                 w.frames,
                 w.duration_s,
                 w.bytes.div_ceil(1024),
-                sanitize_path(&w.path)
             ),
             Err(e) => format!("could not save {}: {e}", sanitize_path(&path)),
         });

@@ -17,7 +17,7 @@ const KEY_COLUMN: usize = 18;
 /// The overlay's widest inner width.
 const MAX_WIDTH: u16 = 70;
 /// What Esc does where pyconc shows only a demo or a replay (the key bar says "quit").
-const QUIT_DEMO_ONLY: &str = "quit (the demo is stopped)";
+const QUIT_DEMO_ONLY: &str = "quit";
 
 /// The overlay's lines: a heading per section, then `keys  what it does` rows.
 pub fn lines(app: &App) -> Vec<Line<'static>> {

@@ -142,8 +142,6 @@ pub fn render(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
             }
             Some(Action::DemoPause) if replay && host.paused => Some((keys, "play".into())),
             Some(Action::DemoPause) if host.paused => Some((keys, "resume".into())),
-            // A replay's parameters are as recorded.
-            Some(Action::DemoSelect(_)) if replay => None,
             _ => Some((keys, what)),
         }
     });
