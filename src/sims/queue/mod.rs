@@ -11,7 +11,7 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod bounded;
 pub mod figures;
@@ -26,7 +26,7 @@ pub use snapshot::{ItemCounts, QueueSnapshot, QueueWorker};
 use super::kit::RunState;
 use super::kit::config::{self, EngineConfig};
 use super::kit::figures::to_json;
-use super::kit::{Crew, Pacing, PlaybackSpeed, RunControl, SnapshotCell};
+use super::kit::{Crew, Pacing, PlaybackSpeed, RunControl, RunMark, SnapshotCell};
 use super::{
     Applied, Demo, EngineInfo, ParamError, ParamSpec, ParamValue, Params, Snapshot, StartError,
     Starter,
@@ -181,7 +181,8 @@ impl QueueDemo {
             finished: AtomicBool::new(false),
             counting,
         });
-        let started = Instant::now();
+        // The run's own clock: a pause stops it, as it stops the threads.
+        let started = shared.control.mark();
         let latest = SnapshotCell::new(view(&shared, &[], started));
         let mut crew = Crew::new(Arc::clone(&shared.control));
         {
@@ -324,7 +325,7 @@ fn consumer(shared: &Shared, i: usize) {
     stats.inspect(|s| s.set_phase(DONE));
 }
 
-fn sample(shared: &Shared, latest: &SnapshotCell<QueueSnapshot>, started: Instant) {
+fn sample(shared: &Shared, latest: &SnapshotCell<QueueSnapshot>, started: RunMark) {
     let mut history: VecDeque<usize> = VecDeque::with_capacity(HISTORY_SAMPLES);
     loop {
         let finished = shared.finished.load(Ordering::SeqCst);
@@ -364,7 +365,7 @@ fn worker_view(stats: &[WorkerStats]) -> Vec<QueueWorker> {
         .collect()
 }
 
-fn view(shared: &Shared, history: &[usize], started: Instant) -> QueueSnapshot {
+fn view(shared: &Shared, history: &[usize], started: RunMark) -> QueueSnapshot {
     let (depth, bytes, max_depth, max_bytes) = {
         let q = shared.queue.lock();
         (q.depth, q.bytes, q.max_depth, q.max_bytes)
@@ -395,7 +396,7 @@ fn view(shared: &Shared, history: &[usize], started: Instant) -> QueueSnapshot {
         consumers,
         sentinels: shared.sentinels.load(Ordering::SeqCst) as usize,
         finished: shared.finished.load(Ordering::SeqCst),
-        elapsed_s: started.elapsed().as_secs_f64(),
+        elapsed_s: shared.control.unpaused_since(started).as_secs_f64(),
     }
 }
 

@@ -46,7 +46,7 @@ pub struct QueueSnapshot {
     pub sentinels: usize,
     /// True once every consumer has taken its sentinel.
     pub finished: bool,
-    /// Seconds since start.
+    /// Seconds of run time since start (a pause is left out).
     pub elapsed_s: f64,
 }
 

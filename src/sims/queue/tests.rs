@@ -3,6 +3,7 @@
 use super::*;
 use crate::sims::Engine;
 use crate::sims::test_support::{self, wait_for, wait_until_finished};
+use std::time::Instant;
 
 fn params(pairs: &[(&str, &str)]) -> Params {
     test_support::params(&INFO, pairs)
@@ -121,4 +122,26 @@ fn an_uncounted_run_moves_every_item_and_counts_none() {
         (Some(60), Some(60))
     );
     assert!(m["max_depth"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn a_pause_stops_the_runs_clock() {
+    let p = params(&[("items", "2000"), ("consume_ms", "1000")]);
+    let mut demo: Box<dyn Demo> = INFO.start(&p).unwrap();
+    let elapsed = |demo: &dyn Demo| match demo.snapshot() {
+        Snapshot::Queue(s) => s.elapsed_s,
+        other => panic!("not a queue snapshot: {other:?}"),
+    };
+    assert!(demo.set_paused(true));
+    // Two sample intervals on, the snapshot is one taken while paused.
+    std::thread::sleep(2 * SAMPLE_INTERVAL);
+    let before = elapsed(demo.as_ref());
+    std::thread::sleep(Duration::from_millis(600));
+    let after = elapsed(demo.as_ref());
+    assert!(
+        after - before < 0.3,
+        "the clock ran {:.2} s of a 0.6 s pause",
+        after - before
+    );
+    let _ = demo.stop();
 }
