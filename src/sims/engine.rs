@@ -239,6 +239,7 @@ pub fn names() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sims::params::ParamKind;
 
     #[test]
     fn every_engine_has_valid_defaults_and_unique_names() {
@@ -253,6 +254,40 @@ mod tests {
                     engine.name(),
                     spec.name
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_used_when_names_a_choice_of_the_same_engine_and_its_words() {
+        for engine in registry() {
+            for spec in engine.params() {
+                let Some(when) = spec.used_when else { continue };
+                let on = engine
+                    .params()
+                    .iter()
+                    .find(|p| p.name == when.param)
+                    .unwrap_or_else(|| {
+                        panic!("{}.{}: no `{}`", engine.name(), spec.name, when.param)
+                    });
+                let words = match on.kind {
+                    ParamKind::Choice(words) | ParamKind::List { options: words, .. } => words,
+                    other => panic!(
+                        "{}.{}: `{}` is {other:?}",
+                        engine.name(),
+                        spec.name,
+                        on.name
+                    ),
+                };
+                for value in when.values {
+                    assert!(
+                        words.contains(value),
+                        "{}.{}: `{value}` is not a word of `{}` ({words:?})",
+                        engine.name(),
+                        spec.name,
+                        on.name
+                    );
+                }
             }
         }
     }

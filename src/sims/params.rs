@@ -35,6 +35,19 @@ pub struct ParamSpec {
     pub default: &'static str,
     /// One line of help.
     pub help: &'static str,
+    /// Where it matters only while another parameter has one of some values (an
+    /// asyncio scenario's own settings, a threads-engine-only count); `None`: always.
+    pub used_when: Option<UsedWhen>,
+}
+
+/// "Only while `param` is one of `values`" (for a list parameter: while the list holds
+/// one of them). The panel dims a parameter that is not used by the values set now.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UsedWhen {
+    /// The choice or list parameter it depends on.
+    pub param: &'static str,
+    /// The words of that parameter under which it is used.
+    pub values: &'static [&'static str],
 }
 
 /// Static text in a declaration.
@@ -47,6 +60,26 @@ impl ParamSpec {
             kind,
             default,
             help,
+            used_when: None,
+        }
+    }
+
+    /// The same parameter, used only while `param` is one of `values`.
+    pub const fn used_when(self, param: Text, values: &'static [Text]) -> Self {
+        ParamSpec {
+            used_when: Some(UsedWhen { param, values }),
+            ..self
+        }
+    }
+
+    /// True if the run `params` describe uses this parameter.
+    pub fn is_used(&self, params: &Params) -> bool {
+        let Some(when) = self.used_when else {
+            return true;
+        };
+        match params.get(when.param) {
+            ParamValue::Text(words) => words.split(',').any(|w| when.values.contains(&w)),
+            _ => true,
         }
     }
 

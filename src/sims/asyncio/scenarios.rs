@@ -381,6 +381,41 @@ mod tests {
         const { assert!(SPAWN_BATCH >= 100) };
     }
 
+    /// The panel dims what a scenario does not use: changing such a parameter must change
+    /// neither the scenario's plan nor its ideal length.
+    #[test]
+    fn a_parameter_marked_unused_changes_nothing_its_scenario_computes() {
+        let mut checked = 0;
+        for scenario in super::super::settings::SCENARIOS {
+            let base = Params::resolve(
+                "asyncio",
+                PARAMS,
+                &crate::sims::test_support::overrides(&[("scenario", scenario)]),
+            )
+            .unwrap();
+            let before = Settings::from_params(&base).unwrap();
+            let picture = |s: &Settings| {
+                let plan = Plan::new(s);
+                (ideal_s(&plan, s), plan)
+            };
+            for spec in PARAMS.iter().filter(|spec| !spec.is_used(&base)) {
+                let mut changed = base.clone();
+                let next = spec.kind.step(base.get(spec.name), 1);
+                assert_ne!(&next, base.get(spec.name), "{}", spec.name);
+                changed.set(spec.name, next);
+                let after = Settings::from_params(&changed).unwrap();
+                assert_eq!(
+                    picture(&before),
+                    picture(&after),
+                    "{scenario}: `{}` is marked unused but changes the scenario",
+                    spec.name
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "only {checked} unused pairs checked");
+    }
+
     #[test]
     fn the_plan_is_the_same_every_run() {
         let s = settings(&[("tasks", "50")]);

@@ -41,7 +41,7 @@ const PARAMS: &[ParamSpec] = &[
     choice_spec::<LockOrder>("order", "opposite", "opposite: each thread takes its own first lock first; consistent: lowest lock first"),
     ParamSpec::int("philosophers", 2, MAX_PHILOSOPHERS, "2", "threads around a ring of as many locks (2: two threads, locks A and B)"),
     ParamSpec::int("timeout_ms", 0, MAX_TIMEOUT_MS, "0", "acquire(timeout=...): give up, release what is held, back off (0: wait forever)"),
-    ParamSpec::int("hold_ms", 0, MAX_HOLD_MS, "40", "threads engine: work done while holding a lock (longer: a deadlock comes sooner)"),
+    ParamSpec::int("hold_ms", 0, MAX_HOLD_MS, "40", "threads engine: work done while holding a lock (longer: a deadlock comes sooner)").used_when("engine", &["threads"]),
     seed_spec("seed of the random choices (back-off times; the model's step key)"),
 ];
 

@@ -71,9 +71,9 @@ pub const PARAMS: &[ParamSpec] = &[
     ParamSpec::int("threads", 1, MAX_THREADS as i64, "2", "how many Python threads run"),
     ParamSpec::list("workload", Workload::VARIANTS, MAX_THREADS, "cpu", "cpu or io per thread (cpu,io: thread 1 computes, 2 does I/O; the last repeats)"),
     choice_spec::<Mode>("mode", "gil", "gil (3.2+), gil-legacy (Python 2), free-threaded (no GIL), processes"),
-    ParamSpec::float("switch_interval_ms", 0.1, 100.0, "5", "sys.setswitchinterval: how long a waiter waits before asking for the GIL"),
-    ParamSpec::float("io_ms", 0.01, 1000.0, "10", "how long each blocking I/O operation of an io thread takes"),
-    ParamSpec::float("ft_overhead_pct", 0.0, 100.0, "10", "free-threaded: how much slower one thread runs than on a GIL build"),
+    ParamSpec::float("switch_interval_ms", 0.1, 100.0, "5", "sys.setswitchinterval: how long a waiter waits before asking for the GIL").used_when("mode", &["gil"]),
+    ParamSpec::float("io_ms", 0.01, 1000.0, "10", "how long each blocking I/O operation of an io thread takes").used_when("workload", &["io"]),
+    ParamSpec::float("ft_overhead_pct", 0.0, 100.0, "10", "free-threaded: how much slower one thread runs than on a GIL build").used_when("mode", &["free-threaded"]),
     ParamSpec::float("timescale", 1.0, 1000.0, "1", "slow motion: every duration is multiplied by this (1 = real time)"),
     engine_spec("threads: real threads on your cores; model: step-able simulation"),
 ];

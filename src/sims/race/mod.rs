@@ -40,8 +40,8 @@ const PARAMS: &[ParamSpec] = &[
     choice_spec::<RaceMode>("mode", "unsafe", "unsafe: bare counter += 1; lock: inside `with lock:`; local: count alone, sum at the end"),
     ParamSpec::int("threads", 1, MAX_THREADS, "4", "how many threads run the loop"),
     ParamSpec::int("increments", 1, MAX_INCREMENTS, "100000", "how many times each thread runs counter += 1"),
-    ParamSpec::int("rounds", 1, MAX_ROUNDS, "1", "threads engine: how many times to run the whole experiment (the losses differ)"),
-    seed_spec("model engine: seed of the random pick made by the step key"),
+    ParamSpec::int("rounds", 1, MAX_ROUNDS, "1", "threads engine: how many times to run the whole experiment (the losses differ)").used_when("engine", &["threads"]),
+    seed_spec("model engine: seed of the random pick made by the step key").used_when("engine", &["model"]),
 ];
 
 /// Everything the `race` engine is started with.

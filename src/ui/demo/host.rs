@@ -216,13 +216,19 @@ fn render_panel(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
             let value = host.params.get(spec.name).to_string();
             let selected = i == host.selected;
             let name_width = width.saturating_sub(value.chars().count() + 3).max(1);
+            // A parameter this run does not use (another scenario's, say) is dimmed.
+            let (name_style, value_style) = if spec.is_used(&host.params) {
+                (theme.text, theme.accent)
+            } else {
+                (theme.muted, theme.muted)
+            };
             let line = Line::from(vec![
                 Span::styled(if selected { "▸ " } else { "  " }, theme.accent),
                 Span::styled(
                     format!("{:<name_width$}", truncate(spec.name, name_width)),
-                    theme.text,
+                    name_style,
                 ),
-                Span::styled(format!(" {value}"), theme.accent),
+                Span::styled(format!(" {value}"), value_style),
             ]);
             if selected {
                 line.style(theme.selected)
@@ -244,6 +250,17 @@ fn render_panel(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
         ));
     } else if let Some(spec) = specs.get(host.selected) {
         lines.push(Line::default());
+        // First, so a short panel still shows it.
+        if let Some(when) = spec.used_when.filter(|_| !spec.is_used(&host.params)) {
+            lines.push(Line::styled(
+                format!(
+                    "unused while {} is {}",
+                    when.param,
+                    host.params.get(when.param)
+                ),
+                theme.warn,
+            ));
+        }
         lines.push(Line::styled(spec.help.to_string(), theme.muted));
         lines.push(Line::styled(spec.kind.describe(), theme.muted));
     }
