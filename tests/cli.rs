@@ -103,6 +103,25 @@ fn bad_set_values_name_the_valid_range() {
 }
 
 #[test]
+fn a_set_value_the_run_leaves_unused_is_noted_not_refused() {
+    let set = |scenario: &str| {
+        let scenario = format!("scenario={scenario}");
+        let args = ["demo", "asyncio", "--set", &scenario, "--set", "maxsize=3"];
+        let o = pyconc(&[&args[..], &["--headless", "--seconds", "0.3", "--json"]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(v["params"]["maxsize"], 3);
+        stderr(&o)
+    };
+    let note = set("gather");
+    assert!(
+        note.contains("note: `maxsize` is unused while scenario is gather"),
+        "{note}"
+    );
+    assert!(!set("queue").contains("unused"));
+}
+
+#[test]
 fn unknown_demo_and_lesson_list_what_exists() {
     let demo = ["demo", "nosuch", "--headless"];
     assert_usage_error(&demo, &["unknown demo `nosuch`; demos: cores"]);

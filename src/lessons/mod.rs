@@ -273,15 +273,29 @@ pub fn check_demos(path: &str, demos: &[DemoRef]) -> Vec<Problem> {
                     crate::sims::names().join(", ")
                 ),
             )),
-            Some(engine) => {
-                if let Err(e) = engine.resolve(&demo.args) {
-                    problems.push(Problem::new(
-                        path,
-                        demo.line,
-                        format!("demo `{}`: {e}", demo.engine),
-                    ));
+            Some(engine) => match engine.resolve(&demo.args) {
+                Err(e) => problems.push(Problem::new(
+                    path,
+                    demo.line,
+                    format!("demo `{}`: {e}", demo.engine),
+                )),
+                // A value set for a parameter the run does not use shows nothing.
+                Ok(params) => {
+                    for (name, _) in &demo.args {
+                        let unused = engine.params().iter().find(|s| s.name == name);
+                        if let Some(why) = unused.and_then(|s| s.unused_reason(&params)) {
+                            problems.push(Problem::new(
+                                path,
+                                demo.line,
+                                format!(
+                                    "demo `{}`: {why}: drop it or set what uses it",
+                                    demo.engine
+                                ),
+                            ));
+                        }
+                    }
                 }
-            }
+            },
         }
     }
     problems
@@ -290,6 +304,31 @@ pub fn check_demos(path: &str, demos: &[DemoRef]) -> Vec<Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_demo_block_setting_a_parameter_its_run_leaves_unused_is_a_problem() {
+        let demo = |args: &[(&str, &str)]| DemoRef {
+            engine: "asyncio".into(),
+            args: crate::sims::test_support::overrides(args),
+            caption: String::new(),
+            line: 7,
+        };
+        let problems = check_demos(
+            "l.md",
+            &[
+                demo(&[("scenario", "gather"), ("maxsize", "3")]),
+                demo(&[("scenario", "queue"), ("maxsize", "3")]),
+            ],
+        );
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            text,
+            [
+                "l.md:7: demo `asyncio`: `maxsize` is unused while scenario is gather: drop it or \
+              set what uses it"
+            ]
+        );
+    }
 
     #[test]
     fn problems_are_sanitised_when_made() {

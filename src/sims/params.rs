@@ -72,6 +72,18 @@ impl ParamSpec {
         }
     }
 
+    /// Why the run `params` describe leaves this parameter unused ("`maxsize` is unused
+    /// while scenario is gather"), or `None` where it is used.
+    pub fn unused_reason(&self, params: &Params) -> Option<String> {
+        let when = self.used_when.filter(|_| !self.is_used(params))?;
+        Some(format!(
+            "`{}` is unused while {} is {}",
+            self.name,
+            when.param,
+            params.get(when.param)
+        ))
+    }
+
     /// True if the run `params` describe uses this parameter.
     pub fn is_used(&self, params: &Params) -> bool {
         let Some(when) = self.used_when else {

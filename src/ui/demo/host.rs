@@ -251,15 +251,8 @@ fn render_panel(app: &App, host: &DemoHost, area: Rect, buf: &mut Buffer) {
     } else if let Some(spec) = specs.get(host.selected) {
         lines.push(Line::default());
         // First, so a short panel still shows it.
-        if let Some(when) = spec.used_when.filter(|_| !spec.is_used(&host.params)) {
-            lines.push(Line::styled(
-                format!(
-                    "unused while {} is {}",
-                    when.param,
-                    host.params.get(when.param)
-                ),
-                theme.warn,
-            ));
+        if let Some(why) = spec.unused_reason(&host.params) {
+            lines.push(Line::styled(why, theme.warn));
         }
         lines.push(Line::styled(spec.help.to_string(), theme.muted));
         lines.push(Line::styled(spec.kind.describe(), theme.muted));
