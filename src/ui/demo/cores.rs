@@ -16,7 +16,7 @@ pub fn render(snap: &CoresSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer)
     let mut lines: Vec<Line> = Vec::new();
     lines.push(widgets::caption(caption(snap), theme));
     lines.push(Line::styled(
-        "core load, as the system reports it: every program's",
+        "core load of every program, as the system reports it",
         theme.muted,
     ));
     if snap.cores.is_empty() {

@@ -41,13 +41,18 @@ pub fn render(snap: &QueueSnapshot, theme: &Theme, area: Rect, buf: &mut Buffer)
         Span::styled(format!(" {bound}"), theme.text),
     ]));
     let history: Vec<f64> = snap.depth_history.iter().map(|d| *d as f64).collect();
+    // As wide as the bar above, less what " max N" needs beyond " 3/10", so it never wraps.
+    let max_label = format!(" max {}", snap.max_depth);
+    let spark_width = width
+        .saturating_sub(7 + max_label.len())
+        .clamp(4, bar_width);
     lines.push(Line::from(vec![
         Span::styled("depth  ", theme.muted),
         Span::styled(
-            widgets::sparkline(&history, scale as f64, bar_width),
+            widgets::sparkline(&history, scale as f64, spark_width),
             theme.series(1),
         ),
-        Span::styled(format!(" max {}", snap.max_depth), theme.muted),
+        Span::styled(max_label, theme.muted),
     ]));
     lines.push(widgets::figures(
         &[
@@ -269,6 +274,25 @@ mod tests {
             sentinels: 0,
             finished: false,
             elapsed_s: 2.4,
+        }
+    }
+
+    #[test]
+    fn the_depth_line_keeps_its_max_on_the_same_row() {
+        // An empty queue's "0/10" is shorter than "10/10": the sparkline used the bar's
+        // width and pushed " max 10" onto a row of its own at 54 columns.
+        let snap = QueueSnapshot {
+            depth: 0,
+            ..backpressure()
+        };
+        for width in [40, 54, 80] {
+            let drawn = draw(&snap, width, 20);
+            let row = |l: &str| l.trim_matches('"').trim_end().to_string();
+            let depth = drawn.lines().map(row).find(|l| l.starts_with("depth"));
+            assert!(
+                depth.is_some_and(|l| l.ends_with("max 10")),
+                "{width}:\n{drawn}"
+            );
         }
     }
 
