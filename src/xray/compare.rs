@@ -78,28 +78,38 @@ pub fn rows(demo: &str, sim: &Value, real: &RealRun) -> Vec<Row> {
     let r = &real.figures;
     match demo {
         "gil" => {
-            let n = f(sim, "/params/threads").unwrap_or(0.0) as usize;
-            vec![
-                same(
-                    format!(
-                        "speedup of {} over one",
-                        crate::ui::text::count(n, "thread")
-                    ),
-                    sim,
-                    r,
-                    "/speedup",
-                    "x",
-                    2,
-                ),
-                same("I/O latency p50", sim, r, "/io_latency_ms/p50", " ms", 2),
-                same("I/O latency p99", sim, r, "/io_latency_ms/p99", " ms", 2),
-                same("I/O operations/s", sim, r, "/io_ops_per_s", "/s", 1),
-                row(
-                    "GIL switches/s (real: estimate)",
-                    fmt(f(sim, "/switches_per_s"), "/s", 0),
-                    fmt(f(&real.xray, "/gil_handoffs_per_s"), "/s", 0),
-                ),
-            ]
+            // Each thread's workload: the list's last entry repeats (`cpu,io` on 3 threads
+            // is cpu, io, io). The speedup is the cpu threads'.
+            let threads = f(sim, "/params/threads").unwrap_or(0.0) as usize;
+            let kinds: Vec<&str> = at(sim, "/params/workload")
+                .and_then(Value::as_str)
+                .map_or_else(Vec::new, |w| w.split(',').collect());
+            let kind_of = |i: usize| kinds.get(i.min(kinds.len().saturating_sub(1))).copied();
+            let cpu = (0..threads).filter(|&i| kind_of(i) == Some("cpu")).count();
+            let io = (0..threads).any(|i| kind_of(i) == Some("io"));
+            let mut out = vec![same(
+                format!("speedup, {}", crate::ui::text::count(cpu, "cpu thread")),
+                sim,
+                r,
+                "/speedup",
+                "x",
+                2,
+            )];
+            // The I/O figures only where some thread does I/O (all "—" otherwise).
+            if io {
+                out.extend([
+                    same("I/O latency p50", sim, r, "/io_latency_ms/p50", " ms", 2),
+                    same("I/O latency p99", sim, r, "/io_latency_ms/p99", " ms", 2),
+                    same("I/O operations/s", sim, r, "/io_ops_per_s", "/s", 1),
+                ]);
+            }
+            // The real count is x-ray's estimate from its samples.
+            out.push(row(
+                "GIL switches/s (est)",
+                fmt(f(sim, "/switches_per_s"), "/s", 0),
+                fmt(f(&real.xray, "/gil_handoffs_per_s"), "/s", 0),
+            ));
+            out
         }
         "asyncio" => vec![
             same("loop lag p50", sim, r, "/lag_ms/p50", " ms", 2),
@@ -197,7 +207,8 @@ mod tests {
 
     #[test]
     fn gil_rows_line_up_the_figures_that_matter() {
-        let sim = json!({"params": {"threads": 2, "mode": "gil", "timescale": 1.0},
+        let sim = json!({"params": {"threads": 2, "mode": "gil", "timescale": 1.0,
+            "workload": "cpu,io"},
             "speedup": 1.35, "io_latency_ms": {"p50": 8.0, "p99": 20.3}, "io_ops_per_s": 50.0,
             "switches_per_s": 100.0});
         let r = real(
@@ -205,10 +216,19 @@ mod tests {
             "io_ops_per_s": 38.4}),
         );
         let rows = rows("gil", &sim, &r);
-        assert_eq!(rows[0].label, "speedup of 2 threads over one");
+        assert_eq!(rows[0].label, "speedup, 1 cpu thread");
         assert_eq!(rows[0].sim.as_deref(), Some("1.35x"));
         assert_eq!(rows[0].real.as_deref(), Some("1.24x"));
+        assert_eq!(rows[1].real.as_deref(), Some("15.30 ms"));
         assert_eq!(rows[4].real.as_deref(), Some("95/s"));
+        // No I/O thread: no I/O rows, which could only read "—".
+        let mut cpu_only = sim.clone();
+        cpu_only["params"]["workload"] = json!("cpu");
+        let labels: Vec<String> = super::rows("gil", &cpu_only, &r)
+            .into_iter()
+            .map(|row| row.label)
+            .collect();
+        assert_eq!(labels, ["speedup, 2 cpu threads", "GIL switches/s (est)"]);
         assert!(differences("gil", &sim, &r).is_empty());
         let busy = real(json!({"reference_core_share": 0.3}));
         assert!(differences("gil", &sim, &busy)[0].contains("30% of a core"));

@@ -10,6 +10,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::lessons::sanitize::sanitize_line;
 use crate::theme::Theme;
+use crate::ui::text::count;
 use crate::xray::compare::Row;
 use crate::xray::recording::XrayView;
 
@@ -74,9 +75,18 @@ pub fn render(panel: &TwinPanel<'_>, theme: &Theme, area: Rect, buf: &mut Buffer
         let cells = strip_cells(area.width);
         let shares = width >= 64;
         if room >= 2 {
-            let fit = (room - 1).min(view.threads.len());
+            let n = view.threads.len();
+            // Strips for as many as fit; when some do not, a line says how many.
+            let fit = if n > room - 1 { room - 2 } else { n };
             for t in view.threads.iter().take(fit) {
                 lines.extend(thread_lines(t, view, cells, shares, 1, theme));
+            }
+            if fit < n {
+                let more = format!(
+                    "… {} (a taller window shows them)",
+                    count(n - fit, "more thread")
+                );
+                lines.push(truncate_line(Line::styled(more, theme.muted), width));
             }
             lines.push(truncate_line(legend(view, theme), width));
         }
@@ -212,5 +222,31 @@ mod tests {
         for (w, h) in [(1, 1), (10, 2), (29, 30)] {
             assert!(draw(&panel, w, h).contains("too") || w < 4);
         }
+    }
+
+    #[test]
+    fn threads_that_do_not_fit_are_counted_not_dropped() {
+        let rec =
+            crate::xray::run::replay(include_str!("../../../tests/fixtures/xray/convoy.jsonl"));
+        let view = rec.view(None, 5.0, strip_cells(60));
+        let n = view.threads.len();
+        assert!(n >= 3, "the fixture has {n} threads");
+        let panel = TwinPanel {
+            title: "gil.py on CPython 3.11".into(),
+            status: "finished".into(),
+            failed: false,
+            view: Some(&view),
+            real_title: "CPython 3.11 here".into(),
+            rows: &[],
+            differences: &[],
+        };
+        // Title, legend and the "more" line leave room for one strip at 5 rows.
+        let short = draw(&panel, 60, 5);
+        assert!(
+            short.contains(&format!("… {} more threads (a taller", n - 1)),
+            "{short}"
+        );
+        let tall = draw(&panel, 60, 20);
+        assert!(!tall.contains("more thread"), "{tall}");
     }
 }
