@@ -621,6 +621,8 @@ fn list(catalog: &Catalog, as_json: bool) {
                     "default": p.default,
                     "range": p.kind.describe(),
                     "help": p.help,
+                    // null: always used; else only while `param` is one of `values`.
+                    "used_when": p.used_when.map(|w| json!({"param": w.param, "values": w.values})),
                 })).collect::<Vec<_>>(),
             })
         })
@@ -649,9 +651,12 @@ fn list(catalog: &Catalog, as_json: bool) {
     for e in sims::registry() {
         let _ = writeln!(out, "  {:<11} {}", e.name(), e.about());
         for p in e.params() {
+            let only = p.used_when.map_or_else(String::new, |w| {
+                format!(" (only with {}={})", w.param, w.values.join("|"))
+            });
             let _ = writeln!(
                 out,
-                "      {:<20} default {:<10} {}; {}",
+                "      {:<20} default {:<10} {}; {}{only}",
                 p.name,
                 p.default,
                 p.help,

@@ -60,6 +60,14 @@ fn list_json_has_lessons_and_demos_with_parameters() {
     assert_eq!(busy["default"], "1");
     assert!(busy["range"].as_str().unwrap().contains("0 to 32"));
     assert!(!busy["help"].as_str().unwrap().is_empty());
+    assert!(busy["used_when"].is_null());
+    let asyncio = demos.iter().find(|d| d["name"] == "asyncio").unwrap();
+    let params = asyncio["params"].as_array().unwrap();
+    let maxsize = params.iter().find(|p| p["name"] == "maxsize").unwrap();
+    assert_eq!(
+        maxsize["used_when"],
+        serde_json::json!({"param": "scenario", "values": ["queue"]})
+    );
 }
 
 #[test]
