@@ -309,11 +309,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 .resolve(&overrides)
                 .map_err(|e| Failure::usage(e.to_string()))?;
             // Not an error (the value is valid), but it would change nothing on screen.
-            for spec in engine.params() {
-                let set_here = overrides.iter().any(|(name, _)| name == spec.name);
-                if let Some(why) = spec.unused_reason(&params).filter(|_| set_here) {
-                    eprintln!("pyconc: note: {why}: the value set changes nothing");
-                }
+            for why in sims::ParamSpec::unused_overrides(engine.params(), &params, &overrides) {
+                eprintln!("pyconc: note: {why}: the value set changes nothing");
             }
             let size = export::parse_size(&size).map_err(Failure::usage)?;
             let outputs = export::Outputs {

@@ -235,8 +235,8 @@ impl DemoHost {
 
     /// False for a key's action this demo does not offer (`.` without a step mode, `<` `>`
     /// without a speed, the number keys when they choose nothing, the parameter keys in a
-    /// replay, `x` where these parameters have no real twin or in a replay): the key bar and the help
-    /// overlay both leave such keys out.
+    /// replay, `x` where these parameters have no real twin or in a replay): the key bar
+    /// and the help overlay both leave such keys out.
     pub fn offers(&self, action: crate::app::Action) -> bool {
         use crate::app::Action;
         match action {

@@ -281,19 +281,18 @@ pub fn check_demos(path: &str, demos: &[DemoRef]) -> Vec<Problem> {
                 )),
                 // A value set for a parameter the run does not use shows nothing.
                 Ok(params) => {
-                    for (name, _) in &demo.args {
-                        let unused = engine.params().iter().find(|s| s.name == name);
-                        if let Some(why) = unused.and_then(|s| s.unused_reason(&params)) {
-                            problems.push(Problem::new(
-                                path,
-                                demo.line,
-                                format!(
-                                    "demo `{}`: {why}: drop it or set what uses it",
-                                    demo.engine
-                                ),
-                            ));
-                        }
-                    }
+                    let unused = crate::sims::ParamSpec::unused_overrides(
+                        engine.params(),
+                        &params,
+                        &demo.args,
+                    );
+                    problems.extend(unused.into_iter().map(|why| {
+                        Problem::new(
+                            path,
+                            demo.line,
+                            format!("demo `{}`: {why}: drop it or set what uses it", demo.engine),
+                        )
+                    }));
                 }
             },
         }

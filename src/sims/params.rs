@@ -84,6 +84,21 @@ impl ParamSpec {
         ))
     }
 
+    /// Why, for each of `specs` (in their order, once each) that `overrides` (`name=value`
+    /// as given) set but the run `params` describe leaves unused: what `--set` notes and
+    /// `pyconc check` reports.
+    pub fn unused_overrides(
+        specs: &[ParamSpec],
+        params: &Params,
+        overrides: &[(String, String)],
+    ) -> Vec<String> {
+        specs
+            .iter()
+            .filter(|spec| overrides.iter().any(|(name, _)| name == spec.name))
+            .filter_map(|spec| spec.unused_reason(params))
+            .collect()
+    }
+
     /// True if the run `params` describe uses this parameter.
     pub fn is_used(&self, params: &Params) -> bool {
         let Some(when) = self.used_when else {

@@ -78,14 +78,10 @@ pub fn rows(demo: &str, sim: &Value, real: &RealRun) -> Vec<Row> {
     let r = &real.figures;
     match demo {
         "gil" => {
-            // Each thread's workload: the list's last entry repeats (`cpu,io` on 3 threads
-            // is cpu, io, io).
-            let threads = f(sim, "/params/threads").unwrap_or(0.0) as usize;
-            let kinds: Vec<&str> = at(sim, "/params/workload")
-                .and_then(Value::as_str)
-                .map_or_else(Vec::new, |w| w.split(',').collect());
-            let kind_of = |i: usize| kinds.get(i.min(kinds.len().saturating_sub(1))).copied();
-            let io = (0..threads).any(|i| kind_of(i) == Some("io"));
+            // Each thread's workload as the demo ran it (its figures list them).
+            let io = at(sim, "/threads")
+                .and_then(Value::as_array)
+                .is_some_and(|ts| ts.iter().any(|t| t["workload"] == "io"));
             // Short enough for the table's label column at 80 columns (20 characters).
             let mut out = vec![same("speedup, cpu threads", sim, r, "/speedup", "x", 2)];
             // The I/O figures only where some thread does I/O (all "—" otherwise).
@@ -201,7 +197,7 @@ mod tests {
     #[test]
     fn gil_rows_line_up_the_figures_that_matter() {
         let sim = json!({"params": {"threads": 2, "mode": "gil", "timescale": 1.0,
-            "workload": "cpu,io"},
+            "workload": "cpu,io"}, "threads": [{"workload": "cpu"}, {"workload": "io"}],
             "speedup": 1.35, "io_latency_ms": {"p50": 8.0, "p99": 20.3}, "io_ops_per_s": 50.0,
             "switches_per_s": 100.0});
         let r = real(
@@ -217,19 +213,23 @@ mod tests {
         // No I/O thread: no I/O rows, which could only read "—".
         let mut cpu_only = sim.clone();
         cpu_only["params"]["workload"] = json!("cpu");
+        cpu_only["threads"] = json!([{"workload": "cpu"}, {"workload": "cpu"}]);
         let labels: Vec<String> = super::rows("gil", &cpu_only, &r)
             .into_iter()
             .map(|row| row.label)
             .collect();
         assert_eq!(labels, ["speedup, cpu threads", "GIL switches/s (est)"]);
-        // `io` repeats to every thread after the first: still the I/O rows.
+        // The rows follow each thread's workload as the demo reports it (`cpu,io` on 3
+        // threads ran cpu, io, io; `io,cpu` on 1 thread ran io).
         let mut one_io = sim.clone();
         one_io["params"]["workload"] = json!("cpu,io");
         one_io["params"]["threads"] = json!(3);
+        one_io["threads"] = json!([{"workload": "cpu"}, {"workload": "io"}, {"workload": "io"}]);
         assert_eq!(super::rows("gil", &one_io, &r).len(), 5);
         let mut first_only = sim.clone();
         first_only["params"]["workload"] = json!("io,cpu");
         first_only["params"]["threads"] = json!(1);
+        first_only["threads"] = json!([{"workload": "io"}]);
         assert_eq!(super::rows("gil", &first_only, &r).len(), 5);
         assert!(differences("gil", &sim, &r).is_empty());
         let busy = real(json!({"reference_core_share": 0.3}));
